@@ -1,0 +1,61 @@
+"""Crew plan: which depot repairs each asset, and how far its crews travel.
+
+Computed once per study from the topology and the scenario's recovery section,
+so the per-replication engine only looks up arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from resilience_sim.geo import haversine_km
+from resilience_sim.scenario.schema import Recovery
+from resilience_sim.topology.compile import NetworkArrays
+
+NO_DEPOT = -1
+
+
+@dataclass(frozen=True)
+class CrewPlan:
+    """Per-depot crew counts and per-asset depot assignment with one-way travel time.
+
+    ``depot_of_asset[i]`` is the index into ``depot_names`` of the nearest depot whose
+    crews repair asset ``i``'s kind (``NO_DEPOT`` if none does); ``travel_h[i]`` is
+    the one-way trip, great-circle km x detour factor / speed. Unknown coordinates
+    give a zero trip.
+    """
+
+    depot_names: tuple[str, ...]
+    crew_counts: tuple[int, ...]
+    depot_of_asset: np.ndarray  # (n_assets,) int
+    travel_h: np.ndarray  # (n_assets,) one way, hours
+
+
+def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
+    """Assign every asset to its nearest capable depot (ties go to the first listed)."""
+    n_assets = arrays.n_assets
+    best_travel = np.full(n_assets, np.inf)
+    best_depot = np.full(n_assets, NO_DEPOT, dtype=np.int64)
+    for d, crew in enumerate(recovery.crews):
+        home = arrays.asset_index[crew.depot]
+        km = haversine_km(
+            arrays.asset_lat[home], arrays.asset_lon[home], arrays.asset_lat, arrays.asset_lon
+        )
+        travel = np.nan_to_num(km, nan=0.0) * recovery.detour_factor / crew.speed_kmh
+        capable = (
+            np.ones(n_assets, dtype=bool)
+            if crew.kinds is None
+            else np.isin(arrays.asset_kinds, crew.kinds)
+        )
+        better = capable & (travel < best_travel)
+        best_travel[better] = travel[better]
+        best_depot[better] = d
+    best_travel[best_depot == NO_DEPOT] = np.nan
+    return CrewPlan(
+        depot_names=tuple(c.depot for c in recovery.crews),
+        crew_counts=tuple(c.count for c in recovery.crews),
+        depot_of_asset=best_depot,
+        travel_h=best_travel,
+    )

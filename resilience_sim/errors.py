@@ -1,0 +1,52 @@
+"""One exception tree for the whole package.
+
+Every error a user can cause by writing a file or calling the API is an
+:class:`InputError`: it names the file, the field path inside the file and what
+is wrong, so the CLI can print ``FILE: field.path: message`` and exit 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class ResilienceSimError(Exception):
+    """Base class of every error raised on purpose by resilience-sim."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with one field of one input file."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = self.field or "<document>"
+        return f"{self.file}: {field}: {self.message}"
+
+
+class InputError(ResilienceSimError, ValueError):
+    """Bad user input: a file or an API argument that cannot be used.
+
+    Holds one or more :class:`InputProblem`; ``str(error)`` is one line per problem,
+    each ``FILE: field.path: message``.
+    """
+
+    def __init__(self, problems: Iterable[InputProblem] | InputProblem):
+        if isinstance(problems, InputProblem):
+            problems = [problems]
+        self.problems: tuple[InputProblem, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("InputError needs at least one problem")
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, file: str, field: str, message: str) -> InputError:
+        return cls(InputProblem(str(file), field, message))
+
+
+class InputWarning(UserWarning):
+    """Input that was accepted with a default filled in or a value repaired."""

@@ -1,0 +1,26 @@
+"""Hazard `asset_failure`: named assets fail, or each asset of a kind with a probability."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from resilience_sim.hazards.base import Damage
+from resilience_sim.scenario.schema import AssetFailure
+from resilience_sim.topology.compile import NetworkArrays
+
+
+def sample_asset_failure(
+    hazard: AssetFailure, arrays: NetworkArrays, rng: np.random.Generator, cause: str
+) -> Damage:
+    """Return the assets that fail.
+
+    Named assets always fail. With ``kind`` and ``fraction``, each asset of that kind
+    fails independently with probability ``fraction`` (one uniform draw per asset of the
+    kind, in asset order, so the number failing is Binomial(n_kind, fraction)).
+    """
+    if hazard.assets:
+        idx = arrays.indices_of(list(dict.fromkeys(hazard.assets)))
+    else:
+        candidates = np.flatnonzero(arrays.asset_kinds == hazard.kind)
+        idx = candidates[rng.random(len(candidates)) < hazard.fraction]
+    return Damage.uniform(idx, hazard.at_h, hazard.duration_h, cause)

@@ -1,0 +1,19 @@
+"""Metrics: summary figures computed from the recorded timeline."""
+
+from resilience_sim.metrics.summary import (
+    SUMMARY_COLUMNS,
+    aggregate_summary,
+    served_fraction,
+    step_integral,
+    summarize_replication,
+    time_to_restore,
+)
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "aggregate_summary",
+    "served_fraction",
+    "step_integral",
+    "summarize_replication",
+    "time_to_restore",
+]

@@ -1,0 +1,136 @@
+"""Metrics: plain functions of the served-population timeline of one replication.
+
+All served fractions are relative to the undamaged network (the users it serves
+are 100 %), so a network that leaves some users unreachable by design does not
+count that as outage. Integrals treat the timeline as a step function: a row's
+value holds from its time until the next row (or the horizon).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from resilience_sim.engine.service import ServedPopulation
+
+_EPS = 1e-12
+RESTORE_SHARES = {
+    "t_restore_50_h": 0.5,
+    "t_restore_90_h": 0.9,
+    "t_restore_99_h": 0.99,
+    "t_restore_100_h": 1.0,
+}
+SUMMARY_COLUMNS = (
+    "peak_outage_frac",
+    "peak_outage_population",
+    *RESTORE_SHARES,
+    "unserved_user_h_domestic",
+    "unserved_user_h_international",
+    "resilience_loss_h",
+    "max_region_outage_h",
+    "peak_international_outage_frac",
+    "international_isolation_h",
+)
+
+
+def step_integral(time_h: np.ndarray, values: np.ndarray, horizon_h: float) -> float:
+    """Integral over [0, horizon_h] of a step function (``values[i]`` on [time_h[i], time_h[i+1])).
+
+    >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
+    11.0
+    """
+    ends = np.append(time_h[1:], horizon_h)
+    widths = np.clip(np.minimum(ends, horizon_h) - time_h, 0.0, None)
+    return float(np.sum(widths * values))
+
+
+def served_fraction(served: np.ndarray, baseline: float | np.ndarray) -> np.ndarray:
+    """Served population as a share of the undamaged network's (NaN where that is 0)."""
+    baseline = np.asarray(baseline, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(baseline > 0, served / np.where(baseline > 0, baseline, 1.0), np.nan)
+
+
+def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> float:
+    """Hours from the first loss until ``share`` of the peak loss is back.
+
+    The peak loss is ``1 - min(fraction)``; restoration is the first time at or
+    after the minimum with ``fraction >= min + share * loss``. Returns 0.0 when
+    nothing was lost and NaN when the share is not restored in the timeline.
+
+    >>> time_to_restore(np.array([0.0, 1.0, 4.0]), np.array([1.0, 0.2, 1.0]), 0.9)
+    3.0
+    """
+    lost = fraction < 1.0 - _EPS
+    if not np.any(lost):
+        return 0.0
+    t_first_loss = time_h[np.argmax(lost)]
+    i_min = int(np.argmin(fraction))
+    f_min = fraction[i_min]
+    target = f_min + share * (1.0 - f_min)
+    restored = np.flatnonzero(fraction[i_min:] >= target - _EPS)
+    if len(restored) == 0:
+        return float("nan")
+    return float(time_h[i_min + restored[0]] - t_first_loss)
+
+
+def summarize_replication(
+    served: ServedPopulation, baseline: ServedPopulation, horizon_h: float
+) -> dict[str, float]:
+    """Summary figures of one replication (see docs/metrics.md for definitions and units)."""
+    t = served.time_h
+    base_dom, base_intl = baseline.domestic[0], baseline.international[0]
+    dom = np.nan_to_num(served_fraction(served.domestic, base_dom), nan=1.0)
+    intl = np.nan_to_num(served_fraction(served.international, base_intl), nan=1.0)
+    base_regions = baseline.by_region_domestic[0]
+    region_unserved_user_h = np.array(
+        [
+            step_integral(t, base_regions[r] - served.by_region_domestic[:, r], horizon_h)
+            for r in range(len(base_regions))
+        ]
+    )
+    has_users = base_regions > 0
+    region_outage_h = region_unserved_user_h[has_users] / base_regions[has_users]
+    out = {
+        "peak_outage_frac": float(1.0 - dom.min()),
+        "peak_outage_population": float(base_dom - served.domestic.min()),
+        **{name: time_to_restore(t, dom, share) for name, share in RESTORE_SHARES.items()},
+        "unserved_user_h_domestic": step_integral(t, base_dom - served.domestic, horizon_h),
+        "unserved_user_h_international": step_integral(
+            t, base_intl - served.international, horizon_h
+        ),
+        "resilience_loss_h": step_integral(t, 1.0 - dom, horizon_h),
+        "max_region_outage_h": float(region_outage_h.max()) if len(region_outage_h) else 0.0,
+        "peak_international_outage_frac": float(1.0 - intl.min()),
+        "international_isolation_h": step_integral(
+            t, ((served.international <= 0) & (base_intl > 0)).astype(float), horizon_h
+        ),
+    }
+    return out
+
+
+def aggregate_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Across replications: mean, p5, p50, p95 per metric, and how many were NaN.
+
+    NaN (a share never restored within the horizon) is left out of the statistics
+    and counted in ``n_nan``.
+    """
+    rows = {}
+    for column in SUMMARY_COLUMNS:
+        values = summary[column].to_numpy(dtype=float)
+        finite = values[~np.isnan(values)]
+        if len(finite):
+            p5, p50, p95 = np.percentile(finite, [5, 50, 95])
+            mean = float(finite.mean())
+        else:
+            mean = p5 = p50 = p95 = float("nan")
+        rows[column] = {
+            "mean": mean,
+            "p5": p5,
+            "p50": p50,
+            "p95": p95,
+            "n_nan": int(np.isnan(values).sum()),
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "metric"
+    return frame

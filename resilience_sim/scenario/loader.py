@@ -1,0 +1,107 @@
+"""Load a scenario file, resolve its topology, and check every cross-reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
+from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
+from resilience_sim.topology.io import read_topology
+from resilience_sim.topology.model import Topology
+from resilience_sim.validation import read_document, validate_document
+
+_UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario together with the topology it runs on.
+
+    ``source`` and ``topology_source`` are the files they came from (None when
+    built in code); the results manifest records their SHA-256.
+    """
+
+    spec: ScenarioSpec
+    topology: Topology
+    source: Path | None = None
+    topology_source: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def horizon_h(self) -> float:
+        return self.spec.horizon_hours
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], topology: Topology, file: str = "<scenario>"
+    ) -> Scenario:
+        """Build a scenario in code; ``data['topology']`` may be any label."""
+        data = {"topology": topology.name, **data}
+        spec = validate_document(ScenarioSpec, data, file, skip=_UNION_TAGS)
+        check_references(spec, topology, file)
+        return cls(spec=spec, topology=topology)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file and the topology it names (relative to the scenario file)."""
+    path = Path(path)
+    file = str(path)
+    spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
+    topology_path = (path.parent / spec.topology).resolve()
+    if not topology_path.is_file():
+        raise InputError.single(
+            file,
+            "topology",
+            f"topology file {spec.topology!r} does not exist (looked for {topology_path})",
+        )
+    topology = read_topology(topology_path)
+    check_references(spec, topology, file)
+    return Scenario(
+        spec=spec, topology=topology, source=path.resolve(), topology_source=topology_path
+    )
+
+
+def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
+    """Raise InputError if the scenario names assets, regions or depots the topology lacks."""
+    problems: list[InputProblem] = []
+    regions = set(topology.regions)
+    for i, hazard in enumerate(spec.hazards):
+        where = f"hazards[{i}]"
+        if isinstance(hazard, AssetFailure):
+            for j, asset in enumerate(hazard.assets):
+                if not topology.has_asset(asset):
+                    problems.append(
+                        InputProblem(
+                            file,
+                            f"{where}.assets[{j}]",
+                            f"no node or link with id {asset!r} in topology {topology.name!r}",
+                        )
+                    )
+        elif isinstance(hazard, RegionalOutage):
+            for j, region in enumerate(hazard.regions):
+                if region not in regions:
+                    problems.append(
+                        InputProblem(
+                            file,
+                            f"{where}.regions[{j}]",
+                            f"no region {region!r} in topology (regions: "
+                            f"{', '.join(sorted(regions))})",
+                        )
+                    )
+    for i, crew in enumerate(spec.recovery.crews):
+        if crew.depot not in topology.node_index:
+            problems.append(
+                InputProblem(
+                    file,
+                    f"recovery.crews[{i}].depot",
+                    f"no node with id {crew.depot!r} in topology",
+                )
+            )
+    if problems:
+        raise InputError(problems)

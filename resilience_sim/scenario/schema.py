@@ -1,0 +1,169 @@
+"""The scenario file schema (pydantic). Documented field by field in docs/scenario-format.md.
+
+A scenario names a topology file, a horizon, the hazards that strike and the
+recovery resources. Times are hours from scenario start; distances km.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from resilience_sim.scenario.distributions import Duration, Lognormal
+from resilience_sim.topology.model import ASSET_KINDS, Latitude, Longitude
+
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+AssetKind = Literal[ASSET_KINDS]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Point(_Strict):
+    lat: Latitude
+    lon: Longitude
+
+
+class _HazardBase(_Strict):
+    at_h: NonNegative = Field(0.0, description="onset, hours from scenario start")
+    duration_h: NonNegative | None = Field(
+        None,
+        description="if set, the assets come back by themselves after this many hours "
+        "(e.g. a utility restores power); if absent they are damaged and need a crew repair",
+    )
+    label: str | None = Field(None, max_length=200, description="name used as the cause in logs")
+
+
+class AssetFailure(_HazardBase):
+    """Named assets fail, or a random fraction of the assets of one kind."""
+
+    type: Literal["asset_failure"]
+    assets: list[str] = Field(default_factory=list, description="node or link ids that fail")
+    kind: AssetKind | None = Field(None, description="asset kind for a random failure")
+    fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        None, description="share of the assets of `kind` that fail, each independently"
+    )
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> AssetFailure:
+        random_given = self.kind is not None or self.fraction is not None
+        if self.assets and random_given:
+            raise ValueError("give either `assets` or `kind` with `fraction`, not both")
+        if not self.assets and (self.kind is None or self.fraction is None):
+            raise ValueError("give `assets` (a list of ids) or both `kind` and `fraction`")
+        return self
+
+
+class RegionalOutage(_HazardBase):
+    """Every asset in named regions, or within a radius of a point, fails."""
+
+    type: Literal["regional_outage"]
+    regions: list[str] = Field(default_factory=list, description="region names (node.region)")
+    center: Point | None = Field(None, description="centre of a circular area")
+    radius_km: NonNegative | None = Field(None, description="radius of the circular area, km")
+    kinds: list[AssetKind] | None = Field(
+        None, description="only these asset kinds (all if absent)"
+    )
+
+    @model_validator(mode="after")
+    def _one_area(self) -> RegionalOutage:
+        circle = self.center is not None or self.radius_km is not None
+        if self.regions and circle:
+            raise ValueError("give either `regions` or `center` with `radius_km`, not both")
+        if not self.regions and (self.center is None or self.radius_km is None):
+            raise ValueError("give `regions` or both `center` and `radius_km`")
+        return self
+
+
+Hazard = Annotated[AssetFailure | RegionalOutage, Field(discriminator="type")]
+HAZARD_TAGS = frozenset({"asset_failure", "regional_outage"})
+
+
+class CrewDepot(_Strict):
+    """Repair crews based at one node; each crew does one job at a time."""
+
+    depot: str = Field(description="id of the node the crews start from and return to")
+    count: Annotated[int, Field(ge=1, le=100_000)] = Field(1, description="number of crews")
+    speed_kmh: Annotated[float, Field(gt=0.0, le=2000.0)] = Field(
+        40.0, description="average travel speed, km/h (assumed default)"
+    )
+    kinds: list[AssetKind] | None = Field(
+        None, description="asset kinds they repair (all if absent)"
+    )
+
+
+# Default repair durations (median hours, lognormal sigma). All `assumed` except the
+# submarine cable, whose ~20-day median is the SubTel Forum 2018 average repair time
+# (shared/reference/PARAMETERS.md, confidence M). See docs/parameters.md.
+DEFAULT_REPAIR_H: dict[str, Lognormal] = {
+    kind: Lognormal(dist="lognormal", median_h=median_h, sigma=sigma)
+    for kind, (median_h, sigma) in {
+        "exchange": (24.0, 0.6),
+        "aggregation": (12.0, 0.6),
+        "cell_site": (8.0, 0.6),
+        "landing_station": (72.0, 0.6),
+        "ixp": (24.0, 0.6),
+        "gateway": (24.0, 0.6),
+        "data_center": (24.0, 0.6),
+        "satellite_ground_station": (24.0, 0.6),
+        "power_substation": (48.0, 0.6),
+        "operations_centre": (24.0, 0.6),
+        "terrestrial_fiber": (12.0, 0.5),
+        "microwave": (8.0, 0.5),
+        "submarine_cable": (480.0, 0.4),
+        "satellite": (24.0, 0.5),
+    }.items()
+}
+
+
+class Recovery(_Strict):
+    """Recovery resources: crews and how long repairs take."""
+
+    crews: list[CrewDepot] = Field(default_factory=list, description="crew depots")
+    repair_h: dict[AssetKind, Duration] = Field(
+        default_factory=dict, description="repair duration per asset kind, overriding defaults"
+    )
+    detour_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        1.3, description="road distance / great-circle distance (assumed default)"
+    )
+
+    def repair_duration(self, kind: str):
+        """The repair-duration distribution for an asset kind (override, else default)."""
+        return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
+
+
+class Output(_Strict):
+    regional: bool = Field(True, description="write the per-region timeline")
+
+
+class ScenarioSpec(_Strict):
+    """A scenario file."""
+
+    name: str = Field(min_length=1, max_length=200, description="scenario name")
+    description: str = Field("", description="free text")
+    topology: str = Field(min_length=1, description="topology file, relative to this file")
+    horizon_h: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+        None, description="simulated time, hours (or give horizon_days)"
+    )
+    horizon_days: Annotated[float, Field(gt=0.0, le=1e5)] | None = Field(
+        None, description="simulated time, days (or give horizon_h)"
+    )
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(0, description="study seed")
+    replications: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        1, description="number of Monte Carlo replications"
+    )
+    hazards: list[Hazard] = Field(default_factory=list, description="what strikes, and when")
+    recovery: Recovery = Field(default_factory=Recovery, description="repair resources")
+    output: Output = Field(default_factory=Output, description="what to write")
+
+    @model_validator(mode="after")
+    def _one_horizon(self) -> ScenarioSpec:
+        if (self.horizon_h is None) == (self.horizon_days is None):
+            raise ValueError("give exactly one of `horizon_h` and `horizon_days`")
+        return self
+
+    @property
+    def horizon_hours(self) -> float:
+        return self.horizon_h if self.horizon_h is not None else 24.0 * self.horizon_days

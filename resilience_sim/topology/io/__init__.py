@@ -1,0 +1,50 @@
+"""Topology readers and writers, chosen by file extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from resilience_sim.errors import InputError
+from resilience_sim.topology.io.native import read_native, write_native
+from resilience_sim.topology.model import Topology
+
+NATIVE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def read_topology(path: str | Path) -> Topology:
+    """Read a topology: native YAML/JSON, GraphML (``.graphml``) or Topology Zoo GML (``.gml``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in NATIVE_SUFFIXES:
+        return read_native(path)
+    if suffix == ".graphml":
+        from resilience_sim.topology.io.graphml import read_graphml
+
+        return read_graphml(path)
+    if suffix == ".gml":
+        from resilience_sim.topology.io.zoo import read_zoo_gml
+
+        return read_zoo_gml(path)
+    raise InputError.single(
+        str(path),
+        "",
+        f"unknown topology format {suffix!r}; use .yaml, .yml, .json, .graphml or .gml",
+    )
+
+
+def write_topology(topology: Topology, path: str | Path) -> None:
+    """Write a topology as native YAML/JSON or GraphML, chosen by extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix in NATIVE_SUFFIXES:
+        return write_native(topology, path)
+    if suffix == ".graphml":
+        from resilience_sim.topology.io.graphml import write_graphml
+
+        return write_graphml(topology, path)
+    raise InputError.single(
+        str(path),
+        "",
+        f"cannot write topology format {suffix!r}; use .yaml, .yml, .json or .graphml",
+    )
+
+
+__all__ = ["read_topology", "write_topology"]

@@ -1,0 +1,255 @@
+"""The topology: nodes and links of a national telecom network, with units.
+
+First stage of the pipeline (topology -> scenario -> hazards -> engine -> metrics).
+:class:`Node` and :class:`Link` are the file schema (pydantic, validated at the edge)
+and are frozen; :class:`Topology` holds them with the name <-> index maps the
+engine needs. A run never mutates a topology: damage lives in the engine's state,
+and variants build a new topology.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Literal
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from resilience_sim.geo import haversine_km, polyline_length_km
+
+
+class NodeKind(StrEnum):
+    """What a node is. Access nodes are those with ``population > 0``."""
+
+    EXCHANGE = "exchange"
+    AGGREGATION = "aggregation"
+    CELL_SITE = "cell_site"
+    LANDING_STATION = "landing_station"
+    IXP = "ixp"
+    GATEWAY = "gateway"
+    DATA_CENTER = "data_center"
+    SATELLITE_GROUND_STATION = "satellite_ground_station"
+    POWER_SUBSTATION = "power_substation"
+    OPERATIONS_CENTRE = "operations_centre"
+
+
+class LinkKind(StrEnum):
+    """What carries a link."""
+
+    TERRESTRIAL_FIBER = "terrestrial_fiber"
+    SUBMARINE_CABLE = "submarine_cable"
+    MICROWAVE = "microwave"
+    SATELLITE = "satellite"
+
+
+NODE_KINDS: tuple[str, ...] = tuple(k.value for k in NodeKind)
+LINK_KINDS: tuple[str, ...] = tuple(k.value for k in LinkKind)
+ASSET_KINDS: tuple[str, ...] = NODE_KINDS + LINK_KINDS
+
+Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="decimal degrees, WGS84")]
+Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="decimal degrees, WGS84")]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Node(_Frozen):
+    """A site of the network. Units are in the field names or descriptions."""
+
+    id: Identifier = Field(description="unique node id, used by links, hazards and results")
+    kind: NodeKind = Field(description="what the node is (see NodeKind)")
+    name: str | None = Field(None, description="display name; defaults to id")
+    lat: Latitude | None = Field(None, description="latitude, decimal degrees")
+    lon: Longitude | None = Field(None, description="longitude, decimal degrees")
+    region: str = Field("unassigned", min_length=1, description="administrative region / island")
+    population: NonNegative = Field(0.0, description="users served by this access node, persons")
+    elevation_m: float = Field(0.0, ge=-500.0, le=9000.0, description="ground elevation, m")
+    power_feed: str | None = Field(
+        None, description="id of the power_substation node or name of the grid region feeding it"
+    )
+    battery_h: NonNegative = Field(0.0, description="battery autonomy on mains loss, hours")
+    fuel_h: NonNegative = Field(0.0, description="generator autonomy on a full tank, hours")
+    critical: bool = Field(False, description="serves hospitals / emergency services")
+    capacity_gbps: NonNegative | None = Field(None, description="switching capacity, Gbit/s")
+    core: bool = Field(
+        False,
+        description="part of the national core; if no node sets it, every exchange is core",
+    )
+    international: bool = Field(
+        False,
+        description="reaching this node means international service; if no node sets it, "
+        "every gateway node counts",
+    )
+
+    @model_validator(mode="after")
+    def _lat_lon_together(self) -> Node:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None
+
+
+class Link(_Frozen):
+    """A transmission link between two nodes. Parallel links are allowed."""
+
+    id: Identifier = Field(description="unique link id")
+    source: Identifier = Field(description="id of one end node")
+    target: Identifier = Field(description="id of the other end node")
+    kind: LinkKind = Field(description="what carries the link (see LinkKind)")
+    capacity_gbps: NonNegative = Field(10.0, description="capacity, Gbit/s")
+    length_km: NonNegative | None = Field(
+        None, description="length, km; computed from route or end points when absent"
+    )
+    route: list[tuple[Latitude, Longitude]] | None = Field(
+        None, description="path as a list of [lat, lon] points, end points included"
+    )
+    srlg: list[str] = Field(
+        default_factory=list, description="shared-risk link groups / corridors this link is in"
+    )
+    cable_system: str | None = Field(None, description="named cable system (submarine cables)")
+    orbit: Literal["geo", "leo"] | None = Field(None, description="satellite orbit (satellite)")
+    latency_ms: NonNegative | None = Field(None, description="one-way latency, ms")
+
+    @field_validator("route")
+    @classmethod
+    def _route_has_two_points(cls, route):
+        if route is not None and len(route) < 2:
+            raise ValueError("a route needs at least two [lat, lon] points")
+        return route
+
+    @model_validator(mode="after")
+    def _no_self_loop(self) -> Link:
+        if self.source == self.target:
+            raise ValueError(f"link {self.id!r} connects node {self.source!r} to itself")
+        return self
+
+
+class TopologyDocument(_Frozen):
+    """A native topology file (YAML or JSON)."""
+
+    name: Identifier = Field(description="name of the network")
+    description: str = Field("", description="free text")
+    nodes: list[Node] = Field(min_length=1, description="the nodes")
+    links: list[Link] = Field(default_factory=list, description="the links")
+
+
+@dataclass(frozen=True)
+class Topology:
+    """A validated network: nodes and links in file order plus their index maps.
+
+    Build one with :func:`resilience_sim.load_topology` or :meth:`from_document`,
+    which check ids, references and lengths.
+    """
+
+    name: str
+    nodes: tuple[Node, ...]
+    links: tuple[Link, ...]
+    description: str = ""
+    node_index: dict[str, int] = field(init=False, repr=False, compare=False)
+    link_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "node_index", {n.id: i for i, n in enumerate(self.nodes)})
+        object.__setattr__(self, "link_index", {e.id: i for i, e in enumerate(self.links)})
+
+    @classmethod
+    def from_document(cls, doc: TopologyDocument) -> Topology:
+        return cls(
+            name=doc.name,
+            description=doc.description,
+            nodes=tuple(doc.nodes),
+            links=tuple(doc.links),
+        )
+
+    def to_document(self) -> TopologyDocument:
+        return TopologyDocument(
+            name=self.name,
+            description=self.description,
+            nodes=list(self.nodes),
+            links=list(self.links),
+        )
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.links)
+
+    @property
+    def regions(self) -> list[str]:
+        """Region names in order of first appearance."""
+        return list(dict.fromkeys(n.region for n in self.nodes))
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[self.node_index[node_id]]
+
+    def link(self, link_id: str) -> Link:
+        return self.links[self.link_index[link_id]]
+
+    def has_asset(self, asset_id: str) -> bool:
+        return asset_id in self.node_index or asset_id in self.link_index
+
+    def core_node_ids(self) -> list[str]:
+        """Nodes whose reachability means domestic service (``core: true``, else exchanges)."""
+        flagged = [n.id for n in self.nodes if n.core]
+        return flagged or [n.id for n in self.nodes if n.kind == NodeKind.EXCHANGE]
+
+    def international_node_ids(self) -> list[str]:
+        """Nodes whose reachability means international service (``international``, else gateways)."""
+        flagged = [n.id for n in self.nodes if n.international]
+        return flagged or [n.id for n in self.nodes if n.kind == NodeKind.GATEWAY]
+
+    def link_length_km(self, link: Link) -> float | None:
+        """The link's length: as given, else along its route, else end point to end point."""
+        if link.length_km is not None:
+            return link.length_km
+        if link.route is not None:
+            return polyline_length_km(link.route)
+        a, b = self.node(link.source), self.node(link.target)
+        if a.has_location and b.has_location:
+            return float(haversine_km(a.lat, a.lon, b.lat, b.lon))
+        return None
+
+    def link_points(self, link: Link) -> list[tuple[float, float]]:
+        """The link's geometry as ``(lat, lon)`` points (route, else end points if located)."""
+        if link.route is not None:
+            return [tuple(p) for p in link.route]
+        ends = [self.node(link.source), self.node(link.target)]
+        return [(n.lat, n.lon) for n in ends if n.has_location]
+
+    def iter_assets(self) -> Iterator[tuple[str, str]]:
+        """Yield ``(asset_id, asset_kind)`` for every node, then every link."""
+        for n in self.nodes:
+            yield n.id, n.kind.value
+        for e in self.links:
+            yield e.id, e.kind.value
+
+    def to_networkx(self) -> nx.MultiGraph:
+        """The modelling view: a MultiGraph keyed by link id, attributes as in the file."""
+        g = nx.MultiGraph(name=self.name, description=self.description)
+        for n in self.nodes:
+            g.add_node(n.id, **n.model_dump(exclude={"id"}, mode="json"))
+        for e in self.links:
+            g.add_edge(e.source, e.target, key=e.id, **e.model_dump(exclude={"id"}, mode="json"))
+        return g
+
+
+def assets_in_kinds(topology: Topology, kinds: Sequence[str]) -> list[str]:
+    """Ids of every node and link whose kind is in ``kinds``."""
+    wanted = set(kinds)
+    return [asset_id for asset_id, kind in topology.iter_assets() if kind in wanted]
+
+
+def is_finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)

@@ -1,0 +1,118 @@
+"""Turn pydantic validation errors and file-reading failures into :class:`InputError`.
+
+Used by the topology and scenario loaders so that every problem reads
+``FILE: field.path: message``, with list indices resolved to ids where the list
+items have one (``nodes[3]`` becomes ``nodes[tower-7]``) and a did-you-mean for
+unknown keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from resilience_sim.errors import InputError, InputProblem
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_document(path: str | Path) -> Any:
+    """Parse a YAML (``.yaml``/``.yml``) or JSON file with safe loaders only."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(str(path), "", "file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError.single(str(path), "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.single(str(path), "", f"not UTF-8 text ({exc.reason})") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.single(
+            str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError.single(str(path), where, f"invalid YAML: {problem}") from None
+
+
+def field_path(loc: tuple[Any, ...], document: Any, skip: frozenset[str] = frozenset()) -> str:
+    """Format a pydantic ``loc`` as ``a.b[id].c``; list items are named by their ``id``."""
+    parts: list[str] = []
+    node = document
+    for item in loc:
+        if isinstance(item, int):
+            label = str(item)
+            child = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+            if isinstance(child, dict) and isinstance(child.get("id"), str):
+                label = child["id"]
+            parts.append(f"[{label}]")
+            node = child
+        else:
+            if item in skip:  # a discriminated-union tag pydantic inserts into the path
+                continue
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _known_field_names(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def walk(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp in seen:
+                return
+            seen.add(tp)
+            for name, info in tp.model_fields.items():
+                names.add(name)
+                walk(info.annotation)
+        for arg in getattr(tp, "__args__", ()) or ():
+            walk(arg)
+
+    walk(model)
+    return names
+
+
+def validate_document(
+    model: type[M], document: Any, file: str, skip: frozenset[str] = frozenset()
+) -> M:
+    """Validate ``document`` against ``model``; raise :class:`InputError` listing every problem."""
+    if not isinstance(document, dict):
+        got = "an empty file" if document is None else type(document).__name__
+        raise InputError.single(
+            file, "", f"expected a mapping of fields at the top level, got {got}"
+        )
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        vocabulary = sorted(_known_field_names(model))
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            message = err["msg"]
+            if err["type"] == "extra_forbidden" and loc:
+                message = f"unknown field {loc[-1]!r}"
+                close = difflib.get_close_matches(str(loc[-1]), vocabulary, n=1, cutoff=0.6)
+                if close:
+                    message += f" (did you mean {close[0]!r}?)"
+            elif err["type"] == "missing":
+                message = "required field is missing"
+            elif message.startswith("Value error, "):
+                message = message.removeprefix("Value error, ")
+            problems.append(InputProblem(file, field_path(loc, document, skip), message))
+        raise InputError(problems) from None
