@@ -99,5 +99,16 @@ def compile_topology(topology: Topology) -> NetworkArrays:
 
 
 def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
-    # Good enough for locating a repair job: segments of a route are short.
-    return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
+    """Plain average of two nearby points, taking the short way across the antimeridian.
+
+    Good enough for locating a repair job: route segments are short.
+    """
+    lon_a, lon_b = a[1], b[1]
+    if abs(lon_b - lon_a) > 180.0:
+        lon_b += 360.0 if lon_b < lon_a else -360.0
+    lon = 0.5 * (lon_a + lon_b)
+    if lon > 180.0:
+        lon -= 360.0
+    elif lon < -180.0:
+        lon += 360.0
+    return (0.5 * (a[0] + b[0]), lon)

@@ -9,7 +9,6 @@ and variants build a new topology.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -206,7 +205,10 @@ class Topology:
         return flagged or [n.id for n in self.nodes if n.kind == NodeKind.EXCHANGE]
 
     def international_node_ids(self) -> list[str]:
-        """Nodes whose reachability means international service (``international``, else gateways)."""
+        """Nodes whose reachability means international service.
+
+        Those with ``international: true``; if none is flagged, every gateway node.
+        """
         flagged = [n.id for n in self.nodes if n.international]
         return flagged or [n.id for n in self.nodes if n.kind == NodeKind.GATEWAY]
 
@@ -250,6 +252,3 @@ def assets_in_kinds(topology: Topology, kinds: Sequence[str]) -> list[str]:
     wanted = set(kinds)
     return [asset_id for asset_id, kind in topology.iter_assets() if kind in wanted]
 
-
-def is_finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
