@@ -21,6 +21,7 @@ from resilience_sim import __version__
 from resilience_sim.engine import baseline_population
 from resilience_sim.errors import InputError
 from resilience_sim.experiments import simulate, write_run
+from resilience_sim.reports import write_report
 from resilience_sim.scenario import ScenarioSpec, load_scenario
 from resilience_sim.topology import TopologyDocument, compile_topology, read_topology
 from resilience_sim.topology.stats import topology_stats
@@ -28,8 +29,11 @@ from resilience_sim.validation import read_document
 
 EXIT_INPUT = 2
 _TOPOLOGY_SUFFIXES = (".graphml", ".gml")
+_TOPOLOGY_KEYS = frozenset({"nodes", "links"})  # keys only a topology file has
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    out.width = 120  # piped output: wide enough for the summary table
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -71,13 +75,19 @@ def cli() -> None:
     show_default=True,
     help="results folder",
 )
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="write report.html in the run folder",
+)
 @reports_input_errors
-def run(scenario: Path, replications: int | None, seed: int | None, out_dir: Path) -> None:
+def run(
+    scenario: Path, replications: int | None, seed: int | None, out_dir: Path, report: bool
+) -> None:
     """Run SCENARIO and write a new run folder under --out."""
     loaded = load_scenario(scenario)
     n = replications or loaded.spec.replications
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError.single(str(out_dir), "--out", "exists and is not a folder")
     with _progress(n) as advance:
         result = simulate(loaded, replications=n, seed=seed, progress=advance)
     try:
@@ -88,6 +98,16 @@ def run(scenario: Path, replications: int | None, seed: int | None, out_dir: Pat
         ) from None
     _print_summary(result)
     out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {run_dir}")
+    if report:
+        out.print(f"report: {write_report(run_dir)}")
+
+
+@cli.command("report")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@reports_input_errors
+def report_command(run_dir: Path) -> None:
+    """Write report.html for the run folder RUN_DIR (from its tables alone)."""
+    out.print(f"report: {write_report(run_dir)}")
 
 
 @cli.command()
@@ -175,7 +195,7 @@ def _is_scenario(file: Path) -> bool:
     if file.suffix.lower() in _TOPOLOGY_SUFFIXES:
         return False
     document = read_document(file)
-    return isinstance(document, dict) and "nodes" not in document
+    return isinstance(document, dict) and not (_TOPOLOGY_KEYS & document.keys())
 
 
 class _progress:
@@ -206,24 +226,34 @@ class _progress:
 
 
 def _print_summary(result) -> None:
+    """The across-replication table; `n_nan` counts replications where a share was
+    never restored within the horizon (left out of the statistics)."""
     stats = result.aggregate()
     table = Table(
-        "metric",
-        "mean",
-        "p5",
-        "p50",
-        "p95",
-        "never",
-        title=(f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"),
+        title=f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"
     )
+    table.add_column("metric", no_wrap=True)
+    for column in ("mean", "p5", "p50", "p95", "n_nan"):
+        table.add_column(column, justify="right", no_wrap=True)
     for metric, row in stats.iterrows():
         table.add_row(
             metric,
-            *(f"{row[c]:,.3g}" for c in ("mean", "p5", "p50", "p95")),
+            *(_number(row[c]) for c in ("mean", "p5", "p50", "p95")),
             str(int(row["n_nan"])),
         )
     out.print(table)
 
 
+def _number(value: float) -> str:
+    """Readable figure: thousands separators for large values, 3 significant digits else."""
+    if value != value:  # NaN
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def main() -> None:
     cli(prog_name="resilience-sim")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ def read_document(path: str | Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.single(str(path), "", f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:  # e.g. permission denied
+        raise InputError.single(str(path), "", f"cannot read file: {exc.strerror}") from None
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
@@ -105,14 +108,45 @@ def validate_document(
         for err in exc.errors():
             loc = tuple(err["loc"])
             message = err["msg"]
+            tag_field = _union_tag_field(err)
             if err["type"] == "extra_forbidden" and loc:
                 message = f"unknown field {loc[-1]!r}"
                 close = difflib.get_close_matches(str(loc[-1]), vocabulary, n=1, cutoff=0.6)
                 if close:
                     message += f" (did you mean {close[0]!r}?)"
+            elif tag_field is not None:
+                # a discriminated union: name the tag field (`hazards[0].type`), not the item
+                loc = (*loc, tag_field)
+                if err["type"] == "union_tag_not_found":
+                    message = "required field is missing"
+                else:
+                    ctx = err["ctx"]
+                    expected = [t.strip().strip("'") for t in ctx["expected_tags"].split(",")]
+                    tag = str(ctx["tag"])
+                    message = f"unknown {tag_field} {tag!r}; expected one of {', '.join(expected)}"
+                    close = difflib.get_close_matches(tag, expected, n=1, cutoff=0.6)
+                    if close:
+                        message += f" (did you mean {close[0]!r}?)"
             elif err["type"] == "missing":
                 message = "required field is missing"
             elif message.startswith("Value error, "):
                 message = message.removeprefix("Value error, ")
+            # A model-level check names its field as "field: message".
+            named = re.match(r"^([A-Za-z_][A-Za-z0-9_]*): (.+)$", message, re.DOTALL)
+            if err["type"] == "value_error" and named:
+                loc, message = (*loc, named.group(1)), named.group(2)
             problems.append(InputProblem(file, field_path(loc, document, skip), message))
         raise InputError(problems) from None
+
+
+def _union_tag_field(err: Any) -> str | None:
+    """The discriminator field name of a bad-tag error of a discriminated union, else None."""
+    if err["type"] not in ("union_tag_invalid", "union_tag_not_found"):
+        return None
+    ctx = err.get("ctx") or {}
+    name = str(ctx.get("discriminator", "")).strip("'")
+    if not name.isidentifier():  # a callable discriminator: no single field to name
+        return None
+    if err["type"] == "union_tag_invalid" and not {"tag", "expected_tags"} <= ctx.keys():
+        return None
+    return name

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from resilience_sim.experiments.study import SimulationResult
+from resilience_sim.topology.io.native import topology_to_dict
 
 TABLES = ("timeline", "events", "summary", "regional")
 _PACKAGES = (
@@ -96,8 +97,15 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
             getattr(result, table).to_parquet(tmp / f"{table}.parquet", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.aggregate().to_csv(tmp / "summary_stats.csv")
+        # Snapshots of the inputs, so a report can be redrawn (and a run reproduced)
+        # without the original files.
+        scenario = result.scenario
+        (tmp / "scenario.json").write_text(scenario.spec.model_dump_json(indent=2) + "\n")
+        (tmp / "topology.json").write_text(
+            json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
+        )
         manifest = build_manifest(result, created)
-        manifest["files"].append("summary_stats.csv")
+        manifest["files"] += ["summary_stats.csv", "scenario.json", "topology.json"]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         final = _free_name(results_dir, stem)
         os.rename(tmp, final)

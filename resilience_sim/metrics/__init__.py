@@ -1,5 +1,11 @@
 """Metrics: summary figures computed from the recorded timeline."""
 
+from resilience_sim.metrics.curves import (
+    curve_quantiles,
+    region_outage_hours,
+    resample_steps,
+    time_grid,
+)
 from resilience_sim.metrics.summary import (
     SUMMARY_COLUMNS,
     aggregate_summary,
@@ -12,8 +18,12 @@ from resilience_sim.metrics.summary import (
 __all__ = [
     "SUMMARY_COLUMNS",
     "aggregate_summary",
+    "curve_quantiles",
+    "region_outage_hours",
+    "resample_steps",
     "served_fraction",
     "step_integral",
     "summarize_replication",
+    "time_grid",
     "time_to_restore",
 ]

@@ -71,7 +71,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.high_h < self.low_h:
-            raise ValueError("high_h must be >= low_h")
+            raise ValueError("high_h: must be >= low_h")
         return self
 
 

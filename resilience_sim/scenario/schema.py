@@ -147,7 +147,7 @@ class ScenarioSpec(_Strict):
     horizon_h: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
         None, description="simulated time, hours (or give horizon_days)"
     )
-    horizon_days: Annotated[float, Field(gt=0.0, le=1e5)] | None = Field(
+    horizon_days: Annotated[float, Field(gt=0.0, le=1e6 / 24)] | None = Field(
         None, description="simulated time, days (or give horizon_h)"
     )
     seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(0, description="study seed")
@@ -161,7 +161,7 @@ class ScenarioSpec(_Strict):
     @model_validator(mode="after")
     def _one_horizon(self) -> ScenarioSpec:
         if (self.horizon_h is None) == (self.horizon_days is None):
-            raise ValueError("give exactly one of `horizon_h` and `horizon_days`")
+            raise ValueError("horizon_h: give exactly one of `horizon_h` and `horizon_days`")
         return self
 
     @property

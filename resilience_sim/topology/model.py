@@ -63,7 +63,7 @@ class Node(_Frozen):
 
     id: Identifier = Field(description="unique node id, used by links, hazards and results")
     kind: NodeKind = Field(description="what the node is (see NodeKind)")
-    name: str | None = Field(None, description="display name; defaults to id")
+    name: str | None = Field(None, description="display name (reports show the id when absent)")
     lat: Latitude | None = Field(None, description="latitude, decimal degrees")
     lon: Longitude | None = Field(None, description="longitude, decimal degrees")
     region: str = Field("unassigned", min_length=1, description="administrative region / island")
@@ -251,4 +251,3 @@ def assets_in_kinds(topology: Topology, kinds: Sequence[str]) -> list[str]:
     """Ids of every node and link whose kind is in ``kinds``."""
     wanted = set(kinds)
     return [asset_id for asset_id, kind in topology.iter_assets() if kind in wanted]
-
