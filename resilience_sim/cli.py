@@ -21,6 +21,7 @@ from resilience_sim import __version__
 from resilience_sim.engine import baseline_population
 from resilience_sim.errors import InputError
 from resilience_sim.experiments import simulate, write_run
+from resilience_sim.hazards import warn_unrepairable
 from resilience_sim.reports import write_report
 from resilience_sim.scenario import ScenarioSpec, load_scenario
 from resilience_sim.topology import TopologyDocument, compile_topology, read_topology
@@ -117,6 +118,8 @@ def validate(file: Path) -> None:
     """Check a topology or scenario FILE and report every problem."""
     if _is_scenario(file):
         scenario = load_scenario(file)
+        arrays = compile_topology(scenario.topology)
+        warn_unrepairable(scenario.spec, scenario.topology, arrays, str(file))
         out.print(
             f"{file}: valid scenario {scenario.name!r} on topology "
             f"{scenario.topology.name!r} ({scenario.topology.n_nodes} nodes, "

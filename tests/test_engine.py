@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import fixed, make_topology, scenario_on
 
-from resilience_sim import simulate
+from resilience_sim import InputWarning, simulate
 from resilience_sim.engine import plan_crews
 from resilience_sim.geo import haversine_km
 from resilience_sim.topology import compile_topology
@@ -168,7 +168,8 @@ def test_asset_no_crew_can_repair_stays_down_to_the_horizon(line):
             "repair_h": {"terrestrial_fiber": fixed(2.0)},
         },
     )
-    result = simulate(scenario)
+    with pytest.warns(InputWarning, match=r"hazards\[0\]: no crew repairs submarine_cable"):
+        result = simulate(scenario)
     assert [(a, e) for _, a, e in trace(result)] == [
         ("l-gw-ex", "fail"),
         ("l-a-b", "fail"),
@@ -210,3 +211,16 @@ def test_nearest_capable_depot_gets_the_job(line):
     assert depot["l-a-b"] == "c"
     assert plan.travel_h[arrays.asset_index["c"]] == 0.0
     assert np.isfinite(plan.travel_h).all()
+
+
+def test_no_unrepairable_warning_when_crews_cover_the_damage(line, recwarn):
+    scenario = scenario_on(
+        line,
+        hazards=[
+            {"type": "regional_outage", "regions": ["r2"]},  # b, c, l-b-c
+            {"type": "asset_failure", "assets": ["l-gw-ex"], "duration_h": 1.0},
+        ],
+        recovery={"crews": [{"depot": "ex", "kinds": ["cell_site", "microwave"]}]},
+    )
+    simulate(scenario)
+    assert not [w for w in recwarn if issubclass(w.category, InputWarning)]

@@ -110,3 +110,17 @@ def test_manifest_lists_the_snapshots(run_dir):
 def test_report_of_a_folder_that_is_not_a_run(tmp_path):
     with pytest.raises(rs.InputError, match=r"manifest\.json"):
         write_report(tmp_path)
+
+
+def test_regional_table_can_be_turned_off(tmp_path):
+    scenario = scenario_on(
+        line_topology(),
+        hazards=[{"type": "asset_failure", "assets": ["b"], "duration_h": 5.0}],
+        output={"regional": False},
+    )
+    run_dir = rs.write_run(rs.simulate(scenario), tmp_path)
+    assert not (run_dir / "regional.parquet").exists()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert "regional.parquet" not in manifest["files"]
+    page = write_report(run_dir).read_text()
+    assert "not recorded" in page

@@ -79,7 +79,6 @@ def build_manifest(result: SimulationResult, created: dt.datetime) -> dict:
         "wall_time_s": round(result.wall_time_s, 3),
         "created_utc": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "versions": package_versions(),
-        "files": [f"{t}.parquet" for t in TABLES] + ["summary.csv"],
     }
 
 
@@ -93,7 +92,8 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        for table in TABLES:
+        tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
+        for table in tables:
             getattr(result, table).to_parquet(tmp / f"{table}.parquet", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)
         result.aggregate().to_csv(tmp / "summary_stats.csv")
@@ -105,7 +105,12 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
             json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
         )
         manifest = build_manifest(result, created)
-        manifest["files"] += ["summary_stats.csv", "scenario.json", "topology.json"]
+        manifest["files"] = [f"{t}.parquet" for t in tables] + [
+            "summary.csv",
+            "summary_stats.csv",
+            "scenario.json",
+            "topology.json",
+        ]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         final = _free_name(results_dir, stem)
         os.rename(tmp, final)

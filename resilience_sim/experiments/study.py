@@ -24,7 +24,7 @@ from resilience_sim.engine import (
     simulate_replication,
 )
 from resilience_sim.errors import InputError
-from resilience_sim.hazards import sample_hazards
+from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
@@ -43,6 +43,9 @@ class StudyContext:
     @classmethod
     def build(cls, scenario: Scenario) -> StudyContext:
         arrays = compile_topology(scenario.topology)
+        warn_unrepairable(
+            scenario.spec, scenario.topology, arrays, str(scenario.source or scenario.name)
+        )
         return cls(
             scenario,
             arrays,

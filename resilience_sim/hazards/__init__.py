@@ -6,6 +6,7 @@ import numpy as np
 
 from resilience_sim.hazards.asset_failure import sample_asset_failure
 from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.checks import warn_unrepairable
 from resilience_sim.hazards.regional_outage import affected_assets, sample_regional_outage
 from resilience_sim.scenario.schema import AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
@@ -34,4 +35,10 @@ def sample_hazards(
     return damages
 
 
-__all__ = ["Damage", "affected_assets", "hazard_cause", "sample_hazards"]
+__all__ = [
+    "Damage",
+    "affected_assets",
+    "hazard_cause",
+    "sample_hazards",
+    "warn_unrepairable",
+]

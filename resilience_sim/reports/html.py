@@ -50,7 +50,11 @@ def render_report(run: RunFolder) -> str:
         "<h2>Recovery</h2>",
         _figure_div(figures.recovery_curves(run), "recovery-curves"),
         "<h2>Regions</h2>",
-        _figure_div(figures.region_outage(run), "region-outage"),
+        (
+            _figure_div(figures.region_outage(run), "region-outage")
+            if run.regional is not None
+            else "<p>The per-region timeline was not recorded (output.regional: false).</p>"
+        ),
         "<h2>Distributions across replications</h2>",
         _figure_div(
             figures.distribution(

@@ -19,7 +19,7 @@ class RunFolder:
     manifest: dict
     scenario: dict
     timeline: pd.DataFrame
-    regional: pd.DataFrame
+    regional: pd.DataFrame | None  # absent when the scenario turned it off
     events: pd.DataFrame
     summary: pd.DataFrame
 
@@ -36,8 +36,10 @@ class RunFolder:
             scenario = json.loads((path / "scenario.json").read_text())
             tables = {
                 name: pd.read_parquet(path / f"{name}.parquet")
-                for name in ("timeline", "regional", "events", "summary")
+                for name in ("timeline", "events", "summary")
             }
+            regional = path / "regional.parquet"
+            tables["regional"] = pd.read_parquet(regional) if regional.is_file() else None
         except (OSError, ValueError) as exc:
             raise InputError.single(
                 str(path), "", f"incomplete or unreadable run folder: {exc}"
