@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 import resilience_sim as rs
-import resilience_sim.cli as cli_module
+import resilience_sim.cli.common as cli_common
 from resilience_sim.cli import cli
 
 TOPOLOGY: dict[str, Any] = {
@@ -390,7 +390,7 @@ def test_piped_run_has_no_progress_bar(tmp_path, inputs):
 def test_progress_bar_is_drawn_on_a_terminal(tmp_path, inputs, monkeypatch):
     # Sanity check of the test above: on a terminal the bar is drawn, and the checks see it.
     terminal = io.StringIO()
-    monkeypatch.setattr(cli_module, "err", Console(file=terminal, force_terminal=True, width=80))
+    monkeypatch.setattr(cli_common, "err", Console(file=terminal, force_terminal=True, width=80))
     _, scenario_path = inputs
     result = invoke("run", str(scenario_path), "-n", "3", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output

@@ -1,0 +1,37 @@
+"""The `resilience-sim` command (this package is the only importer of click).
+
+One module per group of commands; this module assembles them. Every input
+problem is printed as ``FILE: field.path: message`` on stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import click
+
+from resilience_sim import __version__
+from resilience_sim.cli import inspect, run
+
+
+@click.group()
+@click.version_option(__version__, prog_name="resilience-sim")
+def cli() -> None:
+    """Simulate national telecom networks under disasters and cyberattacks."""
+
+
+@cli.group()
+def topology() -> None:
+    """Inspect, draw and generate topology files."""
+
+
+cli.add_command(run.run)
+cli.add_command(run.report_command)
+cli.add_command(inspect.validate)
+cli.add_command(inspect.schema)
+topology.add_command(inspect.topology_stats_command)
+
+
+def main() -> None:
+    cli(prog_name="resilience-sim")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,78 @@
+"""Shared pieces of the CLI: consoles, input-error reporting, progress bar, number format.
+
+Every input problem is printed as ``FILE: field.path: message`` on stderr and
+the command exits with status 2, with no traceback and nothing written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from resilience_sim.errors import InputError
+
+EXIT_INPUT = 2
+
+out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    out.width = 120  # piped output: wide enough for the summary table
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def reports_input_errors(command):
+    """Print InputError problems and warnings plainly; exit 2 on an InputError."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return command(*args, **kwargs)
+            except InputError as exc:
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+                sys.exit(EXIT_INPUT)
+            finally:
+                for w in caught:
+                    click.echo(f"warning: {w.message}", err=True)
+
+    return wrapper
+
+
+class progress_bar:
+    """A rich progress bar on a terminal; nothing when stderr is piped."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar: Progress | None = None
+
+    def __enter__(self):
+        if not err.is_terminal:
+            return None
+        self.bar = Progress(
+            TextColumn("replications"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("run", total=self.total)
+        return lambda done: self.bar.update(task, completed=done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def number(value: float) -> str:
+    """Readable figure: thousands separators for large values, 3 significant digits else."""
+    if value != value:  # NaN
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
