@@ -224,3 +224,58 @@ def test_no_unrepairable_warning_when_crews_cover_the_damage(line, recwarn):
     )
     simulate(scenario)
     assert not [w for w in recwarn if issubclass(w.category, InputWarning)]
+
+
+def test_a_cable_with_two_faults_is_down_until_both_are_repaired(line):
+    """Two located faults on one link, one crew at gw (0, 0): faults at (0, 1) and (0, 2)
+    degrees of longitude. Trips are 111.195 km and 222.39 km at 100 km/h with detour 1:
+    job 1 ends at 1.11195 + 5 = 6.11195 h, the crew is back at 7.2239 h; job 2 ends at
+    7.2239 + 2.2239 + 3 = 12.4478 h. The link is up only then."""
+    from resilience_sim.engine import simulate_replication
+    from resilience_sim.hazards import Damage
+    from resilience_sim.scenario import Recovery
+
+    arrays = compile_topology(line)
+    cable = arrays.asset_index["l-gw-ex"]
+    damage = Damage(
+        asset_idx=[cable, cable],
+        onset_h=[0.0, 0.0],
+        duration_h=[np.nan, np.nan],
+        cause="quake",
+        repair_h=[5.0, 3.0],
+        fault_lat=[0.0, 0.0],
+        fault_lon=[1.0, 2.0],
+    )
+    recovery = Recovery.model_validate(
+        {"crews": [{"depot": "gw", "speed_kmh": 100.0}], "detour_factor": 1.0}
+    )
+    log = simulate_replication(
+        arrays, [damage], recovery, plan_crews(recovery, arrays), np.random.default_rng(0), 100.0
+    )
+    km1 = float(haversine_km(0, 0, 0, 1))
+    km2 = float(haversine_km(0, 0, 0, 2))
+    expected_up = 2 * km1 / 100 + km2 / 100 + 5.0 + 3.0
+    assert log.event == [0, 1]  # one fail, one repair: the link stays down in between
+    assert log.time_h[0] == 0.0
+    assert log.time_h[1] == pytest.approx(expected_up)
+
+
+def test_unlocated_damage_to_a_broken_site_merges_but_presampled_repair_is_used(line):
+    from resilience_sim.engine import simulate_replication
+    from resilience_sim.hazards import Damage
+    from resilience_sim.scenario import Recovery
+
+    arrays = compile_topology(line)
+    b = arrays.asset_index["b"]
+    damage = Damage(
+        asset_idx=[b, b],
+        onset_h=[0.0, 1.0],
+        duration_h=[np.nan, np.nan],
+        cause="x",
+        repair_h=[7.5, 100.0],
+    )
+    recovery = Recovery.model_validate({"crews": [{"depot": "b"}]})
+    log = simulate_replication(
+        arrays, [damage], recovery, plan_crews(recovery, arrays), np.random.default_rng(0), 100.0
+    )
+    assert list(zip(log.time_h, log.event, strict=True)) == [(0.0, 0), (7.5, 1)]

@@ -31,6 +31,14 @@ class CrewPlan:
     crew_counts: tuple[int, ...]
     depot_of_asset: np.ndarray  # (n_assets,) int
     travel_h: np.ndarray  # (n_assets,) one way, hours
+    depot_lat: np.ndarray  # (n_depots,) deg
+    depot_lon: np.ndarray  # (n_depots,) deg
+    hours_per_km: np.ndarray  # (n_depots,) detour factor / speed
+
+    def travel_to(self, depot: int, lat: float, lon: float) -> float:
+        """One-way trip in hours from ``depot`` to a point (0 if either is unlocated)."""
+        km = float(haversine_km(self.depot_lat[depot], self.depot_lon[depot], lat, lon))
+        return 0.0 if np.isnan(km) else km * float(self.hours_per_km[depot])
 
 
 def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
@@ -53,9 +61,13 @@ def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
         best_travel[better] = travel[better]
         best_depot[better] = d
     best_travel[best_depot == NO_DEPOT] = np.nan
+    homes = [arrays.asset_index[c.depot] for c in recovery.crews]
     return CrewPlan(
         depot_names=tuple(c.depot for c in recovery.crews),
         crew_counts=tuple(c.count for c in recovery.crews),
         depot_of_asset=best_depot,
         travel_h=best_travel,
+        depot_lat=arrays.asset_lat[homes] if homes else np.empty(0),
+        depot_lon=arrays.asset_lon[homes] if homes else np.empty(0),
+        hours_per_km=np.array([recovery.detour_factor / c.speed_kmh for c in recovery.crews]),
     )

@@ -39,20 +39,22 @@ def simulate_replication(
     depots = [simpy.Resource(env, capacity=count) for count in crew_plan.crew_counts]
     durations = {}
 
-    def start_repair(asset: int) -> None:
+    def start_repair(asset: int, repair_h: float, fault_lat: float, fault_lon: float) -> None:
         depot = crew_plan.depot_of_asset[asset]
         if depot == NO_DEPOT:
             return  # nobody can repair this kind: it stays down to the horizon
-        kind = arrays.asset_kinds[asset]
-        if kind not in durations:
-            durations[kind] = recovery.repair_duration(kind)
-        repair_h = durations[kind].sample(rng)
-        cause = f"crew from {crew_plan.depot_names[depot]}"
-        env.process(
-            repair_job(
-                env, state, asset, depots[depot], float(crew_plan.travel_h[asset]), repair_h, cause
-            )
+        if np.isnan(repair_h):
+            kind = arrays.asset_kinds[asset]
+            if kind not in durations:
+                durations[kind] = recovery.repair_duration(kind)
+            repair_h = durations[kind].sample(rng)
+        travel_h = (
+            float(crew_plan.travel_h[asset])
+            if np.isnan(fault_lat)
+            else crew_plan.travel_to(depot, fault_lat, fault_lon)
         )
+        cause = f"crew from {crew_plan.depot_names[depot]}"
+        env.process(repair_job(env, state, asset, depots[depot], travel_h, repair_h, cause))
 
     for damage in damages:
         env.process(apply_damage(env, state, damage, start_repair))
@@ -63,9 +65,11 @@ def simulate_replication(
 def apply_damage(env: simpy.Environment, state: NetworkState, damage: Damage, start_repair):
     """Wait for each onset in ``damage`` (earliest first) and take the asset down.
 
-    Damage with a NaN duration needs a crew (``start_repair`` queues the job);
-    a finite duration starts a :func:`self_restore` instead.
+    Damage with a NaN duration needs a crew (``start_repair`` queues the job, with
+    the entry's repair time and fault location); a finite duration starts a
+    :func:`self_restore` instead.
     """
+    located = damage.has_fault_location()
     for k in np.argsort(damage.onset_h, kind="stable"):
         wait = damage.onset_h[k] - env.now
         if wait > 0:
@@ -73,8 +77,13 @@ def apply_damage(env: simpy.Environment, state: NetworkState, damage: Damage, st
         asset = int(damage.asset_idx[k])
         duration = damage.duration_h[k]
         if np.isnan(duration):
-            if state.damage(env.now, asset, damage.cause):
-                start_repair(asset)
+            if state.damage(env.now, asset, damage.cause, is_separate_fault=bool(located[k])):
+                start_repair(
+                    asset,
+                    float(damage.repair_h[k]),
+                    float(damage.fault_lat[k]),
+                    float(damage.fault_lon[k]),
+                )
         else:
             state.take_down(env.now, asset, damage.cause)
             env.process(self_restore(env, state, asset, float(duration), damage.cause))

@@ -40,14 +40,13 @@ class EventLog:
 class NetworkState:
     """Down-counts per asset; an asset is down while any reason holds it down.
 
-    Reasons are a damage awaiting repair (at most one per asset: a second damage
-    to a broken asset changes nothing) or any number of self-restoring outages.
-    Only transitions up->down and down->up are recorded.
+    Reasons are open repair jobs (one per fault) and self-restoring outages (any
+    number). Only transitions up->down and down->up are recorded.
     """
 
     def __init__(self, n_assets: int, log: EventLog):
         self.down_count = np.zeros(n_assets, dtype=np.int32)
-        self.awaiting_repair = np.zeros(n_assets, dtype=bool)
+        self.open_jobs = np.zeros(n_assets, dtype=np.int32)
         self.log = log
 
     def is_up(self, asset: int) -> bool:
@@ -64,14 +63,19 @@ class NetworkState:
         if self.down_count[asset] == 0:
             self.log.record(t_h, asset, REPAIR, cause)
 
-    def damage(self, t_h: float, asset: int, cause: str) -> bool:
-        """Damage an asset; return True if it now needs a repair job (it did not already)."""
-        if self.awaiting_repair[asset]:
+    def damage(self, t_h: float, asset: int, cause: str, is_separate_fault: bool = False) -> bool:
+        """Damage an asset; return True if this needs a new repair job.
+
+        A separate fault (a located cable fault) always does; otherwise damage to
+        an asset that already awaits a repair changes nothing.
+        """
+        if self.open_jobs[asset] > 0 and not is_separate_fault:
             return False
-        self.awaiting_repair[asset] = True
+        self.open_jobs[asset] += 1
         self.take_down(t_h, asset, cause)
         return True
 
     def repair(self, t_h: float, asset: int, cause: str) -> None:
-        self.awaiting_repair[asset] = False
+        """Close one repair job of ``asset``; it is up once nothing else holds it down."""
+        self.open_jobs[asset] -= 1
         self.bring_up(t_h, asset, cause)

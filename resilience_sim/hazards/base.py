@@ -6,24 +6,70 @@ Hazards never import the engine. A hazard is a pure function
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+# Damage states, HAZUS vocabulary. NOT_GRADED is a plain failure from a hazard
+# without a fragility model (asset_failure, regional_outage).
+NOT_GRADED, SLIGHT, MODERATE, EXTENSIVE, COMPLETE = 0, 1, 2, 3, 4
+DAMAGE_STATE_NAMES = ("not_graded", "slight", "moderate", "extensive", "complete")
+
+
+def _nan(n: int) -> np.ndarray:
+    return np.full(n, np.nan)
 
 
 @dataclass(frozen=True)
 class Damage:
-    """Assets a hazard takes down, with when and for how long.
+    """Assets a hazard takes down, with when, how badly and for how long.
 
-    ``asset_idx``, ``onset_h`` and ``duration_h`` have shape ``(n_damaged,)``.
-    ``duration_h`` is NaN where the asset is damaged and needs a crew repair, finite
-    where it comes back by itself after that many hours. ``cause`` labels every event.
+    Every array has shape ``(n_entries,)``; one entry is one failure of one asset:
+
+    - ``asset_idx``: asset index (nodes, then links; see ``NetworkArrays``).
+    - ``onset_h``: when it fails, hours from scenario start.
+    - ``duration_h``: NaN where the asset is damaged and needs a repair job; finite
+      where it comes back by itself after that many hours (no crew).
+    - ``damage_state``: ``NOT_GRADED`` or ``SLIGHT`` .. ``COMPLETE``.
+    - ``repair_h``: repair time on site, hours, already drawn by the hazard from its
+      restoration function; NaN lets the engine draw it from the scenario's
+      ``recovery.repair_h`` for the asset kind.
+    - ``fault_lat``/``fault_lon``: where the repair happens (a fault on a cable);
+      NaN means at the asset's own location.
+
+    An asset is down while any of its entries is unrepaired or unexpired. An entry
+    with a fault location is always its own repair job (a cable with three faults
+    needs three repairs); an entry without one on an asset that already awaits a
+    repair adds nothing (the site is already broken).
     """
 
     asset_idx: np.ndarray
     onset_h: np.ndarray
     duration_h: np.ndarray
     cause: str
+    damage_state: np.ndarray = field(default=None)  # type: ignore[assignment]
+    repair_h: np.ndarray = field(default=None)  # type: ignore[assignment]
+    fault_lat: np.ndarray = field(default=None)  # type: ignore[assignment]
+    fault_lon: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        n = len(self.asset_idx)
+        object.__setattr__(self, "asset_idx", np.asarray(self.asset_idx, dtype=np.int64))
+        object.__setattr__(self, "onset_h", np.asarray(self.onset_h, dtype=float))
+        object.__setattr__(self, "duration_h", np.asarray(self.duration_h, dtype=float))
+        defaults = {
+            "damage_state": np.full(n, NOT_GRADED, dtype=np.int8),
+            "repair_h": _nan(n),
+            "fault_lat": _nan(n),
+            "fault_lon": _nan(n),
+        }
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            value = default if value is None else np.asarray(value, dtype=default.dtype)
+            object.__setattr__(self, name, value)
+        for name in ("onset_h", "duration_h", *defaults):
+            if getattr(self, name).shape != (n,):
+                raise ValueError(f"Damage.{name} must have shape ({n},)")
 
     @classmethod
     def uniform(
@@ -39,5 +85,12 @@ class Damage:
             cause=cause,
         )
 
+    @classmethod
+    def empty(cls, cause: str) -> Damage:
+        return cls.uniform(np.empty(0, dtype=np.int64), 0.0, None, cause)
+
     def __len__(self) -> int:
         return len(self.asset_idx)
+
+    def has_fault_location(self) -> np.ndarray:
+        return ~np.isnan(self.fault_lat)
