@@ -6,7 +6,7 @@ recovery resources. Times are hours from scenario start; distances km.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -77,8 +77,56 @@ class RegionalOutage(_HazardBase):
         return self
 
 
-Hazard = Annotated[AssetFailure | RegionalOutage, Field(discriminator="type")]
-HAZARD_TAGS = frozenset({"asset_failure", "regional_outage"})
+class FragilitySpec(_Strict):
+    """Lognormal fragility of one asset kind: medians and betas for the four damage
+    states slight, moderate, extensive, complete (medians in the hazard's intensity
+    unit, non-decreasing)."""
+
+    medians: tuple[float, float, float, float] = Field(description="median intensity per state")
+    betas: tuple[float, float, float, float] = Field(description="lognormal dispersion per state")
+
+    @model_validator(mode="after")
+    def _valid(self) -> FragilitySpec:
+        if any(m <= 0 for m in self.medians) or any(b <= 0 for b in self.betas):
+            raise ValueError("medians: medians and betas must be > 0")
+        if any(b < a for a, b in zip(self.medians, self.medians[1:], strict=False)):
+            raise ValueError("medians: must not decrease from slight to complete")
+        return self
+
+
+class RestorationSpec(_Strict):
+    """Repair time on site per damage state (hours)."""
+
+    slight: Duration
+    moderate: Duration
+    extensive: Duration
+    complete: Duration
+
+
+class _GradedHazardBase(_HazardBase):
+    """A hazard with a physical intensity, fragility curves and restoration times.
+
+    ``fragility`` and ``restoration`` override the hazard's built-in library per asset
+    kind; ``failure_state`` is the least damage state that takes an asset out of service.
+    """
+
+    fragility: dict[AssetKind, FragilitySpec] = Field(
+        default_factory=dict, description="fragility overrides per asset kind"
+    )
+    restoration: dict[AssetKind, RestorationSpec] = Field(
+        default_factory=dict, description="repair time per damage state, per asset kind"
+    )
+    failure_state: Literal["slight", "moderate", "extensive", "complete"] = Field(
+        "moderate", description="least damage state that takes an asset out of service"
+    )
+
+
+# Every hazard type, in one place: the union below and the tag set derive from it.
+# A new hazard adds its model here and its sampler in resilience_sim/hazards/__init__.py.
+HAZARD_TYPES: tuple[type[_HazardBase], ...] = (AssetFailure, RegionalOutage)
+
+Hazard = Annotated[Union[HAZARD_TYPES], Field(discriminator="type")]  # noqa: UP007
+HAZARD_TAGS = frozenset(t.model_fields["type"].annotation.__args__[0] for t in HAZARD_TYPES)
 
 
 class CrewDepot(_Strict):

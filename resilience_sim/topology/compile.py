@@ -34,6 +34,7 @@ class NetworkArrays:
     is_core: np.ndarray  # (n_nodes,) bool: reaching one means domestic service
     is_international: np.ndarray  # (n_nodes,) bool: reaching one means international service
     asset_index: dict[str, int]
+    hardening_factor: np.ndarray  # (n_assets,) multiplies fragility medians
 
     @property
     def n_assets(self) -> int:
@@ -95,6 +96,9 @@ def compile_topology(topology: Topology) -> NetworkArrays:
         is_core=np.array([node.id in core for node in nodes], dtype=bool),
         is_international=np.array([node.id in international for node in nodes], dtype=bool),
         asset_index={a: i for i, a in enumerate(asset_ids)},
+        hardening_factor=np.array(
+            [a.hardening_factor for a in (*nodes, *links)] or [], dtype=float
+        ),
     )
 
 

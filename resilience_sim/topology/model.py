@@ -76,6 +76,9 @@ class Node(_Frozen):
     fuel_h: NonNegative = Field(0.0, description="generator autonomy on a full tank, hours")
     critical: bool = Field(False, description="serves hospitals / emergency services")
     capacity_gbps: NonNegative | None = Field(None, description="switching capacity, Gbit/s")
+    hardening_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        1.0, description="multiplies this node's fragility medians (> 1 is sturdier)"
+    )
     core: bool = Field(
         False,
         description="part of the national core; if no node sets it, every exchange is core",
@@ -117,6 +120,9 @@ class Link(_Frozen):
     cable_system: str | None = Field(None, description="named cable system (submarine cables)")
     orbit: Literal["geo", "leo"] | None = Field(None, description="satellite orbit (satellite)")
     latency_ms: NonNegative | None = Field(None, description="one-way latency, ms")
+    hardening_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        1.0, description="multiplies this link's fragility medians (> 1 is sturdier)"
+    )
 
     @field_validator("route")
     @classmethod
