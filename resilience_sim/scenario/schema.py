@@ -8,35 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from resilience_sim.scenario.common import (
+    AssetKind,
+    HazardBase,
+    NonNegative,
+    Point,
+    Strict,
+)
 from resilience_sim.scenario.distributions import Duration, Lognormal
-from resilience_sim.topology.model import ASSET_KINDS, Latitude, Longitude
-
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-AssetKind = Literal[ASSET_KINDS]  # type: ignore[valid-type]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Point(_Strict):
-    lat: Latitude
-    lon: Longitude
-
-
-class _HazardBase(_Strict):
-    at_h: NonNegative = Field(0.0, description="onset, hours from scenario start")
-    duration_h: NonNegative | None = Field(
-        None,
-        description="if set, the assets come back by themselves after this many hours "
-        "(e.g. a utility restores power); if absent they are damaged and need a crew repair",
-    )
-    label: str | None = Field(None, max_length=200, description="name used as the cause in logs")
-
-
-class AssetFailure(_HazardBase):
+class AssetFailure(HazardBase):
     """Named assets fail, or a random fraction of the assets of one kind."""
 
     type: Literal["asset_failure"]
@@ -56,7 +40,7 @@ class AssetFailure(_HazardBase):
         return self
 
 
-class RegionalOutage(_HazardBase):
+class RegionalOutage(HazardBase):
     """Every asset in named regions, or within a radius of a point, fails."""
 
     type: Literal["regional_outage"]
@@ -77,59 +61,15 @@ class RegionalOutage(_HazardBase):
         return self
 
 
-class FragilitySpec(_Strict):
-    """Lognormal fragility of one asset kind: medians and betas for the four damage
-    states slight, moderate, extensive, complete (medians in the hazard's intensity
-    unit, non-decreasing)."""
-
-    medians: tuple[float, float, float, float] = Field(description="median intensity per state")
-    betas: tuple[float, float, float, float] = Field(description="lognormal dispersion per state")
-
-    @model_validator(mode="after")
-    def _valid(self) -> FragilitySpec:
-        if any(m <= 0 for m in self.medians) or any(b <= 0 for b in self.betas):
-            raise ValueError("medians: medians and betas must be > 0")
-        if any(b < a for a, b in zip(self.medians, self.medians[1:], strict=False)):
-            raise ValueError("medians: must not decrease from slight to complete")
-        return self
-
-
-class RestorationSpec(_Strict):
-    """Repair time on site per damage state (hours)."""
-
-    slight: Duration
-    moderate: Duration
-    extensive: Duration
-    complete: Duration
-
-
-class _GradedHazardBase(_HazardBase):
-    """A hazard with a physical intensity, fragility curves and restoration times.
-
-    ``fragility`` and ``restoration`` override the hazard's built-in library per asset
-    kind; ``failure_state`` is the least damage state that takes an asset out of service.
-    """
-
-    fragility: dict[AssetKind, FragilitySpec] = Field(
-        default_factory=dict, description="fragility overrides per asset kind"
-    )
-    restoration: dict[AssetKind, RestorationSpec] = Field(
-        default_factory=dict, description="repair time per damage state, per asset kind"
-    )
-    failure_state: Literal["slight", "moderate", "extensive", "complete"] = Field(
-        "moderate", description="least damage state that takes an asset out of service"
-    )
-
-
 # Every hazard type, in one place: the union below and the tag set derive from it.
 # A new hazard adds its model here and its sampler in resilience_sim/hazards/__init__.py.
-HAZARD_TYPES: tuple[type[_HazardBase], ...] = (AssetFailure, RegionalOutage)
+HAZARD_TYPES: tuple[type[HazardBase], ...] = (AssetFailure, RegionalOutage)
 
 Hazard = Annotated[Union[HAZARD_TYPES], Field(discriminator="type")]  # noqa: UP007
 HAZARD_TAGS = frozenset(t.model_fields["type"].annotation.__args__[0] for t in HAZARD_TYPES)
 
 
-class CrewDepot(_Strict):
+class CrewDepot(Strict):
     """Repair crews based at one node; each crew does one job at a time."""
 
     depot: str = Field(description="id of the node the crews start from and return to")
@@ -166,7 +106,7 @@ DEFAULT_REPAIR_H: dict[str, Lognormal] = {
 }
 
 
-class Recovery(_Strict):
+class Recovery(Strict):
     """Recovery resources: crews and how long repairs take."""
 
     crews: list[CrewDepot] = Field(default_factory=list, description="crew depots")
@@ -182,11 +122,11 @@ class Recovery(_Strict):
         return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
 
 
-class Output(_Strict):
+class Output(Strict):
     regional: bool = Field(True, description="write the per-region timeline")
 
 
-class ScenarioSpec(_Strict):
+class ScenarioSpec(Strict):
     """A scenario file."""
 
     name: str = Field(min_length=1, max_length=200, description="scenario name")
