@@ -26,3 +26,13 @@ def polyline_length_km(points: list[tuple[float, float]] | np.ndarray) -> float:
     if len(pts) < 2:
         return 0.0
     return float(np.sum(haversine_km(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])))
+
+
+def unit_vectors(lat, lon) -> np.ndarray:
+    """Earth-centred unit vectors of points given in decimal degrees, shape ``(..., 3)``.
+
+    The dot product of two is the cosine of their angular distance, so distances from
+    many points to many others are one matrix product.
+    """
+    phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)

@@ -375,9 +375,9 @@ CASES = [
     Case(
         "hazard-unknown-type",
         S,
-        set_(("hazards", 0, "type"), "earthquake"),
+        set_(("hazards", 0, "type"), "meteorite"),
         "hazards[0].type",
-        "unknown type 'earthquake'",
+        "unknown type 'meteorite'",
     ),
     Case(
         "hazard-misspelled-type",

@@ -9,7 +9,16 @@ from __future__ import annotations
 import click
 
 from resilience_sim import __version__
-from resilience_sim.cli import inspect, run
+from resilience_sim.cli import (
+    compare,
+    criticality,
+    event_set,
+    inspect,
+    run,
+    sweep,
+    topology_generate,
+    topology_show,
+)
 
 
 @click.group()
@@ -27,7 +36,13 @@ cli.add_command(run.run)
 cli.add_command(run.report_command)
 cli.add_command(inspect.validate)
 cli.add_command(inspect.schema)
+cli.add_command(compare.compare_command)
+cli.add_command(criticality.criticality_command)
+cli.add_command(event_set.event_set_command)
+cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
+topology.add_command(topology_show.topology_show_command)
+topology.add_command(topology_generate.topology_generate_command)
 
 
 def main() -> None:

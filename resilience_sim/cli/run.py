@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.common import err, number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
-from resilience_sim.experiments import simulate, write_run
+from resilience_sim.experiments.results import PartialRun
+from resilience_sim.experiments.runs import StudyInterrupted, resume_study, run_study
 from resilience_sim.reports import write_report
 from resilience_sim.scenario import load_scenario
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="override the scenario's")
 @click.option("--seed", type=click.IntRange(min=0), help="override the scenario's study seed")
 @click.option(
@@ -32,25 +38,91 @@ from resilience_sim.scenario import load_scenario
     show_default=True,
     help="write report.html in the run folder",
 )
+@executor_options
+@click.option(
+    "--resume",
+    "resume_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="finish the interrupted study in this partial run folder (results/NAME.partial)",
+)
 @reports_input_errors
 def run(
-    scenario: Path, replications: int | None, seed: int | None, out_dir: Path, report: bool
+    scenario: Path | None,
+    replications: int | None,
+    seed: int | None,
+    out_dir: Path,
+    report: bool,
+    executor: str,
+    scheduler: str | None,
+    workers: int | None,
+    batch_size: int | None,
+    resume_dir: Path | None,
 ) -> None:
-    """Run SCENARIO and write a new run folder under --out."""
-    loaded = load_scenario(scenario)
-    n = replications or loaded.spec.replications
-    with progress_bar(n) as advance:
-        result = simulate(loaded, replications=n, seed=seed, progress=advance)
+    """Run SCENARIO and write a new run folder under --out (or finish one with --resume).
+
+    Finished batches are saved as they complete in a partial run folder; if the run is
+    interrupted (Ctrl-C, killed), `run --resume` that folder finishes it with the same
+    result as an uninterrupted run.
+    """
+    if resume_dir is not None:
+        _check_resume_arguments(scenario, replications, seed, batch_size)
+        n = PartialRun.open(resume_dir).replications
+    elif scenario is None:
+        raise click.UsageError("give a SCENARIO file (or --resume RUN_DIR)")
+    else:
+        loaded = load_scenario(scenario)
+        n = replications or loaded.spec.replications
+    where = resume_dir or out_dir
     try:
-        run_dir = write_run(result, out_dir)
+        with build_executor(executor, scheduler, workers) as runner, progress_bar(n) as advance:
+            if resume_dir is not None:
+                result = resume_study(resume_dir, advance, executor=runner)
+            else:
+                result = run_study(
+                    loaded, out_dir, n, seed, advance, executor=runner, batch_size=batch_size
+                )
+    except StudyInterrupted as exc:
+        err.print(
+            f"interrupted: {exc.replications_done} of {exc.replications} replications kept in "
+            f"{exc.run_dir}\ncontinue with: resilience-sim run --resume {exc.run_dir}"
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenProcessPool as exc:  # a local worker was killed (e.g. out of memory)
+        err.print("error: a worker process died (killed, or out of memory)")
+        for note in getattr(exc, "__notes__", []):
+            err.print(note)
+        sys.exit(1)
     except OSError as exc:
         raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
+            str(where), "--resume" if resume_dir else "--out", f"cannot write results: {exc}"
         ) from None
     print_summary(result)
-    out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {run_dir}")
+    out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {result.run_dir}")
     if report:
-        out.print(f"report: {write_report(run_dir)}")
+        out.print(f"report: {write_report(result.run_dir)}")
+
+
+def _check_resume_arguments(
+    scenario: Path | None, replications: int | None, seed: int | None, batch_size: int | None
+) -> None:
+    """With --resume the study is the one recorded in the run folder."""
+    given = [
+        name
+        for name, value in (
+            ("SCENARIO", scenario),
+            ("--replications", replications),
+            ("--seed", seed),
+            ("--batch-size", batch_size),
+        )
+        if value is not None
+    ]
+    if given:
+        raise InputError.single(
+            "--resume",
+            ", ".join(given),
+            "the scenario, replications, seed and batch size are those recorded in the run "
+            "folder; give --resume alone (with executor options if needed)",
+        )
 
 
 @click.command("report")

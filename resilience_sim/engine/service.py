@@ -1,7 +1,9 @@
-"""Service model: which access nodes reach the national core and an international node.
+"""Service model: which access nodes reach the national core and an international node,
+and how much international demand the surviving capacity can carry.
 
 Works on the compiled arrays only. One ``scipy.sparse.csgraph.connected_components``
-pass per distinct event time (all changes at the same time are applied first).
+pass (and, when demand is given, one ``maximum_flow``) per distinct event time;
+all changes at the same time are applied first.
 """
 
 from __future__ import annotations
@@ -10,18 +12,26 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, maximum_flow
 
-from resilience_sim.engine.state import REPAIR
+from resilience_sim.engine.replay import replay
+from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
+# maximum_flow needs int32 capacities: count in units of 100 kbit/s (max ~214 Tbit/s).
+_UNIT_GBPS = 1e-4
+_INT32_MAX = np.iinfo(np.int32).max
 
-def served_masks(arrays: NetworkArrays, asset_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+def served_masks(
+    arrays: NetworkArrays, asset_up: np.ndarray, hijacked: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(domestic, international)`` boolean masks over nodes.
 
     A node is served domestically when it is up and in the same connected component
     (over up links whose two end nodes are up) as an up core node; internationally
-    when that component holds an up international node.
+    when that component holds an up international node and its region's international
+    traffic is not hijacked (``hijacked``: ``(n_regions,)``, > 0 while diverted).
     """
     n = arrays.n_nodes
     node_up = asset_up[:n]
@@ -33,7 +43,67 @@ def served_masks(arrays: NetworkArrays, asset_up: np.ndarray) -> tuple[np.ndarra
     has_core[labels[arrays.is_core & node_up]] = True
     has_intl = np.zeros(n_components, dtype=bool)
     has_intl[labels[arrays.is_international & node_up]] = True
-    return node_up & has_core[labels], node_up & has_intl[labels]
+    international = node_up & has_intl[labels]
+    if hijacked is not None and hijacked.any():
+        international &= hijacked[arrays.region_of_node] == 0
+    return node_up & has_core[labels], international
+
+
+def international_capacity(
+    arrays: NetworkArrays,
+    asset_up: np.ndarray,
+    demand_gbps: np.ndarray,
+    capacity_frac: np.ndarray | None = None,
+    hijacked: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """Share of international demand the surviving network can carry, and the share of
+    the carried traffic that crosses a satellite link.
+
+    Max-flow from a super-source joined to every up international node, over up links
+    (capacity both ways), to a super-sink fed by every up access node with its demand.
+    Demand of down nodes and of hijacked regions is lost; ``capacity_frac`` scales each
+    link's capacity (DDoS). Returns ``(carried / total demand, satellite share)``; the
+    satellite share counts flow on satellite links, capped at 1.
+    """
+    total = float(demand_gbps.sum())
+    if total <= 0:
+        return float("nan"), float("nan")
+    n = arrays.n_nodes
+    source, sink = n, n + 1
+    node_up = asset_up[:n]
+    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
+    src, dst = arrays.link_src[live], arrays.link_dst[live]
+    capacity = (
+        arrays.link_capacity_gbps
+        if capacity_frac is None
+        else (arrays.link_capacity_gbps * capacity_frac)
+    )
+    cap = _units(capacity[live])
+    gateways = np.flatnonzero(arrays.is_international & node_up)
+    reachable_demand = node_up & (demand_gbps > 0)
+    if hijacked is not None and hijacked.any():
+        reachable_demand &= hijacked[arrays.region_of_node] == 0
+    sinks = np.flatnonzero(reachable_demand)
+    demand = _units(demand_gbps[sinks])
+    rows = np.concatenate([src, dst, np.full(len(gateways), source), sinks])
+    cols = np.concatenate([dst, src, gateways, np.full(len(sinks), sink)])
+    caps = np.concatenate([cap, cap, np.full(len(gateways), _INT32_MAX // 4), demand])
+    graph = coo_matrix((caps.astype(np.int64), (rows, cols)), shape=(n + 2, n + 2)).tocsr()
+    graph.data = np.minimum(graph.data, _INT32_MAX).astype(np.int32)  # parallel links add up
+    result = maximum_flow(graph, source, sink)
+    carried = result.flow_value * _UNIT_GBPS
+    satellite = live & (arrays.asset_kinds[n:] == "satellite")
+    on_satellite = 0.0
+    if carried > 0 and satellite.any():
+        flow = result.flow.tocsr()
+        s_src, s_dst = arrays.link_src[satellite], arrays.link_dst[satellite]
+        on_satellite = float(np.abs(np.asarray(flow[s_src, s_dst])).sum()) * _UNIT_GBPS
+    share = min(1.0, on_satellite / carried) if carried > 0 else float("nan")
+    return min(1.0, carried / total), share
+
+
+def _units(gbps: np.ndarray) -> np.ndarray:
+    return np.minimum(np.round(np.asarray(gbps) / _UNIT_GBPS), _INT32_MAX).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -41,7 +111,11 @@ class ServedPopulation:
     """Served population over time: one row per distinct event time.
 
     ``time_h (k,)``; ``domestic``/``international (k,)`` persons served from that time
-    until the next; ``by_region_*`` ``(k, n_regions)``; ``assets_down (k,)``.
+    until the next; ``by_region_*`` ``(k, n_regions)``; ``assets_down (k,)`` (stopgaps
+    on standby not counted); ``international_capacity (k,)`` share of international
+    demand the surviving capacity can carry (max-flow), ``satellite_share (k,)`` and
+    ``international_routed (k,)`` the share delivered on shortest paths with congestion
+    (all NaN without demand).
     """
 
     time_h: np.ndarray
@@ -50,53 +124,72 @@ class ServedPopulation:
     by_region_domestic: np.ndarray
     by_region_international: np.ndarray
     assets_down: np.ndarray
+    international_capacity: np.ndarray
+    satellite_share: np.ndarray
+    international_routed: np.ndarray
 
 
-def _served_population(arrays: NetworkArrays, asset_up: np.ndarray):
-    dom, intl = served_masks(arrays, asset_up)
-    pop = arrays.population
-    r = len(arrays.region_names)
-    return (
-        float(pop @ dom),
-        float(pop @ intl),
-        np.bincount(arrays.region_of_node, weights=pop * dom, minlength=r),
-        np.bincount(arrays.region_of_node, weights=pop * intl, minlength=r),
+def baseline_population(
+    arrays: NetworkArrays, demand_gbps: np.ndarray | None = None
+) -> ServedPopulation:
+    """Served population of the undamaged network (one row at t = 0)."""
+    return served_over_time(
+        arrays, np.empty(0), np.empty(0, np.int64), np.empty(0, np.int8), demand_gbps
     )
 
 
-def baseline_population(arrays: NetworkArrays) -> ServedPopulation:
-    """Served population of the undamaged network (one row at t = 0)."""
-    return served_over_time(arrays, np.empty(0), np.empty(0, np.int64), np.empty(0, np.int8))
-
-
 def served_over_time(
-    arrays: NetworkArrays, time_h: np.ndarray, asset_idx: np.ndarray, event: np.ndarray
+    arrays: NetworkArrays,
+    time_h: np.ndarray,
+    asset_idx: np.ndarray,
+    event: np.ndarray,
+    demand_gbps: np.ndarray | None = None,
+    value: np.ndarray | None = None,
 ) -> ServedPopulation:
     """Replay an event log and evaluate service once per distinct event time.
 
     Events must be in the order they happened. The first row is always t = 0
-    (after any events at t = 0).
+    (after any events at t = 0). Stopgaps on standby start down. With
+    ``demand_gbps`` (shape ``(n_nodes,)``) the international capacity is evaluated too.
     """
-    asset_up = np.ones(arrays.n_assets, dtype=bool)
-    times = np.unique(np.concatenate([[0.0], time_h]))
-    # events are sorted by time, so each distinct time owns one contiguous slice
-    bounds = np.searchsorted(time_h, times, side="right")
+    pop = arrays.population
+    r = len(arrays.region_names)
     rows = []
-    start = 0
-    for stop in bounds:
-        # the last event of an asset in the batch decides its state
-        batch_assets = asset_idx[start:stop][::-1]
-        batch_events = event[start:stop][::-1]
-        assets, last = np.unique(batch_assets, return_index=True)
-        asset_up[assets] = batch_events[last] == REPAIR
-        start = stop
-        rows.append((*_served_population(arrays, asset_up), arrays.n_assets - asset_up.sum()))
-    dom, intl, reg_dom, reg_intl, down = zip(*rows, strict=True)
+    for state in replay(arrays, time_h, asset_idx, event, value):
+        asset_up = state.asset_up
+        dom, intl = served_masks(arrays, asset_up, state.hijacked)
+        capacity = (
+            (
+                *international_capacity(
+                    arrays, asset_up, demand_gbps, state.capacity_frac, state.hijacked
+                ),
+                route_traffic(
+                    arrays, asset_up, demand_gbps, state.capacity_frac, state.hijacked
+                ).carried_frac,
+            )
+            if demand_gbps is not None
+            else (np.nan, np.nan, np.nan)
+        )
+        rows.append(
+            (
+                state.time_h,
+                float(pop @ dom),
+                float(pop @ intl),
+                np.bincount(arrays.region_of_node, weights=pop * dom, minlength=r),
+                np.bincount(arrays.region_of_node, weights=pop * intl, minlength=r),
+                int((~asset_up & ~arrays.standby).sum()),
+                *capacity,
+            )
+        )
+    times, dom, intl, reg_dom, reg_intl, down, cap, sat, routed = zip(*rows, strict=True)
     return ServedPopulation(
-        time_h=times,
+        time_h=np.asarray(times),
         domestic=np.asarray(dom),
         international=np.asarray(intl),
         by_region_domestic=np.vstack(reg_dom),
         by_region_international=np.vstack(reg_intl),
         assets_down=np.asarray(down, dtype=np.int64),
+        international_capacity=np.asarray(cap, dtype=float),
+        satellite_share=np.asarray(sat, dtype=float),
+        international_routed=np.asarray(routed, dtype=float),
     )

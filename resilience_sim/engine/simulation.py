@@ -1,8 +1,10 @@
 """One replication as a SimPy discrete-event simulation.
 
 Hazard damage is applied at its onset times; damaged assets become repair jobs
-that queue for the limited crews of their depot; every state change goes through
-the :class:`~resilience_sim.engine.state.NetworkState` into one event log. Who is
+for field crews (or cable ships, for submarine-cable faults); power loss drains
+batteries; declared dependencies propagate failures; stopgaps arrive after their
+delay. Every state change goes through the
+:class:`~resilience_sim.engine.state.NetworkState` into one event log. Who is
 served is computed afterwards from that log by :mod:`resilience_sim.engine.service`.
 """
 
@@ -14,106 +16,296 @@ import numpy as np
 import simpy
 
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
-from resilience_sim.engine.state import EventLog, NetworkState
-from resilience_sim.hazards.base import Damage
+from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.engine.power import PowerModel
+from resilience_sim.engine.recovery import CrewDepots, Job, Policy, ShipFleet
+from resilience_sim.engine.state import (
+    DEGRADE,
+    HIJACK_END,
+    HIJACK_START,
+    EventLog,
+    NetworkState,
+)
+from resilience_sim.engine.traffic import overloaded_nodes, route_traffic
+from resilience_sim.geo import haversine_km
+from resilience_sim.hazards.base import (
+    CapacityLoss,
+    CrewImpairment,
+    Damage,
+    GridOutage,
+    RouteHijack,
+)
+from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 
 
 def simulate_replication(
     arrays: NetworkArrays,
-    damages: Sequence[Damage],
+    damages: Sequence[Damage | GridOutage | CapacityLoss | RouteHijack | CrewImpairment],
     recovery: Recovery,
     crew_plan: CrewPlan,
     rng: np.random.Generator,
     horizon_h: float,
+    demand_gbps: np.ndarray | None = None,
+    overload_alpha: float | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
-    ``rng`` draws the repair durations only (one draw per repair job, when the
-    job is created), so hazard draws and repair draws never shift each other.
+    ``rng`` draws repair durations only (when a crew job is created or a ship
+    starts a repair), so hazard draws and repair draws never shift each other.
+    With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
     """
-    env = simpy.Environment()
-    log = EventLog()
-    state = NetworkState(arrays.n_assets, log)
-    depots = [simpy.Resource(env, capacity=count) for count in crew_plan.crew_counts]
-    durations = {}
-
-    def start_repair(asset: int, repair_h: float, fault_lat: float, fault_lon: float) -> None:
-        depot = crew_plan.depot_of_asset[asset]
-        if depot == NO_DEPOT:
-            return  # nobody can repair this kind: it stays down to the horizon
-        if np.isnan(repair_h):
-            kind = arrays.asset_kinds[asset]
-            if kind not in durations:
-                durations[kind] = recovery.repair_duration(kind)
-            repair_h = durations[kind].sample(rng)
-        travel_h = (
-            float(crew_plan.travel_h[asset])
-            if np.isnan(fault_lat)
-            else crew_plan.travel_to(depot, fault_lat, fault_lon)
-        )
-        cause = f"crew from {crew_plan.depot_names[depot]}"
-        env.process(repair_job(env, state, asset, depots[depot], travel_h, repair_h, cause))
-
+    run = Replication(arrays, recovery, crew_plan, rng)
+    if overload_alpha is not None and demand_gbps is not None:
+        run.enable_overload(demand_gbps, overload_alpha)
     for damage in damages:
-        env.process(apply_damage(env, state, damage, start_repair))
-    env.run(until=horizon_h)
-    return log
-
-
-def apply_damage(env: simpy.Environment, state: NetworkState, damage: Damage, start_repair):
-    """Wait for each onset in ``damage`` (earliest first) and take the asset down.
-
-    Damage with a NaN duration needs a crew (``start_repair`` queues the job, with
-    the entry's repair time and fault location); a finite duration starts a
-    :func:`self_restore` instead.
-    """
-    located = damage.has_fault_location()
-    for k in np.argsort(damage.onset_h, kind="stable"):
-        wait = damage.onset_h[k] - env.now
-        if wait > 0:
-            yield env.timeout(wait)
-        asset = int(damage.asset_idx[k])
-        duration = damage.duration_h[k]
-        if np.isnan(duration):
-            if state.damage(env.now, asset, damage.cause, is_separate_fault=bool(located[k])):
-                start_repair(
-                    asset,
-                    float(damage.repair_h[k]),
-                    float(damage.fault_lat[k]),
-                    float(damage.fault_lon[k]),
-                )
+        if isinstance(damage, GridOutage):
+            run.env.process(run.power.grid_outage(damage))
+        elif isinstance(damage, CapacityLoss):
+            run.env.process(run.apply_capacity_loss(damage))
+        elif isinstance(damage, RouteHijack):
+            run.env.process(run.apply_hijack(damage))
+        elif isinstance(damage, CrewImpairment):
+            run.add_crew_impairment(damage)
         else:
-            state.take_down(env.now, asset, damage.cause)
-            env.process(self_restore(env, state, asset, float(duration), damage.cause))
+            run.env.process(run.apply_damage(damage))
+    run.env.run(until=horizon_h)
+    return run.log
 
 
-def self_restore(
-    env: simpy.Environment, state: NetworkState, asset: int, duration_h: float, cause: str
-):
-    """Wait ``duration_h`` hours, then lift one outage reason from ``asset``."""
-    yield env.timeout(duration_h)
-    state.bring_up(env.now, asset, f"{cause} ended")
+class Replication:
+    """The SimPy environment and the models of one replication, wired together."""
+
+    def __init__(
+        self,
+        arrays: NetworkArrays,
+        recovery: Recovery,
+        crew_plan: CrewPlan,
+        rng: np.random.Generator,
+    ):
+        self.env = simpy.Environment()
+        self.arrays, self.recovery, self.crew_plan, self.rng = arrays, recovery, crew_plan, rng
+        self.log = EventLog()
+        deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
+        self.state = NetworkState(arrays.n_assets, self.log, deps)
+        self.state.names = arrays.asset_ids
+        self.state.hold_in_standby(np.flatnonzero(arrays.standby))
+        self.power = PowerModel(self.env, self.state, arrays)
+        policy = Policy(recovery.policy, arrays, self.state)
+        self.crews = CrewDepots(self.env, self.state, crew_plan, policy)
+        self.ships = ShipFleet(self.env, self.state, list(recovery.cable_ships), policy, rng)
+        self.closed_until_h = closed_until_h(recovery, arrays)
+        self._durations: dict = {}
+        self._capacity_factors: dict[int, list[float]] = {}
+        self._seq = 0
+        for area in recovery.closed_areas:
+            self.env.process(self._reopen(area.until_h))
+        self._schedule_stopgaps()
+
+    # -- damage ----------------------------------------------------------------------
+
+    def apply_damage(self, damage: Damage):
+        """Process: wait for each onset in ``damage`` (earliest first), take the asset down.
+
+        A NaN duration needs a repair job; a finite one is a self-restoring outage.
+        """
+        located = damage.has_fault_location()
+        for k in np.argsort(damage.onset_h, kind="stable"):
+            wait = damage.onset_h[k] - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            asset = int(damage.asset_idx[k])
+            duration = damage.duration_h[k]
+            if np.isnan(duration):
+                if self.state.damage(self.env.now, asset, damage.cause, bool(located[k])):
+                    self.start_repair(
+                        asset,
+                        float(damage.repair_h[k]),
+                        float(damage.fault_lat[k]),
+                        float(damage.fault_lon[k]),
+                    )
+            else:
+                self.state.take_down(self.env.now, asset, damage.cause)
+                self.env.process(self._self_restore(asset, float(duration), damage.cause))
+
+    def _self_restore(self, asset: int, duration_h: float, cause: str):
+        yield self.env.timeout(duration_h)
+        self.state.bring_up(self.env.now, asset, f"{cause} ended")
+
+    # -- repairs -----------------------------------------------------------------------
+
+    def start_repair(self, asset: int, repair_h: float, lat: float, lon: float) -> None:
+        """Queue a repair job with a ship (submarine-cable faults, if ships exist) or
+        the asset's depot; with neither, the asset stays down to the horizon."""
+        arrays = self.arrays
+        if np.isnan(lat):
+            lat, lon = float(arrays.asset_lat[asset]), float(arrays.asset_lon[asset])
+        self._seq += 1
+        job = Job(self._seq, asset, self.env.now, lat, lon, repair_h)
+        if self.ships and arrays.asset_kinds[asset] == "submarine_cable":
+            self.ships.submit(job)
+            return
+        depot = self.crew_plan.depot_of_asset[asset]
+        if depot == NO_DEPOT:
+            return
+        if np.isnan(job.repair_h):
+            kind = arrays.asset_kinds[asset]
+            if kind not in self._durations:
+                self._durations[kind] = self.recovery.repair_duration(kind)
+            job.repair_h = self._durations[kind].sample(self.rng)
+        job.travel_h = self.crew_plan.travel_to(depot, lat, lon)
+        job.open_at_h = self._opens_at(asset, lat, lon)
+        self.crews.submit(depot, job)
+
+    def _opens_at(self, asset: int, lat: float, lon: float) -> float:
+        until = float(self.closed_until_h[asset])
+        for area in self.recovery.closed_areas:
+            if area.center is not None:
+                km = float(haversine_km(area.center.lat, area.center.lon, lat, lon))
+                if km <= area.radius_km:
+                    until = max(until, area.until_h)
+        return until
+
+    def _reopen(self, at_h: float):
+        yield self.env.timeout(at_h)
+        self.crews.wake_all()
+
+    # -- cyber effects that are not failures ----------------------------------------
+
+    def apply_capacity_loss(self, loss: CapacityLoss):
+        """Process: scale link capacities at each onset, undo after each duration.
+
+        Overlapping losses on a link multiply; each change is a DEGRADE event whose
+        value is the link's remaining share of capacity.
+        """
+        for k in np.argsort(loss.onset_h, kind="stable"):
+            wait = loss.onset_h[k] - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            link = int(loss.asset_idx[k]) - self.arrays.n_nodes
+            frac = float(np.clip(loss.remaining_frac[k], 0.0, 1.0))
+            self._scale_capacity(link, frac, loss.cause, remove=False)
+            self.env.process(
+                self._end_capacity_loss(link, frac, float(loss.duration_h[k]), loss.cause)
+            )
+
+    def _end_capacity_loss(self, link: int, frac: float, duration_h: float, cause: str):
+        yield self.env.timeout(duration_h)
+        self._scale_capacity(link, frac, f"{cause} ended", remove=True)
+
+    def _scale_capacity(self, link: int, frac: float, cause: str, remove: bool) -> None:
+        factors = self._capacity_factors.setdefault(link, [])
+        if remove:
+            factors.remove(frac)
+        else:
+            factors.append(frac)
+        remaining = float(np.prod(factors)) if factors else 1.0
+        self.log.record(self.env.now, self.arrays.n_nodes + link, DEGRADE, cause, value=remaining)
+
+    def apply_hijack(self, hijack: RouteHijack):
+        """Process: divert each region's international traffic for its duration."""
+        n_assets = self.arrays.n_assets
+        for k in np.argsort(hijack.onset_h, kind="stable"):
+            wait = hijack.onset_h[k] - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            subject = n_assets + int(hijack.region_idx[k])
+            self.log.record(self.env.now, subject, HIJACK_START, hijack.cause)
+            self.env.process(self._end_hijack(subject, float(hijack.duration_h[k]), hijack.cause))
+
+    def _end_hijack(self, subject: int, duration_h: float, cause: str):
+        yield self.env.timeout(duration_h)
+        self.log.record(self.env.now, subject, HIJACK_END, f"{cause} mitigated")
+
+    def add_crew_impairment(self, impairment: CrewImpairment) -> None:
+        """Crews of the named depots are slowed or blocked while the centre is down."""
+        self.crews.impairments.append(impairment)
+        centre = impairment.centre_idx
+        self.state.listeners.append(
+            lambda t_h, asset, up: self.crews.wake_all() if asset == centre and up else None
+        )
+
+    # -- overload cascade ------------------------------------------------------------
+
+    def enable_overload(self, demand_gbps: np.ndarray, alpha: float) -> None:
+        """Check loads once per instant after any change; trip overloaded nodes."""
+        self._demand, self._alpha = demand_gbps, alpha
+        self._initial_load = route_traffic(self.arrays, self.state.up, demand_gbps).through_gbps
+        self._overload_check_due = False
+        self.state.listeners.append(lambda t_h, asset, up: self._schedule_overload_check())
+
+    def _schedule_overload_check(self) -> None:
+        if not self._overload_check_due:
+            self._overload_check_due = True
+            self.env.process(self._check_overload())
+
+    def _check_overload(self):
+        yield self.env.timeout(0)  # after every change of this instant
+        self._overload_check_due = False
+        n = self.arrays.n_nodes
+        traffic = route_traffic(self.arrays, self.state.up, self._demand)
+        tripped = overloaded_nodes(
+            traffic.through_gbps, self._initial_load, self._alpha, self.state.up[:n]
+        )
+        for node in tripped:
+            cause = (
+                f"overload: {traffic.through_gbps[node]:.3g} Gbit/s > (1 + {self._alpha:g})"
+                f" x {self._initial_load[node]:.3g}"
+            )
+            if self.state.damage(self.env.now, int(node), cause, propagated=True):
+                self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
+
+    # -- stopgaps ----------------------------------------------------------------------
+
+    def _schedule_stopgaps(self) -> None:
+        for asset, at_h in zip(
+            np.flatnonzero(self.arrays.standby),
+            self.arrays.deploy_at_h[self.arrays.standby],
+            strict=True,
+        ):
+            self.env.process(self._deploy(int(asset), float(at_h)))
+        for stopgap in self.recovery.stopgaps:
+            if isinstance(stopgap, CellOnWheels | PortableGenerators):
+                self.env.process(self._regional_stopgap(stopgap))
+
+    def _deploy(self, asset: int, at_h: float):
+        yield self.env.timeout(at_h)
+        self.state.bring_up(self.env.now, asset, f"stopgap {self.arrays.asset_ids[asset]} deployed")
+
+    def _regional_stopgap(self, stopgap: CellOnWheels | PortableGenerators):
+        """Process: at arrival, serve the most populous eligible sites of the region."""
+        yield self.env.timeout(stopgap.after_h)
+        a = self.arrays
+        region = a.region_names.index(stopgap.region)
+        in_region = np.flatnonzero(a.region_of_node == region)
+        if isinstance(stopgap, CellOnWheels):
+            wanted = in_region[
+                (a.asset_kinds[in_region] == "cell_site") & ~self.state.up[in_region]
+            ]
+        else:
+            wanted = in_region[self.power.supply_lost[in_region] > 0]
+        chosen = wanted[np.argsort(-a.population[wanted], kind="stable")][: stopgap.units]
+        for node in chosen:
+            cause = f"stopgap {stopgap.type} in {stopgap.region}"
+            if isinstance(stopgap, CellOnWheels):
+                self.state.cover(self.env.now, int(node), cause)
+            else:
+                self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
 
 
-def repair_job(
-    env: simpy.Environment,
-    state: NetworkState,
-    asset: int,
-    crews: simpy.Resource,
-    travel_h: float,
-    repair_h: float,
-    cause: str,
-):
-    """Wait for a crew of the depot, travel, repair, and travel back.
+def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:
+    """Per asset, when crews may start work there because of region closures (0 = open).
 
-    The asset returns at the end of the repair; the crew is free again only
-    when it is back at the depot. Jobs are served first come, first served.
+    A link is inside a closed region when either end node is. Circular areas are
+    checked per job (a fault has its own location).
     """
-    with crews.request() as request:
-        yield request
-        yield env.timeout(travel_h + repair_h)
-        state.repair(env.now, asset, cause)
-        if travel_h > 0:
-            yield env.timeout(travel_h)
+    until = np.zeros(arrays.n_assets)
+    names = np.asarray(arrays.region_names, dtype=object)
+    for area in recovery.closed_areas:
+        if not area.regions:
+            continue
+        closed = np.isin(names, area.regions)[arrays.region_of_node]
+        inside = np.concatenate([closed, closed[arrays.link_src] | closed[arrays.link_dst]])
+        until[inside] = np.maximum(until[inside], area.until_h)
+    return until

@@ -1,14 +1,29 @@
-"""NetworkState: which assets are down, and the one recorder every state change goes through."""
+"""NetworkState: physical reasons per asset, the effective state, and the one recorder.
+
+Physical reasons hold an asset down: open repair jobs (one per fault), self-
+restoring outages and loss of power after the battery ran out. The effective
+state adds declared dependencies (see :mod:`resilience_sim.engine.dependencies`).
+Only transitions of the effective state are recorded, each with its cause chain,
+and listeners (the power model) hear about them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from resilience_sim.engine.dependencies import DependencyGraph
+
 FAIL = 0
 REPAIR = 1
-EVENT_NAMES = ("fail", "repair")
+DEGRADE = 2  # a link's capacity changes; value = remaining share of its capacity
+HIJACK_START = 3  # a region's international traffic is diverted (subject = a region)
+HIJACK_END = 4
+EVENT_NAMES = ("fail", "repair", "degrade", "hijack_start", "hijack_end")
+
+Listener = Callable[[float, int, bool], None]  # (t_h, asset, is_up_now)
 
 
 @dataclass
@@ -19,12 +34,26 @@ class EventLog:
     asset_idx: list[int] = field(default_factory=list)
     event: list[int] = field(default_factory=list)  # FAIL or REPAIR
     cause: list[str] = field(default_factory=list)
+    propagated: list[bool] = field(default_factory=list)  # fail caused by another asset
+    value: list[float] = field(default_factory=list)  # DEGRADE: remaining capacity share
 
-    def record(self, t_h: float, asset: int, event: int, cause: str) -> None:
+    def record(
+        self,
+        t_h: float,
+        asset: int,
+        event: int,
+        cause: str,
+        propagated: bool = False,
+        value: float = float("nan"),
+    ) -> None:
+        """Append one event. ``asset`` is an asset index, or n_assets + region index for
+        the region events (HIJACK_*)."""
         self.time_h.append(float(t_h))
         self.asset_idx.append(int(asset))
         self.event.append(event)
         self.cause.append(cause)
+        self.propagated.append(propagated)
+        self.value.append(float(value))
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
@@ -33,37 +62,65 @@ class EventLog:
             np.asarray(self.event, dtype=np.int8),
         )
 
+    def values(self) -> np.ndarray:
+        return np.asarray(self.value, dtype=float)
+
     def __len__(self) -> int:
         return len(self.time_h)
 
 
 class NetworkState:
-    """Down-counts per asset; an asset is down while any reason holds it down.
+    """Physical down-counts, open jobs and the effective up/down state of every asset."""
 
-    Reasons are open repair jobs (one per fault) and self-restoring outages (any
-    number). Only transitions up->down and down->up are recorded.
-    """
-
-    def __init__(self, n_assets: int, log: EventLog):
+    def __init__(self, n_assets: int, log: EventLog, dependencies: DependencyGraph | None = None):
         self.down_count = np.zeros(n_assets, dtype=np.int32)
         self.open_jobs = np.zeros(n_assets, dtype=np.int32)
+        self.up = np.ones(n_assets, dtype=bool)  # effective state
+        self.covered = np.zeros(n_assets, dtype=bool)  # taken over by a stopgap
+        self.cause = [""] * n_assets  # why each asset is (or was last) down
         self.log = log
+        self.deps = dependencies if dependencies else None
+        self.listeners: list[Listener] = []
+        self.names: np.ndarray | None = None  # asset ids, for cause chains
 
     def is_up(self, asset: int) -> bool:
-        return self.down_count[asset] == 0
+        return bool(self.up[asset])
 
-    def take_down(self, t_h: float, asset: int, cause: str) -> None:
+    # -- physical reasons -------------------------------------------------------------
+
+    def take_down(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
+        """Add one reason holding ``asset`` down (``propagated``: caused by another asset)."""
         self.down_count[asset] += 1
         if self.down_count[asset] == 1:
-            self.log.record(t_h, asset, FAIL, cause)
+            self.cause[asset] = cause
+            self._settle(t_h, asset, cause, propagated)
 
     def bring_up(self, t_h: float, asset: int, cause: str) -> None:
+        """Lift one reason holding ``asset`` down."""
         self.down_count[asset] -= 1
         assert self.down_count[asset] >= 0, "more restorations than failures"
         if self.down_count[asset] == 0:
-            self.log.record(t_h, asset, REPAIR, cause)
+            self._settle(t_h, asset, cause)
 
-    def damage(self, t_h: float, asset: int, cause: str, is_separate_fault: bool = False) -> bool:
+    def hold_in_standby(self, assets: np.ndarray) -> None:
+        """Start these assets (stopgaps not yet deployed) down, without recording it."""
+        self.down_count[assets] += 1
+        self.up[assets] = False
+
+    def cover(self, t_h: float, asset: int, cause: str) -> None:
+        """A stopgap takes over ``asset`` (cell on wheels): it works whatever holds it down,
+        until its repair jobs are done."""
+        self.covered[asset] = True
+        self._settle(t_h, asset, cause)
+
+    def damage(
+        self,
+        t_h: float,
+        asset: int,
+        cause: str,
+        is_separate_fault: bool = False,
+        propagated: bool = False,
+    ) -> bool:
         """Damage an asset; return True if this needs a new repair job.
 
         A separate fault (a located cable fault) always does; otherwise damage to
@@ -72,10 +129,49 @@ class NetworkState:
         if self.open_jobs[asset] > 0 and not is_separate_fault:
             return False
         self.open_jobs[asset] += 1
-        self.take_down(t_h, asset, cause)
+        self.take_down(t_h, asset, cause, propagated)
         return True
 
     def repair(self, t_h: float, asset: int, cause: str) -> None:
         """Close one repair job of ``asset``; it is up once nothing else holds it down."""
         self.open_jobs[asset] -= 1
+        if self.open_jobs[asset] == 0:
+            self.covered[asset] = False  # the stopgap leaves; nothing visible changes
         self.bring_up(t_h, asset, cause)
+
+    # -- effective state ----------------------------------------------------------------
+
+    def _settle(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
+        """Recompute the effective state after ``asset``'s physical state changed."""
+        if self.deps is None or not self.deps.is_involved[asset]:
+            physically_up = self.down_count[asset] == 0 or self.covered[asset]
+            self._set(t_h, asset, bool(physically_up), cause, propagated)
+            return
+        involved = self.deps.involved
+        working = self.deps.working((self.down_count[involved] == 0) | self.covered[involved])
+        changed = np.flatnonzero(working != self.up[involved])
+        # the asset itself first (its own cause), then what followed from it
+        order = sorted(changed, key=lambda i: involved[i] != asset)
+        for i in order:
+            a = int(involved[i])
+            if a == asset:
+                self._set(t_h, a, bool(working[i]), cause, propagated)
+            elif working[i]:
+                self._set(t_h, a, True, f"dependency restored ({cause})", propagated=True)
+            else:
+                blocker = int(involved[self.deps.blocking_dependency(working, i)])
+                chain = f"depends on {self._name(blocker)} <- {self.cause[blocker]}"
+                self._set(t_h, a, False, chain, propagated=True)
+
+    def _set(self, t_h: float, asset: int, up: bool, cause: str, propagated: bool) -> None:
+        if self.up[asset] == up:
+            return
+        self.up[asset] = up
+        if not up:
+            self.cause[asset] = cause
+        self.log.record(t_h, asset, REPAIR if up else FAIL, cause, propagated and not up)
+        for listener in self.listeners:
+            listener(t_h, asset, up)
+
+    def _name(self, asset: int) -> str:
+        return str(self.names[asset]) if self.names is not None else str(asset)

@@ -1,12 +1,28 @@
-"""The run folder: tidy tables plus manifest.json, written atomically.
+"""The run folder: tidy tables plus manifest.json, written atomically (experiments layer).
 
-A run is first written to a hidden temporary folder beside its final place and
-renamed into ``<results>/<scenario-slug>-<UTC timestamp>/`` only when complete,
-so a crash never leaves a half-written run folder that looks finished.
+A finished study is written to a hidden temporary folder beside its final place and
+renamed into ``<results>/<scenario-slug>-<UTC timestamp>/`` only when complete, so a
+crash never leaves a half-written run folder that looks finished (docs/results.md).
+
+A long study (:mod:`resilience_sim.experiments.runs`) is written batch by batch into
+a *partial* run folder ``<results>/<scenario-slug>-<UTC start>.partial/``::
+
+    progress.json        what the study is (seed, replications, batch size, inputs'
+                         SHA-256) and how far it got (informative; see below)
+    scenario.json        the validated scenario, as in a finished run folder
+    topology.json        the topology, as in a finished run folder
+    batches/000017/      one folder per finished batch: timeline, events, summary and
+                         regional parquet files of replications 17*b .. 17*b+b-1
+
+A batch is written to ``batches/.000017.tmp-PID`` and renamed when complete, so the
+batch folders present *are* the finished work, whatever happened to the process. When
+every batch is there, the tables are stacked in replication order and the usual run
+folder is written (same layout as an uninterrupted run) and the partial folder removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,13 +30,19 @@ import os
 import platform
 import re
 import shutil
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
-from resilience_sim.experiments.study import SimulationResult
-from resilience_sim.topology.io.native import topology_to_dict
+import pandas as pd
 
-TABLES = ("timeline", "events", "summary", "regional")
+from resilience_sim.errors import InputError
+from resilience_sim.experiments.study import TABLES, SimulationResult
+from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
+from resilience_sim.topology import read_topology
+from resilience_sim.topology.io.native import topology_to_dict
+from resilience_sim.validation import validate_document
+
 _PACKAGES = (
     "resilience-sim",
     "numpy",
@@ -31,6 +53,9 @@ _PACKAGES = (
     "networkx",
     "pydantic",
 )
+PARTIAL_SUFFIX = ".partial"
+PROGRESS_FILE = "progress.json"
+_PROGRESS_FORMAT = "resilience-sim partial run 1"
 
 
 def slugify(text: str) -> str:
@@ -57,8 +82,21 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(result: SimulationResult, created: dt.datetime) -> dict:
-    scenario = result.scenario
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def utc_text(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_stem(scenario_name: str, created: dt.datetime) -> str:
+    """``<scenario-slug>-<UTC timestamp>``: the name of a run folder (before any ``-2``)."""
+    return f"{slugify(scenario_name)}-{created.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+def input_record(scenario: Scenario) -> dict:
+    """The manifest fields that identify a study's inputs (files and their SHA-256)."""
     spec_json = scenario.spec.model_dump_json().encode()
     return {
         "scenario": scenario.name,
@@ -73,11 +111,21 @@ def build_manifest(result: SimulationResult, created: dt.datetime) -> dict:
         "topology_sha256": (
             sha256_file(scenario.topology_source) if scenario.topology_source else None
         ),
+    }
+
+
+def build_manifest(
+    result: SimulationResult, created: dt.datetime, inputs: dict | None = None
+) -> dict:
+    """manifest.json of a run folder (docs/results.md); ``inputs`` as recorded at the
+    start of a long study, else read from the scenario's files now."""
+    return {
+        **(input_record(result.scenario) if inputs is None else inputs),
         "seed": result.seed,
         "replications": result.replications,
-        "horizon_h": scenario.horizon_h,
+        "horizon_h": result.scenario.horizon_h,
         "wall_time_s": round(result.wall_time_s, 3),
-        "created_utc": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": utc_text(created),
         "versions": package_versions(),
     }
 
@@ -86,33 +134,49 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
     """Write ``result`` to a new run folder under ``results_dir`` and return its path."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
-    created = dt.datetime.now(dt.UTC)
-    stem = f"{slugify(result.scenario.name)}-{created.strftime('%Y%m%dT%H%M%SZ')}"
-    tmp = results_dir / f".{stem}.tmp-{os.getpid()}"
+    created = utc_now()
+    stem = run_stem(result.scenario.name, created)
+    return write_folder(results_dir, stem, lambda tmp: write_run_files(tmp, result, created))
+
+
+def write_run_files(
+    folder: Path, result: SimulationResult, created: dt.datetime, inputs: dict | None = None
+) -> None:
+    """The files of a run folder (docs/results.md), written into ``folder``."""
+    tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
+    for table in tables:
+        getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
+    result.summary.to_csv(folder / "summary.csv", index=False)
+    result.aggregate().to_csv(folder / "summary_stats.csv")
+    write_snapshots(folder, result.scenario)
+    manifest = build_manifest(result, created, inputs)
+    manifest["files"] = [f"{t}.parquet" for t in tables] + [
+        "summary.csv",
+        "summary_stats.csv",
+        "scenario.json",
+        "topology.json",
+    ]
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def write_snapshots(folder: Path, scenario: Scenario) -> None:
+    """Snapshots of the inputs, so a report can be redrawn (and a run reproduced or
+    resumed) without the original files."""
+    (folder / "scenario.json").write_text(scenario.spec.model_dump_json(indent=2) + "\n")
+    (folder / "topology.json").write_text(
+        json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
+    )
+
+
+def write_folder(parent: Path, stem: str, fill, final: Path | None = None) -> Path:
+    """Call ``fill(tmp)`` on a hidden temporary folder in ``parent``, then rename it to
+    ``final`` (default: ``parent/stem``, or ``stem-2``, ... if taken); return the name."""
+    tmp = parent / f".{stem}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
-        for table in tables:
-            getattr(result, table).to_parquet(tmp / f"{table}.parquet", index=False)
-        result.summary.to_csv(tmp / "summary.csv", index=False)
-        result.aggregate().to_csv(tmp / "summary_stats.csv")
-        # Snapshots of the inputs, so a report can be redrawn (and a run reproduced)
-        # without the original files.
-        scenario = result.scenario
-        (tmp / "scenario.json").write_text(scenario.spec.model_dump_json(indent=2) + "\n")
-        (tmp / "topology.json").write_text(
-            json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
-        )
-        manifest = build_manifest(result, created)
-        manifest["files"] = [f"{t}.parquet" for t in tables] + [
-            "summary.csv",
-            "summary_stats.csv",
-            "scenario.json",
-            "topology.json",
-        ]
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        final = _free_name(results_dir, stem)
+        fill(tmp)
+        final = final or free_name(parent, stem)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -120,8 +184,216 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
     return final
 
 
-def _free_name(parent: Path, stem: str) -> Path:
-    candidate, n = parent / stem, 2
-    while candidate.exists():
-        candidate, n = parent / f"{stem}-{n}", n + 1
-    return candidate
+def free_name(parent: Path, stem: str, suffixes: tuple[str, ...] = ("",)) -> Path:
+    """``parent/stem``, else ``stem-2``, ``stem-3``, ...: the first name that exists in
+    ``parent`` with none of ``suffixes``."""
+    name, n = stem, 2
+    while any((parent / f"{name}{suffix}").exists() for suffix in suffixes):
+        name, n = f"{stem}-{n}", n + 1
+    return parent / name
+
+
+class PartialRun:
+    """A partial run folder of a long study (layout in the module docstring).
+
+    One process at a time may work on it (an advisory lock where the OS has one).
+    """
+
+    def __init__(self, path: Path, progress: dict):
+        self.path = path
+        self.progress = progress
+
+    # -- creating and opening ---------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        results_dir: str | Path,
+        scenario: Scenario,
+        seed: int,
+        replications: int,
+        batch_size: int,
+    ) -> PartialRun:
+        """A new, empty partial run folder under ``results_dir``."""
+        results_dir = Path(results_dir)
+        results_dir.mkdir(parents=True, exist_ok=True)
+        created = utc_now()
+        # A name free both as a finished and as a partial run folder.
+        stem = free_name(results_dir, run_stem(scenario.name, created), ("", PARTIAL_SUFFIX)).name
+        progress = {
+            "format": _PROGRESS_FORMAT,
+            "seed": seed,
+            "replications": replications,
+            "batch_size": batch_size,
+            "n_batches": -(-replications // batch_size),
+            "inputs": input_record(scenario),
+            "created_utc": utc_text(created),
+            "stem": stem,
+            "versions": package_versions(),
+            "replications_done": 0,
+            "wall_time_s": 0.0,
+            "final": None,
+        }
+
+        def fill(tmp: Path) -> None:
+            write_snapshots(tmp, scenario)
+            (tmp / "batches").mkdir()
+            _write_json(tmp / PROGRESS_FILE, progress)
+
+        path = write_folder(results_dir, stem, fill, results_dir / f"{stem}{PARTIAL_SUFFIX}")
+        return cls(path, progress)
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> PartialRun:
+        """An existing partial run folder; InputError naming the folder if it is not one."""
+        path = Path(run_dir)
+        file = path / PROGRESS_FILE
+        if not path.is_dir():
+            raise InputError.single(str(path), "--resume", "no such run folder")
+        if not file.is_file():
+            why = (
+                "this run is already complete (it has a manifest.json)"
+                if (path / "manifest.json").is_file()
+                else f"not a partial run folder (no {PROGRESS_FILE})"
+            )
+            raise InputError.single(str(path), "--resume", why)
+        try:
+            progress = json.loads(file.read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError.single(str(file), "", f"cannot read: {exc}") from None
+        needed = ("seed", "replications", "batch_size", "inputs", "created_utc", "stem")
+        if not isinstance(progress, dict) or progress.get("format") != _PROGRESS_FORMAT:
+            raise InputError.single(str(file), "format", f"expected {_PROGRESS_FORMAT!r}")
+        for key in needed:
+            if key not in progress:
+                raise InputError.single(str(file), key, "required field is missing")
+        return cls(path, progress)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's advisory lock (InputError if another process holds it)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory lock
+            yield
+            return
+        with open(self.path / ".lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError.single(
+                    str(self.path), "--resume", "another process is working on this run"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- the study it holds -----------------------------------------------------------
+
+    @property
+    def seed(self) -> int:
+        return int(self.progress["seed"])
+
+    @property
+    def replications(self) -> int:
+        return int(self.progress["replications"])
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.progress["batch_size"])
+
+    def scenario(self) -> Scenario:
+        """The scenario as run, rebuilt from the folder's snapshots (the original files
+        may have moved or changed since)."""
+        file = str(self.path / "scenario.json")
+        try:
+            document = json.loads((self.path / "scenario.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError.single(file, "", f"cannot read: {exc}") from None
+        spec = validate_document(ScenarioSpec, document, file)
+        topology = read_topology(self.path / "topology.json")
+        check_references(spec, topology, file)
+        inputs = self.progress["inputs"]
+        return Scenario(
+            spec=spec,
+            topology=topology,
+            source=_path_or_none(inputs.get("scenario_file")),
+            topology_source=_path_or_none(inputs.get("topology_file")),
+        )
+
+    # -- batches ----------------------------------------------------------------------
+
+    def done_batches(self) -> set[int]:
+        """Indices of the batches already written (complete batch folders)."""
+        return {int(p.name) for p in (self.path / "batches").iterdir() if p.name.isdigit()}
+
+    def clear_unfinished(self) -> None:
+        """Remove batch folders a killed process left half-written."""
+        for p in (self.path / "batches").iterdir():
+            if not p.name.isdigit():
+                shutil.rmtree(p, ignore_errors=True)
+
+    def write_batch(self, index: int, tables: dict[str, pd.DataFrame]) -> None:
+        batches = self.path / "batches"
+        name = f"{index:06d}"
+        tmp = batches / f".{name}.tmp-{os.getpid()}"
+        tmp.mkdir()
+        for table in TABLES:
+            tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
+        os.rename(tmp, batches / name)
+
+    def read_batches(self) -> list[dict[str, pd.DataFrame]]:
+        """Every batch's tables, in batch order (so in replication order)."""
+        folders = [self.path / "batches" / f"{i:06d}" for i in range(self.progress["n_batches"])]
+        return [{t: pd.read_parquet(f / f"{t}.parquet") for t in TABLES} for f in folders]
+
+    def record(self, replications_done: int, wall_time_s: float) -> None:
+        """Update the informative counters of progress.json (atomically)."""
+        self.progress["replications_done"] = replications_done
+        self.progress["wall_time_s"] = round(wall_time_s, 3)
+        _write_json(self.path / PROGRESS_FILE, self.progress)
+
+    # -- finishing --------------------------------------------------------------------
+
+    def finished_folder(self) -> Path | None:
+        """The run folder this study was already renamed into (killed while tidying up)."""
+        final = self.progress.get("final")
+        if final and (self.path.parent / final / "manifest.json").is_file():
+            return self.path.parent / final
+        return None
+
+    def finish(self, result: SimulationResult) -> Path:
+        """Write the finished run folder (docs/results.md layout) and remove this one."""
+        parent, stem = self.path.parent, self.progress["stem"]
+        final = free_name(parent, stem)
+        self.progress["final"] = final.name
+        _write_json(self.path / PROGRESS_FILE, self.progress)
+        created = dt.datetime.strptime(self.progress["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
+        created = created.replace(tzinfo=dt.UTC)
+        inputs = self.progress["inputs"]
+        write_folder(parent, stem, lambda tmp: write_run_files(tmp, result, created, inputs), final)
+        self.remove()
+        return final
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def read_run_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
+    """The tables of a finished run folder (regional empty if it was not written)."""
+    tables = {}
+    for table in TABLES:
+        file = run_dir / f"{table}.parquet"
+        tables[table] = pd.read_parquet(file) if file.is_file() else pd.DataFrame()
+    return tables
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def _path_or_none(text: str | None) -> Path | None:
+    return Path(text) if text else None

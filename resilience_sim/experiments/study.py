@@ -1,15 +1,23 @@
-"""Run a scenario's replications and collect tidy result tables.
+"""Run a scenario's replications and collect tidy result tables (experiments layer).
 
 Everything that depends only on the topology and the scenario (compiled arrays,
-crew plan, undamaged baseline) is built once per study; each replication then
-draws from its own generators (see :mod:`resilience_sim.rng`).
+crew plan, undamaged baseline) is built once per study as a :class:`StudyContext`;
+each replication then draws from its own generators (see :mod:`resilience_sim.rng`).
+Replications are cut into batches (:func:`plan_batches`) that an executor
+(:mod:`resilience_sim.experiments.executors`) runs anywhere; the batch tables are put
+back in replication order, so results do not depend on the executor, the number of
+workers or the batch size.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,34 +32,68 @@ from resilience_sim.engine import (
     simulate_replication,
 )
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
-from resilience_sim.topology import NetworkArrays, compile_topology
+from resilience_sim.scenario.recovery import with_stopgap_links
+from resilience_sim.topology import NetworkArrays, Topology, compile_topology
+
+TABLES = ("timeline", "events", "summary", "regional")
+
+# Batches per worker when the batch size is not given: several, so that a slow batch
+# does not leave the other workers idle at the end and progress moves smoothly.
+_BATCHES_PER_WORKER = 4
+# At most this many replications per batch: the work an interrupted long study can
+# lose per worker, and the granularity of its progress (assumed; ~2 s of work per batch
+# for the shipped island scenario at ~20 ms of CPU per replication).
+MAX_BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
 class StudyContext:
-    """What every replication of a study shares; built once."""
+    """What every replication of a study shares; built once, sent to each worker once."""
 
     scenario: Scenario
     arrays: NetworkArrays
     crew_plan: CrewPlan
     baseline: ServedPopulation
+    topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
+    demand_gbps: np.ndarray  # (n_nodes,) international demand per node
 
     @classmethod
-    def build(cls, scenario: Scenario) -> StudyContext:
-        arrays = compile_topology(scenario.topology)
-        warn_unrepairable(
-            scenario.spec, scenario.topology, arrays, str(scenario.source or scenario.name)
+    def build(
+        cls,
+        scenario: Scenario,
+        arrays: NetworkArrays | None = None,
+        baseline: ServedPopulation | None = None,
+    ) -> StudyContext:
+        """Compile ``scenario`` (reusing ``arrays``/``baseline`` already compiled for this
+        scenario, if given); warns about unrepairable damage."""
+        topology, standby = with_stopgap_links(
+            scenario.topology, list(scenario.spec.recovery.stopgaps)
         )
+        if arrays is None:
+            arrays = compile_topology(topology, standby)
+        warn_unrepairable(scenario.spec, topology, arrays, str(scenario.source or scenario.name))
+        demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
         return cls(
             scenario,
             arrays,
             plan_crews(scenario.spec.recovery, arrays),
-            baseline_population(arrays),
+            baseline_population(arrays, demand) if baseline is None else baseline,
+            topology,
+            demand,
         )
+
+
+def node_demand_gbps(arrays: NetworkArrays, per_user_gbps: float) -> np.ndarray:
+    """International demand per node, Gbit/s: ``demand_gbps`` if set, else population x
+    the scenario's demand per user."""
+    return np.where(
+        np.isnan(arrays.demand_gbps), arrays.population * per_user_gbps, arrays.demand_gbps
+    )
 
 
 @dataclass
@@ -65,6 +107,8 @@ class ReplicationOutput:
     event_code: np.ndarray
     event_cause: list[str]
     summary: dict[str, float]
+    event_propagated: list[bool]
+    event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
 
 
 def run_replication(
@@ -73,7 +117,7 @@ def run_replication(
     """Sample hazards, simulate recovery and evaluate service for one replication."""
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
-    damages = sample_hazards(spec, context.scenario.topology, context.arrays, rngs["hazards"])
+    damages = sample_hazards(spec, context.topology, context.arrays, rngs["hazards"])
     log = simulate_replication(
         context.arrays,
         damages,
@@ -81,16 +125,100 @@ def run_replication(
         context.crew_plan,
         rngs["repairs"],
         spec.horizon_hours,
+        context.demand_gbps,
+        spec.overload.alpha if spec.overload is not None else None,
     )
     time_h, asset_idx, code = log.as_arrays()
-    served = served_over_time(context.arrays, time_h, asset_idx, code)
-    summary = summarize_replication(served, context.baseline, spec.horizon_hours)
-    return ReplicationOutput(replication, served, time_h, asset_idx, code, log.cause, summary)
+    served = served_over_time(
+        context.arrays, time_h, asset_idx, code, context.demand_gbps, log.values()
+    )
+    summary = summarize_replication(
+        served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
+    )
+    return ReplicationOutput(
+        replication,
+        served,
+        time_h,
+        asset_idx,
+        code,
+        log.cause,
+        summary,
+        log.propagated,
+        log.values(),
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive replications ``first, first+1, ...``, one seed sequence each."""
+
+    first: int
+    seed_seqs: tuple[np.random.SeedSequence, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.seed_seqs)
+
+    def replications(self) -> Iterator[tuple[int, np.random.SeedSequence]]:
+        return enumerate(self.seed_seqs, start=self.first)
+
+
+def default_batch_size(n_replications: int, n_workers: int) -> int:
+    """Replications per batch: about 4 batches per worker, at most ``MAX_BATCH_SIZE``."""
+    per_batch = math.ceil(n_replications / (_BATCHES_PER_WORKER * max(1, n_workers)))
+    return max(1, min(MAX_BATCH_SIZE, per_batch))
+
+
+def plan_batches(seed: int, n_replications: int, batch_size: int) -> list[Batch]:
+    """Cut replications ``0..n-1`` of the study seeded ``seed`` into batches."""
+    seeds = replication_seeds(seed, n_replications)
+    return [
+        Batch(first, tuple(seeds[first : first + batch_size]))
+        for first in range(0, n_replications, batch_size)
+    ]
+
+
+def run_batch(context: StudyContext, batch: Batch) -> dict[str, pd.DataFrame]:
+    """Run one batch and return its tables (an executor task)."""
+    return collect_tables(
+        context, [run_replication(context, k, s) for k, s in batch.replications()]
+    )
+
+
+def run_batch_summary(context: StudyContext, batch: Batch) -> pd.DataFrame:
+    """Run one batch and return only its summary table (an executor task for sweeps)."""
+    return summary_table([run_replication(context, k, s) for k, s in batch.replications()])
+
+
+def execute(
+    executor: Executor,
+    fn: Callable[[Any, Any], Any],
+    shared: Any,
+    items: Sequence[Any],
+    sizes: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+    done: int = 0,
+) -> Iterator[tuple[int, Any]]:
+    """Run ``fn(shared, item)`` on ``executor``, yielding ``(i, result)`` as items finish.
+
+    ``progress`` gets the number of replications finished (``done`` before this call,
+    plus ``sizes[i]`` per item) once the caller has handled the item (e.g. written it).
+    Close the iterator (``contextlib.closing``) to cancel the rest on an exception.
+    """
+    with contextlib.closing(executor.imap_unordered(fn, shared, items)) as results:
+        for i, result in results:
+            yield i, result
+            done += sizes[i]
+            if progress is not None:
+                progress(done)
 
 
 @dataclass
 class SimulationResult:
-    """Tidy results of a study: one DataFrame per table (see docs/results.md)."""
+    """Tidy results of a study: one DataFrame per table (see docs/results.md).
+
+    ``run_dir`` is the run folder when the study was written to disk (``run_study``).
+    """
 
     scenario: Scenario
     seed: int
@@ -101,6 +229,7 @@ class SimulationResult:
     summary: pd.DataFrame
     wall_time_s: float
     aggregate_: pd.DataFrame | None = field(default=None, repr=False)
+    run_dir: Path | None = None
 
     def aggregate(self) -> pd.DataFrame:
         """Mean, p5, p50, p95 (and NaN count) of every summary metric across replications."""
@@ -109,40 +238,89 @@ class SimulationResult:
         return self.aggregate_
 
 
+def study_arguments(
+    scenario: Scenario, replications: int | None, seed: int | None
+) -> tuple[int, int]:
+    """Check the API arguments of a study; fill in the scenario's replications and seed."""
+    if not isinstance(scenario, Scenario):
+        raise InputError.single("<api>", "scenario", "expected a Scenario from load_scenario()")
+    n = scenario.spec.replications if replications is None else replications
+    seed = scenario.spec.seed if seed is None else seed
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise InputError.single("<api>", "replications", f"must be a positive integer, got {n!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise InputError.single("<api>", "seed", f"must be a non-negative integer, got {seed!r}")
+    return n, seed
+
+
+def check_batch_size(batch_size: int | None) -> None:
+    if batch_size is not None and (
+        not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1
+    ):
+        raise InputError.single(
+            "<api>", "batch_size", f"must be a positive integer, got {batch_size!r}"
+        )
+
+
 def simulate(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    executor: Executor | ExecutorName | None = None,
+    batch_size: int | None = None,
 ) -> SimulationResult:
     """Run ``replications`` replications of ``scenario`` (defaults from the scenario file).
 
-    ``progress`` is called with the number of replications finished so far.
-    The same seed gives bit-identical tables.
+    ``executor``: ``"sequential"`` (the default), ``"local"`` (all cores), ``"dask"``
+    (a local Dask cluster) or an :class:`~resilience_sim.experiments.executors.Executor`
+    object (which the caller closes). ``batch_size``: replications per task (default
+    :func:`default_batch_size`). ``progress`` is called with the number of replications
+    finished so far. The same seed gives bit-identical tables whatever the executor,
+    workers and batch size. Everything is kept in memory; ``run_study`` writes batches
+    to disk as they finish instead.
     """
-    if not isinstance(scenario, Scenario):
-        raise InputError.single("<api>", "scenario", "expected a Scenario from load_scenario()")
-    n = scenario.spec.replications if replications is None else replications
-    seed = scenario.spec.seed if seed is None else seed
-    if not isinstance(n, int) or n < 1:
-        raise InputError.single("<api>", "replications", f"must be a positive integer, got {n!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise InputError.single("<api>", "seed", f"must be a non-negative integer, got {seed!r}")
+    n, seed = study_arguments(scenario, replications, seed)
+    check_batch_size(batch_size)
     started = time.perf_counter()
     context = StudyContext.build(scenario)
-    outputs = []
-    for k, seed_seq in enumerate(replication_seeds(seed, n)):
-        outputs.append(run_replication(context, k, seed_seq))
-        if progress is not None:
-            progress(k + 1)
-    tables = collect_tables(context, outputs)
+    runner, owned = make_executor(executor)
+    try:
+        batches = plan_batches(seed, n, batch_size or default_batch_size(n, runner.n_workers))
+        parts: list[dict[str, pd.DataFrame] | None] = [None] * len(batches)
+        sizes = [b.size for b in batches]
+        with contextlib.closing(
+            execute(runner, run_batch, context, batches, sizes, progress)
+        ) as work:
+            for i, tables in work:
+                parts[i] = tables
+    finally:
+        if owned:
+            runner.close()
     return SimulationResult(
         scenario=scenario,
         seed=seed,
         replications=n,
         wall_time_s=time.perf_counter() - started,
-        **tables,
+        **concat_tables(parts),
     )
+
+
+def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Stack batch tables (given in replication order) into the study's tables."""
+    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in TABLES}
+
+
+def summary_table(outputs: list[ReplicationOutput]) -> pd.DataFrame:
+    """One row per replication: ``replication`` and the metrics of docs/metrics.md."""
+    return pd.DataFrame([{"replication": o.replication, **o.summary} for o in outputs])
+
+
+def regions_affected(served: ServedPopulation, baseline: ServedPopulation) -> np.ndarray:
+    """Per timeline row, the number of regions where some users lost domestic service."""
+    base = baseline.by_region_domestic[0]
+    return ((served.by_region_domestic < base - 1e-9) & (base > 0)).sum(axis=1)
 
 
 def collect_tables(
@@ -151,6 +329,11 @@ def collect_tables(
     """Stack replication outputs into the timeline, regional, events and summary tables."""
     arrays, baseline = context.arrays, context.baseline
     regions = np.asarray(arrays.region_names, dtype=object)
+    # event subjects: assets, then regions (hijack events)
+    subject_ids = np.concatenate([arrays.asset_ids, regions]).astype(str)
+    subject_kinds = np.concatenate(
+        [arrays.asset_kinds, np.full(len(regions), "region", dtype=object)]
+    ).astype(str)
     timeline, regional, events = [], [], []
     for out in outputs:
         s = out.served
@@ -165,6 +348,10 @@ def collect_tables(
                         s.international, baseline.international[0]
                     ),
                     "assets_down": s.assets_down,
+                    "served_international_capacity_frac": s.international_capacity,
+                    "satellite_share": s.satellite_share,
+                    "served_international_routed_frac": s.international_routed,
+                    "regions_affected": regions_affected(s, baseline),
                 }
             )
         )
@@ -189,17 +376,18 @@ def collect_tables(
                 {
                     "replication": np.full(len(out.event_time_h), out.replication, dtype=np.int64),
                     "time_h": out.event_time_h,
-                    "asset": arrays.asset_ids[out.event_asset_idx].astype(str),
-                    "asset_kind": arrays.asset_kinds[out.event_asset_idx].astype(str),
+                    "asset": subject_ids[out.event_asset_idx],
+                    "asset_kind": subject_kinds[out.event_asset_idx],
                     "event": np.asarray(EVENT_NAMES, dtype=object)[out.event_code].astype(str),
                     "cause": np.asarray(out.event_cause, dtype=object).astype(str),
+                    "propagated": np.asarray(out.event_propagated, dtype=bool),
+                    "capacity_frac": out.event_value,
                 }
             )
         )
-    summary = pd.DataFrame([{"replication": o.replication, **o.summary} for o in outputs])
     return {
         "timeline": pd.concat(timeline, ignore_index=True),
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
-        "summary": summary,
+        "summary": summary_table(outputs),
     }

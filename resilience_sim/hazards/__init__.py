@@ -11,15 +11,22 @@ from collections.abc import Callable
 import numpy as np
 
 from resilience_sim.hazards.asset_failure import sample_asset_failure
-from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.base import Damage, GridOutage
+from resilience_sim.hazards.cable_fault import sample_cable_fault
 from resilience_sim.hazards.checks import warn_unrepairable
+from resilience_sim.hazards.earthquake import sample_earthquake
+from resilience_sim.hazards.flood import sample_flood
+from resilience_sim.hazards.geomagnetic_storm import sample_geomagnetic_storm
+from resilience_sim.hazards.power_grid_outage import sample_power_grid_outage
 from resilience_sim.hazards.regional_outage import affected_assets, sample_regional_outage
+from resilience_sim.hazards.tropical_cyclone import sample_tropical_cyclone
+from resilience_sim.hazards.volcanic_eruption import sample_volcanic_eruption
 from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
-# (hazard spec, topology, arrays, rng, cause) -> Damage
-Sampler = Callable[..., Damage]
+# (hazard spec, topology, arrays, rng, cause) -> Damage, GridOutage, or a tuple of them
+Sampler = Callable[..., Damage | GridOutage | tuple[Damage | GridOutage, ...]]
 
 SAMPLERS: dict[str, Sampler] = {
     "asset_failure": lambda hazard, topology, arrays, rng, cause: sample_asset_failure(
@@ -28,6 +35,13 @@ SAMPLERS: dict[str, Sampler] = {
     "regional_outage": lambda hazard, topology, arrays, rng, cause: sample_regional_outage(
         hazard, topology, arrays, cause
     ),
+    "tropical_cyclone": sample_tropical_cyclone,
+    "flood": sample_flood,
+    "earthquake": sample_earthquake,
+    "power_grid_outage": sample_power_grid_outage,
+    "volcanic_eruption": sample_volcanic_eruption,
+    "cable_fault": sample_cable_fault,
+    "geomagnetic_storm": sample_geomagnetic_storm,
 }
 
 
@@ -39,12 +53,16 @@ def hazard_cause(spec: ScenarioSpec, i: int) -> str:
 
 def sample_hazards(
     spec: ScenarioSpec, topology: Topology, arrays: NetworkArrays, rng: np.random.Generator
-) -> list[Damage]:
-    """Sample the damage of every hazard of a scenario, in file order, from one generator."""
-    return [
-        SAMPLERS[hazard.type](hazard, topology, arrays, rng, hazard_cause(spec, i))
-        for i, hazard in enumerate(spec.hazards)
-    ]
+) -> list[Damage | GridOutage]:
+    """Sample the damage of every hazard of a scenario, in file order, from one generator.
+
+    A sampler returning several records (a tuple) contributes each of them, in order.
+    """
+    records: list[Damage | GridOutage] = []
+    for i, hazard in enumerate(spec.hazards):
+        sampled = SAMPLERS[hazard.type](hazard, topology, arrays, rng, hazard_cause(spec, i))
+        records.extend(sampled if isinstance(sampled, tuple) else (sampled,))
+    return records
 
 
 __all__ = [

@@ -94,3 +94,76 @@ class Damage:
 
     def has_fault_location(self) -> np.ndarray:
         return ~np.isnan(self.fault_lat)
+
+
+@dataclass(frozen=True)
+class GridOutage:
+    """Loss of mains power in grid regions (the names nodes use as ``power_feed``).
+
+    Shapes ``(n,)``: ``region_idx`` indexes ``NetworkArrays.grid_regions``; the
+    region is de-energised from ``onset_h`` for ``duration_h`` hours. Sites fed from
+    it run on battery and generator, then fail (see ``resilience_sim.engine.power``).
+    """
+
+    region_idx: np.ndarray
+    onset_h: np.ndarray
+    duration_h: np.ndarray
+    cause: str
+
+    def __len__(self) -> int:
+        return len(self.region_idx)
+
+
+@dataclass(frozen=True)
+class CapacityLoss:
+    """Links keep only part of their capacity for a while (DDoS, ash fade, congestion).
+
+    Shapes ``(n,)``: ``asset_idx`` are link assets; from ``onset_h`` for ``duration_h``
+    hours each keeps ``remaining_frac`` (0..1) of its capacity. Overlapping losses on a
+    link multiply. The link stays up: reachability is unchanged, capacity-aware service
+    drops.
+    """
+
+    asset_idx: np.ndarray
+    onset_h: np.ndarray
+    duration_h: np.ndarray
+    remaining_frac: np.ndarray
+    cause: str
+
+    def __len__(self) -> int:
+        return len(self.asset_idx)
+
+
+@dataclass(frozen=True)
+class RouteHijack:
+    """International traffic of the access nodes of some regions is diverted and lost
+    (BGP hijack or route leak) from ``onset_h`` for ``duration_h`` hours.
+
+    Shapes ``(n,)``; ``region_idx`` indexes ``NetworkArrays.region_names``.
+    """
+
+    region_idx: np.ndarray
+    onset_h: np.ndarray
+    duration_h: np.ndarray
+    cause: str
+
+    def __len__(self) -> int:
+        return len(self.region_idx)
+
+
+@dataclass(frozen=True)
+class CrewImpairment:
+    """Crews work slower (or not at all) while an operations centre is down (ransomware).
+
+    While asset ``centre_idx`` is down, repair jobs that start take ``slowdown`` times
+    as long (``inf`` = no job starts until the centre is back). ``depots`` lists the
+    crew depot ids affected (empty = all).
+    """
+
+    centre_idx: int
+    slowdown: float
+    depots: tuple[str, ...]
+    cause: str
+
+    def __len__(self) -> int:
+        return 1

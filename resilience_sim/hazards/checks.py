@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from resilience_sim.errors import InputWarning
-from resilience_sim.hazards.regional_outage import affected_assets
-from resilience_sim.scenario.schema import AssetFailure, ScenarioSpec
+from resilience_sim.hazards.footprint import empty_footprints, hazard_footprint
+from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -19,21 +17,21 @@ def warn_unrepairable(
     """Warn when a hazard can damage asset kinds that no crew depot repairs.
 
     Such assets stay down until the horizon; that is allowed (a scenario may study
-    exactly that) but is more often a forgotten crew. Returns the warning texts.
+    exactly that) but is more often a forgotten crew. Also warns when a hazard's
+    footprint touches no asset (it runs, and damages nothing). Returns the warning texts.
     """
     present = set(arrays.asset_kinds.tolist())
     repaired: set[str] = set()
     for crew in spec.recovery.crews:
         repaired |= present if crew.kinds is None else set(crew.kinds)
-    messages = []
+    if spec.recovery.cable_ships:
+        repaired.add("submarine_cable")
+    messages = [f"{file}: {m}" for m in empty_footprints(spec, topology, arrays)]
     for i, hazard in enumerate(spec.hazards):
-        if hazard.duration_h is not None:
-            continue  # self-restoring: no crew needed
-        if isinstance(hazard, AssetFailure):
-            idx = arrays.indices_of(hazard.assets) if hazard.assets else np.empty(0, np.int64)
-            kinds = set(arrays.asset_kinds[idx].tolist()) if hazard.assets else {hazard.kind}
-        else:
-            kinds = set(arrays.asset_kinds[affected_assets(hazard, topology, arrays)].tolist())
+        touched = hazard_footprint(hazard, topology, arrays)
+        if hazard.duration_h is not None or touched is None or len(touched) == 0:
+            continue  # self-restoring (no crew needed), no footprint, or touches nothing
+        kinds = set(arrays.asset_kinds[touched].tolist())
         missing = sorted((kinds & present) - repaired)
         if missing:
             messages.append(

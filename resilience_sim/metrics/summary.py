@@ -30,6 +30,10 @@ SUMMARY_COLUMNS = (
     "max_region_outage_h",
     "peak_international_outage_frac",
     "international_isolation_h",
+    "min_international_capacity_frac",
+    "t_peak_h",
+    "propagated_failure_frac",
+    "regions_affected_max",
 )
 
 
@@ -74,10 +78,26 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
     return float(time_h[i_min + restored[0]] - t_first_loss)
 
 
+def time_to_peak(time_h: np.ndarray, fraction: np.ndarray) -> float:
+    """Hours from the first loss to the (first) minimum of ``fraction``; 0 if no loss."""
+    lost = fraction < 1.0 - _EPS
+    if not np.any(lost):
+        return 0.0
+    return float(time_h[int(np.argmin(fraction))] - time_h[np.argmax(lost)])
+
+
 def summarize_replication(
-    served: ServedPopulation, baseline: ServedPopulation, horizon_h: float
+    served: ServedPopulation,
+    baseline: ServedPopulation,
+    horizon_h: float,
+    event_code: np.ndarray | None = None,
+    event_propagated: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Summary figures of one replication (see docs/metrics.md for definitions and units)."""
+    """Summary figures of one replication (see docs/metrics.md for definitions and units).
+
+    ``event_code``/``event_propagated`` (the event log) give the share of failures that
+    propagated from another asset (power, dependencies).
+    """
     t = served.time_h
     base_dom, base_intl = baseline.domestic[0], baseline.international[0]
     dom = np.nan_to_num(served_fraction(served.domestic, base_dom), nan=1.0)
@@ -105,8 +125,24 @@ def summarize_replication(
         "international_isolation_h": step_integral(
             t, ((served.international <= 0) & (base_intl > 0)).astype(float), horizon_h
         ),
+        "min_international_capacity_frac": float(np.nanmin(served.international_capacity))
+        if not np.all(np.isnan(served.international_capacity))
+        else float("nan"),
+        "t_peak_h": time_to_peak(t, dom),
+        "propagated_failure_frac": propagated_share(event_code, event_propagated),
+        "regions_affected_max": float(
+            ((served.by_region_domestic < base_regions - 1e-9) & has_users).sum(axis=1).max()
+        ),
     }
     return out
+
+
+def propagated_share(code: np.ndarray | None, propagated: np.ndarray | None) -> float:
+    """Share of failures caused by another asset (power, dependency); 0 with no failure."""
+    if code is None or propagated is None:
+        return 0.0
+    fails = np.asarray(code) == 0  # FAIL
+    return float(np.asarray(propagated, dtype=bool)[fails].mean()) if fails.any() else 0.0
 
 
 def aggregate_summary(summary: pd.DataFrame) -> pd.DataFrame:

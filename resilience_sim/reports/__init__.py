@@ -1,6 +1,18 @@
-"""Reports: self-contained HTML from a run folder (the only importer of plotly)."""
+"""Reports: self-contained HTML from a run folder or a topology (the only importer of plotly).
+
+Last stage of the pipeline: reads only run folders (or topology files) and writes
+pages that work offline (docs/report.md).
+"""
 
 from resilience_sim.reports.html import REPORT_NAME, render_report, write_report
 from resilience_sim.reports.run_folder import RunFolder
+from resilience_sim.reports.topology_page import render_topology_page, write_topology_page
 
-__all__ = ["REPORT_NAME", "RunFolder", "render_report", "write_report"]
+__all__ = [
+    "REPORT_NAME",
+    "RunFolder",
+    "render_report",
+    "render_topology_page",
+    "write_report",
+    "write_topology_page",
+]

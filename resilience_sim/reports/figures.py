@@ -1,4 +1,6 @@
-"""Plotly figures of a run (this package is the only importer of plotly).
+"""Plotly figures of a run: recovery, regions, equity, distributions.
+
+Reports stage (this package is the only importer of plotly).
 
 User text that plotly draws (labels, region names) is HTML-escaped first: plotly
 renders a subset of HTML in text, and shows escaped entities as plain text.
@@ -12,10 +14,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from resilience_sim.metrics import curve_quantiles, region_outage_hours, time_grid
+from resilience_sim.metrics.equity import WORST_SHARE, lorenz_on_grid
+from resilience_sim.reports.replay import RunReplay
 from resilience_sim.reports.run_folder import RunFolder
 
 _BAND = {"domestic": "rgba(31,119,180,0.2)", "international": "rgba(214,39,40,0.2)"}
 _LINE = {"domestic": "rgb(31,119,180)", "international": "rgb(214,39,40)"}
+_BAR = "#2c7bb6"
+TEMPLATE = "plotly_white"
 
 
 def recovery_curves(run: RunFolder) -> go.Figure:
@@ -84,6 +90,7 @@ def recovery_curves(run: RunFolder) -> go.Figure:
         yaxis_range=[0, 1.05],
         hovermode="x unified",
         height=460,
+        template=TEMPLATE,
     )
     return fig
 
@@ -109,6 +116,7 @@ def region_outage(run: RunFolder) -> go.Figure:
                 "arrayminus": (stats["mean"] - stats["p5"]).to_numpy(),
             },
             name="mean outage hours per user",
+            marker_color=_BAR,
         )
     )
     fig.update_layout(
@@ -117,12 +125,101 @@ def region_outage(run: RunFolder) -> go.Figure:
         xaxis_title="region",
         yaxis_title="hours",
         height=420,
+        template=TEMPLATE,
     )
     return fig
 
 
 def distribution(run: RunFolder, column: str, title: str, unit: str) -> go.Figure:
     """Histogram of one summary metric across replications."""
-    fig = go.Figure(go.Histogram(x=run.summary[column].dropna(), nbinsx=30, name=column))
-    fig.update_layout(title=title, xaxis_title=unit, yaxis_title="replications", height=340)
+    fig = go.Figure(
+        go.Histogram(x=run.summary[column].dropna(), nbinsx=30, name=column, marker_color=_BAR)
+    )
+    fig.update_layout(
+        title=title, xaxis_title=unit, yaxis_title="replications", height=340, template=TEMPLATE
+    )
+    return fig
+
+
+def equity_curve(replay: RunReplay) -> go.Figure:
+    """Lorenz-style curve: share of unserved user-hours borne by the worst-served users.
+
+    Median and 5-95 % band across the replayed replications (those with any outage),
+    with the line of equal burden and the worst-served 20 % marked.
+    """
+    grid = np.linspace(0.0, 1.0, 101)
+    population = replay.arrays.population
+    curves = np.vstack([lorenz_on_grid(hours, population, grid) for hours in replay.outage_h])
+    curves = curves[~np.isnan(curves).any(axis=1)]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            line={"color": "grey", "dash": "dot"},
+            name="equal burden",
+            hoverinfo="skip",
+        )
+    )
+    if len(curves):
+        p5, p50, p95 = np.percentile(curves, [5, 50, 95], axis=0)
+        pct = 100 * grid
+        fig.add_trace(
+            go.Scatter(
+                x=pct,
+                y=100 * p95,
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+                name="p95",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pct,
+                y=100 * p5,
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(178,24,43,0.18)",
+                name="5-95 % across replications",
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pct,
+                y=100 * p50,
+                mode="lines",
+                line={"color": "rgb(178,24,43)"},
+                name="median",
+                hovertemplate="worst-served %{x:.0f} % of users bear %{y:.0f} % "
+                "of unserved user-hours<extra></extra>",
+            )
+        )
+        share = float(np.interp(100 * WORST_SHARE, pct, 100 * p50))
+        fig.add_trace(
+            go.Scatter(
+                x=[100 * WORST_SHARE],
+                y=[share],
+                mode="markers+text",
+                marker={"size": 10, "color": "rgb(178,24,43)"},
+                text=[f"{share:.0f} %"],
+                textposition="middle right",
+                name=f"worst-served {100 * WORST_SHARE:.0f} %",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        title="Who bears the outage: cumulative share of unserved user-hours, "
+        "users ordered from worst served",
+        xaxis_title="share of users, worst served first (%)",
+        yaxis_title="share of unserved user-hours (%)",
+        xaxis_range=[0, 100],
+        yaxis_range=[0, 102],
+        height=420,
+        template=TEMPLATE,
+    )
     return fig

@@ -1,7 +1,10 @@
-"""Write report.html: one self-contained page that works offline.
+"""Write report.html: one self-contained page about a run that works offline.
 
-plotly.js is embedded once in the page; every figure is a div drawn from JSON.
-All user text (scenario, asset and region names, causes) is HTML-escaped.
+Reports stage: reads only the run folder (:class:`RunFolder`). Sections: headline
+figures, the outage map of the representative replication, recovery curves,
+regions and equity, distributions, the metric table and the event log (what each
+shows and how it is computed: docs/report.md). All user text (scenario, asset and
+region names, causes, hazard labels) is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -11,32 +14,36 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import plotly.offline
 
 from resilience_sim.metrics import aggregate_summary
-from resilience_sim.reports import figures
-from resilience_sim.reports.run_folder import RunFolder
+from resilience_sim.metrics.equity import WORST_SHARE, worst_served_share
+from resilience_sim.reports import figures, geomap
+from resilience_sim.reports.basemap import geo_assets_script
+from resilience_sim.reports.outage_map import STATES, outage_map
+from resilience_sim.reports.page import figure_div, render_page, table, write_page
+from resilience_sim.reports.replay import RunReplay, replay_run
+from resilience_sim.reports.run_folder import RunFolder, median_replication
 
 REPORT_NAME = "report.html"
 _MAX_EVENT_ROWS = 200
+
+__all__ = ["REPORT_NAME", "median_replication", "render_report", "wilson_interval", "write_report"]
 
 
 def write_report(run_dir: str | Path) -> Path:
     """Write ``report.html`` into the run folder ``run_dir`` and return its path."""
     run = RunFolder.read(run_dir)
-    page = render_report(run)
-    target = run.path / REPORT_NAME
-    tmp = run.path / f".{REPORT_NAME}.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return write_page(render_report(run), run.path / REPORT_NAME)
 
 
-def render_report(run: RunFolder) -> str:
-    """The whole report page as a string."""
+def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
+    """The whole report page as a string (``replay``: a :func:`replay_run` of ``run``,
+    computed here when not given)."""
     esc = html.escape
     m = run.manifest
+    replay = replay if replay is not None else replay_run(run)
+    shares = _equity_shares(replay) if replay is not None else None
+    head_extra, map_section = _map_section(run, replay)
     sections = [
         f"<h1>{esc(m['scenario'])}</h1>",
         f"<p class='meta'>{esc(run.scenario.get('description', ''))}</p>",
@@ -45,50 +52,106 @@ def render_report(run: RunFolder) -> str:
         f"seed {m['seed']} &middot; horizon {m['horizon_h'] / 24:.1f} days &middot; "
         f"created {esc(m['created_utc'])} &middot; resilience-sim "
         f"{esc(m['versions'].get('resilience-sim', '?'))}</p>",
-        "<h2>Headline figures</h2>",
-        _headline_cards(run),
-        "<h2>Recovery</h2>",
-        _figure_div(figures.recovery_curves(run), "recovery-curves"),
-        "<h2>Regions</h2>",
+        "<nav><a href='#headline'>Headline</a><a href='#map'>Map</a>"
+        "<a href='#recovery'>Recovery</a><a href='#regions'>Regions and equity</a>"
+        "<a href='#distributions'>Distributions</a><a href='#metrics'>All metrics</a>"
+        "<a href='#events'>Event log</a></nav>",
+        "<h2 id='headline'>Headline figures</h2>",
+        _headline_cards(run, shares, replay),
+        "<p class='note'>Mean across replications, with the 5-95 % range of the "
+        "replications in small print.</p>",
+        "<h2 id='map'>Map of a representative replication</h2>",
+        map_section,
+        "<h2 id='recovery'>Recovery</h2>",
+        figure_div(figures.recovery_curves(run), "recovery-curves"),
+        "<h2 id='regions'>Regions and equity</h2>",
         (
-            _figure_div(figures.region_outage(run), "region-outage")
+            figure_div(figures.region_outage(run), "region-outage")
             if run.regional is not None
             else "<p>The per-region timeline was not recorded (output.regional: false).</p>"
         ),
-        "<h2>Distributions across replications</h2>",
-        _figure_div(
+        _equity_section(replay),
+        "<h2 id='distributions'>Distributions across replications</h2>",
+        figure_div(
             figures.distribution(
                 run, "unserved_user_h_domestic", "Unserved user-hours (domestic)", "user-hours"
             ),
             "dist-unserved",
         ),
-        _figure_div(
+        figure_div(
             figures.distribution(run, "t_restore_90_h", "Time to 90 % recovery", "hours"),
             "dist-t90",
         ),
-        "<h2>All summary metrics</h2>",
-        _table(aggregate_summary(run.summary).reset_index()),
-        "<h2>Event log of the median replication</h2>",
+        "<h2 id='metrics'>All summary metrics</h2>",
+        table(aggregate_summary(run.summary).reset_index()),
+        "<h2 id='events'>Event log of the representative (median) replication</h2>",
         _median_replication_events(run),
     ]
-    return _PAGE.format(
-        title=esc(m["scenario"]), plotlyjs=plotly.offline.get_plotlyjs(), body="\n".join(sections)
+    return render_page(f"{m['scenario']} - resilience-sim report", "\n".join(sections), head_extra)
+
+
+def _map_section(run: RunFolder, replay: RunReplay | None) -> tuple[str, str]:
+    """The base-map script for the page head and the map section's HTML."""
+    if replay is None:
+        return "", "<p>The run folder has no topology snapshot (topology.json).</p>"
+    topology = replay.topology
+    view, outside = geomap.national_view(topology)
+    fig = outage_map(run, replay, view)
+    legend = "; ".join(
+        f"<span style='color:{colour}'>&#9679;</span> {html.escape(label)}"
+        for _, label, colour in STATES
     )
+    notes = [
+        f"<p class='note'>Replication {replay.representative} (the median by domestic "
+        "unserved user-hours). Drag the slider or press play to step through every "
+        "moment the network changed; the map opens at the moment with the fewest users "
+        f"served. Node colours: {legend}. Failed links are drawn in red. Marker shape "
+        "shows the node kind, size the users served; hover for details. Scroll to zoom.</p>"
+    ]
+    if outside:
+        names = ", ".join(
+            html.escape(topology.nodes[i].name or topology.nodes[i].id) for i in outside[:8]
+        )
+        more = f" and {len(outside) - 8} more" if len(outside) > 8 else ""
+        notes.append(
+            f"<p class='note'>Outside the window (international nodes): {names}{more}; "
+            "links to them run off the edge. Zoom out to see them.</p>"
+        )
+    if topology.n_nodes > geomap.MAX_NODES or topology.n_links > geomap.MAX_LINKS:
+        notes.append(
+            f"<p class='note'>Large network ({topology.n_nodes:,} nodes, "
+            f"{topology.n_links:,} links): users are shown aggregated in grid cells "
+            "coloured by the share served, nodes one by one only for the national core "
+            f"and international nodes, and at most {geomap.MAX_LINKS:,} links (highest "
+            "capacity first).</p>"
+        )
+    return geo_assets_script(view), figure_div(fig, "outage-map") + "".join(notes)
 
 
-def _figure_div(fig, div_id: str) -> str:
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
+def _equity_shares(replay: RunReplay) -> np.ndarray:
+    """Worst-served share per replayed replication (NaN where nobody lost service)."""
+    population = replay.arrays.population
+    return np.array([worst_served_share(h, population) for h in replay.outage_h])
+
+
+def _equity_section(replay: RunReplay | None) -> str:
+    if replay is None:
+        return "<p>Equity needs the topology snapshot (topology.json), which is missing.</p>"
+    sampled = len(replay.replications)
+    note = (
+        "<p class='note'>Each access node's hours without domestic service are "
+        "recomputed from the event log; users are ordered from the worst served. "
+        f"The curve at {100 * WORST_SHARE:.0f} % is the headline equity figure; the "
+        f"dotted diagonal is an equal burden. Replications replayed: {sampled} of "
+        f"{replay.n_replications}"
+        + (
+            " (replay budget reached; see docs/report.md)"
+            if sampled < replay.n_replications
+            else ""
+        )
+        + ".</p>"
     )
-
-
-def median_replication(summary: pd.DataFrame) -> int:
-    """The replication whose domestic unserved user-hours is the median (lower on ties)."""
-    order = summary.sort_values(["unserved_user_h_domestic", "replication"], kind="stable")
-    return int(order.replication.iloc[(len(order) - 1) // 2])
+    return figure_div(figures.equity_curve(replay), "equity") + note
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -101,20 +164,27 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _headline_cards(run: RunFolder) -> str:
+def _spread(
+    values: np.ndarray, n: int, fmt: str, missing_label: str = "not reached in", extra: str = ""
+) -> str:
+    """Mean with the 5-95 % range, how many of ``n`` have no value (NaN), and ``extra``."""
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return "never within the horizon"
+    lo, hi = np.percentile(values, [5, 95])
+    text = f"{fmt.format(values.mean())} <small>(5-95 %: {fmt.format(lo)}–{fmt.format(hi)})"
+    missing = n - len(values)
+    if missing:
+        text += f"; {missing_label} {missing} of {n}"
+    return text + extra + "</small>"
+
+
+def _headline_cards(run: RunFolder, shares: np.ndarray | None, replay: RunReplay | None) -> str:
     s = run.summary
     n = len(s)
 
     def interval(column: str, scale: float = 1.0, fmt: str = "{:,.0f}") -> str:
-        values = s[column].dropna().to_numpy() * scale
-        if len(values) == 0:
-            return "never within the horizon"
-        lo, hi = np.percentile(values, [5, 95])
-        text = f"{fmt.format(values.mean())} <small>(90 %: {fmt.format(lo)}–{fmt.format(hi)})"
-        missing = n - len(values)
-        if missing:
-            text += f"; not reached in {missing} of {n}"
-        return text + "</small>"
+        return _spread(s[column].to_numpy(dtype=float) * scale, n, fmt)
 
     isolated = int((s.international_isolation_h > 0).sum())
     lo, hi = wilson_interval(isolated, n)
@@ -129,6 +199,15 @@ def _headline_cards(run: RunFolder) -> str:
             f"{isolated} of {n} replications)</small>",
         ),
     ]
+    if shares is not None and replay is not None:
+        sampled = len(shares) < replay.n_replications
+        extra = f"; {len(shares)} of {replay.n_replications} replayed" if sampled else ""
+        cards.append(
+            (
+                f"Outage borne by the worst-served {100 * WORST_SHARE:.0f} % of users",
+                _spread(100 * shares, len(shares), "{:.0f} %", "no outage in", extra),
+            )
+        )
     return (
         "<div class='cards'>"
         + "".join(
@@ -147,42 +226,4 @@ def _median_replication_events(run: RunFolder) -> str:
     if len(events) > _MAX_EVENT_ROWS:
         note += f" (first {_MAX_EVENT_ROWS} shown; all are in events.parquet)"
         events = events.head(_MAX_EVENT_ROWS)
-    return note + ".</p>" + _table(events)
-
-
-def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False):
-        cells = "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in values)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float | np.floating):
-        return "NaN" if math.isnan(value) else f"{value:,.4g}"
-    return str(value)
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title} - resilience-sim report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
-h1 {{ margin-bottom: 0.2em; }} .meta {{ color: #555; margin: 0.2em 0; }}
-.cards {{ display: flex; flex-wrap: wrap; gap: 12px; }}
-.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; min-width: 200px; }}
-.card .label {{ color: #555; font-size: 0.9em; }} .card .value {{ font-size: 1.3em; }}
-table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }}
-th, td {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; }}
-</style>
-<script type="text/javascript">{plotlyjs}</script>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+    return note + ".</p>" + table(events)

@@ -1,4 +1,8 @@
-"""Read a run folder back: the manifest, the tables and the input snapshots."""
+"""Read a run folder back: the manifest, the tables and the input snapshots.
+
+Reports stage: a report reads only the run folder, so it can be redrawn
+without re-simulating (docs/results.md lists the files).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from resilience_sim.errors import InputError
+from resilience_sim.topology import Topology, read_topology
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,7 @@ class RunFolder:
     regional: pd.DataFrame | None  # absent when the scenario turned it off
     events: pd.DataFrame
     summary: pd.DataFrame
+    topology: Topology | None = None  # absent in run folders written before the snapshot
 
     @classmethod
     def read(cls, path: str | Path) -> RunFolder:
@@ -44,8 +50,20 @@ class RunFolder:
             raise InputError.single(
                 str(path), "", f"incomplete or unreadable run folder: {exc}"
             ) from None
-        return cls(path=path, manifest=manifest, scenario=scenario, **tables)
+        snapshot = path / "topology.json"
+        topology = read_topology(snapshot) if snapshot.is_file() else None
+        return cls(path=path, manifest=manifest, scenario=scenario, topology=topology, **tables)
 
     @property
     def horizon_h(self) -> float:
         return float(self.manifest["horizon_h"])
+
+    @property
+    def replications(self) -> list[int]:
+        return sorted(int(r) for r in self.summary.replication)
+
+
+def median_replication(summary: pd.DataFrame) -> int:
+    """The replication whose domestic unserved user-hours is the median (lower on ties)."""
+    order = summary.sort_values(["unserved_user_h_domestic", "replication"], kind="stable")
+    return int(order.replication.iloc[(len(order) - 1) // 2])

@@ -8,12 +8,14 @@ from typing import Any
 
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
+from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
+from resilience_sim.scenario.variant_build import check_variants
 from resilience_sim.topology.io import read_topology
 from resilience_sim.topology.model import Topology
 from resilience_sim.validation import read_document, validate_document
 
-_UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS
+_UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS | STOPGAP_TAGS
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                             f"{', '.join(sorted(regions))})",
                         )
                     )
+        # a hazard model may check its own references: (field, message) pairs
+        for field, message in getattr(hazard, "check_references", lambda _: [])(topology):
+            problems.append(InputProblem(file, f"{where}.{field}", message))
     for i, crew in enumerate(spec.recovery.crews):
         if crew.depot not in topology.node_index:
             problems.append(
@@ -103,5 +108,53 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                     f"no node with id {crew.depot!r} in topology",
                 )
             )
+    problems += _recovery_references(spec, topology, file, regions)
+    try:
+        check_variants(spec, topology, file)
+    except InputError as exc:
+        problems += exc.problems
     if problems:
         raise InputError(problems)
+
+
+def _recovery_references(
+    spec: ScenarioSpec, topology: Topology, file: str, regions: set[str]
+) -> list[InputProblem]:
+    """Stopgap nodes and regions, closed-area regions: each must exist in the topology."""
+    problems = []
+    recovery = spec.recovery
+    for i, area in enumerate(recovery.closed_areas):
+        for j, region in enumerate(area.regions):
+            if region not in regions:
+                problems.append(
+                    InputProblem(
+                        file,
+                        f"recovery.closed_areas[{i}].regions[{j}]",
+                        f"no region {region!r} in topology",
+                    )
+                )
+    international = set(topology.international_node_ids())
+    for i, stopgap in enumerate(recovery.stopgaps):
+        where = f"recovery.stopgaps[{i}]"
+        if stopgap.type == "satellite_gateway":
+            if stopgap.node not in topology.node_index:
+                problems.append(
+                    InputProblem(
+                        file, f"{where}.node", f"no node with id {stopgap.node!r} in topology"
+                    )
+                )
+            if stopgap.to is not None and stopgap.to not in topology.node_index:
+                problems.append(
+                    InputProblem(file, f"{where}.to", f"no node with id {stopgap.to!r} in topology")
+                )
+            if stopgap.to is None and not international:
+                problems.append(
+                    InputProblem(
+                        file, f"{where}.to", "the topology has no international node to reach"
+                    )
+                )
+        elif stopgap.region not in regions:
+            problems.append(
+                InputProblem(file, f"{where}.region", f"no region {stopgap.region!r} in topology")
+            )
+    return problems

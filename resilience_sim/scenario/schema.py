@@ -18,6 +18,26 @@ from resilience_sim.scenario.common import (
     Strict,
 )
 from resilience_sim.scenario.distributions import Duration, Lognormal
+from resilience_sim.scenario.hazard_specs.cable_fault import CableFault
+from resilience_sim.scenario.hazard_specs.earthquake import Earthquake
+from resilience_sim.scenario.hazard_specs.flood import Flood
+from resilience_sim.scenario.hazard_specs.geomagnetic_storm import GeomagneticStorm
+from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
+from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
+from resilience_sim.scenario.hazard_specs.volcanic_eruption import VolcanicEruption
+from resilience_sim.scenario.recovery import (
+    CableShip,
+    ClosedArea,
+    PolicyField,
+    Stopgap,
+)
+from resilience_sim.scenario.threat_specs.bgp_hijack import BgpHijack
+from resilience_sim.scenario.threat_specs.ddos import Ddos
+from resilience_sim.scenario.threat_specs.malware import Malware
+from resilience_sim.scenario.threat_specs.ransomware import Ransomware
+from resilience_sim.scenario.threat_specs.sabotage import Sabotage
+from resilience_sim.scenario.threat_specs.targeted_attack import TargetedAttack
+from resilience_sim.scenario.variants import Economics, Variant
 
 
 class AssetFailure(HazardBase):
@@ -63,7 +83,24 @@ class RegionalOutage(HazardBase):
 
 # Every hazard type, in one place: the union below and the tag set derive from it.
 # A new hazard adds its model here and its sampler in resilience_sim/hazards/__init__.py.
-HAZARD_TYPES: tuple[type[HazardBase], ...] = (AssetFailure, RegionalOutage)
+HAZARD_TYPES: tuple[type[HazardBase], ...] = (
+    AssetFailure,
+    RegionalOutage,
+    TropicalCyclone,
+    Flood,
+    Earthquake,
+    PowerGridOutage,
+    VolcanicEruption,
+    CableFault,
+    GeomagneticStorm,
+    # threats (resilience_sim/threats/, docs/threats.md)
+    TargetedAttack,
+    Sabotage,
+    Ddos,
+    Malware,
+    Ransomware,
+    BgpHijack,
+)
 
 Hazard = Annotated[Union[HAZARD_TYPES], Field(discriminator="type")]  # noqa: UP007
 HAZARD_TAGS = frozenset(t.model_fields["type"].annotation.__args__[0] for t in HAZARD_TYPES)
@@ -106,10 +143,24 @@ DEFAULT_REPAIR_H: dict[str, Lognormal] = {
 }
 
 
-class Recovery(Strict):
-    """Recovery resources: crews and how long repairs take."""
+class Recovery(PolicyField, Strict):
+    """Recovery resources: crews, cable ships, stopgaps, closed areas, and the policy."""
 
+    policy: str = Field(
+        "fifo",
+        description="which pending job a free crew takes: fifo, nearest_first, "
+        "most_users_first, critical_first, or 'package.module:function'",
+    )
     crews: list[CrewDepot] = Field(default_factory=list, description="crew depots")
+    cable_ships: list[CableShip] = Field(
+        default_factory=list, description="repair ships for submarine-cable faults"
+    )
+    closed_areas: list[ClosedArea] = Field(
+        default_factory=list, description="areas crews cannot work in until a time"
+    )
+    stopgaps: list[Stopgap] = Field(
+        default_factory=list, description="temporary service until permanent repair"
+    )
     repair_h: dict[AssetKind, Duration] = Field(
         default_factory=dict, description="repair duration per asset kind, overriding defaults"
     )
@@ -120,6 +171,25 @@ class Recovery(Strict):
     def repair_duration(self, kind: str):
         """The repair-duration distribution for an asset kind (override, else default)."""
         return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
+
+
+class Service(Strict):
+    """How service is measured."""
+
+    demand_gbps_per_user: NonNegative = Field(
+        0.0002,
+        description="international busy-hour demand per user, Gbit/s, for access nodes "
+        "without demand_gbps (assumed 200 kbit/s)",
+    )
+
+
+class Overload(Strict):
+    """Motter-Lai overload cascade: a node fails when the demand routed through it
+    exceeds (1 + alpha) x its load in the undamaged network (then needs a restart job)."""
+
+    alpha: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        description="tolerance parameter: spare capacity as a share of the initial load"
+    )
 
 
 class Output(Strict):
@@ -144,7 +214,17 @@ class ScenarioSpec(Strict):
     )
     hazards: list[Hazard] = Field(default_factory=list, description="what strikes, and when")
     recovery: Recovery = Field(default_factory=Recovery, description="repair resources")
+    service: Service = Field(default_factory=Service, description="how service is measured")
+    overload: Overload | None = Field(
+        None, description="optional Motter-Lai overload cascade (research use)"
+    )
     output: Output = Field(default_factory=Output, description="what to write")
+    variants: dict[str, Variant] = Field(
+        default_factory=dict, description="investments to compare with this scenario, by name"
+    )
+    economics: Economics = Field(
+        default_factory=Economics, description="discount rate, lifetime, event frequency, value"
+    )
 
     @model_validator(mode="after")
     def _one_horizon(self) -> ScenarioSpec:

@@ -62,6 +62,23 @@ def build_topology(doc: TopologyDocument, file: str) -> Topology:
                     "(name a power_substation node or a grid region)",
                 )
             )
+    link_ids_set = set(link_ids)
+    for node in doc.nodes:
+        for j, dep in enumerate(node.depends_on):
+            if dep not in known and dep not in link_ids_set:
+                problems.append(
+                    InputProblem(
+                        file,
+                        f"nodes[{node.id}].depends_on[{j}]",
+                        f"no node or link with id {dep!r}",
+                    )
+                )
+            elif dep == node.id:
+                problems.append(
+                    InputProblem(
+                        file, f"nodes[{node.id}].depends_on[{j}]", "a node cannot depend on itself"
+                    )
+                )
     if problems:
         raise InputError(problems)
     return Topology.from_document(doc)

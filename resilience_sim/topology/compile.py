@@ -7,6 +7,7 @@ links follow as ``n_nodes .. n_nodes+n_links-1``. The engine keeps one boolean
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,18 @@ class NetworkArrays:
     is_international: np.ndarray  # (n_nodes,) bool: reaching one means international service
     asset_index: dict[str, int]
     hardening_factor: np.ndarray  # (n_assets,) multiplies fragility medians
+    power_feed_node: np.ndarray  # (n_nodes,) int: feeding power_substation node, -1 none
+    power_feed_region: np.ndarray  # (n_nodes,) int: index into grid_regions, -1 none
+    grid_regions: tuple[str, ...]  # grid-region names used as power feeds
+    battery_h: np.ndarray  # (n_nodes,) hours on battery after mains loss
+    fuel_h: np.ndarray  # (n_nodes,) generator hours on a full tank
+    critical: np.ndarray  # (n_nodes,) bool
+    demand_gbps: np.ndarray  # (n_nodes,) NaN = from population x demand per user
+    dependency_src: np.ndarray  # (n_deps,) asset index that depends ...
+    dependency_dst: np.ndarray  # (n_deps,) ... on this asset index
+    link_latency_ms: np.ndarray  # (n_links,) NaN unknown
+    standby: np.ndarray  # (n_assets,) bool: stopgap assets, down until deployed
+    deploy_at_h: np.ndarray  # (n_assets,) deployment time of standby assets, NaN others
 
     @property
     def n_assets(self) -> int:
@@ -51,8 +64,14 @@ class NetworkArrays:
         return self.link_src[j], self.link_dst[j]
 
 
-def compile_topology(topology: Topology) -> NetworkArrays:
-    """Build the :class:`NetworkArrays` view of ``topology`` (O(n_nodes + n_links))."""
+def compile_topology(
+    topology: Topology, standby: Mapping[str, float] | None = None
+) -> NetworkArrays:
+    """Build the :class:`NetworkArrays` view of ``topology`` (O(n_nodes + n_links)).
+
+    ``standby`` maps the ids of stopgap assets to their deployment time (hours):
+    they start down and are not part of the undamaged network.
+    """
     nodes, links = topology.nodes, topology.links
     n, m = len(nodes), len(links)
     asset_ids = np.array([a for a, _ in topology.iter_assets()] or [], dtype=object)
@@ -79,6 +98,21 @@ def compile_topology(topology: Topology) -> NetworkArrays:
     region_idx = {r: i for i, r in enumerate(region_names)}
     core = set(topology.core_node_ids())
     international = set(topology.international_node_ids())
+    feed_node = np.full(n, -1, dtype=np.int64)
+    feed_region = np.full(n, -1, dtype=np.int64)
+    grid_regions: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if node.power_feed is None:
+            continue
+        if node.power_feed in topology.node_index:
+            feed_node[i] = topology.node_index[node.power_feed]
+        else:
+            feed_region[i] = grid_regions.setdefault(node.power_feed, len(grid_regions))
+    index = {**topology.node_index, **{e.id: n + j for j, e in enumerate(links)}}
+    deps = [(i, index[d]) for i, node in enumerate(nodes) for d in node.depends_on]
+    deploy_at_h = np.full(n + m, np.nan)
+    for asset_id, at_h in (standby or {}).items():
+        deploy_at_h[index[asset_id]] = at_h
     return NetworkArrays(
         n_nodes=n,
         n_links=m,
@@ -99,6 +133,23 @@ def compile_topology(topology: Topology) -> NetworkArrays:
         hardening_factor=np.array(
             [a.hardening_factor for a in (*nodes, *links)] or [], dtype=float
         ),
+        power_feed_node=feed_node,
+        power_feed_region=feed_region,
+        grid_regions=tuple(grid_regions),
+        battery_h=np.array([node.battery_h for node in nodes], dtype=float),
+        fuel_h=np.array([node.fuel_h for node in nodes], dtype=float),
+        critical=np.array([node.critical for node in nodes], dtype=bool),
+        demand_gbps=np.array(
+            [np.nan if node.demand_gbps is None else node.demand_gbps for node in nodes],
+            dtype=float,
+        ),
+        dependency_src=np.array([a for a, _ in deps], dtype=np.int64),
+        dependency_dst=np.array([b for _, b in deps], dtype=np.int64),
+        link_latency_ms=np.array(
+            [np.nan if e.latency_ms is None else e.latency_ms for e in links], dtype=float
+        ),
+        standby=~np.isnan(deploy_at_h),
+        deploy_at_h=deploy_at_h,
     )
 
 

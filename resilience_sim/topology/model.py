@@ -79,6 +79,16 @@ class Node(_Frozen):
     hardening_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
         1.0, description="multiplies this node's fragility medians (> 1 is sturdier)"
     )
+    depends_on: list[str] = Field(
+        default_factory=list,
+        description="ids of assets this node needs to work (operations centre, DNS, IXP, ...); "
+        "it is down while any of them is down",
+    )
+    demand_gbps: NonNegative | None = Field(
+        None,
+        description="international busy-hour demand of this access node, Gbit/s; defaults to "
+        "population x the scenario's service.demand_gbps_per_user",
+    )
     core: bool = Field(
         False,
         description="part of the national core; if no node sets it, every exchange is core",

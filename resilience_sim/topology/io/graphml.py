@@ -20,6 +20,7 @@ with the same ``FILE: field: message`` lines as the native format.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import math
@@ -40,6 +41,7 @@ from resilience_sim.validation import MAX_FILE_BYTES, validate_document
 NODE_FIELDS: frozenset[str] = frozenset(Node.model_fields)
 LINK_FIELDS: frozenset[str] = frozenset(Link.model_fields)
 JSON_LINK_FIELDS: tuple[str, ...] = ("route", "srlg")
+JSON_NODE_FIELDS: tuple[str, ...] = ("depends_on",)
 
 DEFAULT_NODE_KIND = NodeKind.EXCHANGE.value
 DEFAULT_LINK_KIND = LinkKind.TERRESTRIAL_FIBER.value
@@ -201,6 +203,11 @@ def _node_dict(node_id: str, attrs: dict[str, Any], ignored: Counter[str]) -> di
             out[key] = value
         else:
             ignored[key] += 1
+    for key in JSON_NODE_FIELDS:
+        if isinstance(out.get(key), str):
+            # a bad value stays a string: schema validation then names the field
+            with contextlib.suppress(json.JSONDecodeError):
+                out[key] = json.loads(out[key])
     return out
 
 

@@ -1,0 +1,53 @@
+"""The `--executor/--scheduler/--workers/--batch-size` options shared by `run` and `sweep`.
+
+They build an :class:`~resilience_sim.experiments.executors.Executor`; results do not
+depend on any of them (docs/experiments.md, "Executors").
+"""
+
+from __future__ import annotations
+
+import click
+
+from resilience_sim.experiments.executors import EXECUTOR_NAMES, Executor, make_executor
+
+_OPTIONS = (
+    click.option(
+        "--executor",
+        type=click.Choice(EXECUTOR_NAMES),
+        default="local",
+        show_default=True,
+        help="where replications run: this process, local worker processes (all cores), "
+        "or a Dask cluster",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler to connect to, e.g. tcp://HOST:8786 (with --executor dask; "
+        "without it a local Dask cluster is started)",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="worker processes for local and a local Dask cluster [default: all cores]",
+    ),
+    click.option(
+        "--batch-size",
+        type=click.IntRange(min=1),
+        help="replications per task and per saved batch [default: ~4 batches per worker, "
+        "at most 100]",
+    ),
+)
+
+
+def executor_options(command):
+    """Add the executor options; the command receives them as keyword arguments
+    ``executor``, ``scheduler``, ``workers``, ``batch_size``."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def build_executor(executor: str, scheduler: str | None, workers: int | None) -> Executor:
+    """The executor the options name (the caller closes it: use it as a context manager)."""
+    runner, _ = make_executor(executor, scheduler=scheduler, workers=workers)
+    return runner

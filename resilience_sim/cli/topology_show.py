@@ -1,0 +1,34 @@
+"""`resilience-sim topology show`: write an offline HTML map of a topology file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from resilience_sim.cli.common import out, reports_input_errors
+from resilience_sim.errors import InputError
+from resilience_sim.reports.topology_page import write_topology_page
+from resilience_sim.topology import read_topology
+
+
+@click.command("show")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write [default: FILE with the suffix .html, in the current folder]",
+)
+@reports_input_errors
+def topology_show_command(file: Path, out_file: Path | None) -> None:
+    """Write a self-contained HTML map of the topology FILE (works offline)."""
+    topology = read_topology(file)
+    target = out_file or Path(file.with_suffix(".html").name)
+    try:
+        written = write_topology_page(topology, str(file), target)
+    except OSError as exc:
+        raise InputError.single(
+            str(target), "--out", f"cannot write the map: {exc.strerror}"
+        ) from None
+    out.print(f"map: {written}")

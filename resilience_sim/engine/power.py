@@ -1,0 +1,133 @@
+"""Power dependency: mains supply from substations or grid regions, then batteries.
+
+A node whose ``power_feed`` is a power_substation node loses mains when that node
+is down; one whose feed is a grid-region name loses it while the region is
+de-energised (a :class:`~resilience_sim.hazards.base.GridOutage`). Without mains a
+node runs ``battery_h + fuel_h`` hours (battery, then generator) and then goes
+down, with the cause recorded as propagated; it returns as soon as mains returns
+(unless something else holds it down).
+
+Simplifications (documented in docs/cascades.md): batteries and tanks are full
+again as soon as mains returns; generators are not refuelled during an outage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from resilience_sim.engine.state import NetworkState
+from resilience_sim.hazards.base import GridOutage
+from resilience_sim.topology.compile import NetworkArrays
+
+
+class PowerModel:
+    """Tracks mains supply per node and drains batteries in SimPy time."""
+
+    def __init__(self, env: simpy.Environment, state: NetworkState, arrays: NetworkArrays):
+        self.env = env
+        self.state = state
+        self.autonomy_h = arrays.battery_h + arrays.fuel_h
+        self.names = arrays.asset_ids
+        fed = arrays.power_feed_node
+        self.fed_by: dict[int, np.ndarray] = {
+            int(s): np.flatnonzero(fed == s) for s in np.unique(fed[fed >= 0])
+        }
+        feed_region = arrays.power_feed_region
+        self.region_members = [
+            np.flatnonzero(feed_region == r) for r in range(len(arrays.grid_regions))
+        ]
+        self.region_names = arrays.grid_regions
+        self.supply_lost = np.zeros(arrays.n_nodes, dtype=np.int32)
+        self.outage_cause = [""] * arrays.n_nodes
+        self.held_down = np.zeros(arrays.n_nodes, dtype=bool)
+        self.draining: dict[int, simpy.Process] = {}
+        if self.fed_by:
+            state.listeners.append(self._on_change)
+
+    def __bool__(self) -> bool:
+        return bool(self.fed_by) or any(len(m) for m in self.region_members)
+
+    def _on_change(self, t_h: float, asset: int, is_up: bool) -> None:
+        for node in self.fed_by.get(asset, ()):
+            if is_up:
+                self.restore(int(node))
+            else:
+                self.lose(int(node), f"power feed {self.names[asset]} down")
+
+    def lose(self, node: int, cause: str) -> None:
+        """One more reason that ``node`` has no mains."""
+        self.supply_lost[node] += 1
+        if self.supply_lost[node] > 1:
+            return
+        self.outage_cause[node] = cause
+        autonomy = float(self.autonomy_h[node])
+        if autonomy <= 0:
+            self._hold_down(node, f"power: no backup ({cause})")
+        else:
+            self.draining[node] = self.env.process(self._drain(node, autonomy, cause))
+
+    def restore(self, node: int) -> None:
+        """One reason fewer; mains is back when none is left."""
+        self.supply_lost[node] -= 1
+        assert self.supply_lost[node] >= 0
+        if self.supply_lost[node] > 0:
+            return
+        process = self.draining.pop(node, None)
+        if process is not None and process.is_alive:
+            process.interrupt()
+        if self.held_down[node]:
+            self.held_down[node] = False
+            self.state.bring_up(self.env.now, node, "mains power restored")
+
+    def _hold_down(self, node: int, cause: str) -> None:
+        if self.held_down[node]:
+            return
+        process = self.draining.pop(node, None)
+        if process is not None and process.is_alive and process is not self.env.active_process:
+            process.interrupt()
+        self.held_down[node] = True
+        self.state.take_down(self.env.now, node, cause, propagated=True)
+
+    def run_generator(self, node: int, fuel_h: float, cause: str):
+        """Process: a portable generator powers ``node`` (which has no mains) for ``fuel_h``.
+
+        Its own batteries are assumed empty when the generator runs dry.
+        """
+        if self.supply_lost[node] == 0:
+            return
+        process = self.draining.pop(node, None)
+        if process is not None and process.is_alive:
+            process.interrupt()
+        if self.held_down[node]:
+            self.held_down[node] = False
+            self.state.bring_up(self.env.now, node, cause)
+        yield self.env.timeout(fuel_h)
+        if self.supply_lost[node] > 0 and not self.held_down[node]:
+            self._hold_down(node, f"{cause}: out of fuel")
+
+    def _drain(self, node: int, autonomy_h: float, cause: str):
+        """Wait ``autonomy_h`` hours on battery/generator, then fail (unless interrupted)."""
+        try:
+            yield self.env.timeout(autonomy_h)
+        except simpy.Interrupt:
+            return
+        self.draining.pop(node, None)
+        self._hold_down(node, f"power: backup exhausted after {autonomy_h:g} h ({cause})")
+
+    def grid_outage(self, outage: GridOutage):
+        """Process: de-energise each region at its onset for its duration."""
+        for k in np.argsort(outage.onset_h, kind="stable"):
+            wait = outage.onset_h[k] - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            region = int(outage.region_idx[k])
+            cause = f"{outage.cause}: grid region {self.region_names[region]} down"
+            for node in self.region_members[region]:
+                self.lose(int(node), cause)
+            self.env.process(self._reenergise(region, float(outage.duration_h[k])))
+
+    def _reenergise(self, region: int, duration_h: float):
+        yield self.env.timeout(duration_h)
+        for node in self.region_members[region]:
+            self.restore(int(node))

@@ -1,0 +1,233 @@
+"""Repair logistics inside a replication: field crews per depot and cable ships.
+
+A repair job is one damaged asset or one located fault. Crews wait at their
+depot; when one is free it takes the pending job chosen by the restoration
+policy among those not inside a closed area, travels, repairs and travels back.
+Ships take submarine-cable faults in turn, sailing great-circle distances from
+wherever they are.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from resilience_sim.engine.crews import CrewPlan
+from resilience_sim.engine.service import served_masks
+from resilience_sim.engine.state import NetworkState
+from resilience_sim.errors import InputError
+from resilience_sim.geo import KM_PER_NAUTICAL_MILE, haversine_km
+from resilience_sim.scenario.recovery import CableShip
+from resilience_sim.topology.compile import NetworkArrays
+
+
+@dataclass
+class Job:
+    """One repair: an asset (or one fault on it) at a location."""
+
+    seq: int  # creation order: the tie-breaker of every policy
+    asset: int
+    created_h: float
+    lat: float
+    lon: float
+    repair_h: float  # on-site hours (NaN: the ship draws its own)
+    travel_h: float = 0.0  # one way from the depot (crews)
+    open_at_h: float = 0.0  # earliest start (closed areas)
+
+
+class Policy:
+    """Chooses which eligible job a free crew or ship takes next."""
+
+    def __init__(self, name: str, arrays: NetworkArrays, state: NetworkState):
+        self.name = name
+        self.arrays = arrays
+        self.state = state
+        self.custom: Callable | None = None
+        if name not in ("fifo", "nearest_first", "most_users_first", "critical_first"):
+            self.custom = load_custom_policy(name)
+        n = arrays.n_nodes
+        critical = arrays.critical
+        # a link is critical when either end is
+        self.is_critical = (
+            np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
+            if n
+            else np.zeros(0, dtype=bool)
+        )
+
+    def choose(self, jobs: list[Job], now_h: float, travel_h: Callable[[Job], float]) -> Job:
+        if self.name == "fifo":
+            return min(jobs, key=lambda j: j.seq)
+        if self.name == "nearest_first":
+            return min(jobs, key=lambda j: (travel_h(j), j.seq))
+        if self.name == "critical_first":
+            return min(jobs, key=lambda j: (not self.is_critical[j.asset], j.seq))
+        if self.name == "most_users_first":
+            gains = self._restored_population([j.asset for j in jobs])
+            return max(zip(gains, jobs, strict=True), key=lambda g: (g[0], -g[1].seq))[1]
+        index = self.custom(
+            [self._view(j, travel_h(j)) for j in jobs], {"now_h": now_h, "policy": self.name}
+        )
+        if not isinstance(index, int) or not 0 <= index < len(jobs):
+            raise InputError.single(
+                self.name, "recovery.policy", f"custom policy returned {index!r}, not a job index"
+            )
+        return jobs[index]
+
+    def _restored_population(self, assets: list[int]) -> list[float]:
+        """Domestic users served if each asset alone came back now (greedy gain)."""
+        up = self.state.up.copy()
+        pop = self.arrays.population
+        now = pop @ served_masks(self.arrays, up)[0]
+        gains = []
+        for asset in assets:
+            was = up[asset]
+            up[asset] = True
+            gains.append(float(pop @ served_masks(self.arrays, up)[0] - now))
+            up[asset] = was
+        return gains
+
+    def _view(self, job: Job, travel_h: float) -> dict:
+        a = self.arrays
+        return {
+            "asset": str(a.asset_ids[job.asset]),
+            "kind": str(a.asset_kinds[job.asset]),
+            "created_h": job.created_h,
+            "travel_h": travel_h,
+            "repair_h": job.repair_h,
+            "population": float(a.population[job.asset]) if job.asset < a.n_nodes else 0.0,
+            "critical": bool(self.is_critical[job.asset]),
+        }
+
+
+def load_custom_policy(path: str) -> Callable:
+    """Import ``package.module:function`` named explicitly in the scenario."""
+    module_name, _, function_name = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, function_name)
+    except (ImportError, AttributeError) as exc:
+        raise InputError.single(
+            path, "recovery.policy", f"cannot load custom policy: {exc}"
+        ) from None
+
+
+class CrewDepots:
+    """Field crews per depot, dispatched by the policy."""
+
+    def __init__(self, env: simpy.Environment, state: NetworkState, plan: CrewPlan, policy: Policy):
+        self.env, self.state, self.plan, self.policy = env, state, plan, policy
+        self.free = list(plan.crew_counts)
+        self.pending: list[list[Job]] = [[] for _ in plan.crew_counts]
+        self._dispatch_scheduled = [False] * len(plan.crew_counts)
+        self.impairments: list = []  # CrewImpairment records (ransomware)
+
+    def _slowdown(self, depot: int) -> float:
+        """Factor on repair time for jobs starting now (inf: no job may start)."""
+        factor = 1.0
+        name = self.plan.depot_names[depot]
+        for imp in self.impairments:
+            if not self.state.up[imp.centre_idx] and (not imp.depots or name in imp.depots):
+                factor *= imp.slowdown
+        return factor
+
+    def submit(self, depot: int, job: Job) -> None:
+        self.pending[depot].append(job)
+        self.dispatch_soon(depot)
+
+    def wake_all(self) -> None:
+        for depot in range(len(self.free)):
+            self.dispatch_soon(depot)
+
+    def dispatch_soon(self, depot: int) -> None:
+        """Dispatch once every job created at this instant is known (a zero-delay step),
+        so the policy chooses among all simultaneous failures, not the first one."""
+        if not self._dispatch_scheduled[depot]:
+            self._dispatch_scheduled[depot] = True
+            self.env.process(self._deferred_dispatch(depot))
+
+    def _deferred_dispatch(self, depot: int):
+        yield self.env.timeout(0)
+        self._dispatch_scheduled[depot] = False
+        self.dispatch(depot)
+
+    def dispatch(self, depot: int) -> None:
+        now = self.env.now
+        slowdown = self._slowdown(depot) if self.impairments else 1.0
+        if np.isinf(slowdown):
+            return  # blocked until the operations centre is back (a listener wakes us)
+        while self.free[depot] > 0:
+            eligible = [j for j in self.pending[depot] if j.open_at_h <= now]
+            if not eligible:
+                return
+            job = self.policy.choose(eligible, now, lambda j: j.travel_h)
+            self.pending[depot].remove(job)
+            self.free[depot] -= 1
+            self.env.process(self._work(depot, job, slowdown))
+
+    def _work(self, depot: int, job: Job, slowdown: float = 1.0):
+        """Travel, repair (``slowdown`` times as long), travel back; then the next job."""
+        yield self.env.timeout(job.travel_h + job.repair_h * slowdown)
+        self.state.repair(self.env.now, job.asset, f"crew from {self.plan.depot_names[depot]}")
+        if job.travel_h > 0:
+            yield self.env.timeout(job.travel_h)
+        self.free[depot] += 1
+        self.dispatch_soon(depot)
+
+
+class ShipFleet:
+    """Cable ships sharing one queue of submarine-cable faults."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        state: NetworkState,
+        ships: list[CableShip],
+        policy: Policy,
+        rng: np.random.Generator,
+    ):
+        self.env, self.state, self.ships, self.policy, self.rng = env, state, ships, policy, rng
+        self.queue: list[Job] = []
+        self.position = [(s.port.lat, s.port.lon) for s in ships]
+        self.at_port = [True] * len(ships)
+        self.idle = [True] * len(ships)
+
+    def __bool__(self) -> bool:
+        return bool(self.ships)
+
+    def submit(self, job: Job) -> None:
+        self.queue.append(job)
+        for i, idle in enumerate(self.idle):
+            if idle and self.queue:
+                self.idle[i] = False
+                self.env.process(self._sail(i))
+                break  # one idle ship per new fault
+
+    def _sail_h(self, i: int, job: Job) -> float:
+        lat, lon = self.position[i]
+        km = float(haversine_km(lat, lon, job.lat, job.lon))
+        return 0.0 if np.isnan(km) else km / (self.ships[i].speed_kn * KM_PER_NAUTICAL_MILE)
+
+    def _sail(self, i: int):
+        """Process of ship ``i``: mobilise if in port, then take faults until none is left."""
+        ship = self.ships[i]
+        if self.at_port[i] and ship.mobilise_h > 0:
+            yield self.env.timeout(ship.mobilise_h)
+        else:
+            yield self.env.timeout(0)  # let simultaneous faults arrive before choosing
+        self.at_port[i] = False
+        while self.queue:
+            job = self.policy.choose(self.queue, self.env.now, lambda j: self._sail_h(i, j))
+            self.queue.remove(job)
+            yield self.env.timeout(self._sail_h(i, job))
+            self.position[i] = (job.lat, job.lon)
+            permit_wait = job.created_h + ship.permit_delay_h - self.env.now
+            if permit_wait > 0:
+                yield self.env.timeout(permit_wait)
+            on_site_h = ship.repair_h.sample(self.rng) / (1.0 - ship.weather_downtime_frac)
+            yield self.env.timeout(on_site_h)
+            self.state.repair(self.env.now, job.asset, f"cable ship {ship.name}")
+        self.idle[i] = True

@@ -1,0 +1,284 @@
+"""Event sets: several hazard events with annual frequencies -> expected annual outage
+and an exceedance curve.
+
+Experiments layer (... -> engine -> metrics -> experiments -> reports -> cli). An event
+set file lists scenario files, each one event, with how often it happens
+(``annual_frequency`` per year, or ``return_period_years``). Each event is simulated as
+its own study; with events occurring as independent Poisson processes:
+
+* expected annual unserved user-hours ``EAU = sum_e f_e * mean_e``, with standard error
+  ``sqrt(sum_e f_e^2 * s_e^2 / n_e)`` from the replications' sample variances;
+* annual exceedance frequency of a per-event loss ``x``:
+  ``lambda(x) = sum_e f_e * P_e(U >= x)``, estimated by the share of replications of
+  event e with at least ``x``; the annual exceedance probability is
+  ``1 - exp(-lambda(x))`` and the return period ``1 / lambda(x)``.
+
+Event ``i`` of a set uses its scenario's own seed and replications, or, when the set is
+run with ``seed``/``replications``, ``seed + i`` and that number.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.results import (
+    package_versions,
+    run_stem,
+    sha256_file,
+    utc_now,
+    utc_text,
+    write_folder,
+)
+from resilience_sim.experiments.study import simulate
+from resilience_sim.scenario import Scenario, load_scenario
+from resilience_sim.scenario.common import Strict
+from resilience_sim.scenario.variants import BENEFIT_METRICS
+from resilience_sim.validation import read_document, validate_document
+
+EVENT_SET_FILES = ("events.csv", "exceedance.csv", "exceedance.parquet", "summary.parquet")
+
+
+class EventSpec(Strict):
+    """One event of a set: a scenario file and how often it happens."""
+
+    scenario: str = Field(min_length=1, description="scenario file, relative to this file")
+    annual_frequency: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+        None, description="occurrences per year"
+    )
+    return_period_years: Annotated[float, Field(gt=0.0, le=1e9)] | None = Field(
+        None, description="mean years between occurrences (1 / annual_frequency)"
+    )
+
+    @model_validator(mode="after")
+    def _one_frequency(self) -> EventSpec:
+        if (self.annual_frequency is None) == (self.return_period_years is None):
+            raise ValueError(
+                "annual_frequency: give exactly one of `annual_frequency` and `return_period_years`"
+            )
+        return self
+
+    @property
+    def frequency_per_year(self) -> float:
+        if self.annual_frequency is not None:
+            return self.annual_frequency
+        return 1.0 / self.return_period_years
+
+
+class EventSetSpec(Strict):
+    """An event set file."""
+
+    name: str = Field(min_length=1, max_length=200, description="event set name")
+    description: str = Field("", description="free text")
+    metric: Literal[BENEFIT_METRICS] = Field(  # type: ignore[valid-type]
+        "unserved_user_h_international", description="the loss measured, user-hours"
+    )
+    events: list[EventSpec] = Field(min_length=1, description="the events")
+
+
+@dataclass(frozen=True)
+class EventSet:
+    """A validated event set: its spec and each event's loaded scenario."""
+
+    spec: EventSetSpec
+    scenarios: tuple[Scenario, ...]
+    source: Path | None = None
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        return np.array([e.frequency_per_year for e in self.spec.events])
+
+
+def load_event_set(path: str | Path) -> EventSet:
+    """Read an event set file and every scenario it names (relative to the file)."""
+    path = Path(path)
+    file = str(path)
+    spec = validate_document(EventSetSpec, read_document(path), file)
+    scenarios, problems = [], []
+    for i, event in enumerate(spec.events):
+        scenario_path = (path.parent / event.scenario).resolve()
+        if not scenario_path.is_file():
+            problems.append(
+                InputProblem(
+                    file,
+                    f"events[{i}].scenario",
+                    f"scenario file {event.scenario!r} does not exist (looked for {scenario_path})",
+                )
+            )
+            continue
+        scenarios.append(load_scenario(scenario_path))
+    if problems:
+        raise InputError(problems)
+    return EventSet(spec=spec, scenarios=tuple(scenarios), source=path.resolve())
+
+
+@dataclass
+class EventSetResult:
+    """Per-event statistics, the exceedance curve and every replication's summary.
+
+    ``events``: one row per event (frequency, mean, p5, p95, standard error, share of
+    EAU); ``exceedance``: loss levels with their annual exceedance frequency, probability
+    and return period; ``summary``: per replication, with an ``event`` column.
+    """
+
+    event_set: EventSet
+    metric: str
+    expected_annual_user_h: float
+    expected_annual_user_h_se: float
+    events: pd.DataFrame
+    exceedance: pd.DataFrame
+    summary: pd.DataFrame
+    wall_time_s: float
+
+
+def run_event_set(
+    event_set: EventSet,
+    replications: int | None = None,
+    seed: int | None = None,
+    *,
+    executor: Executor | ExecutorName | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EventSetResult:
+    """Simulate every event and combine them by frequency (see the module docstring)."""
+    started = time.perf_counter()
+    metric = event_set.spec.metric
+    losses, summaries, done = [], [], 0
+    for i, scenario in enumerate(event_set.scenarios):
+        result = simulate(
+            scenario,
+            replications=replications,
+            seed=None if seed is None else seed + i,
+            progress=None if progress is None else (lambda k, d=done: progress(d + k)),
+            executor=executor,
+            batch_size=batch_size,
+        )
+        done += result.replications
+        losses.append(result.summary[metric].to_numpy(dtype=float))
+        summaries.append(result.summary.assign(event=i, scenario=scenario.name))
+    frequencies = event_set.frequencies
+    eau, se = expected_annual_loss(losses, frequencies)
+    events = event_table(event_set, losses, eau)
+    summary = pd.concat(summaries, ignore_index=True)
+    summary = summary[["event", "scenario", *summary.columns[:-2]]]
+    return EventSetResult(
+        event_set=event_set,
+        metric=metric,
+        expected_annual_user_h=eau,
+        expected_annual_user_h_se=se,
+        events=events,
+        exceedance=exceedance_curve(losses, frequencies),
+        summary=summary,
+        wall_time_s=time.perf_counter() - started,
+    )
+
+
+def expected_annual_loss(losses: list[np.ndarray], frequencies: np.ndarray) -> tuple[float, float]:
+    """``(EAU, standard error)``: ``sum f_e mean_e`` and ``sqrt(sum f_e^2 s_e^2 / n_e)``.
+
+    >>> expected_annual_loss([np.array([10.0, 30.0]), np.array([4.0])], np.array([0.1, 1.0]))
+    (6.0, 1.0)
+    """
+    eau = sum(f * float(np.mean(x)) for f, x in zip(frequencies, losses, strict=True))
+    var = sum(
+        f**2 * (float(np.var(x, ddof=1)) / len(x) if len(x) > 1 else 0.0)
+        for f, x in zip(frequencies, losses, strict=True)
+    )
+    return float(eau), float(np.sqrt(var))
+
+
+def exceedance_curve(losses: list[np.ndarray], frequencies: np.ndarray) -> pd.DataFrame:
+    """Annual exceedance frequency, probability and return period at every loss level seen.
+
+    One row per distinct positive loss ``x`` (largest first):
+    ``annual_frequency = sum_e f_e * share of event e's replications with loss >= x``.
+
+    >>> exceedance_curve([np.array([0.0, 100.0])], np.array([0.2])).annual_frequency.tolist()
+    [0.1]
+    """
+    levels = np.unique(np.concatenate(losses))
+    levels = levels[levels > 0][::-1]
+    rate = np.zeros(len(levels))
+    for f, x in zip(frequencies, losses, strict=True):
+        x = np.sort(x)
+        at_least = len(x) - np.searchsorted(x, levels, side="left")
+        rate += f * at_least / len(x)
+    with np.errstate(divide="ignore"):
+        period = np.where(rate > 0, 1.0 / np.where(rate > 0, rate, 1.0), np.inf)
+    return pd.DataFrame(
+        {
+            "unserved_user_h": levels,
+            "annual_frequency": rate,
+            "annual_probability": 1.0 - np.exp(-rate),
+            "return_period_years": period,
+        }
+    )
+
+
+def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd.DataFrame:
+    """One row per event: frequency, replications, mean, p5, p95, standard error, and its
+    contribution to the expected annual loss."""
+    rows = []
+    for i, (event, scenario, x) in enumerate(
+        zip(event_set.spec.events, event_set.scenarios, losses, strict=True)
+    ):
+        f = event.frequency_per_year
+        mean = float(np.mean(x))
+        rows.append(
+            {
+                "event": i,
+                "scenario": scenario.name,
+                "scenario_file": event.scenario,
+                "annual_frequency": f,
+                "return_period_years": 1.0 / f,
+                "replications": len(x),
+                "mean_user_h": mean,
+                "p5_user_h": float(np.percentile(x, 5)),
+                "p95_user_h": float(np.percentile(x, 95)),
+                "se_user_h": float(np.std(x, ddof=1) / np.sqrt(len(x))) if len(x) > 1 else 0.0,
+                "annual_user_h": f * mean,
+                "share_of_expected": f * mean / eau if eau > 0 else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_event_set(result: EventSetResult, results_dir: str | Path) -> Path:
+    """Write the event set's tables and ``manifest.json`` to a new folder (atomically)."""
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    created = utc_now()
+    event_set = result.event_set
+
+    def fill(folder: Path) -> None:
+        result.events.to_csv(folder / "events.csv", index=False)
+        result.exceedance.to_csv(folder / "exceedance.csv", index=False)
+        result.exceedance.to_parquet(folder / "exceedance.parquet", index=False)
+        result.summary.to_parquet(folder / "summary.parquet", index=False)
+        manifest = {
+            "kind": "event_set",
+            "event_set": event_set.spec.name,
+            "event_set_file": str(event_set.source) if event_set.source else None,
+            "event_set_sha256": sha256_file(event_set.source) if event_set.source else None,
+            "scenario_files": [str(s.source) if s.source else None for s in event_set.scenarios],
+            "metric": result.metric,
+            "expected_annual_user_h": result.expected_annual_user_h,
+            "expected_annual_user_h_se": result.expected_annual_user_h_se,
+            "wall_time_s": round(result.wall_time_s, 3),
+            "created_utc": utc_text(created),
+            "versions": package_versions(),
+            "files": list(EVENT_SET_FILES),
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    return write_folder(results_dir, run_stem(f"{event_set.spec.name} events", created), fill)

@@ -1,0 +1,171 @@
+"""Long studies: replications written to disk batch by batch, resumable (experiments layer).
+
+:func:`run_study` is :func:`~resilience_sim.experiments.study.simulate` for studies
+that take long enough to be interrupted: every finished batch is written to a partial
+run folder (layout in :mod:`resilience_sim.experiments.results`), so Ctrl-C, a killed
+process or a lost machine keeps the finished batches, and :func:`resume_study` runs
+only the missing ones. Because replication ``k`` always draws from seed child ``k``,
+the resumed study's tables are bit-identical to an uninterrupted run's, whatever the
+executors and worker counts of the sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from resilience_sim.errors import InputWarning
+from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
+from resilience_sim.experiments.results import PartialRun, package_versions, read_run_tables
+from resilience_sim.experiments.study import (
+    SimulationResult,
+    StudyContext,
+    check_batch_size,
+    concat_tables,
+    default_batch_size,
+    execute,
+    plan_batches,
+    run_batch,
+    study_arguments,
+)
+from resilience_sim.scenario import Scenario
+
+
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a long study: the finished batches are kept in ``run_dir``.
+
+    A KeyboardInterrupt, so code that handles Ctrl-C still does; continue with
+    ``resume_study(run_dir)`` (CLI: ``resilience-sim run --resume RUN_DIR``).
+    """
+
+    def __init__(self, run_dir: Path, replications_done: int, replications: int):
+        self.run_dir = run_dir
+        self.replications_done = replications_done
+        self.replications = replications
+        super().__init__(
+            f"interrupted: {replications_done} of {replications} replications kept in "
+            f"{run_dir}; resume with resume_study({str(run_dir)!r})"
+        )
+
+
+def run_study(
+    scenario: Scenario,
+    results_dir: str | Path = "results",
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    *,
+    executor: Executor | ExecutorName | None = None,
+    batch_size: int | None = None,
+) -> SimulationResult:
+    """Run a study into a new run folder under ``results_dir``, batch by batch.
+
+    Arguments as for ``simulate``. Returns the same tables as ``simulate`` with the
+    finished run folder in ``.run_dir``. On Ctrl-C raises :class:`StudyInterrupted`
+    naming the partial run folder to resume.
+    """
+    n, seed = study_arguments(scenario, replications, seed)
+    check_batch_size(batch_size)
+    runner, owned = make_executor(executor)
+    try:
+        context = StudyContext.build(scenario)
+        size = batch_size or default_batch_size(n, runner.n_workers)
+        partial = PartialRun.create(results_dir, scenario, seed, n, size)
+        with partial.locked():
+            return _complete(partial, context, runner, progress)
+    finally:
+        if owned:
+            runner.close()
+
+
+def resume_study(
+    run_dir: str | Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    executor: Executor | ExecutorName | None = None,
+) -> SimulationResult:
+    """Finish the study in the partial run folder ``run_dir`` (see :func:`run_study`).
+
+    The scenario, seed, replications and batch plan are those recorded in the folder.
+    Warns (InputWarning) if the package versions differ from the first session's.
+    """
+    partial = PartialRun.open(run_dir)
+    with partial.locked():
+        finished = partial.finished_folder()
+        if finished is not None:  # killed after renaming the finished folder
+            result = _result_from_folder(partial, finished)
+            partial.remove()
+            return result
+        if partial.progress.get("versions") != package_versions():
+            warnings.warn(
+                f"{run_dir}: package versions differ from the session that started this "
+                "study; results may not match an uninterrupted run",
+                InputWarning,
+                stacklevel=2,
+            )
+        scenario = partial.scenario()
+        runner, owned = make_executor(executor)
+        try:
+            return _complete(partial, StudyContext.build(scenario), runner, progress)
+        finally:
+            if owned:
+                runner.close()
+
+
+def _complete(
+    partial: PartialRun,
+    context: StudyContext,
+    runner: Executor,
+    progress: Callable[[int], None] | None,
+) -> SimulationResult:
+    """Run the batches missing from ``partial`` (whose lock the caller holds), then
+    write the finished run folder."""
+    started = time.perf_counter()
+    earlier_s = float(partial.progress.get("wall_time_s", 0.0))
+    partial.clear_unfinished()
+    batches = plan_batches(partial.seed, partial.replications, partial.batch_size)
+    done_batches = partial.done_batches()
+    todo = [i for i in range(len(batches)) if i not in done_batches]
+    sizes = [batches[i].size for i in todo]
+    done = partial.replications - sum(sizes)
+    if progress is not None:
+        progress(done)
+    work = execute(runner, run_batch, context, [batches[i] for i in todo], sizes, progress, done)
+    try:
+        with contextlib.closing(work):
+            for j, tables in work:
+                partial.write_batch(todo[j], tables)
+                done += sizes[j]
+                partial.record(done, earlier_s + time.perf_counter() - started)
+    except KeyboardInterrupt:
+        raise StudyInterrupted(partial.path, done, partial.replications) from None
+    except Exception as exc:  # e.g. a worker process died: the saved batches stay usable
+        exc.add_note(
+            f"{done} of {partial.replications} replications are kept in {partial.path}; "
+            f"continue with resume_study({str(partial.path)!r}) "
+            f"(CLI: resilience-sim run --resume {partial.path})"
+        )
+        raise
+    result = SimulationResult(
+        scenario=context.scenario,
+        seed=partial.seed,
+        replications=partial.replications,
+        wall_time_s=earlier_s + time.perf_counter() - started,
+        **concat_tables(partial.read_batches()),
+    )
+    result.run_dir = partial.finish(result)
+    return result
+
+
+def _result_from_folder(partial: PartialRun, folder: Path) -> SimulationResult:
+    return SimulationResult(
+        scenario=partial.scenario(),
+        seed=partial.seed,
+        replications=partial.replications,
+        wall_time_s=float(partial.progress.get("wall_time_s", 0.0)),
+        run_dir=folder,
+        **read_run_tables(folder),
+    )

@@ -1,0 +1,184 @@
+"""Hazard `cable_fault`: submarine-cable faults from anchors and fishing (hazards layer).
+
+From the scenario's :class:`~resilience_sim.scenario.hazard_specs.cable_fault.CableFault`
+to located faults, each its own repair job:
+
+* **anchor drag**: the ship's track, buffered by half of ``width_km`` on each side, is
+  the swept corridor. Every stretch of a submarine cable's route inside the corridor
+  is one crossing; it breaks with ``fault_probability``, at the middle of the stretch,
+  at ``at_h + s / speed`` where ``s`` is the distance along the track to that point.
+  Geometry on the azimuthal equidistant plane about the track's centre
+  (:mod:`resilience_sim.hazards.routes`).
+* **fishing zones**: in each polygon, a Poisson number of faults per km of cable route
+  inside (``faults_per_km`` for the event, or ``faults_per_km_day`` x ``window_days``),
+  placed uniformly along the route inside; per-day faults fall uniformly in the window
+  ``[at_h, at_h + 24 window_days]``, per-event faults at ``at_h``.
+
+Model, units and sources: docs/hazards/cable_fault.md.
+
+Draw pattern (fixed by the scenario and the topology, never by the outcome): one uniform
+per anchor crossing, then per zone two uniforms per submarine-cable route piece
+(:func:`~resilience_sim.hazards.route_faults.sample_route_faults`) and one more per
+piece for the time of per-day faults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from resilience_sim.geo import KM_PER_NAUTICAL_MILE
+from resilience_sim.hazards.assemble import DamageBuilder
+from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.cache import per_hazard
+from resilience_sim.hazards.route_faults import RoutePieces, route_pieces, sample_route_faults
+from resilience_sim.hazards.routes import (
+    PlanarRoutes,
+    distance_along_polyline_km,
+    pieces_in_corridor,
+    points_in_polygon,
+    project,
+    route_segments,
+    spherical_centre,
+)
+from resilience_sim.scenario.hazard_specs.cable_fault import AnchorDrag, CableFault, FishingZone
+from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
+
+CABLE_KINDS = ("submarine_cable",)
+
+
+@dataclass(frozen=True)
+class AnchorCrossings:
+    """Where a dragged anchor crosses cables; shapes ``(n_crossings,)``.
+
+    ``link``: link position of the cable; ``lat``/``lon``: the middle of the stretch
+    of route inside the corridor; ``along_km``: distance along the track to it.
+    """
+
+    link: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    along_km: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.link)
+
+
+def anchor_crossings(
+    drag: AnchorDrag, topology: Topology, arrays: NetworkArrays
+) -> AnchorCrossings:
+    """Every crossing of a submarine cable by the corridor swept along ``drag.track``."""
+    track = np.asarray(drag.track, dtype=float)
+    lat0, lon0 = spherical_centre(track[:, 0], track[:, 1])
+    cables = np.flatnonzero(np.isin(arrays.asset_kinds[arrays.n_nodes :], CABLE_KINDS))
+    routes = PlanarRoutes.build(route_segments(topology, arrays), lat0, lon0, links=cables)
+    tx, ty = project(track[:, 0], track[:, 1], lat0, lon0)
+    pieces = pieces_in_corridor(routes, tx, ty, 0.5 * drag.width_km)
+    link, x, y = pieces.stretch_midpoints(routes)
+    lat, lon = routes.to_latlon(x, y)
+    along = distance_along_polyline_km(tx, ty, x, y) if len(link) else np.empty(0)
+    return AnchorCrossings(link, lat, lon, along)
+
+
+def zone_expected_faults(
+    zone: FishingZone, pieces: RoutePieces, window_days: float | None
+) -> np.ndarray:
+    """Expected faults per route piece from one zone, shape ``(n_pieces,)``.
+
+    A piece counts as inside when its middle is (pieces are at most
+    :data:`~resilience_sim.hazards.route_faults.PIECE_KM` long). The polygon is
+    tested on the azimuthal equidistant plane about its centre.
+    """
+    ring = np.asarray(zone.polygon, dtype=float)
+    lat0, lon0 = spherical_centre(ring[:-1, 0], ring[:-1, 1])
+    qx, qy = project(ring[:, 0], ring[:, 1], lat0, lon0)
+    px, py = project(pieces.mid_lat, pieces.mid_lon, lat0, lon0)
+    inside = points_in_polygon(px, py, qx, qy)
+    rate = (
+        zone.faults_per_km
+        if zone.faults_per_km is not None
+        else zone.faults_per_km_day * float(window_days)
+    )
+    return np.where(inside, rate * pieces.km, 0.0)
+
+
+def cable_fault_intensity(
+    hazard: CableFault, topology: Topology, arrays: NetworkArrays
+) -> np.ndarray:
+    """Expected number of faults per asset, shape ``(n_assets,)`` (0 off the footprint)."""
+    out = np.zeros(arrays.n_assets)
+    if hazard.anchor_drag is not None:
+        crossings = anchor_crossings(hazard.anchor_drag, topology, arrays)
+        np.add.at(out, arrays.n_nodes + crossings.link, hazard.anchor_drag.fault_probability)
+    pieces = route_pieces(topology, arrays, CABLE_KINDS)
+    for zone in hazard.fishing_zones:
+        expected = zone_expected_faults(zone, pieces, hazard.window_days)
+        np.add.at(out, arrays.n_nodes + pieces.link, expected)
+    return out
+
+
+def cable_fault_footprint(
+    hazard: CableFault, topology: Topology, arrays: NetworkArrays
+) -> np.ndarray:
+    """Asset indices that can get a fault (empty: the footprint touches no cable)."""
+    return np.flatnonzero(cable_fault_intensity(hazard, topology, arrays) > 0)
+
+
+def sample_cable_fault(
+    hazard: CableFault,
+    topology: Topology,
+    arrays: NetworkArrays,
+    rng: np.random.Generator,
+    cause: str,
+) -> Damage:
+    """Draw the located faults of anchor drag and fishing zones."""
+    out = DamageBuilder()
+    drag = hazard.anchor_drag
+    if drag is not None:
+        crossings = per_hazard(
+            arrays, drag, "crossings", lambda: anchor_crossings(drag, topology, arrays)
+        )
+        breaks = rng.random(len(crossings)) < drag.fault_probability
+        onset = hazard.at_h + (
+            crossings.along_km / (drag.speed_kn * KM_PER_NAUTICAL_MILE)
+            if drag.speed_kn is not None
+            else 0.0
+        )
+        out.add(
+            arrays.n_nodes + crossings.link[breaks],
+            np.broadcast_to(onset, breaks.shape)[breaks],
+            fault_lat=crossings.lat[breaks],
+            fault_lon=crossings.lon[breaks],
+        )
+    pieces = route_pieces(topology, arrays, CABLE_KINDS)
+    for zone in hazard.fishing_zones:
+        expected = per_hazard(
+            arrays,
+            zone,
+            "expected",
+            lambda zone=zone: zone_expected_faults(zone, pieces, hazard.window_days),
+        )
+        faults, piece = sample_route_faults(pieces, expected, arrays, rng, cause)
+        u_time = rng.random(len(pieces))
+        onset = np.full(len(piece), hazard.at_h)
+        if zone.faults_per_km_day is not None:
+            # k faults of one piece: the j-th at fraction (j + u) / k of the window, as
+            # sample_route_faults spreads their positions along the piece
+            counts = np.bincount(piece, minlength=len(pieces))
+            j = np.arange(len(piece)) - (np.cumsum(counts) - counts)[piece]
+            fraction = (j + u_time[piece]) / counts[piece]
+            onset = hazard.at_h + 24.0 * hazard.window_days * fraction
+        out.add(faults.asset_idx, onset, fault_lat=faults.fault_lat, fault_lon=faults.fault_lon)
+    return out.build(cause)
+
+
+__all__ = [
+    "AnchorCrossings",
+    "anchor_crossings",
+    "cable_fault_footprint",
+    "cable_fault_intensity",
+    "sample_cable_fault",
+    "zone_expected_faults",
+]

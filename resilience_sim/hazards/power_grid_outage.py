@@ -1,0 +1,55 @@
+"""Hazard `power_grid_outage`: mains power lost in grid regions or at substations.
+
+Pipeline place: scenario (``PowerGridOutage``) + topology arrays -> this module ->
+records the engine applies; no crew is involved, the utility restores supply:
+
+- each named grid region -> one :class:`GridOutage` entry: the engine's power model
+  (``resilience_sim.engine.power``) cuts mains to every node fed from that region
+  (sites run on battery and generator, then go down; a substation fed from the region
+  goes down and cascades to the nodes it feeds) and re-energises the region when the
+  outage ends;
+- each named substation -> a self-restoring :class:`Damage` entry on that node; the
+  power model cascades it to the nodes it feeds in the same way.
+
+Draw pattern: one uniform per grid region of the topology (in ``arrays.grid_regions``
+order), then one per node, whatever is named; each outage lasts the ``restore_h``
+quantile of its uniform (inverse CDF), so a region is restored as one piece.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from resilience_sim.hazards.base import Damage, GridOutage
+from resilience_sim.hazards.graded import duration_quantile
+from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
+from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
+
+
+def sample_power_grid_outage(
+    hazard: PowerGridOutage,
+    topology: Topology,
+    arrays: NetworkArrays,
+    rng: np.random.Generator,
+    cause: str,
+) -> tuple[GridOutage, Damage]:
+    """The grid-region outages and the substation outages of one hazard, with durations."""
+    u_region = rng.random(len(arrays.grid_regions))
+    u_node = rng.random(arrays.n_nodes)
+    region_index = {name: r for r, name in enumerate(arrays.grid_regions)}
+    regions = np.array([region_index[name] for name in hazard.grid_regions], dtype=np.int64)
+    nodes = np.array([topology.node_index[s] for s in hazard.substations], dtype=np.int64)
+    grid = GridOutage(
+        region_idx=regions,
+        onset_h=np.full(len(regions), hazard.at_h),
+        duration_h=duration_quantile(hazard.restore_h, u_region[regions]),
+        cause=cause,
+    )
+    substations = Damage(
+        asset_idx=nodes,
+        onset_h=np.full(len(nodes), hazard.at_h),
+        duration_h=duration_quantile(hazard.restore_h, u_node[nodes]),
+        cause=cause,
+    )
+    return grid, substations

@@ -1,0 +1,190 @@
+"""Equity metrics: who bears the outage, from per-access-node outage hours.
+
+Metrics stage (topology -> scenario -> hazards -> engine -> metrics). The summary
+metrics aggregate served population; equity needs each access node's own outage
+hours, so this module replays an event log with the engine's
+:func:`~resilience_sim.engine.replay.replay` and evaluates
+:func:`~resilience_sim.engine.served_masks` once per distinct event time (never
+per event), then integrates each node's unserved time over the horizon.
+
+Burden is measured in *unserved user-hours*: node ``i`` with ``population[i]``
+users unserved for ``outage_h[i]`` hours carries ``population[i] * outage_h[i]``.
+Sorting users from the worst served down gives a Lorenz-style curve; its value at
+a population share ``s`` is the share of all unserved user-hours borne by the
+worst-served ``s`` of the population (0.2 for the headline figure). An equal
+burden gives ``s``; a burden carried entirely by the worst-off fifth gives 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from resilience_sim.engine import EVENT_NAMES, served_masks
+from resilience_sim.engine.replay import replay
+from resilience_sim.topology import NetworkArrays
+
+WORST_SHARE = 0.2  # the headline: share of the burden borne by the worst-served 20 % of users
+
+
+def log_arrays(
+    arrays: NetworkArrays, events: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One replication's rows of an events table as the engine's log arrays.
+
+    Returns ``(time_h, subject_idx, event_code, value)`` for
+    :func:`resilience_sim.engine.replay.replay`: assets by their index, regions
+    (subjects of hijack events, ``asset_kind == "region"``) as ``n_assets + region
+    index``, event names as codes, ``capacity_frac`` as the value (NaN if absent).
+    """
+    codes = {name: code for code, name in enumerate(EVENT_NAMES)}
+    is_region = (events.asset_kind == "region").to_numpy() if "asset_kind" in events else None
+    ids = events.asset.to_numpy(dtype=object)
+    if is_region is not None and is_region.any():
+        region_index = {r: k for k, r in enumerate(arrays.region_names)}
+        subject = np.array(
+            [
+                arrays.n_assets + region_index[a] if region else arrays.asset_index[a]
+                for a, region in zip(ids, is_region, strict=True)
+            ],
+            dtype=np.int64,
+        )
+    else:
+        subject = arrays.indices_of(ids.tolist())
+    value = (
+        events.capacity_frac.to_numpy(dtype=float)
+        if "capacity_frac" in events
+        else np.full(len(events), np.nan)
+    )
+    return (
+        events.time_h.to_numpy(dtype=float),
+        subject,
+        events.event.map(codes).to_numpy(dtype=np.int8),
+        value,
+    )
+
+
+def node_outage_hours(
+    arrays: NetworkArrays,
+    time_h: np.ndarray,
+    asset_idx: np.ndarray,
+    event: np.ndarray,
+    horizon_h: float,
+    value: np.ndarray | None = None,
+    cache: dict[bytes, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Hours within ``[0, horizon_h]`` that each node is without domestic service.
+
+    Returns shape ``(n_nodes,)``, hours in ``[0, horizon_h]``; NaN for nodes the
+    undamaged network does not serve (their outage is by design, not by damage,
+    as for the served fractions; stopgaps on standby are not part of it). One
+    connected-components pass per distinct event time; each state holds until the
+    next event time or the horizon. ``cache`` (a dict shared between calls) keeps
+    the unserved mask of each network state seen, so replications that pass through
+    the same states (common in small networks) skip the pass.
+    """
+    baseline, _ = served_masks(arrays, ~arrays.standby)
+    hours = np.zeros(arrays.n_nodes)
+    t_prev, unserved = None, None
+    for state in replay(arrays, time_h, asset_idx, event, value):
+        t = state.time_h
+        if t_prev is not None:
+            hours += (min(t, horizon_h) - min(t_prev, horizon_h)) * unserved
+        t_prev, unserved = t, _unserved(arrays, state.asset_up, baseline, cache)
+    if t_prev is not None:
+        hours += max(horizon_h - t_prev, 0.0) * unserved
+    return np.where(baseline, hours, np.nan)
+
+
+_CACHE_CELLS = 50_000_000  # booleans kept in a state cache (~50 MB)
+
+
+def _unserved(
+    arrays: NetworkArrays,
+    asset_up: np.ndarray,
+    baseline: np.ndarray,
+    cache: dict[bytes, np.ndarray] | None,
+) -> np.ndarray:
+    """Nodes served in the undamaged network but not domestically in state ``asset_up``."""
+    key = np.packbits(asset_up).tobytes() if cache is not None else b""
+    if cache is not None and key in cache:
+        return cache[key]
+    domestic, _ = served_masks(arrays, asset_up)
+    unserved = baseline & ~domestic
+    if cache is not None and (len(cache) + 1) * arrays.n_nodes <= _CACHE_CELLS:
+        cache[key] = unserved
+    return unserved
+
+
+def replication_outage_hours(
+    arrays: NetworkArrays,
+    events: pd.DataFrame,
+    horizon_h: float,
+    replications: list[int] | np.ndarray,
+) -> np.ndarray:
+    """Per-node outage hours for each listed replication of an events table.
+
+    ``events`` has the run folder's columns (``replication``, ``time_h``, ``asset``,
+    ``event``; ``asset_kind`` and ``capacity_frac`` when present), in the order they
+    happened within each replication. Returns shape ``(len(replications), n_nodes)``
+    (see :func:`node_outage_hours`).
+    """
+    by_rep = dict(tuple(events.groupby("replication", sort=False)))
+    cache: dict[bytes, np.ndarray] = {}
+    rows = []
+    for rep in replications:
+        log = by_rep.get(rep)
+        if log is None:  # a replication in which nothing happened
+            log = events.iloc[:0]
+        time_h, subject, code, value = log_arrays(arrays, log)
+        rows.append(node_outage_hours(arrays, time_h, subject, code, horizon_h, value, cache))
+    return np.vstack(rows) if rows else np.empty((0, arrays.n_nodes))
+
+
+def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative shares of users (worst served first) and of unserved user-hours.
+
+    Nodes with NaN hours or no population are left out. Returns two arrays of
+    length ``k + 1`` starting at ``(0, 0)`` and ending at ``(1, 1)``; between
+    points the curve is linear (users of one node share its hours equally).
+    When nobody lost service the burden share is NaN throughout.
+
+    >>> x, y = lorenz_curve(np.array([0.0, 10.0]), np.array([300.0, 100.0]))
+    >>> x.tolist(), y.tolist()
+    ([0.0, 0.25, 1.0], [0.0, 1.0, 1.0])
+    """
+    keep = ~np.isnan(outage_h) & (population > 0)
+    hours, users = outage_h[keep], population[keep]
+    order = np.lexsort((np.arange(len(hours)), -hours))  # worst first, stable
+    users, burden = users[order], users[order] * hours[order]
+    x = np.concatenate([[0.0], np.cumsum(users)])
+    y = np.concatenate([[0.0], np.cumsum(burden)])
+    total_users, total_burden = x[-1], y[-1]
+    x = x / total_users if total_users > 0 else np.full_like(x, np.nan)
+    y = y / total_burden if total_burden > 0 else np.full_like(y, np.nan)
+    return x, y
+
+
+def worst_served_share(
+    outage_h: np.ndarray, population: np.ndarray, share: float = WORST_SHARE
+) -> float:
+    """Share of unserved user-hours borne by the worst-served ``share`` of users.
+
+    The Lorenz-style curve of :func:`lorenz_curve` at ``share``: in ``[share, 1]``
+    when anyone lost service, NaN when nobody did.
+
+    >>> worst_served_share(np.array([0.0, 10.0, 30.0]), np.array([50.0, 25.0, 25.0]), 0.4)
+    0.9
+    """
+    x, y = lorenz_curve(outage_h, population)
+    if np.isnan(y).any() or np.isnan(x).any():
+        return float("nan")
+    return float(np.interp(share, x, y))
+
+
+def lorenz_on_grid(outage_h: np.ndarray, population: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The Lorenz-style curve sampled at population shares ``grid`` (NaN if no burden)."""
+    x, y = lorenz_curve(outage_h, population)
+    if np.isnan(y).any() or np.isnan(x).any():
+        return np.full(len(grid), np.nan)
+    return np.interp(grid, x, y)

@@ -1,0 +1,172 @@
+"""Recovery resources beyond field crews: cable ships, closed areas, stopgaps, policies.
+
+Units: hours, km, knots (cable ships, as the industry quotes them), Gbit/s.
+Defaults carry their source or `assumed` (docs/parameters.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from resilience_sim.scenario.common import NonNegative, Point, Strict
+from resilience_sim.scenario.distributions import Duration, Lognormal
+from resilience_sim.topology.model import Link, LinkKind, Topology
+
+BUILTIN_POLICIES = ("fifo", "nearest_first", "most_users_first", "critical_first")
+_CUSTOM_POLICY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+# One deep-water fault takes 3-5 days on site (cable operators, Dec 2006; PARAMETERS.md, H):
+# median 4 days; the spread is assumed.
+DEFAULT_SHIP_REPAIR = Lognormal(dist="lognormal", median_h=96.0, sigma=0.2)
+
+
+class CableShip(Strict):
+    """A cable repair ship. Each submarine-cable fault is one job; the ship takes
+    jobs in turn, sailing great-circle distances from wherever it is."""
+
+    name: str = Field(min_length=1, max_length=200, description="ship name")
+    port: Point = Field(description="home port (lat, lon)")
+    speed_kn: Annotated[float, Field(gt=0.0, le=40.0)] = Field(
+        10.0, description="transit speed, knots (assumed default)"
+    )
+    mobilise_h: NonNegative = Field(
+        24.0,
+        description="from the first job until the ship sails from port, h (SEAIOCMA "
+        "ships mobilise within 24 h; PARAMETERS.md)",
+    )
+    repair_h: Duration = Field(
+        DEFAULT_SHIP_REPAIR, description="on-site time per fault, h (default median 96 h)"
+    )
+    weather_downtime_frac: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="share of on-site time lost to weather: repair takes repair_h / (1 - x)"
+    )
+    permit_delay_h: NonNegative = Field(
+        0.0,
+        description="earliest repair start after the fault occurred, h (permits, security; "
+        "up to ~8 weeks in the Red Sea 2024 per PARAMETERS.md)",
+    )
+
+
+class ClosedArea(Strict):
+    """An area crews may not start work in before ``until_h`` (exclusion zone, road cut)."""
+
+    regions: list[str] = Field(default_factory=list, description="region names")
+    center: Point | None = Field(None, description="centre of a circular area")
+    radius_km: Annotated[float, Field(gt=0.0)] | None = Field(None, description="radius, km")
+    until_h: NonNegative = Field(description="opens at this time, hours from start")
+
+    @model_validator(mode="after")
+    def _one_area(self) -> ClosedArea:
+        circle = self.center is not None or self.radius_km is not None
+        if bool(self.regions) == circle or (
+            circle and (self.center is None or self.radius_km is None)
+        ):
+            raise ValueError("regions: give `regions` or both `center` and `radius_km`")
+        return self
+
+
+class SatelliteGateway(Strict):
+    """A satellite terminal activated at ``node`` after ``after_h``: a new satellite link
+    to an international node, with limited capacity and higher latency."""
+
+    type: Literal["satellite_gateway"]
+    node: str = Field(description="node where the terminal is installed")
+    to: str | None = Field(None, description="international node it reaches (first if absent)")
+    after_h: NonNegative = Field(description="activation time, hours from start")
+    capacity_gbps: Annotated[float, Field(gt=0.0)] = Field(description="capacity, Gbit/s")
+    orbit: Literal["geo", "leo"] = Field("geo", description="orbit")
+    latency_ms: NonNegative | None = Field(
+        None, description="one-way latency, ms (default 280 geo, 30 leo; assumed)"
+    )
+
+
+class CellOnWheels(Strict):
+    """Portable cell sites (or ship-borne base stations) that take over up to ``units``
+    failed cell sites of ``region`` after ``after_h`` until they are repaired."""
+
+    type: Literal["cell_on_wheels"]
+    region: str = Field(description="region they are sent to")
+    units: Annotated[int, Field(ge=1, le=100_000)] = Field(description="number of units")
+    after_h: NonNegative = Field(description="arrival time, hours from start")
+
+
+class PortableGenerators(Strict):
+    """Generators that power up to ``units`` sites of ``region`` that have lost mains,
+    from ``after_h`` for ``fuel_h`` hours."""
+
+    type: Literal["generator"]
+    region: str = Field(description="region they are sent to")
+    units: Annotated[int, Field(ge=1, le=100_000)] = Field(description="number of generators")
+    after_h: NonNegative = Field(description="arrival time, hours from start")
+    fuel_h: Annotated[float, Field(gt=0.0)] = Field(72.0, description="hours per tank (assumed)")
+
+
+Stopgap = Annotated[
+    SatelliteGateway | CellOnWheels | PortableGenerators, Field(discriminator="type")
+]
+STOPGAP_TAGS = frozenset({"satellite_gateway", "cell_on_wheels", "generator"})
+
+
+def check_policy(value: str) -> str:
+    """A built-in policy name or ``package.module:function`` for a user policy."""
+    if value in BUILTIN_POLICIES or _CUSTOM_POLICY.match(value):
+        return value
+    raise ValueError(
+        f"unknown policy {value!r}; use one of {', '.join(BUILTIN_POLICIES)} "
+        "or 'package.module:function'"
+    )
+
+
+class PolicyField:
+    """Mixin validator: see :func:`check_policy`."""
+
+    @field_validator("policy")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        return check_policy(value)
+
+
+# One-way latency defaults (assumed): GEO ~36,000 km up and down ~ 240-280 ms; LEO ~30 ms.
+DEFAULT_LATENCY_MS = {"geo": 280.0, "leo": 30.0}
+
+
+def with_stopgap_links(topology: Topology, stopgaps: list) -> tuple[Topology, dict[str, float]]:
+    """The topology plus one standby satellite link per ``satellite_gateway`` stopgap.
+
+    Returns ``(topology, {link_id: after_h})``; the original is not modified. The link
+    goes from the stopgap's node to ``to`` (else the first international node).
+    """
+    gateways = [s for s in stopgaps if isinstance(s, SatelliteGateway)]
+    if not gateways:
+        return topology, {}
+    international = topology.international_node_ids()
+    links, standby = list(topology.links), {}
+    for i, gw in enumerate(gateways):
+        target = gw.to or (international[0] if international else None)
+        if target is None:
+            raise ValueError("to: no international node in the topology for the satellite link")
+        link_id = f"stopgap-{i}-{gw.node}-satellite"
+        links.append(
+            Link(
+                id=link_id,
+                source=gw.node,
+                target=target,
+                kind=LinkKind.SATELLITE,
+                capacity_gbps=gw.capacity_gbps,
+                orbit=gw.orbit,
+                latency_ms=gw.latency_ms
+                if gw.latency_ms is not None
+                else DEFAULT_LATENCY_MS[gw.orbit],
+            )
+        )
+        standby[link_id] = gw.after_h
+    derived = Topology(
+        name=topology.name,
+        nodes=topology.nodes,
+        links=tuple(links),
+        description=topology.description,
+    )
+    return derived, standby
