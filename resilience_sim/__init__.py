@@ -11,7 +11,18 @@ The public API::
 from importlib import metadata
 
 from resilience_sim.errors import InputError, InputWarning, ResilienceSimError
-from resilience_sim.experiments import SimulationResult, simulate, write_run
+from resilience_sim.experiments import (
+    SimulationResult,
+    StudyInterrupted,
+    SweepResult,
+    resume_study,
+    run_study,
+    simulate,
+    sweep,
+    write_run,
+)
+from resilience_sim.experiments.compare import Comparison, compare, write_comparison
+from resilience_sim.experiments.criticality import CriticalityResult, criticality
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.topology import Topology, compile_topology, write_topology
 from resilience_sim.topology import read_topology as load_topology
@@ -22,17 +33,27 @@ except metadata.PackageNotFoundError:  # running from a source tree without inst
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Comparison",
+    "CriticalityResult",
     "InputError",
     "InputWarning",
     "ResilienceSimError",
     "Scenario",
     "SimulationResult",
+    "StudyInterrupted",
+    "SweepResult",
     "Topology",
     "__version__",
+    "compare",
     "compile_topology",
+    "criticality",
     "load_scenario",
     "load_topology",
+    "resume_study",
+    "run_study",
     "simulate",
+    "sweep",
+    "write_comparison",
     "write_run",
     "write_topology",
 ]

@@ -156,9 +156,11 @@ def betweenness(
 
     Cost: ``O(n_links x n_sources)`` sparse work plus numpy passes over the visited
     ``(node, source)`` cells; memory about ``_BLOCK_CELLS`` cells per block. Measured on
-    the 2-core test machine: 2,000-node Barabasi-Albert graph (m = 2), all sources,
-    ~3.5 s (networkx ~40 s). Returns ``(node (n_nodes,), link (n_links,))``; the link
-    array is zeros unless ``with_links``.
+    the 2-core test machine (busy with other jobs): 2,000-node Barabasi-Albert graph
+    (m = 2), all sources, ~3.5 s (networkx ~40 s).
+
+    Returns ``(node (n_nodes,), link (n_links,))``; the link array is zeros unless
+    ``with_links``.
     """
     n = arrays.n_nodes
     node_up = asset_up[:n]
