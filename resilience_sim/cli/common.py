@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -76,3 +77,13 @@ def number(value: float) -> str:
     if value != value:  # NaN
         return "NaN"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+results_folder_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="results folder",
+)

@@ -8,7 +8,13 @@ import click
 from rich import box
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.common import (
+    number,
+    out,
+    progress_bar,
+    reports_input_errors,
+    results_folder_option,
+)
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.compare import Comparison, compare, write_comparison
@@ -38,14 +44,7 @@ from resilience_sim.scenario import load_scenario
     help="level of the paired-difference confidence intervals",
 )
 @executor_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("results"),
-    show_default=True,
-    help="results folder",
-)
+@results_folder_option
 @reports_input_errors
 def compare_command(
     scenario: Path,

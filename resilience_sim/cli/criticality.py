@@ -8,7 +8,7 @@ import click
 from rich import box
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, reports_input_errors
+from resilience_sim.cli.common import number, out, reports_input_errors, results_folder_option
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.criticality import (
     CriticalityResult,
@@ -53,14 +53,7 @@ from resilience_sim.topology import read_topology
     help="shared length that makes two routed links one corridor (assumed default)",
 )
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="rows shown")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("results"),
-    show_default=True,
-    help="results folder",
-)
+@results_folder_option
 @reports_input_errors
 def criticality_command(
     topology: Path,

@@ -9,7 +9,13 @@ import numpy as np
 from rich import box
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.common import (
+    number,
+    out,
+    progress_bar,
+    reports_input_errors,
+    results_folder_option,
+)
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.event_set import (
@@ -28,14 +34,7 @@ _SHOWN_RETURN_PERIODS_YEARS = (2, 5, 10, 25, 50, 100, 250)
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="per event (override)")
 @click.option("--seed", type=click.IntRange(min=0), help="event i uses seed + i (override)")
 @executor_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("results"),
-    show_default=True,
-    help="results folder",
-)
+@results_folder_option
 @reports_input_errors
 def event_set_command(
     file: Path,

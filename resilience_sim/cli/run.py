@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from resilience_sim.cli.common import err, number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.common import (
+    err,
+    number,
+    out,
+    progress_bar,
+    reports_input_errors,
+    results_folder_option,
+)
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.results import PartialRun
@@ -24,14 +31,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="override the scenario's")
 @click.option("--seed", type=click.IntRange(min=0), help="override the scenario's study seed")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("results"),
-    show_default=True,
-    help="results folder",
-)
+@results_folder_option
 @click.option(
     "--report/--no-report",
     default=True,

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, progress_bar, reports_input_errors
+from resilience_sim.cli.common import (
+    number,
+    out,
+    progress_bar,
+    reports_input_errors,
+    results_folder_option,
+)
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.sweep import SweepResult, parse_param, sweep, write_sweep
@@ -31,14 +37,7 @@ _SHOWN = ("unserved_user_h_domestic", "t_restore_90_h", "international_isolation
 )
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="override the scenario's")
 @click.option("--seed", type=click.IntRange(min=0), help="override the scenario's study seed")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("results"),
-    show_default=True,
-    help="results folder",
-)
+@results_folder_option
 @executor_options
 @reports_input_errors
 def sweep_command(

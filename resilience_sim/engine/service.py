@@ -35,7 +35,7 @@ def served_masks(
     """
     n = arrays.n_nodes
     node_up = asset_up[:n]
-    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
+    live = arrays.live_links(asset_up)
     src, dst = arrays.link_src[live], arrays.link_dst[live]
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
     n_components, labels = connected_components(graph, directed=False)
@@ -71,13 +71,9 @@ def international_capacity(
     n = arrays.n_nodes
     source, sink = n, n + 1
     node_up = asset_up[:n]
-    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
+    live = arrays.live_links(asset_up)
     src, dst = arrays.link_src[live], arrays.link_dst[live]
-    capacity = (
-        arrays.link_capacity_gbps
-        if capacity_frac is None
-        else (arrays.link_capacity_gbps * capacity_frac)
-    )
+    capacity = arrays.capacity_gbps(capacity_frac)
     cap = _units(capacity[live])
     gateways = np.flatnonzero(arrays.is_international & node_up)
     reachable_demand = node_up & (demand_gbps > 0)

@@ -51,13 +51,9 @@ def route_traffic(
     n = arrays.n_nodes
     source = n  # a super-source joined to every up international node
     node_up = asset_up[:n]
-    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
+    live = arrays.live_links(asset_up)
     src, dst = arrays.link_src[live], arrays.link_dst[live]
-    capacity = (
-        arrays.link_capacity_gbps
-        if capacity_frac is None
-        else (arrays.link_capacity_gbps * capacity_frac)
-    )
+    capacity = arrays.capacity_gbps(capacity_frac)
     cap = capacity[live]
     gateways = np.flatnonzero(arrays.is_international & node_up)
     rows = np.concatenate([src, dst, np.full(len(gateways), source)])

@@ -58,6 +58,17 @@ class NetworkArrays:
             (self.asset_index[a] for a in asset_ids), dtype=np.int64, count=len(asset_ids)
         )
 
+    def live_links(self, asset_up: np.ndarray) -> np.ndarray:
+        """Links that carry traffic: up, with both end nodes up. Shape ``(n_links,)``."""
+        node_up = asset_up[: self.n_nodes]
+        return asset_up[self.n_nodes :] & node_up[self.link_src] & node_up[self.link_dst]
+
+    def capacity_gbps(self, capacity_frac: np.ndarray | None = None) -> np.ndarray:
+        """Link capacities, Gbit/s, scaled by the remaining share (DDoS) when given."""
+        if capacity_frac is None:
+            return self.link_capacity_gbps
+        return self.link_capacity_gbps * capacity_frac
+
     def nodes_of_link_assets(self, link_asset_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """End-node indices of links given by their asset index."""
         j = np.asarray(link_asset_idx) - self.n_nodes
