@@ -38,6 +38,7 @@ from resilience_sim.metrics import aggregate_summary, served_fraction, summarize
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.recovery import with_stopgap_links
+from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
 TABLES = ("timeline", "events", "summary", "regional")
@@ -117,7 +118,14 @@ def run_replication(
     """Sample hazards, simulate recovery and evaluate service for one replication."""
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
-    damages = sample_hazards(spec, context.topology, context.arrays, rngs["hazards"])
+    damages = sample_hazards(
+        spec,
+        context.topology,
+        context.arrays,
+        rngs["hazards"],
+        threat_samplers=THREAT_SAMPLERS,
+        threat_rng=rngs["threats"],
+    )
     log = simulate_replication(
         context.arrays,
         damages,

@@ -6,10 +6,11 @@ Every hazard type has one sampler with the signature of :data:`Sampler`, listed 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from resilience_sim.errors import InputError
 from resilience_sim.hazards.asset_failure import sample_asset_failure
 from resilience_sim.hazards.base import Damage, GridOutage
 from resilience_sim.hazards.cable_fault import sample_cable_fault
@@ -52,15 +53,33 @@ def hazard_cause(spec: ScenarioSpec, i: int) -> str:
 
 
 def sample_hazards(
-    spec: ScenarioSpec, topology: Topology, arrays: NetworkArrays, rng: np.random.Generator
-) -> list[Damage | GridOutage]:
-    """Sample the damage of every hazard of a scenario, in file order, from one generator.
+    spec: ScenarioSpec,
+    topology: Topology,
+    arrays: NetworkArrays,
+    rng: np.random.Generator,
+    *,
+    threat_samplers: Mapping[str, Sampler] | None = None,
+    threat_rng: np.random.Generator | None = None,
+) -> list:
+    """Sample every hazard (and threat) of a scenario, in file order.
 
-    A sampler returning several records (a tuple) contributes each of them, in order.
+    Natural hazards draw from ``rng``; threats (types in ``threat_samplers``, from
+    :mod:`resilience_sim.threats`, passed in by the experiments layer) draw from
+    ``threat_rng``, so adding an attack never shifts the hazard draws. A sampler
+    returning several records (a tuple) contributes each of them, in order.
     """
-    records: list[Damage | GridOutage] = []
+    threat_samplers = threat_samplers or {}
+    records: list = []
     for i, hazard in enumerate(spec.hazards):
-        sampled = SAMPLERS[hazard.type](hazard, topology, arrays, rng, hazard_cause(spec, i))
+        if hazard.type in threat_samplers:
+            sampler, draw_from = threat_samplers[hazard.type], threat_rng or rng
+        elif hazard.type in SAMPLERS:
+            sampler, draw_from = SAMPLERS[hazard.type], rng
+        else:
+            raise InputError.single(
+                "<scenario>", f"hazards[{i}].type", f"no sampler for {hazard.type!r}"
+            )
+        sampled = sampler(hazard, topology, arrays, draw_from, hazard_cause(spec, i))
         records.extend(sampled if isinstance(sampled, tuple) else (sampled,))
     return records
 
