@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,11 +24,84 @@ from resilience_sim.errors import InputError, InputProblem
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# YAML anchors and aliases may reuse a subtree, but an "alias bomb" (each level
+# repeating the previous one ten times) grows exponentially once validated. The
+# document may expand to at most this many nodes beyond ten times its written size
+# (assumed: generous for hand-written anchors, a billion-laughs file exceeds it at
+# its sixth level).
+MAX_ALIAS_EXPANSION_NODES = 1_000_000
+MAX_SUGGESTION_CHOICES = 200_000  # assumed: keeps a did-you-mean under ~1 s
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses documents whose aliases expand too far."""
+
+    def compose_document(self):
+        node = super().compose_document()
+        written = len(self._seen_nodes) if hasattr(self, "_seen_nodes") else 0
+        expanded = _expanded_size(node)
+        if expanded > 10 * max(written, 1) + MAX_ALIAS_EXPANSION_NODES:
+            raise _AliasBomb(expanded)
+        return node
+
+    def compose_node(self, parent, index):
+        node = super().compose_node(parent, index)
+        if not hasattr(self, "_seen_nodes"):
+            self._seen_nodes: set[int] = set()
+        self._seen_nodes.add(id(node))
+        return node
+
+
+class _AliasBomb(Exception):
+    def __init__(self, expanded: int):
+        self.expanded = expanded
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Number of nodes ``root`` stands for once every alias is expanded (iterative)."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        children = _children(node)
+        if children_done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            continue
+        if key in on_path:  # an anchor used inside itself: infinitely large
+            raise _AliasBomb(-1)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return size[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def as_path(path: Any, field: str = "path") -> Path:
+    """``path`` as a Path; InputError (file ``<api>``) if it is not a str or PathLike."""
+    if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
+        raise InputError.single(
+            "<api>", field, f"expected a file path (str or pathlib.Path), got {type(path).__name__}"
+        )
+    return Path(path)
 
 
 def read_document(path: str | Path) -> Any:
     """Parse a YAML (``.yaml``/``.yml``) or JSON file with safe loaders only."""
-    path = Path(path)
+    path = as_path(path)
+    if path.is_dir():
+        raise InputError.single(str(path), "", "expected a file, found a folder")
     if not path.is_file():
         raise InputError.single(str(path), "", "file not found")
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -40,7 +115,19 @@ def read_document(path: str | Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_BoundedSafeLoader)  # a SafeLoader subclass
+    except _AliasBomb as exc:
+        found = "an anchor used inside itself" if exc.expanded < 0 else f"{exc.expanded} nodes"
+        raise InputError.single(
+            str(path),
+            "",
+            "YAML aliases expand too far (expected at most ten times the written size plus "
+            f"{MAX_ALIAS_EXPANSION_NODES}; found {found})",
+        ) from None
+    except RecursionError:
+        raise InputError.single(
+            str(path), "", "nested too deeply (expected at most a few hundred levels)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError.single(
             str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}"
@@ -67,9 +154,21 @@ def field_path(loc: tuple[Any, ...], document: Any, skip: frozenset[str] = froze
         else:
             if item in skip:  # a discriminated-union tag pydantic inserts into the path
                 continue
-            parts.append(("." if parts else "") + str(item))
+            parts.append(("." if parts else "") + (str(item) or "''"))  # an empty key
             node = node.get(item) if isinstance(node, dict) else None
     return "".join(parts)
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to ``value``, else ``""``.
+
+    Skipped above ``MAX_SUGGESTION_CHOICES`` choices (difflib compares with each one).
+    """
+    choices = list(choices)
+    if len(choices) > MAX_SUGGESTION_CHOICES:
+        return ""
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _known_field_names(model: type[BaseModel]) -> set[str]:

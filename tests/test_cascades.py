@@ -353,6 +353,9 @@ def test_satellite_stopgap_carries_its_share_of_demand():
     assert tl.assets_down.tolist() == [1, 1]  # the stopgap link is not counted
     ev = result.events
     assert ev.cause.iloc[-1].startswith("stopgap stopgap-0-ex-satellite deployed")
+    # capacity loss: all demand for 24 h, then 98 % of it for the remaining 176 h
+    loss = result.summary.international_capacity_loss_h.iloc[0]
+    assert loss == pytest.approx(24.0 + 176.0 * 0.98)
 
 
 def test_capacity_is_shared_when_demand_exceeds_it():

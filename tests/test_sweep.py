@@ -221,7 +221,8 @@ def test_cli_sweep_writes_the_four_files(tmp_path):
     assert result.exit_code == 0, result.output
     (folder,) = out.iterdir()
     assert folder.name.startswith("outage-sweep-sweep-")
-    assert sorted(p.name for p in folder.iterdir()) == sorted(SWEEP_FILES)
+    # report.html is drawn afterwards from those files (--no-report skips it)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*SWEEP_FILES, "report.html"])
     table = pd.read_parquet(folder / "sweep.parquet")
     assert len(table) == 4 * 2
     pd.testing.assert_frame_equal(pd.read_csv(folder / "sweep.csv"), table, check_dtype=False)

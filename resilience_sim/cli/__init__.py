@@ -14,9 +14,11 @@ from resilience_sim.cli import (
     criticality,
     event_set,
     inspect,
+    rerun,
     run,
     sweep,
     topology_generate,
+    topology_import,
     topology_show,
 )
 
@@ -34,6 +36,7 @@ def topology() -> None:
 
 cli.add_command(run.run)
 cli.add_command(run.report_command)
+cli.add_command(rerun.rerun_command)
 cli.add_command(inspect.validate)
 cli.add_command(inspect.schema)
 cli.add_command(compare.compare_command)
@@ -43,6 +46,8 @@ cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)
 topology.add_command(topology_generate.topology_generate_command)
+topology.add_command(topology_import.import_cables_command)
+topology.add_command(topology_import.import_fibre_command)
 
 
 def main() -> None:

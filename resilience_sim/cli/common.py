@@ -87,3 +87,10 @@ results_folder_option = click.option(
     show_default=True,
     help="results folder",
 )
+
+report_option = click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="write report.html in the run folder",
+)

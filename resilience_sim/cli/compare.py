@@ -12,12 +12,14 @@ from resilience_sim.cli.common import (
     number,
     out,
     progress_bar,
+    report_option,
     reports_input_errors,
     results_folder_option,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.compare import Comparison, compare, write_comparison
+from resilience_sim.reports import write_comparison_report
 from resilience_sim.scenario import load_scenario
 
 
@@ -45,6 +47,7 @@ from resilience_sim.scenario import load_scenario
 )
 @executor_options
 @results_folder_option
+@report_option
 @reports_input_errors
 def compare_command(
     scenario: Path,
@@ -54,12 +57,17 @@ def compare_command(
     value_per_user_h: float | None,
     confidence: float,
     out_dir: Path,
+    report: bool,
     executor: str,
     scheduler: str | None,
     workers: int | None,
     batch_size: int | None,
 ) -> None:
-    """Run SCENARIO's baseline and variants on common random numbers; rank them."""
+    """Run SCENARIO's baseline and variants on common random numbers; rank them.
+
+    Writes comparison.parquet/.csv, every variant's summary and report.html
+    (unless --no-report) to a new folder under --out.
+    """
     loaded = load_scenario(scenario)
     n = replications or loaded.spec.replications
     n_variants = len(variants) if variants else len(loaded.spec.variants)
@@ -89,6 +97,8 @@ def compare_command(
         f"{comparison.replications} replications x {len(comparison.table)} variants in "
         f"{comparison.wall_time_s:.2f} s; results in {run_dir}"
     )
+    if report:
+        out.print(f"report: {write_comparison_report(run_dir)}")
 
 
 def print_comparison(comparison: Comparison) -> None:

@@ -19,6 +19,7 @@ from resilience_sim.cli.common import (
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.limits import check_memory
 from resilience_sim.experiments.results import PartialRun
 from resilience_sim.experiments.runs import StudyInterrupted, resume_study, run_study
 from resilience_sim.reports import write_report
@@ -45,6 +46,14 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
     type=click.Path(file_okay=False, path_type=Path),
     help="finish the interrupted study in this partial run folder (results/NAME.partial)",
 )
+@click.option(
+    "--max-memory",
+    "max_memory_gb",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="GB",
+    help="refuse the study up front (exit 2) if its estimated peak memory is above GB "
+    "(docs/robustness.md)",
+)
 @reports_input_errors
 def run(
     scenario: Path | None,
@@ -57,6 +66,7 @@ def run(
     workers: int | None,
     batch_size: int | None,
     resume_dir: Path | None,
+    max_memory_gb: float | None,
 ) -> None:
     """Run SCENARIO and write a new run folder under --out (or finish one with --resume).
 
@@ -75,6 +85,15 @@ def run(
     where = resume_dir or out_dir
     try:
         with build_executor(executor, scheduler, workers) as runner, progress_bar(n) as advance:
+            if max_memory_gb is not None and resume_dir is None:
+                check_memory(
+                    loaded,
+                    n,
+                    seed,
+                    max_memory_gb,
+                    n_workers=runner.n_workers,
+                    batch_size=batch_size,
+                )
             if resume_dir is not None:
                 result = resume_study(resume_dir, advance, executor=runner)
             else:

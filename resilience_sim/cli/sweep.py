@@ -11,12 +11,14 @@ from resilience_sim.cli.common import (
     number,
     out,
     progress_bar,
+    report_option,
     reports_input_errors,
     results_folder_option,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.sweep import SweepResult, parse_param, sweep, write_sweep
+from resilience_sim.reports import write_sweep_report
 from resilience_sim.scenario import load_scenario
 
 # Metrics shown on screen (every metric is in sweep_summary.csv).
@@ -38,6 +40,7 @@ _SHOWN = ("unserved_user_h_domestic", "t_restore_90_h", "international_isolation
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="override the scenario's")
 @click.option("--seed", type=click.IntRange(min=0), help="override the scenario's study seed")
 @results_folder_option
+@report_option
 @executor_options
 @reports_input_errors
 def sweep_command(
@@ -46,6 +49,7 @@ def sweep_command(
     replications: int | None,
     seed: int | None,
     out_dir: Path,
+    report: bool,
     executor: str,
     scheduler: str | None,
     workers: int | None,
@@ -54,7 +58,8 @@ def sweep_command(
     """Run SCENARIO at every combination of --param values, on the same replication seeds.
 
     Writes sweep.parquet/.csv (one row per setting x replication), sweep_summary.csv
-    (per setting x metric) and manifest.json to a new folder under --out.
+    (per setting x metric), manifest.json and report.html (unless --no-report) to a
+    new folder under --out.
     """
     grid: dict[str, list] = {}
     for text in params:
@@ -81,6 +86,8 @@ def sweep_command(
         f"{n_settings} settings x {n} replications in {result.wall_time_s:.2f} s; "
         f"results in {run_dir}"
     )
+    if report:
+        out.print(f"report: {write_sweep_report(run_dir)}")
 
 
 def print_sweep(result: SweepResult) -> None:

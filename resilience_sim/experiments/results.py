@@ -171,6 +171,11 @@ def write_snapshots(folder: Path, scenario: Scenario) -> None:
 def write_folder(parent: Path, stem: str, fill, final: Path | None = None) -> Path:
     """Call ``fill(tmp)`` on a hidden temporary folder in ``parent``, then rename it to
     ``final`` (default: ``parent/stem``, or ``stem-2``, ... if taken); return the name."""
+    for name in (stem, final.name if final is not None else stem):
+        if Path(name).name != name or name in ("", ".", ".."):  # never outside ``parent``
+            raise InputError.single(str(parent), "--out", f"run folder name {name!r} is not a name")
+    if final is not None and final.parent.resolve() != parent.resolve():
+        raise InputError.single(str(parent), "--out", f"{final} is not inside the results folder")
     tmp = parent / f".{stem}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -306,21 +311,7 @@ class PartialRun:
     def scenario(self) -> Scenario:
         """The scenario as run, rebuilt from the folder's snapshots (the original files
         may have moved or changed since)."""
-        file = str(self.path / "scenario.json")
-        try:
-            document = json.loads((self.path / "scenario.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise InputError.single(file, "", f"cannot read: {exc}") from None
-        spec = validate_document(ScenarioSpec, document, file)
-        topology = read_topology(self.path / "topology.json")
-        check_references(spec, topology, file)
-        inputs = self.progress["inputs"]
-        return Scenario(
-            spec=spec,
-            topology=topology,
-            source=_path_or_none(inputs.get("scenario_file")),
-            topology_source=_path_or_none(inputs.get("topology_file")),
-        )
+        return scenario_from_snapshots(self.path, self.progress["inputs"])
 
     # -- batches ----------------------------------------------------------------------
 
@@ -378,6 +369,25 @@ class PartialRun:
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def scenario_from_snapshots(folder: Path, inputs: dict) -> Scenario:
+    """The scenario as run, rebuilt from ``folder``'s scenario.json and topology.json;
+    ``inputs`` (manifest fields) name the original files."""
+    file = str(folder / "scenario.json")
+    try:
+        document = json.loads((folder / "scenario.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError.single(file, "", f"cannot read: {exc}") from None
+    spec = validate_document(ScenarioSpec, document, file)
+    topology = read_topology(folder / "topology.json")
+    check_references(spec, topology, file)
+    return Scenario(
+        spec=spec,
+        topology=topology,
+        source=_path_or_none(inputs.get("scenario_file")),
+        topology_source=_path_or_none(inputs.get("topology_file")),
+    )
 
 
 def read_run_tables(run_dir: Path) -> dict[str, pd.DataFrame]:

@@ -31,6 +31,7 @@ SUMMARY_COLUMNS = (
     "peak_international_outage_frac",
     "international_isolation_h",
     "min_international_capacity_frac",
+    "international_capacity_loss_h",
     "t_peak_h",
     "propagated_failure_frac",
     "regions_affected_max",
@@ -76,6 +77,22 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
     if len(restored) == 0:
         return float("nan")
     return float(time_h[i_min + restored[0]] - t_first_loss)
+
+
+def capacity_loss_h(
+    served: ServedPopulation, baseline: ServedPopulation, horizon_h: float
+) -> float:
+    """Hours of the whole international demand not carried, against the undamaged network:
+    the integral of (undamaged - current) capacity-aware served share; NaN without demand.
+
+    Unlike reachability, this counts a thin satellite path as the few per cent of demand it
+    carries, so faster cable repairs show up here.
+    """
+    base = baseline.international_capacity[0]
+    if np.isnan(base):
+        return float("nan")
+    lost = np.clip(base - np.nan_to_num(served.international_capacity, nan=0.0), 0.0, None)
+    return step_integral(served.time_h, lost, horizon_h)
 
 
 def time_to_peak(time_h: np.ndarray, fraction: np.ndarray) -> float:
@@ -128,6 +145,7 @@ def summarize_replication(
         "min_international_capacity_frac": float(np.nanmin(served.international_capacity))
         if not np.all(np.isnan(served.international_capacity))
         else float("nan"),
+        "international_capacity_loss_h": capacity_loss_h(served, baseline, horizon_h),
         "t_peak_h": time_to_peak(t, dom),
         "propagated_failure_frac": propagated_share(event_code, event_propagated),
         "regions_affected_max": float(

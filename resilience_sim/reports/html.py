@@ -19,19 +19,27 @@ from resilience_sim.metrics import aggregate_summary
 from resilience_sim.metrics.equity import WORST_SHARE, worst_served_share
 from resilience_sim.reports import figures, geomap
 from resilience_sim.reports.basemap import geo_assets_script
+from resilience_sim.reports.compare_report import write_comparison_report
 from resilience_sim.reports.outage_map import STATES, outage_map
 from resilience_sim.reports.page import figure_div, render_page, table, write_page
 from resilience_sim.reports.replay import RunReplay, replay_run
 from resilience_sim.reports.run_folder import RunFolder, median_replication
+from resilience_sim.reports.study_folder import REPORT_NAME, folder_kind
+from resilience_sim.reports.sweep_report import write_sweep_report
 
-REPORT_NAME = "report.html"
 _MAX_EVENT_ROWS = 200
 
 __all__ = ["REPORT_NAME", "median_replication", "render_report", "wilson_interval", "write_report"]
 
 
 def write_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into the run folder ``run_dir`` and return its path."""
+    """Write ``report.html`` into the run folder ``run_dir`` and return its path: the
+    comparison or sweep report for those folders (:func:`folder_kind`), else the run's."""
+    kind = folder_kind(run_dir)
+    if kind == "comparison":
+        return write_comparison_report(run_dir)
+    if kind == "sweep":
+        return write_sweep_report(run_dir)
     run = RunFolder.read(run_dir)
     return write_page(render_report(run), run.path / REPORT_NAME)
 

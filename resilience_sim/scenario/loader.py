@@ -13,7 +13,7 @@ from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOu
 from resilience_sim.scenario.variant_build import check_variants
 from resilience_sim.topology.io import read_topology
 from resilience_sim.topology.model import Topology
-from resilience_sim.validation import read_document, validate_document
+from resilience_sim.validation import as_path, did_you_mean, read_document, validate_document
 
 _UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS | STOPGAP_TAGS
 
@@ -44,6 +44,10 @@ class Scenario:
         cls, data: dict[str, Any], topology: Topology, file: str = "<scenario>"
     ) -> Scenario:
         """Build a scenario in code; ``data['topology']`` may be any label."""
+        if not isinstance(data, dict):
+            raise InputError.single(
+                file, "", f"expected a mapping of fields, got {type(data).__name__}"
+            )
         data = {"topology": topology.name, **data}
         spec = validate_document(ScenarioSpec, data, file, skip=_UNION_TAGS)
         check_references(spec, topology, file)
@@ -52,7 +56,7 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file and the topology it names (relative to the scenario file)."""
-    path = Path(path)
+    path = as_path(path)
     file = str(path)
     spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
     topology_path = (path.parent / spec.topology).resolve()
@@ -82,7 +86,8 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                         InputProblem(
                             file,
                             f"{where}.assets[{j}]",
-                            f"no node or link with id {asset!r} in topology {topology.name!r}",
+                            f"no node or link with id {asset!r} in topology {topology.name!r}"
+                            + did_you_mean(asset, [*topology.node_index, *topology.link_index]),
                         )
                     )
         elif isinstance(hazard, RegionalOutage):
@@ -93,7 +98,7 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                             file,
                             f"{where}.regions[{j}]",
                             f"no region {region!r} in topology (regions: "
-                            f"{', '.join(sorted(regions))})",
+                            f"{', '.join(sorted(regions))})" + did_you_mean(region, regions),
                         )
                     )
         # a hazard model may check its own references: (field, message) pairs
@@ -105,7 +110,8 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                 InputProblem(
                     file,
                     f"recovery.crews[{i}].depot",
-                    f"no node with id {crew.depot!r} in topology",
+                    f"no node with id {crew.depot!r} in topology"
+                    + did_you_mean(crew.depot, topology.node_index),
                 )
             )
     problems += _recovery_references(spec, topology, file, regions)
@@ -130,7 +136,7 @@ def _recovery_references(
                     InputProblem(
                         file,
                         f"recovery.closed_areas[{i}].regions[{j}]",
-                        f"no region {region!r} in topology",
+                        f"no region {region!r} in topology" + did_you_mean(region, regions),
                     )
                 )
     international = set(topology.international_node_ids())
@@ -140,12 +146,20 @@ def _recovery_references(
             if stopgap.node not in topology.node_index:
                 problems.append(
                     InputProblem(
-                        file, f"{where}.node", f"no node with id {stopgap.node!r} in topology"
+                        file,
+                        f"{where}.node",
+                        f"no node with id {stopgap.node!r} in topology"
+                        + did_you_mean(stopgap.node, topology.node_index),
                     )
                 )
             if stopgap.to is not None and stopgap.to not in topology.node_index:
                 problems.append(
-                    InputProblem(file, f"{where}.to", f"no node with id {stopgap.to!r} in topology")
+                    InputProblem(
+                        file,
+                        f"{where}.to",
+                        f"no node with id {stopgap.to!r} in topology"
+                        + did_you_mean(stopgap.to, topology.node_index),
+                    )
                 )
             if stopgap.to is None and not international:
                 problems.append(
@@ -155,6 +169,11 @@ def _recovery_references(
                 )
         elif stopgap.region not in regions:
             problems.append(
-                InputProblem(file, f"{where}.region", f"no region {stopgap.region!r} in topology")
+                InputProblem(
+                    file,
+                    f"{where}.region",
+                    f"no region {stopgap.region!r} in topology"
+                    + did_you_mean(stopgap.region, regions),
+                )
             )
     return problems

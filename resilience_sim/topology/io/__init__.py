@@ -7,13 +7,14 @@ from pathlib import Path
 from resilience_sim.errors import InputError
 from resilience_sim.topology.io.native import read_native, write_native
 from resilience_sim.topology.model import Topology
+from resilience_sim.validation import as_path
 
 NATIVE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def read_topology(path: str | Path) -> Topology:
     """Read a topology: native YAML/JSON, GraphML (``.graphml``) or Topology Zoo GML (``.gml``)."""
-    suffix = Path(path).suffix.lower()
+    suffix = as_path(path).suffix.lower()
     if suffix in NATIVE_SUFFIXES:
         return read_native(path)
     if suffix == ".graphml":

@@ -1,0 +1,145 @@
+"""Re-run a finished study from its run folder and compare the summary (experiments layer).
+
+``rerun(run_dir)`` reads ``manifest.json``, runs the same study again (same seed, same
+number of replications) and compares the new summary with ``summary.parquet`` bit for
+bit. The inputs come from the files the manifest names when their SHA-256 still
+matches; when a file is missing or changed, the change is reported and the study is
+run from the snapshots ``scenario.json`` / ``topology.json`` in the folder instead, so
+the answer is always about the code and the environment, not about edited inputs
+(docs/robustness.md, "Reproducing a run").
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from resilience_sim.errors import InputError
+from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.results import (
+    package_versions,
+    scenario_from_snapshots,
+    sha256_file,
+)
+from resilience_sim.experiments.study import simulate
+from resilience_sim.scenario import Scenario, load_scenario
+
+_NEEDED = ("seed", "replications", "scenario_sha256")
+
+
+@dataclass
+class RerunReport:
+    """What a rerun found: changed inputs, the differing summary columns, versions."""
+
+    run_dir: Path
+    seed: int
+    replications: int
+    changed_inputs: list[str] = field(default_factory=list)
+    from_snapshots: bool = False
+    differing_columns: list[str] = field(default_factory=list)
+    changed_versions: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def identical(self) -> bool:
+        return not self.differing_columns
+
+
+def read_manifest(run_dir: Path) -> dict:
+    """``manifest.json`` of a finished run folder; InputError naming what is missing."""
+    file = run_dir / "manifest.json"
+    if not run_dir.is_dir():
+        raise InputError.single(str(run_dir), "RUN_DIR", "no such run folder")
+    if not file.is_file():
+        raise InputError.single(str(run_dir), "RUN_DIR", "not a finished run folder (no manifest)")
+    try:
+        manifest = json.loads(file.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError.single(str(file), "", f"cannot read: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise InputError.single(str(file), "", "expected a JSON object")
+    for key in _NEEDED:
+        if key not in manifest:
+            raise InputError.single(str(file), key, "required field is missing")
+    if not (run_dir / "summary.parquet").is_file():
+        raise InputError.single(str(run_dir), "summary.parquet", "file not found")
+    return manifest
+
+
+def changed_inputs(manifest: dict) -> list[str]:
+    """A line per input file that is missing or whose SHA-256 differs from the manifest's."""
+    changes = []
+    for kind in ("scenario", "topology"):
+        name = manifest.get(f"{kind}_file")
+        if not name:
+            changes.append(f"{kind}: no file recorded (built in code)")
+            continue
+        path = Path(name)
+        if not path.is_file():
+            changes.append(f"{kind} file {path} no longer exists")
+        elif sha256_file(path) != manifest.get(f"{kind}_sha256"):
+            changes.append(f"{kind} file {path} changed since the run (SHA-256 differs)")
+    return changes
+
+
+def rerun_scenario(run_dir: Path, manifest: dict, changes: list[str]) -> Scenario:
+    """The original files if unchanged, else the run folder's snapshots."""
+    if not changes:
+        return load_scenario(manifest["scenario_file"])
+    return scenario_from_snapshots(run_dir, manifest)
+
+
+def differing_columns(recorded: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """Columns not bit-identical between two summaries (all of them if the rows differ)."""
+    columns = list(dict.fromkeys([*recorded.columns, *new.columns]))
+    if len(recorded) != len(new):
+        return columns
+    different = []
+    for column in columns:
+        if column not in recorded or column not in new:
+            different.append(column)
+            continue
+        try:
+            pd.testing.assert_series_equal(recorded[column], new[column], check_exact=True)
+        except AssertionError:
+            different.append(column)
+    return different
+
+
+def rerun(
+    run_dir: str | Path,
+    *,
+    executor: Executor | ExecutorName | None = "sequential",
+    batch_size: int | None = None,
+) -> RerunReport:
+    """Run the study recorded in ``run_dir`` again and compare ``summary.parquet``.
+
+    The new summary goes through the same Parquet round trip as the recorded one, so
+    equal means equal bit for bit (``assert_series_equal(check_exact=True)`` per column).
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    changes = changed_inputs(manifest)
+    scenario = rerun_scenario(run_dir, manifest, changes)
+    seed, n = int(manifest["seed"]), int(manifest["replications"])
+    result = simulate(scenario, n, seed, executor=executor, batch_size=batch_size)
+    buffer = io.BytesIO()
+    result.summary.to_parquet(buffer, index=False)
+    new = pd.read_parquet(io.BytesIO(buffer.getvalue()))
+    recorded = pd.read_parquet(run_dir / "summary.parquet")
+    now = package_versions()
+    then = manifest.get("versions") or {}
+    return RerunReport(
+        run_dir=run_dir,
+        seed=seed,
+        replications=n,
+        changed_inputs=changes,
+        from_snapshots=bool(changes),
+        differing_columns=differing_columns(recorded, new),
+        changed_versions={
+            k: (str(then.get(k)), v) for k, v in now.items() if then.get(k) not in (None, v)
+        },
+    )
