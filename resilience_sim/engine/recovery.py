@@ -66,8 +66,13 @@ class Policy:
         if self.name == "critical_first":
             return min(jobs, key=lambda j: (not self.is_critical[j.asset], j.seq))
         if self.name == "most_users_first":
+            # most users restored; among equals the link with the most capacity (a cable
+            # that restores bandwidth behind a thin backup), then the oldest job
             gains = self._restored_population([j.asset for j in jobs])
-            return max(zip(gains, jobs, strict=True), key=lambda g: (g[0], -g[1].seq))[1]
+            return max(
+                zip(gains, jobs, strict=True),
+                key=lambda g: (g[0], self._capacity_gbps(g[1].asset), -g[1].seq),
+            )[1]
         index = self.custom(
             [self._view(j, travel_h(j)) for j in jobs], {"now_h": now_h, "policy": self.name}
         )
@@ -76,6 +81,10 @@ class Policy:
                 self.name, "recovery.policy", f"custom policy returned {index!r}, not a job index"
             )
         return jobs[index]
+
+    def _capacity_gbps(self, asset: int) -> float:
+        n = self.arrays.n_nodes
+        return float(self.arrays.link_capacity_gbps[asset - n]) if asset >= n else 0.0
 
     def _restored_population(self, assets: list[int]) -> list[float]:
         """Domestic users served if each asset alone came back now (greedy gain)."""
