@@ -28,9 +28,9 @@ from resilience_sim.engine import (
     ServedPopulation,
     baseline_population,
     plan_crews,
-    served_over_time,
     simulate_replication,
 )
+from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
@@ -63,6 +63,11 @@ class StudyContext:
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
 
+    @property
+    def capacity_demand_gbps(self) -> np.ndarray | None:
+        """Demand for the capacity-aware columns, or None when the scenario turns them off."""
+        return self.demand_gbps if self.scenario.spec.service.capacity_model else None
+
     @classmethod
     def build(
         cls,
@@ -83,7 +88,9 @@ class StudyContext:
             scenario,
             arrays,
             plan_crews(scenario.spec.recovery, arrays),
-            baseline_population(arrays, demand) if baseline is None else baseline,
+            baseline_population(arrays, demand if scenario.spec.service.capacity_model else None)
+            if baseline is None
+            else baseline,
             topology,
             demand,
         )
@@ -137,8 +144,8 @@ def run_replication(
         spec.overload.alpha if spec.overload is not None else None,
     )
     time_h, asset_idx, code = log.as_arrays()
-    served = served_over_time(
-        context.arrays, time_h, asset_idx, code, context.demand_gbps, log.values()
+    served = served_over_time_fast(
+        context.arrays, time_h, asset_idx, code, context.capacity_demand_gbps, log.values()
     )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)

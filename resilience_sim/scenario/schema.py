@@ -181,6 +181,12 @@ class Service(Strict):
         description="international busy-hour demand per user, Gbit/s, for access nodes "
         "without demand_gbps (assumed 200 kbit/s)",
     )
+    capacity_model: bool = Field(
+        True,
+        description="compute the capacity-aware columns (max-flow and shortest-path routing "
+        "once per distinct event time; ~0.1 s each at 100k nodes: turn off for very large "
+        "networks)",
+    )
 
 
 class Overload(Strict):
