@@ -124,3 +124,29 @@ def test_regional_table_can_be_turned_off(tmp_path):
     assert "regional.parquet" not in manifest["files"]
     page = write_report(run_dir).read_text()
     assert "not recorded" in page
+
+
+def test_recovery_curves_mark_stopgaps_and_draw_international_capacity(tmp_path):
+    """A 0.1 Gbit/s satellite terminal after 24 h behind a cut 10 Gbit/s cable, 5 Gbit/s
+    demand: the capacity median is 0 until 24 h and 0.02 after; the stopgap is marked."""
+    from test_cascades import capacity_topology
+
+    scenario = scenario_on(
+        capacity_topology(),
+        horizon_h=200.0,
+        hazards=[{"type": "asset_failure", "assets": ["cable"]}],
+        recovery={
+            "stopgaps": [
+                {"type": "satellite_gateway", "node": "ex", "after_h": 24.0, "capacity_gbps": 0.1}
+            ]
+        },
+    )
+    run = RunFolder.read(rs.write_run(rs.simulate(scenario), tmp_path))
+    fig = figures.recovery_curves(run)
+    by_name = {t.name: t for t in fig.data}
+    marker = by_name["stopgap arrives"]
+    assert list(marker.x) == [1.0]
+    curve = by_name["international capacity median (share of demand carried)"]
+    days, share = np.asarray(curve.x), np.asarray(curve.y)
+    assert np.all(share[days * 24 < 24.0] == 0.0)
+    assert share[days * 24 >= 24.0] == pytest.approx(0.02)

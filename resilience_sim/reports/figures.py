@@ -83,6 +83,37 @@ def recovery_curves(run: RunFolder) -> go.Figure:
                 hoverinfo="text",
             )
         )
+    stopgaps = run.scenario.get("recovery", {}).get("stopgaps", [])
+    if stopgaps:
+        fig.add_trace(
+            go.Scatter(
+                x=[g["after_h"] / 24.0 for g in stopgaps],
+                y=[1.03] * len(stopgaps),
+                mode="markers",
+                marker={"symbol": "star", "size": 11, "color": "seagreen"},
+                name="stopgap arrives",
+                hovertext=[
+                    html.escape(
+                        f"{g['after_h']:g} h: {g['type']} ({g.get('node') or g.get('region', '')})"
+                    )
+                    for g in stopgaps
+                ],
+                hoverinfo="text",
+            )
+        )
+    capacity = run.timeline.get("served_international_capacity_frac")
+    if capacity is not None and capacity.notna().any():
+        median = curve_quantiles(run.timeline, "served_international_capacity_frac", grid)[1]
+        fig.add_trace(
+            go.Scatter(
+                x=days,
+                y=median,
+                mode="lines",
+                name="international capacity median (share of demand carried)",
+                line={"color": _LINE["international"], "dash": "dash"},
+                line_shape="hv",
+            )
+        )
     fig.update_layout(
         title="Served users over time (share of the undamaged network)",
         xaxis_title="days from scenario start",
