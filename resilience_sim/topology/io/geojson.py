@@ -120,24 +120,6 @@ def slug(text: str) -> str:
     return _DASHES.sub("-", _NOT_ID_CHAR.sub("-", text)).strip("-_")[:180]
 
 
-def unique_ids(bases: list[str], sep: str = "-") -> list[str]:
-    """Keep the first use of each base; later uses get ``<base><sep>2``, ``<sep>3``..."""
-    taken = set(bases)
-    seen: set[str] = set()
-    out: list[str] = []
-    for base in bases:
-        if base not in seen:
-            seen.add(base)
-            out.append(base)
-            continue
-        n = 2
-        while f"{base}{sep}{n}" in taken:
-            n += 1
-        out.append(f"{base}{sep}{n}")
-        taken.add(out[-1])
-    return out
-
-
 def _lat_lon(position: Any) -> tuple[float, float] | None:
     if not isinstance(position, list | tuple) or len(position) < 2:
         return None

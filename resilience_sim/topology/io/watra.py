@@ -41,8 +41,8 @@ from resilience_sim.topology.io.geojson import (
     properties,
     read_features,
     slug,
-    unique_ids,
 )
+from resilience_sim.topology.io.ids import unique_ids
 from resilience_sim.topology.model import LinkKind, NodeKind, Topology, TopologyDocument
 from resilience_sim.validation import validate_document
 

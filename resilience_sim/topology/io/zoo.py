@@ -33,6 +33,7 @@ import networkx as nx
 
 from resilience_sim.errors import InputError, InputWarning
 from resilience_sim.topology.checks import build_topology
+from resilience_sim.topology.io.ids import unique_ids
 from resilience_sim.topology.model import LinkKind, NodeKind, Topology, TopologyDocument
 from resilience_sim.validation import MAX_FILE_BYTES, validate_document
 
@@ -52,23 +53,6 @@ def slugify_label(label: str) -> str:
     text = unicodedata.normalize("NFKC", label)
     text = _DASHES.sub("-", _NOT_ID_CHAR.sub("-", text)).strip("-_")
     return text[:MAX_ID_CHARS].rstrip("-_")
-
-
-def _unique_ids(bases: list[str], taken: set[str], sep: str) -> list[str]:
-    """Keep the first use of each base; later uses get ``<base><sep>2``, ``<sep>3``... (unused)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for base in bases:
-        if base not in seen:
-            seen.add(base)
-            out.append(base)
-            continue
-        n = 2
-        while f"{base}{sep}{n}" in taken:
-            n += 1
-        out.append(f"{base}{sep}{n}")
-        taken.add(out[-1])
-    return out
 
 
 def _number(value: Any) -> float | None:
@@ -141,7 +125,7 @@ def read_zoo_gml(path: str | Path) -> Topology:
     gml_ids = list(g.nodes)
     labels = [_label(g.nodes[n].get("label")) for n in gml_ids]
     bases = [slugify_label(lab) or f"node-{n}" for n, lab in zip(gml_ids, labels, strict=True)]
-    node_ids = _unique_ids(bases, set(bases), "-")
+    node_ids = unique_ids(bases, "-")
     id_of = dict(zip(gml_ids, node_ids, strict=True))
 
     nodes: list[dict[str, Any]] = []
@@ -175,7 +159,7 @@ def read_zoo_gml(path: str | Path) -> Topology:
         raw = _number(attrs.get("LinkSpeedRaw"))
         capacities.append(raw / 1e9 if raw is not None and raw > 0 else None)
     link_bases = [f"{s}--{t}" for s, t in link_ends]
-    link_ids = _unique_ids(link_bases, set(node_ids) | set(link_bases), "#")
+    link_ids = unique_ids(link_bases, "#", set(node_ids) | set(link_bases))
     links = [
         {
             "id": link_id,
