@@ -3,7 +3,8 @@
 The timings it prints are not asserted (this machine is shared and noisy); what is
 asserted holds whatever the speed: the fast timeline equals the scipy reference and
 the naive networkx replay on every row they computed, every replication recovers in
-full, and the floor replays as many repair jobs as the regional disaster damaged.
+full, and the floor's SimPy replay of the repair jobs ends when the engine's last
+repair does (it replays the same schedule).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +37,8 @@ def test_benchmark_at_10k_nodes_three_replications(tmp_path):
         assert facts["scipy_rows_checked"] >= 20 and facts["scipy_rows_equal"]
         assert facts["assets_down_at_end"] == 0  # full recovery by the crews
         assert facts["failure_batches"] >= 1
+        # the floor replays the engine's own schedule: same crews, durations, FIFO order
+        assert facts["floor_makespan_h"] == pytest.approx(facts["last_event_h"], rel=1e-12)
         # ~20 % of 10k nodes and their links struck; each damaged asset is one job
         assert 0.15 * 24_000 <= facts["jobs"] <= 0.3 * 24_000
     markdown = next(tmp_path.glob("benchmark-*.md")).read_text()

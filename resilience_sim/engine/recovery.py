@@ -9,6 +9,7 @@ wherever they are.
 
 from __future__ import annotations
 
+import heapq
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,19 @@ class Policy:
             if n
             else np.zeros(0, dtype=bool)
         )
+
+    @property
+    def ranks_by_fixed_key(self) -> bool:
+        """True when a job's rank depends on the job alone (crews can keep a heap)."""
+        return self.name in ("fifo", "nearest_first", "critical_first")
+
+    def crew_key(self, job: Job) -> tuple:
+        """Sort key of a crew job under a fixed-key policy (smaller goes first)."""
+        if self.name == "fifo":
+            return (job.seq,)
+        if self.name == "nearest_first":
+            return (job.travel_h, job.seq)
+        return (not self.is_critical[job.asset], job.seq)
 
     def choose(self, jobs: list[Job], now_h: float, travel_h: Callable[[Job], float]) -> Job:
         if self.name == "fifo":
@@ -125,13 +139,21 @@ def load_custom_policy(path: str) -> Callable:
 
 
 class CrewDepots:
-    """Field crews per depot, dispatched by the policy."""
+    """Field crews per depot, dispatched by the policy.
+
+    Under fixed-key policies (fifo, nearest_first, critical_first) each depot keeps its
+    pending jobs in two heaps, open and waiting for a closed area to open, so a dispatch
+    costs O(log n); other policies look at every eligible job.
+    """
 
     def __init__(self, env: simpy.Environment, state: NetworkState, plan: CrewPlan, policy: Policy):
         self.env, self.state, self.plan, self.policy = env, state, plan, policy
         self.free = list(plan.crew_counts)
-        self.pending: list[list[Job]] = [[] for _ in plan.crew_counts]
-        self._dispatch_scheduled = [False] * len(plan.crew_counts)
+        n_depots = len(plan.crew_counts)
+        self.pending: list[list[Job]] = [[] for _ in range(n_depots)]
+        self._open: list[list] = [[] for _ in range(n_depots)]  # (key, job) heaps
+        self._closed: list[list] = [[] for _ in range(n_depots)]  # (open_at_h, seq, job)
+        self._dispatch_scheduled = [False] * n_depots
         self.impairments: list = []  # CrewImpairment records (ransomware)
 
     def _slowdown(self, depot: int) -> float:
@@ -144,8 +166,28 @@ class CrewDepots:
         return factor
 
     def submit(self, depot: int, job: Job) -> None:
-        self.pending[depot].append(job)
+        if not self.policy.ranks_by_fixed_key:
+            self.pending[depot].append(job)
+        elif job.open_at_h <= self.env.now:
+            heapq.heappush(self._open[depot], (self.policy.crew_key(job), job))
+        else:
+            heapq.heappush(self._closed[depot], (job.open_at_h, job.seq, job))
         self.dispatch_soon(depot)
+
+    def _take(self, depot: int, now: float) -> Job | None:
+        """Remove and return the job the policy picks among those open now, if any."""
+        if self.policy.ranks_by_fixed_key:
+            closed, open_ = self._closed[depot], self._open[depot]
+            while closed and closed[0][0] <= now:
+                job = heapq.heappop(closed)[2]
+                heapq.heappush(open_, (self.policy.crew_key(job), job))
+            return heapq.heappop(open_)[1] if open_ else None
+        eligible = [j for j in self.pending[depot] if j.open_at_h <= now]
+        if not eligible:
+            return None
+        job = self.policy.choose(eligible, now, lambda j: j.travel_h)
+        self.pending[depot].remove(job)
+        return job
 
     def wake_all(self) -> None:
         for depot in range(len(self.free)):
@@ -169,11 +211,9 @@ class CrewDepots:
         if np.isinf(slowdown):
             return  # blocked until the operations centre is back (a listener wakes us)
         while self.free[depot] > 0:
-            eligible = [j for j in self.pending[depot] if j.open_at_h <= now]
-            if not eligible:
+            job = self._take(depot, now)
+            if job is None:
                 return
-            job = self.policy.choose(eligible, now, lambda j: j.travel_h)
-            self.pending[depot].remove(job)
             self.free[depot] -= 1
             self.env.process(self._work(depot, job, slowdown))
 

@@ -148,6 +148,8 @@ def served_over_time(
     (after any events at t = 0). Stopgaps on standby start down. With
     ``demand_gbps`` (shape ``(n_nodes,)``) the international capacity is evaluated too.
     """
+    if demand_gbps is not None and not np.any(demand_gbps > 0):
+        demand_gbps = None  # no demand: the capacity columns are NaN, skip their passes
     pop = arrays.population
     r = len(arrays.region_names)
     rows = []
