@@ -51,7 +51,8 @@ def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
         km = haversine_km(
             arrays.asset_lat[home], arrays.asset_lon[home], arrays.asset_lat, arrays.asset_lon
         )
-        travel = np.nan_to_num(km, nan=0.0) * recovery.detour_factor / crew.speed_kmh
+        # the same product as travel_to(), so both give bit-identical times
+        travel = np.nan_to_num(km, nan=0.0) * (recovery.detour_factor / crew.speed_kmh)
         capable = (
             np.ones(n_assets, dtype=bool)
             if crew.kinds is None

@@ -139,7 +139,8 @@ class Replication:
         """Queue a repair job with a ship (submarine-cable faults, if ships exist) or
         the asset's depot; with neither, the asset stays down to the horizon."""
         arrays = self.arrays
-        if np.isnan(lat):
+        at_asset = np.isnan(lat)  # no fault location: the trip is precomputed per asset
+        if at_asset:
             lat, lon = float(arrays.asset_lat[asset]), float(arrays.asset_lon[asset])
         self._seq += 1
         job = Job(self._seq, asset, self.env.now, lat, lon, repair_h)
@@ -154,7 +155,11 @@ class Replication:
             if kind not in self._durations:
                 self._durations[kind] = self.recovery.repair_duration(kind)
             job.repair_h = self._durations[kind].sample(self.rng)
-        job.travel_h = self.crew_plan.travel_to(depot, lat, lon)
+        job.travel_h = (
+            float(self.crew_plan.travel_h[asset])
+            if at_asset
+            else self.crew_plan.travel_to(depot, lat, lon)
+        )
         job.open_at_h = self._opens_at(asset, lat, lon)
         self.crews.submit(depot, job)
 
