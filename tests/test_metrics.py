@@ -88,3 +88,52 @@ def test_aggregate_summary_percentiles_and_nan_count():
     assert row["p95"] == pytest.approx(np.percentile(values, 95))
     assert stats.loc["t_restore_100_h", "n_nan"] == 1
     assert stats.loc["t_restore_100_h", "mean"] == pytest.approx(51.0)
+
+
+def test_regional_table_holds_a_row_only_where_a_region_changed(line):
+    # Same hand-worked case: the cut a-b (10-16 h) takes r2 (b, c) out; c fails at 20 h
+    # and is repaired at 30 h (r2 at 50/75); r1 never changes. Distinct times: 0, 10,
+    # 16, 20, 30; regions r1, r2, and the gateway's default region.
+    scenario = scenario_on(
+        line,
+        hazards=[
+            {"type": "asset_failure", "assets": ["l-a-b"], "at_h": 10.0, "duration_h": 6.0},
+            {"type": "asset_failure", "assets": ["c"], "at_h": 20.0},
+        ],
+        recovery={"crews": [{"depot": "c"}], "repair_h": {"cell_site": fixed(10.0)}},
+    )
+    result = simulate(scenario)
+    regional = result.regional.set_index(["region", "time_h"]).served_domestic_frac
+    assert list(result.timeline.time_h) == [0.0, 10.0, 16.0, 20.0, 30.0]
+    assert regional["r1"].to_dict() == {0.0: 1.0}  # r1 has its first row only
+    assert regional["r2"].to_dict() == {0.0: 1.0, 10.0: 0.0, 16.0: 1.0, 20.0: 50 / 75, 30.0: 1.0}
+    assert result.summary.max_region_outage_h.iloc[0] == pytest.approx(700 / 75)
+
+
+def test_regional_step_rows_expand_to_every_timeline_row():
+    """Forward-filled over the timeline's times, the regional rows equal the dense
+    per-region fractions of every time (shipped island scenario, 3 replications)."""
+    from resilience_sim import load_scenario
+    from resilience_sim.experiments.study import StudyContext, run_replication
+    from resilience_sim.metrics.summary import served_fraction
+    from resilience_sim.rng import replication_seeds
+
+    scenario = load_scenario("scenarios/pacific_island_eruption.yaml")
+    context = StudyContext.build(scenario)
+    regions = list(context.arrays.region_names)
+    result = simulate(scenario, 3, seed=5)
+    for k, seed_seq in enumerate(replication_seeds(5, 3)):
+        served = run_replication(context, k, seed_seq).served
+        dense = served_fraction(served.by_region_domestic, context.baseline.by_region_domestic[0])
+        rows = result.regional[result.regional.replication == k]
+        assert len(rows) < dense.size  # fewer rows than times x regions
+        wide = (
+            rows.pivot(index="time_h", columns="region", values="served_domestic_frac")
+            .reindex(index=served.time_h, columns=regions)
+            .ffill()
+        )
+        np.testing.assert_array_equal(wide.to_numpy(), dense)
+        for _, group in rows.groupby("region"):  # no row repeats its region's previous one
+            values = group[["served_domestic_frac", "served_international_frac"]].to_numpy()
+            same = (values[1:] == values[:-1]) | (np.isnan(values[1:]) & np.isnan(values[:-1]))
+            assert not same.all(axis=1).any()

@@ -41,7 +41,8 @@ class PowerModel:
         self.supply_lost = np.zeros(arrays.n_nodes, dtype=np.int32)
         self.outage_cause = [""] * arrays.n_nodes
         self.held_down = np.zeros(arrays.n_nodes, dtype=bool)
-        self.draining: dict[int, simpy.Process] = {}
+        # node -> the timeout at which its backup runs out; removing the entry cancels it
+        self.draining: dict[int, simpy.Timeout] = {}
         if self.fed_by:
             state.listeners.append(self._on_change)
 
@@ -65,7 +66,7 @@ class PowerModel:
         if autonomy <= 0:
             self._hold_down(node, f"power: no backup ({cause})")
         else:
-            self.draining[node] = self.env.process(self._drain(node, autonomy, cause))
+            self._drain(node, autonomy, cause)
 
     def restore(self, node: int) -> None:
         """One reason fewer; mains is back when none is left."""
@@ -73,9 +74,7 @@ class PowerModel:
         assert self.supply_lost[node] >= 0
         if self.supply_lost[node] > 0:
             return
-        process = self.draining.pop(node, None)
-        if process is not None and process.is_alive:
-            process.interrupt()
+        self.draining.pop(node, None)
         if self.held_down[node]:
             self.held_down[node] = False
             self.state.bring_up(self.env.now, node, "mains power restored")
@@ -83,9 +82,7 @@ class PowerModel:
     def _hold_down(self, node: int, cause: str) -> None:
         if self.held_down[node]:
             return
-        process = self.draining.pop(node, None)
-        if process is not None and process.is_alive and process is not self.env.active_process:
-            process.interrupt()
+        self.draining.pop(node, None)
         self.held_down[node] = True
         self.state.take_down(self.env.now, node, cause, propagated=True)
 
@@ -96,9 +93,7 @@ class PowerModel:
         """
         if self.supply_lost[node] == 0:
             return
-        process = self.draining.pop(node, None)
-        if process is not None and process.is_alive:
-            process.interrupt()
+        self.draining.pop(node, None)
         if self.held_down[node]:
             self.held_down[node] = False
             self.state.bring_up(self.env.now, node, cause)
@@ -106,13 +101,17 @@ class PowerModel:
         if self.supply_lost[node] > 0 and not self.held_down[node]:
             self._hold_down(node, f"{cause}: out of fuel")
 
-    def _drain(self, node: int, autonomy_h: float, cause: str):
-        """Wait ``autonomy_h`` hours on battery/generator, then fail (unless interrupted)."""
-        try:
-            yield self.env.timeout(autonomy_h)
-        except simpy.Interrupt:
-            return
-        self.draining.pop(node, None)
+    def _drain(self, node: int, autonomy_h: float, cause: str) -> None:
+        """Run ``autonomy_h`` hours on battery/generator, then fail unless mains (or a
+        portable generator) took over meanwhile, which removes the entry in ``draining``."""
+        empty = self.env.timeout(autonomy_h)
+        self.draining[node] = empty
+        empty.callbacks.append(lambda _: self._drained(empty, node, autonomy_h, cause))
+
+    def _drained(self, empty: simpy.Timeout, node: int, autonomy_h: float, cause: str) -> None:
+        if self.draining.get(node) is not empty:
+            return  # cancelled
+        del self.draining[node]
         self._hold_down(node, f"power: backup exhausted after {autonomy_h:g} h ({cause})")
 
     def grid_outage(self, outage: GridOutage):

@@ -10,6 +10,7 @@ served is computed afterwards from that log by :mod:`resilience_sim.engine.servi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -110,28 +111,28 @@ class Replication:
 
         A NaN duration needs a repair job; a finite one is a self-restoring outage.
         """
-        located = damage.has_fault_location()
-        for k in np.argsort(damage.onset_h, kind="stable"):
-            wait = damage.onset_h[k] - self.env.now
+        located = damage.has_fault_location().tolist()
+        # Python lists: per-element access to numpy arrays costs ~0.1-1 us a time
+        onset_h, asset_idx = damage.onset_h.tolist(), damage.asset_idx.tolist()
+        duration_h, repair_h = damage.duration_h.tolist(), damage.repair_h.tolist()
+        fault_lat, fault_lon = damage.fault_lat.tolist(), damage.fault_lon.tolist()
+        for k in np.argsort(damage.onset_h, kind="stable").tolist():
+            wait = onset_h[k] - self.env.now
             if wait > 0:
                 yield self.env.timeout(wait)
-            asset = int(damage.asset_idx[k])
-            duration = damage.duration_h[k]
-            if np.isnan(duration):
-                if self.state.damage(self.env.now, asset, damage.cause, bool(located[k])):
-                    self.start_repair(
-                        asset,
-                        float(damage.repair_h[k]),
-                        float(damage.fault_lat[k]),
-                        float(damage.fault_lon[k]),
-                    )
+            asset = asset_idx[k]
+            if math.isnan(duration_h[k]):
+                if self.state.damage(self.env.now, asset, damage.cause, located[k]):
+                    self.start_repair(asset, repair_h[k], fault_lat[k], fault_lon[k])
             else:
                 self.state.take_down(self.env.now, asset, damage.cause)
-                self.env.process(self._self_restore(asset, float(duration), damage.cause))
+                self._self_restore(asset, duration_h[k], damage.cause)
 
-    def _self_restore(self, asset: int, duration_h: float, cause: str):
-        yield self.env.timeout(duration_h)
-        self.state.bring_up(self.env.now, asset, f"{cause} ended")
+    def _self_restore(self, asset: int, duration_h: float, cause: str) -> None:
+        ended = f"{cause} ended"
+        self.env.timeout(duration_h).callbacks.append(
+            lambda _: self.state.bring_up(self.env.now, asset, ended)
+        )
 
     # -- repairs -----------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class Replication:
         """Queue a repair job with a ship (submarine-cable faults, if ships exist) or
         the asset's depot; with neither, the asset stays down to the horizon."""
         arrays = self.arrays
-        at_asset = np.isnan(lat)  # no fault location: the trip is precomputed per asset
+        at_asset = math.isnan(lat)  # no fault location: the trip is precomputed per asset
         if at_asset:
             lat, lon = float(arrays.asset_lat[asset]), float(arrays.asset_lon[asset])
         self._seq += 1
@@ -150,7 +151,7 @@ class Replication:
         depot = self.crew_plan.depot_of_asset[asset]
         if depot == NO_DEPOT:
             return
-        if np.isnan(job.repair_h):
+        if math.isnan(job.repair_h):
             kind = arrays.asset_kinds[asset]
             if kind not in self._durations:
                 self._durations[kind] = self.recovery.repair_duration(kind)

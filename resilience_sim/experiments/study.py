@@ -338,6 +338,38 @@ def regions_affected(served: ServedPopulation, baseline: ServedPopulation) -> np
     return ((served.by_region_domestic < base - 1e-9) & (base > 0)).sum(axis=1)
 
 
+def regional_rows(
+    replication: int, served: ServedPopulation, baseline: ServedPopulation, regions: np.ndarray
+) -> pd.DataFrame:
+    """The per-region timeline as step functions: a row for every region at the first
+    time, then only where a region's served fractions changed since its previous row
+    (17 regions x 3,100 times would otherwise be 53,000 rows per replication at 10k
+    nodes, 94 % of them repeats)."""
+    domestic = served_fraction(served.by_region_domestic, baseline.by_region_domestic[0])
+    international = served_fraction(
+        served.by_region_international, baseline.by_region_international[0]
+    )
+    changed = np.ones(domestic.shape, dtype=bool)
+    changed[1:] = ~(
+        _same(domestic[1:], domestic[:-1]) & _same(international[1:], international[:-1])
+    )
+    row, col = np.nonzero(changed)  # row-major: by time, then region
+    return pd.DataFrame(
+        {
+            "replication": np.full(len(row), replication, dtype=np.int64),
+            "time_h": served.time_h[row],
+            "region": regions[col],
+            "served_domestic_frac": domestic[row, col],
+            "served_international_frac": international[row, col],
+        }
+    )
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise equal, NaN equal to NaN."""
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
 def collect_tables(
     context: StudyContext, outputs: list[ReplicationOutput]
 ) -> dict[str, pd.DataFrame]:
@@ -370,22 +402,7 @@ def collect_tables(
                 }
             )
         )
-        r = len(regions)
-        regional.append(
-            pd.DataFrame(
-                {
-                    "replication": np.full(k * r, out.replication, dtype=np.int64),
-                    "time_h": np.repeat(s.time_h, r),
-                    "region": np.tile(regions, k),
-                    "served_domestic_frac": served_fraction(
-                        s.by_region_domestic, baseline.by_region_domestic[0]
-                    ).ravel(),
-                    "served_international_frac": served_fraction(
-                        s.by_region_international, baseline.by_region_international[0]
-                    ).ravel(),
-                }
-            )
-        )
+        regional.append(regional_rows(out.replication, s, baseline, regions))
         events.append(
             pd.DataFrame(
                 {
