@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resilience_sim.engine import FAIL, REPAIR, served_over_time
-from resilience_sim.engine.fast_service import net_changes, served_over_time_fast
+from resilience_sim.engine.fast_service import capacity_rows, net_changes, served_over_time_fast
 from resilience_sim.engine.state import DEGRADE, HIJACK_END, HIJACK_START
 from resilience_sim.topology import compile_topology
 
@@ -278,3 +278,65 @@ def test_capacity_with_demand_equals_reference(seed, line):
         served_over_time_fast(arrays, time_h, assets, codes, demand),
         served_over_time(arrays, time_h, assets, codes, demand),
     )
+
+
+def test_capacity_rows_by_hand():
+    """Rows at 0, 1, 2, 3, 5, 9, 10 h; a failure at 5 h; every 3 h otherwise."""
+    times = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 9.0, 10.0])
+    time_h = np.array([1.0, 2.0, 3.0, 5.0, 9.0, 10.0])
+    event = np.array([REPAIR, REPAIR, REPAIR, FAIL, REPAIR, REPAIR], np.int8)
+    # 0 (first), 3 (3 h after 0), 5 (failure), 9 (>= 5 + 3); 10 is 1 h after 9
+    assert capacity_rows(times, time_h, event, 3.0).tolist() == [1, 0, 0, 1, 1, 1, 0]
+    assert capacity_rows(times, time_h, event, None).all()
+    assert capacity_rows(times, time_h, event, 1000.0).tolist() == [1, 0, 0, 0, 1, 0, 0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=networks_and_logs(), interval_h=st.sampled_from([0.5, 1.0, 2.5, 100.0]))
+def test_capacity_interval_holds_values_that_bound_the_reference(case, interval_h):
+    """With ``capacity_interval_h``: evaluated rows equal the reference exactly; the rows
+    in between repeat the last evaluated row, and its max-flow share is at most the
+    reference's there (only repairs happened since); the connectivity columns are
+    untouched; every row with a failure, capacity loss or hijack start is evaluated."""
+    arrays, time_h, assets, codes = case
+    value = np.full(len(time_h), 0.5)
+    demand = np.maximum(arrays.population, 1.0) * 0.01
+    ref = served_over_time(arrays, time_h, assets, codes, demand, value)
+    held = served_over_time_fast(arrays, time_h, assets, codes, demand, value, interval_h)
+    evaluated = capacity_rows(ref.time_h, time_h, codes, interval_h)
+    lowering = np.isin(codes, (FAIL, DEGRADE, HIJACK_START))
+    assert evaluated[np.searchsorted(ref.time_h, time_h[lowering])].all()
+    for name in FIELDS[:6]:
+        assert np.array_equal(getattr(held, name), getattr(ref, name), equal_nan=True), name
+    last = np.maximum.accumulate(np.where(evaluated, np.arange(len(evaluated)), 0))
+    for name in ("international_capacity", "satellite_share", "international_routed"):
+        column, exact = getattr(held, name), getattr(ref, name)
+        assert np.array_equal(column[evaluated], exact[evaluated], equal_nan=True), name
+        assert np.array_equal(column, exact[last], equal_nan=True), name
+    capacity, exact = held.international_capacity, ref.international_capacity
+    assert np.all((capacity <= exact + 1e-12) | (np.isnan(capacity) & np.isnan(exact)))
+
+
+def test_capacity_interval_in_a_study_only_changes_the_capacity_columns():
+    """The shipped eruption with ``capacity_interval_h: 24``: connectivity columns and
+    metrics identical to the exact run; capacity loss at least the exact one."""
+    from dataclasses import replace
+
+    from resilience_sim import load_scenario, simulate
+
+    exact = load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios/pacific_island_eruption.yaml"
+    )
+    service = exact.spec.service.model_copy(update={"capacity_interval_h": 24.0})
+    daily = replace(exact, spec=exact.spec.model_copy(update={"service": service}))
+    a, b = simulate(exact, 4, seed=3), simulate(daily, 4, seed=3)
+    capacity_columns = ["served_international_capacity_frac", "satellite_share"]
+    capacity_columns.append("served_international_routed_frac")
+    assert a.timeline.drop(columns=capacity_columns).equals(
+        b.timeline.drop(columns=capacity_columns)
+    )
+    loss = "international_capacity_loss_h"
+    # the minimum is at a row with a failure, which is always evaluated
+    assert a.summary.drop(columns=[loss]).equals(b.summary.drop(columns=[loss]))
+    assert (b.summary[loss] >= a.summary[loss] - 1e-9).all()
+    assert (b.summary[loss] > a.summary[loss]).any()  # some repairs were seen late

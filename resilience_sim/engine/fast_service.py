@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, mini
 
 from resilience_sim.engine.replay import replay
 from resilience_sim.engine.service import ServedPopulation, international_capacity
-from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.state import DEGRADE, FAIL, HIJACK_END, HIJACK_START, REPAIR
 from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -51,6 +51,7 @@ def served_over_time_fast(
     event: np.ndarray,
     demand_gbps: np.ndarray | None = None,
     value: np.ndarray | None = None,
+    capacity_interval_h: float | None = None,
 ) -> ServedPopulation:
     """Replay an event log and return the served population at every distinct event time.
 
@@ -59,7 +60,8 @@ def served_over_time_fast(
     the first row at t = 0 after any events at t = 0; stopgaps on standby start down;
     regions whose traffic is hijacked lose international service. With ``demand_gbps``
     the capacity columns (a max-flow and a routing per time, with ``value`` giving
-    degraded capacities) are evaluated per row as the reference does: not faster.
+    degraded capacities) are evaluated per row as the reference does (not faster), or,
+    with ``capacity_interval_h``, only at the rows :func:`capacity_rows` picks.
     """
     time_h = np.asarray(time_h, dtype=float)
     asset_idx = np.asarray(asset_idx, dtype=np.int64)
@@ -115,8 +117,9 @@ def served_over_time_fast(
     if demand_gbps is None or not np.any(demand_gbps > 0):  # no demand: NaN, as the reference
         capacity = satellite = routed = np.full(n_rows, np.nan)
     else:
+        evaluate = capacity_rows(times, time_h, event, capacity_interval_h)
         capacity, satellite, routed = _capacity_over_time(
-            arrays, time_h, asset_idx, event, demand_gbps, value
+            arrays, time_h, asset_idx, event, demand_gbps, value, evaluate
         )
     return ServedPopulation(
         time_h=times,
@@ -304,10 +307,42 @@ def _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg
     reg_intl[lost] = 0.0
 
 
-def _capacity_over_time(arrays, time_h, asset_idx, event, demand_gbps, value):
-    """Max-flow capacity, satellite share and routed share per row, as the reference."""
+def capacity_rows(
+    times: np.ndarray, time_h: np.ndarray, event: np.ndarray, interval_h: float | None
+) -> np.ndarray:
+    """Boolean over rows: where the capacity columns are evaluated.
+
+    Every row without ``interval_h``. Otherwise the first row, every row with an event
+    that can lower capacity (a failure, a capacity loss, a hijack starting), and, in
+    between, the first row at least ``interval_h`` after the last evaluated one. Only
+    repairs, restored capacity and ended hijacks happen between two evaluated rows, so
+    the max-flow there is at least the held value (adding edges never lowers a max-flow).
+    """
+    n_rows = len(times)
+    if interval_h is None:
+        return np.ones(n_rows, dtype=bool)
+    lowering = np.isin(event, (FAIL, DEGRADE, HIJACK_START))
+    forced = np.union1d([0], np.searchsorted(times, time_h[lowering]))
+    evaluate = np.zeros(n_rows, dtype=bool)
+    row = 0
+    while row < n_rows:  # one pass per evaluated row
+        evaluate[row] = True
+        next_forced = forced[np.searchsorted(forced, row, side="right") :][:1]
+        due = np.searchsorted(times, times[row] + interval_h)
+        row = int(min(due, next_forced[0])) if len(next_forced) else int(due)
+    return evaluate
+
+
+def _capacity_over_time(arrays, time_h, asset_idx, event, demand_gbps, value, evaluate):
+    """Max-flow capacity, satellite share and routed share at the rows in ``evaluate``,
+    as the reference; the rows in between hold the last evaluated values."""
     rows = []
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state, wanted in zip(
+        replay(arrays, time_h, asset_idx, event, value), evaluate, strict=True
+    ):
+        if not wanted:
+            rows.append(rows[-1])
+            continue
         up, frac, hijacked = state.asset_up, state.capacity_frac, state.hijacked
         rows.append(
             (

@@ -145,7 +145,13 @@ def run_replication(
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
-        context.arrays, time_h, asset_idx, code, context.capacity_demand_gbps, log.values()
+        context.arrays,
+        time_h,
+        asset_idx,
+        code,
+        context.capacity_demand_gbps,
+        log.values(),
+        spec.service.capacity_interval_h,
     )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)

@@ -187,6 +187,14 @@ class Service(Strict):
         "once per distinct event time; ~0.1 s each at 100k nodes: turn off for very large "
         "networks)",
     )
+    capacity_interval_h: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = Field(
+        None,
+        description="evaluate the capacity-aware columns at every time with a failure, "
+        "capacity loss or hijack, and otherwise at most once per this many hours; rows in "
+        "between hold the last evaluated values (a lower bound for "
+        "served_international_capacity_frac, since only repairs happen in between). "
+        "null: at every distinct event time (exact)",
+    )
 
 
 class Overload(Strict):
