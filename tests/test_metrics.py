@@ -35,13 +35,9 @@ def test_time_to_restore_shares():
     assert math.isnan(time_to_restore(t[:4], f[:4], 0.9))
 
 
-def test_unserved_user_hours_equal_population_times_outage_hours(line):
-    # Cut a-b from t=10 to t=16 (b, c: 75 users) and fail c from 20 to 30 (25 users)
-    # in a 100 h horizon. Hand-worked:
-    #   domestic unserved = 75*6 + 25*10 = 700 user-h; international the same.
-    #   resilience loss = 700 / 175 = 4 h.  peak outage = 75/175.
-    #   region r2 (b, c: 75 users) loses 700 user-h -> 9.33 h per user; r1 none.
-    scenario = scenario_on(
+def cut_then_failure(line):
+    """Link a-b cut from 10 to 16 h; cell site c fails at 20 h, repaired in 10 h."""
+    return scenario_on(
         line,
         hazards=[
             {"type": "asset_failure", "assets": ["l-a-b"], "at_h": 10.0, "duration_h": 6.0},
@@ -49,7 +45,15 @@ def test_unserved_user_hours_equal_population_times_outage_hours(line):
         ],
         recovery={"crews": [{"depot": "c"}], "repair_h": {"cell_site": fixed(10.0)}},
     )
-    s = simulate(scenario).summary.iloc[0]
+
+
+def test_unserved_user_hours_equal_population_times_outage_hours(line):
+    # Cut a-b from t=10 to t=16 (b, c: 75 users) and fail c from 20 to 30 (25 users)
+    # in a 100 h horizon. Hand-worked:
+    #   domestic unserved = 75*6 + 25*10 = 700 user-h; international the same.
+    #   resilience loss = 700 / 175 = 4 h.  peak outage = 75/175.
+    #   region r2 (b, c: 75 users) loses 700 user-h -> 9.33 h per user; r1 none.
+    s = simulate(cut_then_failure(line)).summary.iloc[0]
     assert s.unserved_user_h_domestic == pytest.approx(700.0)
     assert s.unserved_user_h_international == pytest.approx(700.0)
     assert s.resilience_loss_h == pytest.approx(4.0)
@@ -94,15 +98,7 @@ def test_regional_table_holds_a_row_only_where_a_region_changed(line):
     # Same hand-worked case: the cut a-b (10-16 h) takes r2 (b, c) out; c fails at 20 h
     # and is repaired at 30 h (r2 at 50/75); r1 never changes. Distinct times: 0, 10,
     # 16, 20, 30; regions r1, r2, and the gateway's default region.
-    scenario = scenario_on(
-        line,
-        hazards=[
-            {"type": "asset_failure", "assets": ["l-a-b"], "at_h": 10.0, "duration_h": 6.0},
-            {"type": "asset_failure", "assets": ["c"], "at_h": 20.0},
-        ],
-        recovery={"crews": [{"depot": "c"}], "repair_h": {"cell_site": fixed(10.0)}},
-    )
-    result = simulate(scenario)
+    result = simulate(cut_then_failure(line))
     regional = result.regional.set_index(["region", "time_h"]).served_domestic_frac
     assert list(result.timeline.time_h) == [0.0, 10.0, 16.0, 20.0, 30.0]
     assert regional["r1"].to_dict() == {0.0: 1.0}  # r1 has its first row only
