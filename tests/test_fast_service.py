@@ -297,15 +297,14 @@ def test_capacity_interval_holds_values_that_bound_the_reference(case, interval_
     """With ``capacity_interval_h``: evaluated rows equal the reference exactly; the rows
     in between repeat the last evaluated row, and its max-flow share is at most the
     reference's there (only repairs happened since); the connectivity columns are
-    untouched; every row with a failure, capacity loss or hijack start is evaluated."""
+    untouched; every row with an event other than a repair is evaluated."""
     arrays, time_h, assets, codes = case
     value = np.full(len(time_h), 0.5)
     demand = np.maximum(arrays.population, 1.0) * 0.01
     ref = served_over_time(arrays, time_h, assets, codes, demand, value)
     held = served_over_time_fast(arrays, time_h, assets, codes, demand, value, interval_h)
     evaluated = capacity_rows(ref.time_h, time_h, codes, interval_h)
-    lowering = np.isin(codes, (FAIL, DEGRADE, HIJACK_START))
-    assert evaluated[np.searchsorted(ref.time_h, time_h[lowering])].all()
+    assert evaluated[np.searchsorted(ref.time_h, time_h[codes != REPAIR])].all()
     for name in FIELDS[:6]:
         assert np.array_equal(getattr(held, name), getattr(ref, name), equal_nan=True), name
     last = np.maximum.accumulate(np.where(evaluated, np.arange(len(evaluated)), 0))

@@ -39,7 +39,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components, mini
 
 from resilience_sim.engine.replay import replay
 from resilience_sim.engine.service import ServedPopulation, international_capacity
-from resilience_sim.engine.state import DEGRADE, FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
 from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -313,16 +313,15 @@ def capacity_rows(
     """Boolean over rows: where the capacity columns are evaluated.
 
     Every row without ``interval_h``. Otherwise the first row, every row with an event
-    that can lower capacity (a failure, a capacity loss, a hijack starting), and, in
-    between, the first row at least ``interval_h`` after the last evaluated one. Only
-    repairs, restored capacity and ended hijacks happen between two evaluated rows, so
-    the max-flow there is at least the held value (adding edges never lowers a max-flow).
+    other than a repair (a failure, a capacity change, a hijack starting or ending), and,
+    in between, the first row at least ``interval_h`` after the last evaluated one. Only
+    repairs happen between two evaluated rows, so the max-flow there is at least the
+    held value (adding edges and sinks never lowers a max-flow).
     """
     n_rows = len(times)
     if interval_h is None:
         return np.ones(n_rows, dtype=bool)
-    lowering = np.isin(event, (FAIL, DEGRADE, HIJACK_START))
-    forced = np.union1d([0], np.searchsorted(times, time_h[lowering]))
+    forced = np.union1d([0], np.searchsorted(times, time_h[event != REPAIR]))
     evaluate = np.zeros(n_rows, dtype=bool)
     row = 0
     while row < n_rows:  # one pass per evaluated row

@@ -189,8 +189,8 @@ class Service(Strict):
     )
     capacity_interval_h: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = Field(
         None,
-        description="evaluate the capacity-aware columns at every time with a failure, "
-        "capacity loss or hijack, and otherwise at most once per this many hours; rows in "
+        description="evaluate the capacity-aware columns at every time with an event other than "
+        "a repair, and otherwise at most once per this many hours; rows in "
         "between hold the last evaluated values (a lower bound for "
         "served_international_capacity_frac, since only repairs happen in between). "
         "null: at every distinct event time (exact)",
