@@ -49,6 +49,23 @@ runs.run_batch = slow_run_batch
 """
 
 
+# Runs in a child process: a study that stops while writing its finished run folder
+# (after creating the first table's file, before its first batch is in it), touches
+# the marker file argv[3] and waits there to be killed.
+HANG_WHILE_FINISHING = """
+import sys, time
+from pathlib import Path
+import resilience_sim.experiments.results as results
+def conform_then_hang(table, schema):
+    Path(sys.argv[3]).touch()
+    time.sleep(600)
+results.conform_table = conform_then_hang
+from resilience_sim import load_scenario, run_study
+run_study(load_scenario(sys.argv[1]), sys.argv[2], replications=12, seed=5,
+          executor="sequential", batch_size=4)
+"""
+
+
 def assert_run_folder_matches(run_dir: Path, expected) -> None:
     """The finished folder holds exactly the files and tables of ``write_run(expected)``
     (and the report, which `run` draws from them)."""
@@ -115,6 +132,37 @@ def test_sigkill_mid_study_then_resume_gives_the_uninterrupted_result(tmp_path):
     expected = simulate(load_scenario(SCENARIO), replications=30, seed=8)
     assert_same_tables(result, expected)
     assert_run_folder_matches(result.run_dir, expected)
+
+
+def test_sigkill_while_finishing_then_resume_finishes(tmp_path):
+    """Killed while streaming the batches into the run folder: every batch is saved,
+    the run folder is not there (only its hidden, half-written temporary folder);
+    resume writes the uninterrupted run folder and removes both leftovers."""
+    out, marker = tmp_path / "out", tmp_path / "finishing"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HANG_WHILE_FINISHING, str(SCENARIO), str(out), str(marker)]
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "never finished"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        proc.kill()
+    (partial,) = out.glob("*.partial")
+    stem = partial.name.removesuffix(".partial")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [partial.name, f".{stem}.tmp-{proc.pid}"]
+    )
+    assert PartialRun.open(partial).done_batches() == {0, 1, 2}
+
+    result = resume_study(partial)
+
+    assert sorted(p.name for p in out.iterdir()) == [stem]
+    assert result.run_dir == out / stem
+    assert_run_folder_matches(result.run_dir, simulate(load_scenario(SCENARIO), 12, 5))
 
 
 def test_ctrl_c_on_the_cli_keeps_batches_and_run_resume_finishes(tmp_path):

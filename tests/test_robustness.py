@@ -16,9 +16,22 @@ import yaml
 from click.testing import CliRunner
 
 import resilience_sim as rs
+from resilience_sim import validation
 from resilience_sim.cli import cli
 from resilience_sim.errors import InputError
-from resilience_sim.experiments.limits import BYTES_PER_ASSET, CONCAT_FACTOR, estimate_memory
+from resilience_sim.experiments.limits import (
+    BYTES_PER_ASSET,
+    CURVE_BYTES,
+    GB,
+    REGION_ROW_BYTES,
+    REPLAY_BYTES_PER_NODE,
+    REPORT_SUMMARY_COPIES,
+    SEED_BYTES,
+    SUMMARY_COPIES,
+    check_topology_memory,
+    estimate_memory,
+    topology_load_bytes,
+)
 from resilience_sim.experiments.rerun import differing_columns
 from resilience_sim.experiments.results import write_folder
 
@@ -56,6 +69,46 @@ def test_the_yaml_loader_is_a_safe_loader() -> None:
     from resilience_sim.validation import _BoundedSafeLoader
 
     assert issubclass(_BoundedSafeLoader, yaml.SafeLoader)
+    if validation._C_SAFE_LOADER is not None:  # large files: libyaml, the same constructor
+        assert issubclass(validation._C_SAFE_LOADER, yaml.constructor.SafeConstructor)
+        assert not issubclass(validation._C_SAFE_LOADER, yaml.constructor.FullConstructor)
+
+
+def test_large_yaml_is_parsed_by_libyaml_to_the_same_documents_with_the_same_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the size threshold at 0, every shipped scenario and small topology goes
+    through libyaml and gives the document the pure-Python parser gives; the alias
+    bombs and deep nesting of test_fuzz are refused the same way."""
+    from test_fuzz import _bomb
+
+    if validation._C_SAFE_LOADER is None:
+        pytest.skip("PyYAML without libyaml: every file uses the pure-Python parser")
+    files = sorted((ROOT / "scenarios").glob("*.yaml")) + [
+        ROOT / "topologies" / name for name in ("pacific_island.yaml", "archipelago.yaml")
+    ]
+    pure = [validation.read_document(f) for f in files]
+    used = []
+    monkeypatch.setattr(validation, "C_LOADER_MIN_CHARS", 0)
+    c_loader = validation._load_yaml_with_libyaml
+    monkeypatch.setattr(
+        validation, "_load_yaml_with_libyaml", lambda text: used.append(1) or c_loader(text)
+    )
+    assert [validation.read_document(f) for f in files] == pure
+    assert len(used) == len(files)
+    bombs = {
+        "billion-laughs": (_bomb(9), "YAML aliases expand too far"),
+        "binary-doubling": (_bomb(30, 2), "YAML aliases expand too far"),
+        "self-alias": ("a: &a [*a]\n", "an anchor used inside itself"),
+        "deep-nesting": ("[" * 20_000 + "]" * 20_000, "nested too deeply"),
+        "deep-blocks": ("".join("  " * i + "-\n" for i in range(5_000)), "nested too deeply"),
+    }
+    for name, (text, message) in bombs.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        with pytest.raises(InputError, match=message) as info:
+            validation.read_document(path)
+        assert [p.file for p in info.value.problems] == [str(path)]
 
 
 def _copy_inputs(folder: Path, name: str | None = None) -> Path:
@@ -181,13 +234,28 @@ def test_differing_columns_is_exact() -> None:
 def test_memory_estimate_terms() -> None:
     """Hand check of the documented formula with one worker and batch size 2:
     topology = BYTES_PER_ASSET x n_assets x (1 + 1), in flight = 1 x 2 x per_rep,
-    tables = CONCAT_FACTOR x n x per_rep."""
+    summary = n x (SUMMARY_COPIES x summary row + SEED_BYTES), no result tables stacked;
+    the report term only when the report is drawn."""
     scenario = rs.load_scenario(SCENARIO)
+    topology = scenario.topology
     est = estimate_memory(scenario, 10, 1, n_workers=1, batch_size=2)
-    n_assets = scenario.topology.n_nodes + scenario.topology.n_links
+    n_assets = topology.n_nodes + topology.n_links
     assert est.topology_bytes == BYTES_PER_ASSET * n_assets * 2
     assert est.in_flight_bytes == 2 * est.per_replication_bytes
-    assert est.tables_bytes == CONCAT_FACTOR * 10 * est.per_replication_bytes
+    pilot = rs.simulate(scenario, 3, 1)
+    summary_row = -(-int(pilot.summary.memory_usage(deep=True).sum()) // 3)
+    assert est.summary_bytes == 10 * (SUMMARY_COPIES * summary_row + SEED_BYTES)
+    assert est.report_bytes == 0
+    assert est.total_bytes == est.topology_bytes + est.in_flight_bytes + est.summary_bytes
+    drawn = estimate_memory(scenario, 10, 1, n_workers=1, batch_size=2, report=True)
+    assert drawn.report_bytes == (
+        CURVE_BYTES
+        + 10 * (REPORT_SUMMARY_COPIES * summary_row + len(topology.regions) * REGION_ROW_BYTES)
+        + 10 * topology.n_nodes * REPLAY_BYTES_PER_NODE
+    )
+    # a 100,000-replication study no longer needs its tables in memory at once
+    large = estimate_memory(scenario, 100_000, 1, n_workers=2, report=True)
+    assert large.total_bytes < 0.5 * GB < 100_000 * large.per_replication_bytes
     one = rs.simulate(scenario, 1, 1)
     measured = sum(
         int(getattr(one, t).memory_usage(deep=True).sum())
@@ -204,20 +272,22 @@ def test_max_memory_refuses_a_study_that_cannot_fit(tmp_path: Path) -> None:
             "run",
             str(scenario),
             "-n",
-            "100000",
+            "1000000",
             "--executor",
             "sequential",
             "--no-report",
             "--max-memory",
-            "0.5",
+            "0.1",
             "--out",
             str(out),
         ]
     )
     assert result.exit_code == 2, result.output
-    assert f"{scenario}: --max-memory: expected the study to fit in 0.5 GB; estimated" in (
+    assert f"{scenario}: --max-memory: expected the study to fit in 0.1 GB; estimated" in (
         result.output
     )
+    # a million summary rows (~190 bytes each, twice while stacked) and seeds; no report
+    assert re.search(r"per replication\) \+ summary 0\.[89]\d GB \+ report 0\.00 GB", result.output)
     assert "Traceback" not in result.output
     assert not out.exists()
     fits = _run(
@@ -230,12 +300,76 @@ def test_max_memory_refuses_a_study_that_cannot_fit(tmp_path: Path) -> None:
             "sequential",
             "--no-report",
             "--max-memory",
-            "0.5",
+            "0.1",
             "--out",
             str(out),
         ]
     )
     assert fits.exit_code == 0, fits.output
+
+
+def test_max_memory_refuses_a_large_yaml_topology_before_parsing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated 2,000-node YAML topology (~0.6 MB, about 60 MB to parse) with
+    --max-memory 0.01: exit 2 naming the topology file and --max-memory, with the
+    estimate and the advice; the file is never parsed and nothing is written. With
+    4 GB the same run goes ahead."""
+    topology = tmp_path / "national.yaml"
+    generated = _run(
+        ["topology", "generate", "--nodes", "2000", "--seed", "1", "--out", str(topology)]
+    )
+    assert generated.exit_code == 0, generated.output
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        "name: large topology\ntopology: national.yaml\nhorizon_h: 48\nhazards:\n"
+        "  - {type: asset_failure, kind: cell_site, fraction: 0.01}\n"
+    )
+    out = tmp_path / "results"
+    args = ["run", str(scenario), "-n", "1", "--executor", "sequential", "--no-report"]
+    parsed = []
+    real_read = rs.scenario.loader.read_topology
+    monkeypatch.setattr(
+        rs.scenario.loader, "read_topology", lambda path: parsed.append(path) or real_read(path)
+    )
+
+    refused = _run([*args, "--max-memory", "0.01", "--out", str(out)])
+
+    assert refused.exit_code == 2, refused.output
+    needed = topology_load_bytes(topology)
+    assert needed == 100 * topology.stat().st_size  # below the libyaml threshold
+    assert (
+        f"{topology.resolve()}: --max-memory: expected the topology to load in 0.01 GB; "
+        f"parsing this {topology.stat().st_size / 1e6:.1f} MB YAML file needs about "
+        f"{needed / 1e9:.2f} GB"
+    ) in refused.output
+    assert "save it as JSON, which needs about 3x less memory to load" in refused.output
+    assert "Traceback" not in refused.output
+    assert parsed == [] and not out.exists()
+
+    accepted = _run([*args, "--max-memory", "4", "--out", str(out)])
+
+    assert accepted.exit_code == 0, accepted.output
+    assert parsed == [topology.resolve()] and len(list(out.iterdir())) == 1
+
+
+def test_topology_load_estimates_by_format(tmp_path: Path) -> None:
+    """Bytes per byte of file, by format; libyaml for YAML from C_LOADER_MIN_CHARS."""
+    sizes = {"a.json": 1000, "a.graphml": 1000, "a.gml": 1000, "small.yaml": 1000}
+    sizes["large.yml"] = validation.C_LOADER_MIN_CHARS
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b" " * size)
+    estimates = {name: topology_load_bytes(tmp_path / name) for name in sizes}
+    assert estimates == {
+        "a.json": 16_000,
+        "a.graphml": 37_000,
+        "a.gml": 27_000,
+        "small.yaml": 100_000,
+        "large.yml": 64 * validation.C_LOADER_MIN_CHARS,
+    }
+    assert check_topology_memory(tmp_path / "a.json", 1e-3) == 16_000
+    with pytest.raises(InputError, match=r"a\.graphml: --max-memory: .* raise --max-memory$"):
+        check_topology_memory(tmp_path / "a.graphml", 1e-5)
 
 
 def test_validate_lists_every_schema_problem_at_once(tmp_path: Path) -> None:

@@ -19,7 +19,11 @@ from resilience_sim.cli.common import (
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
 from resilience_sim.errors import InputError
-from resilience_sim.experiments.limits import check_memory
+from resilience_sim.experiments.limits import (
+    check_memory,
+    check_topology_memory,
+    load_scenario_within,
+)
 from resilience_sim.experiments.results import PartialRun
 from resilience_sim.experiments.runs import StudyInterrupted, resume_study, run_study
 from resilience_sim.reports import write_report
@@ -51,8 +55,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
     "max_memory_gb",
     type=click.FloatRange(min=0, min_open=True),
     metavar="GB",
-    help="refuse the study up front (exit 2) if its estimated peak memory is above GB "
-    "(docs/robustness.md)",
+    help="refuse the study up front (exit 2) if loading its topology or running it (with "
+    "its report) is estimated to need more than GB of memory (docs/robustness.md)",
 )
 @reports_input_errors
 def run(
@@ -76,11 +80,18 @@ def run(
     """
     if resume_dir is not None:
         _check_resume_arguments(scenario, replications, seed, batch_size)
-        n = PartialRun.open(resume_dir).replications
+        partial = PartialRun.open(resume_dir)
+        n = partial.replications
+        if max_memory_gb is not None:  # resuming reads the folder's topology snapshot
+            check_topology_memory(partial.path / "topology.json", max_memory_gb)
     elif scenario is None:
         raise click.UsageError("give a SCENARIO file (or --resume RUN_DIR)")
     else:
-        loaded = load_scenario(scenario)
+        loaded = (
+            load_scenario(scenario)
+            if max_memory_gb is None
+            else load_scenario_within(scenario, max_memory_gb)  # checks the topology file first
+        )
         n = replications or loaded.spec.replications
     where = resume_dir or out_dir
     try:
@@ -93,6 +104,7 @@ def run(
                     max_memory_gb,
                     n_workers=runner.n_workers,
                     batch_size=batch_size,
+                    report=report,
                 )
             if resume_dir is not None:
                 result = resume_study(resume_dir, advance, executor=runner)
@@ -115,7 +127,7 @@ def run(
         raise InputError.single(
             str(where), "--resume" if resume_dir else "--out", f"cannot write results: {exc}"
         ) from None
-    print_summary(result)
+    print_summary(result)  # the summary only: the other tables stay in the run folder
     out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {result.run_dir}")
     if report:
         out.print(f"report: {write_report(result.run_dir)}")

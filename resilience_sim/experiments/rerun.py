@@ -25,7 +25,7 @@ from resilience_sim.experiments.results import (
     scenario_from_snapshots,
     sha256_file,
 )
-from resilience_sim.experiments.study import simulate
+from resilience_sim.experiments.study import simulate_summary
 from resilience_sim.scenario import Scenario, load_scenario
 
 _NEEDED = ("seed", "replications", "scenario_sha256")
@@ -125,9 +125,9 @@ def rerun(
     changes = changed_inputs(manifest)
     scenario = rerun_scenario(run_dir, manifest, changes)
     seed, n = int(manifest["seed"]), int(manifest["replications"])
-    result = simulate(scenario, n, seed, executor=executor, batch_size=batch_size)
+    summary = simulate_summary(scenario, n, seed, executor=executor, batch_size=batch_size)
     buffer = io.BytesIO()
-    result.summary.to_parquet(buffer, index=False)
+    summary.to_parquet(buffer, index=False)
     new = pd.read_parquet(io.BytesIO(buffer.getvalue()))
     recorded = pd.read_parquet(run_dir / "summary.parquet")
     now = package_versions()

@@ -16,8 +16,11 @@ a *partial* run folder ``<results>/<scenario-slug>-<UTC start>.partial/``::
 
 A batch is written to ``batches/.000017.tmp-PID`` and renamed when complete, so the
 batch folders present *are* the finished work, whatever happened to the process. When
-every batch is there, the tables are stacked in replication order and the usual run
-folder is written (same layout as an uninterrupted run) and the partial folder removed.
+every batch is there, the usual run folder is written (same layout and tables as an
+uninterrupted run) and the partial folder removed. Its tables are streamed: each batch's
+file is appended to the run folder's parquet file as row groups (:func:`stack_parquet`),
+so finishing holds one batch in memory, not the study; only the summary (one row per
+replication) is stacked in memory.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ import os
 import platform
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.study import TABLES, SimulationResult
@@ -140,12 +145,23 @@ def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
 
 
 def write_run_files(
-    folder: Path, result: SimulationResult, created: dt.datetime, inputs: dict | None = None
+    folder: Path,
+    result: SimulationResult,
+    created: dt.datetime,
+    inputs: dict | None = None,
+    write_table: Callable[[str, Path], None] | None = None,
 ) -> None:
-    """The files of a run folder (docs/results.md), written into ``folder``."""
+    """The files of a run folder (docs/results.md), written into ``folder``.
+
+    ``write_table(name, file)`` writes a table's parquet file (default: from the
+    result's DataFrame); the summary and statistics come from ``result.summary``.
+    """
     tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
     for table in tables:
-        getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
+        if write_table is None:
+            getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
+        else:
+            write_table(table, folder / f"{table}.parquet")
     result.summary.to_csv(folder / "summary.csv", index=False)
     result.aggregate().to_csv(folder / "summary_stats.csv")
     write_snapshots(folder, result.scenario)
@@ -334,10 +350,18 @@ class PartialRun:
             tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
         os.rename(tmp, batches / name)
 
-    def read_batches(self) -> list[dict[str, pd.DataFrame]]:
-        """Every batch's tables, in batch order (so in replication order)."""
-        folders = [self.path / "batches" / f"{i:06d}" for i in range(self.progress["n_batches"])]
-        return [{t: pd.read_parquet(f / f"{t}.parquet") for t in TABLES} for f in folders]
+    def batch_files(self, table: str) -> list[Path]:
+        """The parquet files of ``table`` of every batch, in batch (so replication) order."""
+        batches = self.path / "batches"
+        return [
+            batches / f"{i:06d}" / f"{table}.parquet" for i in range(self.progress["n_batches"])
+        ]
+
+    def read_summary(self) -> pd.DataFrame:
+        """The study's summary table (one row per replication), stacked from the batches."""
+        return pd.concat(
+            [pd.read_parquet(f) for f in self.batch_files("summary")], ignore_index=True
+        )
 
     def record(self, replications_done: int, wall_time_s: float) -> None:
         """Update the informative counters of progress.json (atomically)."""
@@ -355,15 +379,32 @@ class PartialRun:
         return None
 
     def finish(self, result: SimulationResult) -> Path:
-        """Write the finished run folder (docs/results.md layout) and remove this one."""
+        """Write the finished run folder (docs/results.md layout) and remove this one.
+
+        ``result`` holds the summary (:meth:`read_summary`); the other tables are
+        streamed from the batch files, one batch at a time.
+        """
         parent, stem = self.path.parent, self.progress["stem"]
+        _remove_abandoned_folders(parent, stem)  # a process killed while finishing
         final = free_name(parent, stem)
         self.progress["final"] = final.name
         _write_json(self.path / PROGRESS_FILE, self.progress)
         created = dt.datetime.strptime(self.progress["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
         created = created.replace(tzinfo=dt.UTC)
         inputs = self.progress["inputs"]
-        write_folder(parent, stem, lambda tmp: write_run_files(tmp, result, created, inputs), final)
+
+        def write_table(table: str, file: Path) -> None:
+            if table == "summary":
+                result.summary.to_parquet(file, index=False)
+            else:
+                stack_parquet(self.batch_files(table), file)
+
+        write_folder(
+            parent,
+            stem,
+            lambda tmp: write_run_files(tmp, result, created, inputs, write_table),
+            final,
+        )
         self.remove()
         return final
 
@@ -390,13 +431,108 @@ def scenario_from_snapshots(folder: Path, inputs: dict) -> Scenario:
     )
 
 
-def read_run_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
-    """The tables of a finished run folder (regional empty if it was not written)."""
-    tables = {}
-    for table in TABLES:
-        file = run_dir / f"{table}.parquet"
-        tables[table] = pd.read_parquet(file) if file.is_file() else pd.DataFrame()
-    return tables
+def stack_parquet(files: Sequence[Path], target: Path) -> None:
+    """Write the tables of the parquet ``files`` one after the other into ``target``.
+
+    Each file becomes one or more row groups of ``target`` (pyarrow cuts row groups at
+    about a million rows), read and written one at a time, so memory holds one file's
+    table, never the whole. The schema is :func:`unified_schema` of the files'; read
+    back, ``target`` equals ``pandas.concat`` of the files read one by one.
+    """
+    distinct: list[pa.Schema] = []  # batches of one study share one: keep it once
+    for file in files:
+        schema = pq.read_schema(file)
+        if not any(schema.equals(s, check_metadata=True) for s in distinct):
+            distinct.append(schema)
+    schema = unified_schema(distinct)
+    with pq.ParquetWriter(target, schema) as writer:
+        for file in files:
+            writer.write_table(conform_table(pq.read_table(file), schema))
+
+
+def unified_schema(schemas: Sequence[pa.Schema]) -> pa.Schema:
+    """One schema for tables written batch by batch (columns in order of first appearance).
+
+    Batches of one study share their schema (``collect_tables`` fixes every dtype, even
+    for a batch without events), and then it is kept with its pandas metadata. Batches
+    written by another version could differ; per column:
+
+    - a column with no values (arrow type ``null``: an all-``None`` object column)
+      takes the type of the batches that have values;
+    - categorical (dictionary) columns are written as their values;
+    - ``string`` and ``large_string`` make ``large_string``; integers and floats make
+      ``float64`` (as ``pandas.concat`` does);
+    - anything else raises ValueError naming the column and its types.
+
+    The pandas metadata is then rebuilt for the unified types.
+    """
+    if all(s.equals(schemas[0], check_metadata=True) for s in schemas[1:]):
+        return schemas[0]
+    types: dict[str, list[pa.DataType]] = {}
+    for schema in schemas:
+        for field in schema:
+            types.setdefault(field.name, []).append(field.type)
+    fields = [pa.field(name, _common_type(name, found)) for name, found in types.items()]
+    plain = pa.schema(fields)
+    metadata = pa.Schema.from_pandas(plain.empty_table().to_pandas(), preserve_index=False).metadata
+    return plain.with_metadata(metadata)
+
+
+def _common_type(name: str, found: list[pa.DataType]) -> pa.DataType:
+    decoded = [t.value_type if pa.types.is_dictionary(t) else t for t in found]
+    typed = [t for t in decoded if not pa.types.is_null(t)]
+    if not typed:
+        return pa.null()
+    if all(t == typed[0] for t in typed):
+        return typed[0]
+    if all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in typed):
+        return pa.large_string()
+    if all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in typed):
+        return pa.float64()
+    raise ValueError(
+        f"batch tables disagree on column {name!r}: types {', '.join(sorted(set(map(str, typed))))}"
+    )
+
+
+def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the columns and types of ``schema`` (see :func:`unified_schema`).
+
+    A column missing from an empty table is added (no values); missing from a table
+    with rows, it is an error (pandas would fill it with NaN and change its dtype).
+    """
+    if table.schema.equals(schema, check_metadata=True):
+        return table
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table[field.name]
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if column.type != field.type:
+                column = column.cast(field.type, safe=False)  # only widening casts here
+        elif table.num_rows == 0:
+            column = pa.nulls(0, field.type)
+        else:
+            raise ValueError(f"a batch table with rows has no column {field.name!r}")
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _remove_abandoned_folders(parent: Path, stem: str) -> None:
+    """Remove hidden ``.<stem>.tmp-PID`` folders of processes that no longer run: a run
+    folder half-written by a process killed while finishing this study."""
+    if os.name != "posix":  # no cheap check that a process is alive
+        return
+    for tmp in parent.glob(f".{stem}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -7,6 +7,12 @@ process or a lost machine keeps the finished batches, and :func:`resume_study` r
 only the missing ones. Because replication ``k`` always draws from seed child ``k``,
 the resumed study's tables are bit-identical to an uninterrupted run's, whatever the
 executors and worker counts of the sessions.
+
+Memory holds a few batches and the summary (one row per replication), whatever the
+number of replications: batches are written as they arrive, the finished run folder's
+tables are streamed from the batch files, and the returned result holds only the
+summary (the other tables are read from the run folder when first used;
+docs/robustness.md).
 """
 
 from __future__ import annotations
@@ -17,14 +23,15 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from resilience_sim.errors import InputWarning
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
-from resilience_sim.experiments.results import PartialRun, package_versions, read_run_tables
+from resilience_sim.experiments.results import PartialRun, package_versions
 from resilience_sim.experiments.study import (
     SimulationResult,
     StudyContext,
     check_batch_size,
-    concat_tables,
     default_batch_size,
     execute,
     plan_batches,
@@ -64,7 +71,8 @@ def run_study(
     """Run a study into a new run folder under ``results_dir``, batch by batch.
 
     Arguments as for ``simulate``. Returns the same tables as ``simulate`` with the
-    finished run folder in ``.run_dir``. On Ctrl-C raises :class:`StudyInterrupted`
+    finished run folder in ``.run_dir``: the summary in memory, the other tables read
+    from the run folder on first access. On Ctrl-C raises :class:`StudyInterrupted`
     naming the partial run folder to resume.
     """
     n, seed = study_arguments(scenario, replications, seed)
@@ -153,8 +161,8 @@ def _complete(
         scenario=context.scenario,
         seed=partial.seed,
         replications=partial.replications,
+        summary=partial.read_summary(),
         wall_time_s=earlier_s + time.perf_counter() - started,
-        **concat_tables(partial.read_batches()),
     )
     result.run_dir = partial.finish(result)
     return result
@@ -165,7 +173,7 @@ def _result_from_folder(partial: PartialRun, folder: Path) -> SimulationResult:
         scenario=partial.scenario(),
         seed=partial.seed,
         replications=partial.replications,
+        summary=pd.read_parquet(folder / "summary.parquet"),
         wall_time_s=float(partial.progress.get("wall_time_s", 0.0)),
         run_dir=folder,
-        **read_run_tables(folder),
     )

@@ -15,7 +15,7 @@ import contextlib
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -234,23 +234,74 @@ def execute(
                 progress(done)
 
 
-@dataclass
 class SimulationResult:
     """Tidy results of a study: one DataFrame per table (see docs/results.md).
 
     ``run_dir`` is the run folder when the study was written to disk (``run_study``).
+    A table not given is read from ``run_dir`` on first access and kept: the result of
+    ``run_study`` holds only the summary (one row per replication), so a study too large
+    for memory can still be returned, and ``.timeline``, ``.regional`` and ``.events``
+    read as before when they fit. ``regional`` is empty when the run folder has none
+    (``output.regional: false``).
     """
 
-    scenario: Scenario
-    seed: int
-    replications: int
-    timeline: pd.DataFrame
-    regional: pd.DataFrame
-    events: pd.DataFrame
-    summary: pd.DataFrame
-    wall_time_s: float
-    aggregate_: pd.DataFrame | None = field(default=None, repr=False)
-    run_dir: Path | None = None
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        replications: int,
+        timeline: pd.DataFrame | None = None,
+        regional: pd.DataFrame | None = None,
+        events: pd.DataFrame | None = None,
+        summary: pd.DataFrame | None = None,
+        wall_time_s: float = 0.0,
+        aggregate_: pd.DataFrame | None = None,
+        run_dir: Path | None = None,
+    ):
+        self.scenario = scenario
+        self.seed = seed
+        self.replications = replications
+        self.wall_time_s = wall_time_s
+        self.aggregate_ = aggregate_
+        self.run_dir = run_dir
+        self._tables = {
+            "timeline": timeline,
+            "regional": regional,
+            "events": events,
+            "summary": summary,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult(scenario={self.scenario.name!r}, seed={self.seed}, "
+            f"replications={self.replications}, run_dir={self.run_dir!r})"
+        )
+
+    @property
+    def timeline(self) -> pd.DataFrame:
+        return self._table("timeline")
+
+    @property
+    def regional(self) -> pd.DataFrame:
+        return self._table("regional")
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self._table("events")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return self._table("summary")
+
+    def _table(self, name: str) -> pd.DataFrame:
+        table = self._tables[name]
+        if table is None:
+            if self.run_dir is None:
+                raise ValueError(f"the {name} table was neither given nor written to a run folder")
+            file = Path(self.run_dir) / f"{name}.parquet"
+            table = pd.read_parquet(file) if file.is_file() else pd.DataFrame()
+            self._tables[name] = table
+        return table
 
     def aggregate(self) -> pd.DataFrame:
         """Mean, p5, p50, p95 (and NaN count) of every summary metric across replications."""
@@ -303,22 +354,8 @@ def simulate(
     to disk as they finish instead.
     """
     n, seed = study_arguments(scenario, replications, seed)
-    check_batch_size(batch_size)
     started = time.perf_counter()
-    context = StudyContext.build(scenario)
-    runner, owned = make_executor(executor)
-    try:
-        batches = plan_batches(seed, n, batch_size or default_batch_size(n, runner.n_workers))
-        parts: list[dict[str, pd.DataFrame] | None] = [None] * len(batches)
-        sizes = [b.size for b in batches]
-        with contextlib.closing(
-            execute(runner, run_batch, context, batches, sizes, progress)
-        ) as work:
-            for i, tables in work:
-                parts[i] = tables
-    finally:
-        if owned:
-            runner.close()
+    parts = _run_batches(scenario, n, seed, run_batch, progress, executor, batch_size)
     return SimulationResult(
         scenario=scenario,
         seed=seed,
@@ -326,6 +363,48 @@ def simulate(
         wall_time_s=time.perf_counter() - started,
         **concat_tables(parts),
     )
+
+
+def simulate_summary(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    *,
+    executor: Executor | ExecutorName | None = None,
+    batch_size: int | None = None,
+) -> pd.DataFrame:
+    """The summary table of :func:`simulate` (the same, bit for bit) without the other
+    tables: memory holds one summary row per replication (``rerun`` of a large study)."""
+    n, seed = study_arguments(scenario, replications, seed)
+    parts = _run_batches(scenario, n, seed, run_batch_summary, progress, executor, batch_size)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _run_batches(
+    scenario: Scenario,
+    n: int,
+    seed: int,
+    task: Callable[[StudyContext, Batch], Any],
+    progress: Callable[[int], None] | None,
+    executor: Executor | ExecutorName | None,
+    batch_size: int | None,
+) -> list[Any]:
+    """``task(context, batch)`` of every batch of the study, in batch order."""
+    check_batch_size(batch_size)
+    context = StudyContext.build(scenario)
+    runner, owned = make_executor(executor)
+    try:
+        batches = plan_batches(seed, n, batch_size or default_batch_size(n, runner.n_workers))
+        parts: list[Any] = [None] * len(batches)
+        sizes = [b.size for b in batches]
+        with contextlib.closing(execute(runner, task, context, batches, sizes, progress)) as work:
+            for i, part in work:
+                parts[i] = part
+    finally:
+        if owned:
+            runner.close()
+    return parts
 
 
 def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:

@@ -1,9 +1,12 @@
 """Metrics: summary figures computed from the recorded timeline."""
 
 from resilience_sim.metrics.curves import (
+    DistinctTimes,
     curve_quantiles,
     region_outage_hours,
+    resample_replications,
     resample_steps,
+    stream_curve_quantiles,
     time_grid,
 )
 from resilience_sim.metrics.summary import (
@@ -17,12 +20,15 @@ from resilience_sim.metrics.summary import (
 
 __all__ = [
     "SUMMARY_COLUMNS",
+    "DistinctTimes",
     "aggregate_summary",
     "curve_quantiles",
     "region_outage_hours",
+    "resample_replications",
     "resample_steps",
     "served_fraction",
     "step_integral",
+    "stream_curve_quantiles",
     "summarize_replication",
     "time_grid",
     "time_to_restore",

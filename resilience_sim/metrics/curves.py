@@ -1,11 +1,27 @@
-"""Recovery curves across replications: step functions resampled on a common time grid."""
+"""Recovery curves across replications: step functions resampled on a common time grid.
+
+The functions taking a ``read`` callable work on a table read in chunks of whole
+replications (a run folder's ``timeline.parquet``, one row group at a time), so a
+study of any number of replications is summarised in bounded memory.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from resilience_sim.metrics.summary import step_integral
+
+# Resampled values (replications x grid times, float64) held at once by
+# stream_curve_quantiles: 64 MB, plus the copies np.concatenate and np.nanquantile make.
+# Assumed: above it a study is resampled in blocks of grid times, one pass over the
+# timeline per block (a 100,000-replication study: 40 grid times per block, 50 passes).
+MAX_CURVE_CELLS = 8_000_000
+# Distinct event times kept for the time grid (8 MB); beyond, a uniform sample of them.
+MAX_DISTINCT_TIMES = 1_000_000
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2^64 / golden ratio, odd
 
 
 def resample_steps(time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray) -> np.ndarray:
@@ -16,6 +32,43 @@ def resample_steps(time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray) -
     """
     i = np.searchsorted(time_h, grid_h, side="right") - 1
     return values[np.clip(i, 0, len(values) - 1)]
+
+
+def resample_replications(
+    replication: np.ndarray, time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray
+) -> np.ndarray:
+    """:func:`resample_steps` of many replications at once.
+
+    Rows are grouped by ``replication`` and sorted by time within each group (as in a
+    timeline table). Returns shape ``(n_groups, len(grid_h))``, groups in order of
+    appearance; row ``g`` equals ``resample_steps`` of group ``g``'s rows exactly.
+    O(rows + groups x grid) with no loop per replication.
+
+    >>> resample_replications(
+    ...     np.array([0, 0, 1]), np.array([0.0, 2.0, 0.0]), np.array([1.0, 0.5, 0.8]),
+    ...     np.array([0.0, 2.0, 9.0]))
+    array([[1. , 0.5, 0.5],
+           [0.8, 0.8, 0.8]])
+    """
+    n_grid = len(grid_h)
+    if len(time_h) == 0:
+        return np.empty((0, n_grid))
+    new_group = np.empty(len(replication), dtype=bool)
+    new_group[0] = True
+    new_group[1:] = replication[1:] != replication[:-1]
+    starts = np.flatnonzero(new_group)
+    group = np.cumsum(new_group) - 1
+    # a row holds from the first grid time at or after its own time; of the rows of a
+    # group that start at the same grid time, the last one is the one seen there
+    first = np.searchsorted(grid_h, time_h, side="left")
+    last_of_pair = np.ones(len(first), dtype=bool)
+    last_of_pair[:-1] = (group[1:] != group[:-1]) | (first[1:] != first[:-1])
+    keep = last_of_pair & (first < n_grid)
+    row = np.full((len(starts), n_grid), -1, dtype=np.int64)
+    row[group[keep], first[keep]] = np.flatnonzero(keep)
+    np.maximum.accumulate(row, axis=1, out=row)  # row indices grow with time in a group
+    row = np.where(row < 0, starts[:, None], row)  # before its first row: the first row
+    return values[row]
 
 
 def curve_quantiles(
@@ -29,14 +82,89 @@ def curve_quantiles(
     Returns shape ``(len(quantiles), len(grid_h))``. NaN values (no users to serve)
     are ignored.
     """
-    rows = [
-        resample_steps(group.time_h.to_numpy(), group[column].to_numpy(dtype=float), grid_h)
-        for _, group in timeline.groupby("replication", sort=True)
-    ]
-    stacked = np.vstack(rows)
+    if not timeline.replication.is_monotonic_increasing:
+        timeline = timeline.sort_values("replication", kind="stable")
+    stacked = resample_replications(
+        timeline.replication.to_numpy(),
+        timeline.time_h.to_numpy(dtype=float),
+        timeline[column].to_numpy(dtype=float),
+        grid_h,
+    )
+    return _quantiles(stacked, quantiles)
+
+
+def stream_curve_quantiles(
+    read: Callable[[], Iterable[pd.DataFrame]],
+    columns: Sequence[str],
+    grid_h: np.ndarray,
+    n_replications: int,
+    quantiles: tuple[float, ...] = (0.05, 0.5, 0.95),
+    max_cells: int | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`curve_quantiles` of several columns of a timeline read in chunks.
+
+    ``read()`` yields DataFrames of whole replications (each replication's rows in
+    one chunk, by time); it is called once per block of grid times, a block being as
+    many as keep ``n_replications x len(columns) x block <= max_cells`` (default
+    ``MAX_CURVE_CELLS``). Quantiles are taken per grid time, so the result equals
+    :func:`curve_quantiles` exactly. Returns, per column, shape
+    ``(len(quantiles), len(grid_h))``.
+    """
+    max_cells = MAX_CURVE_CELLS if max_cells is None else max_cells
+    per_block = max(1, max_cells // max(1, n_replications * len(columns)))
+    result = {c: np.empty((len(quantiles), len(grid_h))) for c in columns}
+    for start in range(0, len(grid_h), per_block):
+        block = grid_h[start : start + per_block]
+        parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+        for chunk in read():
+            replication = chunk.replication.to_numpy()
+            time_h = chunk.time_h.to_numpy(dtype=float)
+            for c in columns:
+                values = chunk[c].to_numpy(dtype=float)
+                parts[c].append(resample_replications(replication, time_h, values, block))
+        for c in columns:
+            stacked = np.concatenate(parts[c]) if parts[c] else np.empty((0, len(block)))
+            result[c][:, start : start + len(block)] = _quantiles(stacked, quantiles)
+    return result
+
+
+def _quantiles(stacked: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+    """NaN-ignoring quantiles down the columns of ``stacked`` (all NaN: NaN, no warning)."""
     if np.isnan(stacked).all():
-        return np.full((len(quantiles), len(grid_h)), np.nan)
+        return np.full((len(quantiles), stacked.shape[1]), np.nan)
     return np.nanquantile(stacked, quantiles, axis=0)
+
+
+class DistinctTimes:
+    """The distinct times in ``[0, horizon_h]`` of a table read in chunks (for
+    :func:`time_grid`), at most ``cap`` (default ``MAX_DISTINCT_TIMES``) of them kept.
+
+    Up to ``cap`` distinct times ``values`` holds them all, so ``time_grid`` is the same
+    as from the whole column. Beyond, it holds a uniform sample of the distinct times:
+    those whose hash has its top ``level`` bits zero, ``level`` raised by one (halving
+    the sample) whenever more than ``cap`` are kept (distinct sampling; deterministic,
+    and a time repeated in many replications is no likelier to be kept).
+    """
+
+    def __init__(self, horizon_h: float, cap: int | None = None):
+        self.horizon_h = horizon_h
+        self.cap = MAX_DISTINCT_TIMES if cap is None else cap
+        self.level = 0
+        self.values = np.empty(0)
+
+    def add(self, time_h: np.ndarray) -> None:
+        time_h = np.asarray(time_h, dtype=float)
+        new = np.unique(time_h[(time_h >= 0) & (time_h <= self.horizon_h)])
+        self.values = np.union1d(self.values, new[self._kept(new)])
+        while len(self.values) > self.cap:
+            self.level += 1
+            self.values = self.values[self._kept(self.values)]
+
+    def _kept(self, values: np.ndarray) -> np.ndarray:
+        if self.level == 0:
+            return np.ones(len(values), dtype=bool)
+        hashed = np.ascontiguousarray(values).view(np.uint64) * _GOLDEN  # wraps mod 2^64
+        return (hashed >> np.uint64(64 - self.level)) == 0
 
 
 def time_grid(horizon_h: float, event_times_h: np.ndarray, n_points: int = 400) -> np.ndarray:

@@ -25,6 +25,10 @@ from resilience_sim.engine.replay import replay
 from resilience_sim.topology import NetworkArrays
 
 WORST_SHARE = 0.2  # the headline: share of the burden borne by the worst-served 20 % of users
+# Replications the report replays at most (assumed): a sample this large pins the equity
+# figures down, and keeps their outage hours (replayed x nodes) and curves (replayed x
+# 101 points) bounded whatever the number of replications (reports/replay.py).
+MAX_REPLAYED = 10_000
 
 
 def log_arrays(
@@ -121,16 +125,18 @@ def replication_outage_hours(
     events: pd.DataFrame,
     horizon_h: float,
     replications: list[int] | np.ndarray,
+    cache: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Per-node outage hours for each listed replication of an events table.
 
     ``events`` has the run folder's columns (``replication``, ``time_h``, ``asset``,
     ``event``; ``asset_kind`` and ``capacity_frac`` when present), in the order they
     happened within each replication. Returns shape ``(len(replications), n_nodes)``
-    (see :func:`node_outage_hours`).
+    (see :func:`node_outage_hours`). ``cache``: a state cache shared with other calls
+    on the same arrays (a table read in chunks); a new one per call by default.
     """
     by_rep = dict(tuple(events.groupby("replication", sort=False)))
-    cache: dict[bytes, np.ndarray] = {}
+    cache = {} if cache is None else cache
     rows = []
     for rep in replications:
         log = by_rep.get(rep)

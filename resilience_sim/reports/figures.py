@@ -1,6 +1,9 @@
 """Plotly figures of a run: recovery, regions, equity, distributions.
 
-Reports stage (this package is the only importer of plotly).
+Reports stage (this package is the only importer of plotly). The timeline and
+regional tables are read in chunks of whole replications
+(:meth:`~resilience_sim.reports.run_folder.RunFolder.iter_replications`), so a figure of
+a study of any size is drawn in bounded memory.
 
 User text that plotly draws (labels, region names) is HTML-escaped first: plotly
 renders a subset of HTML in text, and shows escaped entities as plain text.
@@ -11,9 +14,15 @@ from __future__ import annotations
 import html
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
-from resilience_sim.metrics import curve_quantiles, region_outage_hours, time_grid
+from resilience_sim.metrics import (
+    DistinctTimes,
+    region_outage_hours,
+    stream_curve_quantiles,
+    time_grid,
+)
 from resilience_sim.metrics.equity import WORST_SHARE, lorenz_on_grid
 from resilience_sim.reports.replay import RunReplay
 from resilience_sim.reports.run_folder import RunFolder
@@ -22,15 +31,24 @@ _BAND = {"domestic": "rgba(31,119,180,0.2)", "international": "rgba(214,39,40,0.
 _LINE = {"domestic": "rgb(31,119,180)", "international": "rgb(214,39,40)"}
 _BAR = "#2c7bb6"
 TEMPLATE = "plotly_white"
+_CAPACITY = "served_international_capacity_frac"
 
 
 def recovery_curves(run: RunFolder) -> go.Figure:
     """Served fraction over time: median across replications with a 5-95 % band."""
-    grid = time_grid(run.horizon_h, run.timeline.time_h.to_numpy())
+    grid, has_capacity = _recovery_grid(run)
     days = grid / 24.0
+    columns = ["served_domestic_frac", "served_international_frac"]
+    columns += [_CAPACITY] if has_capacity else []
+    curves = stream_curve_quantiles(
+        lambda: run.iter_replications("timeline", ["time_h", *columns]),
+        columns,
+        grid,
+        len(run.summary),
+    )
     fig = go.Figure()
     for service in ("domestic", "international"):
-        p5, p50, p95 = curve_quantiles(run.timeline, f"served_{service}_frac", grid)
+        p5, p50, p95 = curves[f"served_{service}_frac"]
         fig.add_trace(
             go.Scatter(
                 x=days,
@@ -101,9 +119,8 @@ def recovery_curves(run: RunFolder) -> go.Figure:
                 hoverinfo="text",
             )
         )
-    capacity = run.timeline.get("served_international_capacity_frac")
-    if capacity is not None and capacity.notna().any():
-        median = curve_quantiles(run.timeline, "served_international_capacity_frac", grid)[1]
+    if has_capacity:
+        median = curves[_CAPACITY][1]
         fig.add_trace(
             go.Scatter(
                 x=days,
@@ -126,9 +143,30 @@ def recovery_curves(run: RunFolder) -> go.Figure:
     return fig
 
 
+def _recovery_grid(run: RunFolder) -> tuple[np.ndarray, bool]:
+    """The time grid of the recovery curves, and whether the capacity column has values
+    (one pass over the timeline's times)."""
+    times = DistinctTimes(run.horizon_h)
+    has_capacity = False
+    for chunk in run.iter_replications("timeline", ["time_h", _CAPACITY]):
+        times.add(chunk.time_h.to_numpy())
+        has_capacity = has_capacity or (_CAPACITY in chunk and bool(chunk[_CAPACITY].notna().any()))
+    return time_grid(run.horizon_h, times.values), has_capacity
+
+
 def region_outage(run: RunFolder) -> go.Figure:
     """Mean outage hours per user by region, with the 5-95 % range across replications."""
-    hours = region_outage_hours(run.regional, run.horizon_h)
+    columns = ["time_h", "region", "served_domestic_frac"]
+    parts = [
+        region_outage_hours(chunk, run.horizon_h)
+        for chunk in run.iter_replications("regional", columns)
+    ]
+    parts = [p for p in parts if not p.empty]  # an empty part would make the columns object
+    hours = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else region_outage_hours(run.empty_table("regional"), run.horizon_h)
+    )
     stats = (
         hours.groupby("region")
         .outage_h.agg(

@@ -1,6 +1,7 @@
 """Write report.html: one self-contained page about a run that works offline.
 
-Reports stage: reads only the run folder (:class:`RunFolder`). Sections: headline
+Reports stage: reads only the run folder (:class:`RunFolder`; its big tables in chunks,
+so the report of a study of any size is drawn in bounded memory). Sections: headline
 figures, the outage map of the representative replication, recovery curves,
 regions and equity, distributions, the metric table and the event log (what each
 shows and how it is computed: docs/report.md). All user text (scenario, asset and
@@ -75,7 +76,7 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         "<h2 id='regions'>Regions and equity</h2>",
         (
             figure_div(figures.region_outage(run), "region-outage")
-            if run.regional is not None
+            if run.has_regional
             else "<p>The per-region timeline was not recorded (output.regional: false).</p>"
         ),
         _equity_section(replay),
@@ -229,7 +230,7 @@ def _headline_cards(run: RunFolder, shares: np.ndarray | None, replay: RunReplay
 
 def _median_replication_events(run: RunFolder) -> str:
     rep = median_replication(run.summary)
-    events = run.events[run.events.replication == rep].drop(columns="replication")
+    events = run.replication_rows("events", rep).drop(columns="replication")
     note = f"<p>Replication {rep}: {len(events)} state changes"
     if len(events) > _MAX_EVENT_ROWS:
         note += f" (first {_MAX_EVENT_ROWS} shown; all are in events.parquet)"

@@ -78,7 +78,7 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
     links = geomap.drawn_links(topology)
     link_pos = {int(j): k for k, j in enumerate(links)}
 
-    events = run.events[run.events.replication == replay.representative]
+    events = run.replication_rows("events", replay.representative)
     time_h, subject, event, value = log_arrays(arrays, events)
     wanted = set(frame_times(np.unique(np.concatenate([[0.0], time_h]))).tolist())
 

@@ -2,10 +2,13 @@
 
 Reports stage. Per-node outage hours come from :mod:`resilience_sim.metrics.equity`
 (one connected-components pass per distinct event time). A study with many
-replications of a large network is replayed in part: replications are taken in
+replications or of a large network is replayed in part: replications are taken in
 index order (their seeds are independent, so this is a random sample) until
 ``EVAL_BUDGET`` node-evaluations (distinct event times x assets, summed) are
-spent; the representative (median) replication is always replayed first.
+spent or ``MAX_REPLAYED`` replications taken; the representative (median)
+replication is always replayed first. The event log is read in chunks of whole
+replications, so memory holds the outage hours of the replayed replications, not
+the study's events.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import numpy as np
 import pandas as pd
 
 from resilience_sim.experiments.study import StudyContext
-from resilience_sim.metrics.equity import replication_outage_hours
+from resilience_sim.metrics.equity import MAX_REPLAYED, replication_outage_hours
 from resilience_sim.reports.run_folder import RunFolder, median_replication
 from resilience_sim.scenario import Scenario
 from resilience_sim.topology import NetworkArrays, Topology
 
 EVAL_BUDGET = 3e8  # node-evaluations; ~30 s of connected-components passes on 2 cores
+# The events table's columns the replay reads (not the causes).
+_REPLAY_COLUMNS = ("time_h", "asset", "asset_kind", "event", "capacity_frac")
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,9 @@ def replay_run(run: RunFolder) -> RunReplay | None:
         context = StudyContext.build(scenario)
     arrays = context.arrays
     representative = median_replication(run.summary)
-    chosen = _within_budget(run.events, run.replications, representative, arrays.n_assets)
-    hours = replication_outage_hours(arrays, run.events, run.horizon_h, chosen)
+    distinct = _distinct_times(run)
+    chosen = _within_budget(distinct, run.replications, representative, arrays.n_assets)
+    hours = _outage_hours(run, arrays, chosen)
     return RunReplay(
         topology=context.topology,
         arrays=arrays,
@@ -72,15 +78,42 @@ def replay_run(run: RunFolder) -> RunReplay | None:
     )
 
 
+def _distinct_times(run: RunFolder) -> pd.Series:
+    """Distinct event times per replication (replications with events only)."""
+    parts = [
+        chunk.groupby("replication").time_h.nunique()
+        for chunk in run.iter_replications("events", ["time_h"])
+    ]
+    return pd.concat(parts) if parts else pd.Series(dtype=np.int64)
+
+
+def _outage_hours(run: RunFolder, arrays: NetworkArrays, chosen: list[int]) -> np.ndarray:
+    """:func:`replication_outage_hours` of the ``chosen`` replications (rows in that
+    order), reading the events a chunk at a time."""
+    wanted, rows = set(chosen), {}
+    cache: dict[bytes, np.ndarray] = {}  # shared: the same states recur across chunks
+    for chunk in run.iter_replications("events", _REPLAY_COLUMNS):
+        here = [int(r) for r in pd.unique(chunk.replication) if int(r) in wanted]
+        hours = replication_outage_hours(arrays, chunk, run.horizon_h, here, cache)
+        rows.update(zip(here, hours, strict=True))
+    quiet = [r for r in chosen if r not in rows]  # replications in which nothing happened
+    if quiet:
+        empty = run.empty_table("events")
+        hours = replication_outage_hours(arrays, empty, run.horizon_h, quiet, cache)
+        rows.update(zip(quiet, hours, strict=True))
+    return np.vstack([rows[r] for r in chosen]) if chosen else np.empty((0, arrays.n_nodes))
+
+
 def _within_budget(
-    events: pd.DataFrame, replications: list[int], first: int, n_assets: int
+    distinct: pd.Series, replications: list[int], first: int, n_assets: int
 ) -> list[int]:
-    distinct = events.groupby("replication").time_h.nunique()
+    """Replications to replay: ``first``, then the others in index order, within
+    ``EVAL_BUDGET`` node-evaluations and ``MAX_REPLAYED`` replications."""
     order = [first] + [r for r in replications if r != first]
     chosen, spent = [], 0.0
     for rep in order:
         cost = (int(distinct.get(rep, 0)) + 1) * n_assets
-        if chosen and spent + cost > EVAL_BUDGET:
+        if chosen and (spent + cost > EVAL_BUDGET or len(chosen) >= MAX_REPLAYED):
             break
         chosen.append(rep)
         spent += cost

@@ -2,18 +2,30 @@
 
 Reports stage: a report reads only the run folder, so it can be redrawn
 without re-simulating (docs/results.md lists the files).
+
+Only the summary (one row per replication) is read up front. The timeline, events
+and regional tables grow with the study, so the report reads them in chunks of whole
+replications (:meth:`RunFolder.iter_replications`, the columns it needs, one row group
+at a time) or one replication at a time (:meth:`RunFolder.replication_rows`); the
+``timeline``, ``events`` and ``regional`` attributes read a whole table on first use.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
 from resilience_sim.topology import Topology, read_topology
+
+CHUNK_ROWS = 65_536  # rows read at a time by iter_replications (plus one replication's)
 
 
 @dataclass(frozen=True)
@@ -23,10 +35,8 @@ class RunFolder:
     path: Path
     manifest: dict
     scenario: dict
-    timeline: pd.DataFrame
-    regional: pd.DataFrame | None  # absent when the scenario turned it off
-    events: pd.DataFrame
     summary: pd.DataFrame
+    has_regional: bool  # False when the scenario turned the regional table off
     topology: Topology | None = None  # absent in run folders written before the snapshot
 
     @classmethod
@@ -37,22 +47,25 @@ class RunFolder:
             raise InputError.single(
                 str(path), "manifest.json", "not a run folder (no manifest.json)"
             )
+        has_regional = (path / "regional.parquet").is_file()
         try:
             manifest = json.loads(manifest_file.read_text())
             scenario = json.loads((path / "scenario.json").read_text())
-            tables = {
-                name: pd.read_parquet(path / f"{name}.parquet")
-                for name in ("timeline", "events", "summary")
-            }
-            regional = path / "regional.parquet"
-            tables["regional"] = pd.read_parquet(regional) if regional.is_file() else None
+            summary = pd.read_parquet(path / "summary.parquet")
+            for name in ("timeline", "events", "regional")[: 3 if has_regional else 2]:
+                pq.read_schema(path / f"{name}.parquet")  # present and a parquet file
         except (OSError, ValueError) as exc:
-            raise InputError.single(
-                str(path), "", f"incomplete or unreadable run folder: {exc}"
-            ) from None
+            raise _unreadable(path, exc) from None
         snapshot = path / "topology.json"
         topology = read_topology(snapshot) if snapshot.is_file() else None
-        return cls(path=path, manifest=manifest, scenario=scenario, topology=topology, **tables)
+        return cls(
+            path=path,
+            manifest=manifest,
+            scenario=scenario,
+            summary=summary,
+            has_regional=has_regional,
+            topology=topology,
+        )
 
     @property
     def horizon_h(self) -> float:
@@ -61,6 +74,83 @@ class RunFolder:
     @property
     def replications(self) -> list[int]:
         return sorted(int(r) for r in self.summary.replication)
+
+    # -- whole tables (read on first use) ---------------------------------------------
+
+    @cached_property
+    def timeline(self) -> pd.DataFrame:
+        return self._read_table("timeline")
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        return self._read_table("events")
+
+    @cached_property
+    def regional(self) -> pd.DataFrame | None:
+        return self._read_table("regional") if self.has_regional else None
+
+    def _read_table(self, table: str, **options) -> pd.DataFrame:
+        try:
+            return pd.read_parquet(self.path / f"{table}.parquet", **options)
+        except (OSError, ValueError) as exc:
+            raise _unreadable(self.path, exc) from None
+
+    # -- bounded reads ----------------------------------------------------------------
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` (from the parquet footer; no rows read)."""
+        try:
+            return pq.read_schema(self.path / f"{table}.parquet").names
+        except (OSError, ValueError) as exc:
+            raise _unreadable(self.path, exc) from None
+
+    def iter_replications(
+        self, table: str, columns: Sequence[str] | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """``table`` in chunks of whole replications, in the file's (replication) order.
+
+        Reads ``replication`` and those of ``columns`` the file has (all columns if
+        None), about ``CHUNK_ROWS`` rows at a time: a replication cut by a chunk
+        boundary is held back and joined to the next chunk.
+        """
+        present = self.columns(table)
+        wanted = None
+        if columns is not None:
+            wanted = ["replication", *(c for c in columns if c in present and c != "replication")]
+        held: pd.DataFrame | None = None
+        try:
+            parquet = pq.ParquetFile(self.path / f"{table}.parquet")
+            for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
+                frame = batch.to_pandas()
+                if held is not None:
+                    frame = pd.concat([held, frame], ignore_index=True)
+                if frame.empty:
+                    continue
+                replication = frame.replication.to_numpy()
+                others = np.flatnonzero(replication != replication[-1])
+                cut = int(others[-1]) + 1 if len(others) else 0  # the last replication's start
+                if cut:
+                    yield frame.iloc[:cut]
+                held = frame.iloc[cut:]
+        except (OSError, ValueError) as exc:
+            raise _unreadable(self.path, exc) from None
+        if held is not None and not held.empty:
+            yield held
+
+    def replication_rows(self, table: str, replication: int) -> pd.DataFrame:
+        """The rows of one replication of ``table`` (row groups of others are skipped)."""
+        return self._read_table(table, filters=[("replication", "==", replication)])
+
+    def empty_table(self, table: str) -> pd.DataFrame:
+        """``table``'s columns with no rows."""
+        try:
+            return pq.read_schema(self.path / f"{table}.parquet").empty_table().to_pandas()
+        except (OSError, ValueError) as exc:
+            raise _unreadable(self.path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError.single(str(path), "", f"incomplete or unreadable run folder: {exc}")
 
 
 def median_replication(summary: pd.DataFrame) -> int:

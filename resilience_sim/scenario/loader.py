@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,15 @@ class Scenario:
         return cls(spec=spec, topology=topology)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file and the topology it names (relative to the scenario file)."""
+def load_scenario(
+    path: str | Path, *, check_topology: Callable[[Path], None] | None = None
+) -> Scenario:
+    """Read a scenario file and the topology it names (relative to the scenario file).
+
+    ``check_topology(topology_path)`` is called once the topology file is found and
+    before it is parsed; it raises InputError to refuse it (``run --max-memory``:
+    :func:`resilience_sim.experiments.limits.check_topology_memory`).
+    """
     path = as_path(path)
     file = str(path)
     spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
@@ -66,6 +74,8 @@ def load_scenario(path: str | Path) -> Scenario:
             "topology",
             f"topology file {spec.topology!r} does not exist (looked for {topology_path})",
         )
+    if check_topology is not None:
+        check_topology(topology_path)
     topology = read_topology(topology_path)
     check_references(spec, topology, file)
     return Scenario(
