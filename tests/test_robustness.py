@@ -30,6 +30,7 @@ from resilience_sim.experiments.limits import (
     SUMMARY_COPIES,
     check_topology_memory,
     estimate_memory,
+    size_text,
     topology_load_bytes,
 )
 from resilience_sim.experiments.rerun import differing_columns
@@ -287,7 +288,9 @@ def test_max_memory_refuses_a_study_that_cannot_fit(tmp_path: Path) -> None:
         result.output
     )
     # a million summary rows (~190 bytes each, twice while stacked) and seeds; no report
-    assert re.search(r"per replication\) \+ summary 0\.[89]\d GB \+ report 0\.00 GB", result.output)
+    assert re.search(
+        r"per replication\) \+ summary (8\d\d MB|0\.9\d GB) \+ report 0 kB", result.output
+    )
     assert "Traceback" not in result.output
     assert not out.exists()
     fits = _run(
@@ -340,8 +343,8 @@ def test_max_memory_refuses_a_large_yaml_topology_before_parsing_it(
     assert needed == 100 * topology.stat().st_size  # below the libyaml threshold
     assert (
         f"{topology.resolve()}: --max-memory: expected the topology to load in 0.01 GB; "
-        f"parsing this {topology.stat().st_size / 1e6:.1f} MB YAML file needs about "
-        f"{needed / 1e9:.2f} GB"
+        f"parsing this {size_text(topology.stat().st_size)} YAML file needs about "
+        f"{size_text(needed)}"
     ) in refused.output
     assert "save it as JSON, which needs about 3x less memory to load" in refused.output
     assert "Traceback" not in refused.output
@@ -466,3 +469,10 @@ def test_api_misuse_is_an_input_error(call, where: str) -> None:
     with pytest.raises(InputError) as info:
         call()
     assert where in str(info.value)
+
+
+def test_sizes_are_written_for_people():
+    assert size_text(2_600) == "2.6 kB"
+    assert size_text(348e6) == "348 MB"
+    assert size_text(0.96e9) == "0.96 GB"
+    assert size_text(17.2e9) == "17.2 GB"

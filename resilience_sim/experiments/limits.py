@@ -50,6 +50,7 @@ BYTES_PER_ASSET = 2_000
 PILOT_REPLICATIONS = 3
 GB = 1e9
 
+
 # Peak memory while parsing a topology file, bytes per byte of file. Measured as the
 # rise of peak RSS (VmHWM, reset through /proc/self/clear_refs) over read_topology of
 # the 20,000-node `national` preset (48,000 assets; `topology generate --preset national
@@ -86,6 +87,14 @@ REGION_ROW_BYTES = 150  # a (replication, region, outage hours) row while it is 
 REPLAY_BYTES_PER_NODE = 2 * 8  # outage hours per replayed node, and its equity share
 
 
+def size_text(n_bytes: float) -> str:
+    """Bytes for people: 3 significant digits in kB, MB or GB (decimal units)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if n_bytes >= 0.95 * scale:
+            return f"{n_bytes / scale:.3g} {unit}"
+    return f"{n_bytes / 1e3:.3g} kB"
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
     """The terms of the estimate, bytes."""
@@ -102,11 +111,11 @@ class MemoryEstimate:
 
     def describe(self) -> str:
         return (
-            f"{self.total_bytes / GB:.2f} GB = topology and arrays "
-            f"{self.topology_bytes / GB:.2f} GB + batches in flight "
-            f"{self.in_flight_bytes / GB:.2f} GB ({self.per_replication_bytes / 1e6:.2f} MB "
-            f"per replication) + summary {self.summary_bytes / GB:.2f} GB + report "
-            f"{self.report_bytes / GB:.2f} GB"
+            f"{size_text(self.total_bytes)} = topology and arrays "
+            f"{size_text(self.topology_bytes)} + batches in flight "
+            f"{size_text(self.in_flight_bytes)} ({size_text(self.per_replication_bytes)} "
+            f"per replication) + summary {size_text(self.summary_bytes)} + report "
+            f"{size_text(self.report_bytes)}"
         )
 
 
@@ -206,7 +215,7 @@ def check_topology_memory(path: str | Path, max_memory_gb: float) -> int:
             str(path),
             "--max-memory",
             f"expected the topology to load in {max_memory_gb:g} GB; parsing this "
-            f"{path.stat().st_size / 1e6:.1f} MB {kind} file needs about {needed / GB:.2f} GB "
+            f"{size_text(path.stat().st_size)} {kind} file needs about {size_text(needed)} "
             f"({needed // path.stat().st_size} bytes per byte of file, measured); {advice}",
         )
     return needed
