@@ -218,7 +218,7 @@ class CrewDepots:
             self._start(depot, job, slowdown)
 
     # A crew's job is a chain of SimPy timeouts with callbacks (travel and repair, then
-    # travel back) rather than a process per job: same times, a third of the overhead.
+    # travel back) rather than a process per job: same times, under half the SimPy events.
 
     def _start(self, depot: int, job: Job, slowdown: float = 1.0) -> None:
         """Travel and repair (``slowdown`` times as long), then :meth:`_repaired`."""
