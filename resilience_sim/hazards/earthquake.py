@@ -44,6 +44,12 @@ from resilience_sim.hazards.route_faults import (
     route_pieces,
     sample_route_faults,
 )
+from resilience_sim.hazards.shaking_inputs import (
+    observed_pga_g,
+    observed_sigma_ln_pga,
+    uses_observed_shaking,
+)
+from resilience_sim.hazards.spatial_field import JB09_PGA_RANGE_KM, correlated_field
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.earthquake import Earthquake
 from resilience_sim.topology.compile import NetworkArrays
@@ -106,7 +112,10 @@ def source_distance_km(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> 
 
 
 def _median_pga_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Median PGA (g) at points for the scenario's Vs30, before site amplification."""
+    """Median PGA (g) at points for the scenario's Vs30 (or from its shakemap or raster),
+    before site amplification."""
+    if uses_observed_shaking(hazard):
+        return observed_pga_g(hazard, lat, lon)
     rjb = source_distance_km(hazard, lat, lon)
     return bjf97_median_pga_g(
         hazard.magnitude, rjb, hazard.vs30_mps, hazard.mechanism, hazard.depth_km
@@ -245,10 +254,13 @@ def _fiber_faults(
     between: float,
     rng: np.random.Generator,
     cause: str,
+    ln_residual: np.ndarray | None = None,
 ) -> Damage:
+    """Fibre breaks; ``ln_residual`` (per piece) replaces BJF97's residuals when given."""
     if not len(pieces):
         return Damage.empty(cause)
-    within = rng.standard_normal(len(pieces))
+    if ln_residual is None:
+        within = rng.standard_normal(len(pieces))
     felt = per_hazard(
         arrays,
         hazard,
@@ -258,7 +270,9 @@ def _fiber_faults(
             / arrays.hardening_factor[arrays.n_nodes + pieces.link]
         ),
     )
-    if hazard.pga_variability == "sampled":
+    if ln_residual is not None:
+        felt = felt * np.exp(ln_residual)
+    elif hazard.pga_variability == "sampled" and not uses_observed_shaking(hazard):
         felt = felt * np.exp(between + BJF97_SIGMA_WITHIN * within)
     expected = fiber_faults_per_km(hazard, felt) * pieces.km
     damage, _ = sample_route_faults(pieces, expected, arrays, rng, cause)
@@ -306,11 +320,7 @@ def earthquake_footprint(
     faults does (fibre at the PGA three total sigmas above the median, an upper bound).
     """
     n = arrays.n_nodes
-    sigma = (
-        np.hypot(BJF97_SIGMA_BETWEEN, BJF97_SIGMA_WITHIN)
-        if hazard.pga_variability == "sampled"
-        else 0.0
-    )
+    sigma = _footprint_sigma(hazard, arrays.asset_lat[:n], arrays.asset_lon[:n])
     pga = np.nan_to_num(_node_median_pga_g(hazard, arrays), nan=0.0) / arrays.hardening_factor[:n]
     library = fragility_library(builtin_fragility(hazard.power_substation_class), hazard, "pga_g")
     state = failure_state_index(hazard) - 1
@@ -319,12 +329,13 @@ def earthquake_footprint(
     for kind, fragility in library.items():
         mask = (kinds == kind) & (pga > 0)
         curve = fragility.curves[state]
-        z = np.log(pga[mask] / curve.median) / np.hypot(curve.beta, sigma)
+        z = np.log(pga[mask] / curve.median) / np.hypot(curve.beta, np.broadcast_to(sigma, n)[mask])
         p_fail[mask] = ndtr(z)
     expected = np.zeros(arrays.n_links)
     fiber = route_pieces(topology, arrays, ("terrestrial_fiber",))
     if len(fiber):
-        pga_high = _piece_median_pga_g(hazard, fiber) * np.exp(3.0 * sigma)
+        sigma_fiber = _footprint_sigma(hazard, fiber.mid_lat, fiber.mid_lon)
+        pga_high = _piece_median_pga_g(hazard, fiber) * np.exp(3.0 * sigma_fiber)
         hardening = arrays.hardening_factor[n + fiber.link]
         rate = fiber_faults_per_km(hazard, pga_high / hardening) * fiber.km
         np.add.at(expected, fiber.link, rate)
@@ -333,6 +344,16 @@ def earthquake_footprint(
         np.add.at(expected, submarine.link, _submarine_expected(hazard, submarine, arrays))
     p_link = -np.expm1(-expected)  # P(at least one fault)
     return np.flatnonzero(np.concatenate([p_fail, p_link]) >= FOOTPRINT_MIN_PROBABILITY)
+
+
+def _footprint_sigma(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray):
+    """Total ln-PGA spread at points: BJF97's, the shakemap's STDPGA, or 0 (median)."""
+    if uses_observed_shaking(hazard):
+        sigma = observed_sigma_ln_pga(hazard, lat, lon)
+        return 0.0 if sigma is None else sigma
+    if hazard.pga_variability == "sampled":
+        return float(np.hypot(BJF97_SIGMA_BETWEEN, BJF97_SIGMA_WITHIN))
+    return 0.0
 
 
 # --- The sampler ----------------------------------------------------------------------------
@@ -350,13 +371,26 @@ def sample_earthquake(
     repair time left to ``recovery.repair_h`` of the link kind.
     """
     n = arrays.n_nodes
-    between = BJF97_SIGMA_BETWEEN * rng.standard_normal()
-    within = rng.standard_normal(n)
+    fiber = route_pieces(topology, arrays, ("terrestrial_fiber",))
+    submarine = route_pieces(topology, arrays, ("submarine_cable",))
     pga, fragility, restoration = per_hazard(
         arrays, hazard, "earthquake: sites", lambda: _site_model(hazard, arrays)
     )
-    if hazard.pga_variability == "sampled":
-        pga = pga * np.exp(between + BJF97_SIGMA_WITHIN * within)
+    between, piece_residual = 0.0, None
+    if uses_observed_shaking(hazard):
+        field = per_hazard(
+            arrays, hazard, "earthquake: residual field", lambda: _field(hazard, arrays, fiber)
+        )
+        if field is not None:
+            sigma, sampler = field
+            residual = sigma * sampler.sample(rng)
+            pga = pga * np.exp(residual[:n])
+            piece_residual = residual[n:]
+    else:
+        between = BJF97_SIGMA_BETWEEN * rng.standard_normal()
+        within = rng.standard_normal(n)
+        if hazard.pga_variability == "sampled":
+            pga = pga * np.exp(between + BJF97_SIGMA_WITHIN * within)
     sites = sample_graded_damage(
         hazard,
         node_sites(arrays),
@@ -368,15 +402,24 @@ def sample_earthquake(
         rng,
         cause,
     )
-    fiber = route_pieces(topology, arrays, ("terrestrial_fiber",))
-    submarine = route_pieces(topology, arrays, ("submarine_cable",))
     return _concat(
         [
             sites,
-            _fiber_faults(hazard, fiber, arrays, between, rng, cause),
+            _fiber_faults(hazard, fiber, arrays, between, rng, cause, piece_residual),
             _submarine_faults(hazard, submarine, arrays, rng, cause),
         ]
     )
+
+
+def _field(hazard: Earthquake, arrays: NetworkArrays, fiber: RoutePieces):
+    """(STDPGA, correlated field) at nodes then fibre pieces; None without STDPGA."""
+    n = arrays.n_nodes
+    lat = np.concatenate([arrays.asset_lat[:n], fiber.mid_lat])
+    lon = np.concatenate([arrays.asset_lon[:n], fiber.mid_lon])
+    sigma = observed_sigma_ln_pga(hazard, lat, lon)
+    if sigma is None:
+        return None
+    return sigma, correlated_field(lat, lon, JB09_PGA_RANGE_KM[hazard.vs30_clustering])
 
 
 def _site_model(hazard: Earthquake, arrays: NetworkArrays):

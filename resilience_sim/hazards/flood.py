@@ -30,6 +30,7 @@ from resilience_sim.hazards.route_faults import distance_to_polyline_km, wrap_lo
 from resilience_sim.hazards.routes import points_in_polygon
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.flood import Flood
+from resilience_sim.scenario.inputs.raster import RASTER_UNITS, sample_raster
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -160,13 +161,31 @@ def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> n
     return np.where(inside, hazard.water_level_m, np.nan)
 
 
+def raster_depth_m(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
+    """Water depth above ground (m) at every node from the scenario's depth raster;
+    NaN (no water) at nodata, outside the raster and at unlocated nodes."""
+    raster, n = hazard.raster, arrays.n_nodes
+    depth = sample_raster(
+        raster.path,
+        arrays.asset_lat[:n],
+        arrays.asset_lon[:n],
+        band=raster.band,
+        method=raster.interpolation,
+    )
+    return depth * RASTER_UNITS["depth_m"][raster.units]
+
+
 def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
-    """Water depth (m) per asset, shape ``(n_assets,)``: level minus elevation, at least 0,
-    at nodes; NaN for links (not assessed). Computed once per (arrays, hazard); read-only.
+    """Water depth (m) per asset, shape ``(n_assets,)``: level minus elevation (or the
+    raster's depth), at least 0, at nodes; NaN for links (not assessed). Computed once
+    per (arrays, hazard); read-only.
     """
 
     def compute() -> np.ndarray:
-        depth = water_level_m(hazard, topology, arrays) - node_elevation_m(topology)
+        if hazard.raster is not None:
+            depth = raster_depth_m(hazard, arrays)
+        else:
+            depth = water_level_m(hazard, topology, arrays) - node_elevation_m(topology)
         out = np.full(arrays.n_assets, np.nan)
         out[: arrays.n_nodes] = np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
         out.setflags(write=False)
@@ -237,6 +256,7 @@ __all__ = [
     "flood_footprint",
     "flood_intensity",
     "flood_onset_h",
+    "raster_depth_m",
     "sample_flood",
     "tsunami_speed_kmh",
     "water_level_m",

@@ -9,6 +9,7 @@ from typing import Any
 
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
+from resilience_sim.scenario.inputs.resolve import resolve_input_files
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -51,6 +52,7 @@ class Scenario:
             )
         data = {"topology": topology.name, **data}
         spec = validate_document(ScenarioSpec, data, file, skip=_UNION_TAGS)
+        spec = resolve_input_files(spec, Path.cwd(), file)
         check_references(spec, topology, file)
         return cls(spec=spec, topology=topology)
 
@@ -58,7 +60,8 @@ class Scenario:
 def load_scenario(
     path: str | Path, *, check_topology: Callable[[Path], None] | None = None
 ) -> Scenario:
-    """Read a scenario file and the topology it names (relative to the scenario file).
+    """Read a scenario file, the topology and the hazard-event files it names (paths
+    relative to the scenario file; see :mod:`resilience_sim.scenario.inputs`).
 
     ``check_topology(topology_path)`` is called once the topology file is found and
     before it is parsed; it raises InputError to refuse it (``run --max-memory``:
@@ -67,6 +70,7 @@ def load_scenario(
     path = as_path(path)
     file = str(path)
     spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
+    spec = resolve_input_files(spec, path.parent, file)
     topology_path = (path.parent / spec.topology).resolve()
     if not topology_path.is_file():
         raise InputError.single(

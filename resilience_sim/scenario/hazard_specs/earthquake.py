@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from resilience_sim.scenario.common import GradedHazardBase, NonNegative, Point, Strict
+from resilience_sim.scenario.hazard_specs.files import RasterInput
 from resilience_sim.topology.model import LINK_KINDS, Topology
 
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -78,15 +79,32 @@ class FiberFaults(Strict):
 
 
 class Earthquake(GradedHazardBase):
-    """Ground shaking from a point source or a rupture trace (BJF97), damage by fragility."""
+    """Ground shaking from a point source or a rupture trace (BJF97), or from a ShakeMap
+    grid or a PGA raster; damage by fragility."""
 
     type: Literal["earthquake"]
-    epicentre: Point = Field(description="epicentre, decimal degrees")
-    depth_km: Annotated[float, Field(ge=0.0, le=700.0)] = Field(
-        description="hypocentral depth, km (0-700)"
+    epicentre: Point | None = Field(
+        None, description="epicentre, decimal degrees (with a shakemap: from its event header)"
     )
-    magnitude: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        description="moment magnitude Mw (0-10)"
+    depth_km: Annotated[float, Field(ge=0.0, le=700.0)] | None = Field(
+        None, description="hypocentral depth, km (0-700) (with a shakemap: from its header)"
+    )
+    magnitude: Annotated[float, Field(ge=0.0, le=10.0)] | None = Field(
+        None, description="moment magnitude Mw (0-10) (with a shakemap: from its header)"
+    )
+    shakemap: str | None = Field(
+        None,
+        min_length=1,
+        description="USGS ShakeMap grid.xml (relative to the scenario file): PGA at the "
+        "assets from the grid instead of BJF97",
+    )
+    raster: RasterInput | None = Field(
+        None, description="PGA raster (units g, %g or m/s2) instead of BJF97"
+    )
+    vs30_clustering: bool = Field(
+        False,
+        description="shakemap residuals: Jayaram & Baker (2009) case 2 range (Vs30 "
+        "clustered in the region, 40.7 km) instead of case 1 (8.5 km)",
     )
     mechanism: Literal["unspecified", "strike_slip", "reverse"] = Field(
         "unspecified", description="style of faulting (BJF97 coefficient b1)"
@@ -119,6 +137,18 @@ class Earthquake(GradedHazardBase):
     submarine_cable_faults: SubmarineCableFaults = Field(
         default_factory=SubmarineCableFaults, description="submarine-cable faults"
     )
+
+    @model_validator(mode="after")
+    def _source(self) -> Earthquake:
+        if self.shakemap is not None and self.raster is not None:
+            raise ValueError("shakemap: give `shakemap` or `raster`, not both")
+        if self.raster is not None and self.raster.units not in ("g", "%g", "m/s2"):
+            raise ValueError(f"raster.units: {self.raster.units!r} is not one of g, %g, m/s2")
+        if self.shakemap is None:
+            for name in ("epicentre", "depth_km", "magnitude"):
+                if getattr(self, name) is None:
+                    raise ValueError(f"{name}: required (unless a `shakemap` gives it)")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Earthquake:

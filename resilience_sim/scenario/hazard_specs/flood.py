@@ -8,7 +8,8 @@ The water surface is given in one of two ways:
 
 * an **area** (``polygon`` or ``regions``) flooded to ``water_level_m`` above datum;
 * a **coast** (``coast`` polyline) with ``runup_m`` at the shore, falling linearly to
-  zero ``inundation_distance_km`` inland.
+  zero ``inundation_distance_km`` inland;
+* a **raster** of water depth above ground (GeoTIFF, units m, cm or ft).
 
 A tsunami may add an ``origin`` so that it arrives later at farther sites.
 """
@@ -20,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from resilience_sim.scenario.common import GradedHazardBase, Point
+from resilience_sim.scenario.hazard_specs.files import RasterInput
 from resilience_sim.topology.model import Latitude, Longitude
 
 LatLon = tuple[Latitude, Longitude]
@@ -51,6 +53,9 @@ class Flood(GradedHazardBase):
     inundation_distance_km: Annotated[float, Field(gt=0.0, le=100.0)] | None = Field(
         None, description="distance inland at which the water level falls to zero, km"
     )
+    raster: RasterInput | None = Field(
+        None, description="water depth above ground from a raster (units m, cm or ft)"
+    )
     origin: Point | None = Field(
         None, description="tsunami source: arrival delayed by distance / propagation speed"
     )
@@ -65,10 +70,19 @@ class Flood(GradedHazardBase):
     def _one_water_surface(self) -> Flood:
         area = self.polygon is not None or self.regions is not None
         coastal = self.coast is not None
+        if self.raster is not None:
+            others = (self.water_level_m, self.runup_m, self.inundation_distance_km)
+            if area or coastal or any(v is not None for v in others):
+                raise ValueError(
+                    "raster: a depth raster replaces `polygon`/`regions`/`coast` and their levels"
+                )
+            if self.raster.units not in ("m", "cm", "ft"):
+                raise ValueError(f"raster.units: {self.raster.units!r} is not one of m, cm, ft")
+            return self
         if area == coastal:
             raise ValueError(
-                "polygon: give either an area (`polygon` or `regions`, with `water_level_m`) "
-                "or a `coast` (with `runup_m` and `inundation_distance_km`)"
+                "polygon: give either an area (`polygon` or `regions`, with `water_level_m`), "
+                "a `coast` (with `runup_m` and `inundation_distance_km`) or a depth `raster`"
             )
         if area:
             if self.polygon is not None and self.regions is not None:

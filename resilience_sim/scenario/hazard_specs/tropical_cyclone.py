@@ -48,12 +48,38 @@ class TrackPoint(Strict):
         return self
 
 
+class TrackFile(Strict):
+    """A best track read from an IBTrACS v04 CSV file (docs/hazards/tropical_cyclone.md)."""
+
+    path: str = Field(min_length=1, description="IBTrACS CSV file, relative to the scenario file")
+    sid: str | None = Field(None, min_length=1, description="storm id (IBTrACS SID)")
+    name: str | None = Field(None, min_length=1, description="storm name (with `season`)")
+    season: Annotated[int, Field(ge=1800, le=2200)] | None = Field(
+        None, description="IBTrACS season (with `name`)"
+    )
+    agency: str = Field("USA", description="whose positions and intensities: USA, WMO, BOM, ...")
+    radius_max_wind_km: Annotated[float, Field(gt=0.0, le=500.0)] | None = Field(
+        None, description="radius of maximum winds when the agency reports none, km"
+    )
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> TrackFile:
+        if (self.sid is None) == (self.name is None and self.season is None):
+            raise ValueError("sid: give `sid`, or `name` and `season`")
+        if self.sid is None and (self.name is None or self.season is None):
+            raise ValueError("season: give both `name` and `season`")
+        return self
+
+
 class TropicalCyclone(GradedHazardBase):
     """A tropical cyclone along a track: Holland (1980) winds, gust fragility per asset kind."""
 
     type: Literal["tropical_cyclone"]
     track: list[TrackPoint] = Field(
-        min_length=2, description="storm positions with strictly increasing t_h"
+        default_factory=list, description="storm positions with strictly increasing t_h"
+    )
+    track_file: TrackFile | None = Field(
+        None, description="read the track from an IBTrACS CSV file instead of `track`"
     )
     ambient_pressure_hpa: Annotated[float, Field(ge=990.0, le=1030.0)] = Field(
         1010.0, description="environmental pressure far from the storm, hPa (assumed default)"
@@ -84,6 +110,13 @@ class TropicalCyclone(GradedHazardBase):
                     f"{track[i].t_h:g} is not after track[{i - 1}].t_h = {track[i - 1].t_h:g}"
                 )
         return track
+
+    @model_validator(mode="after")
+    def _one_track(self) -> TropicalCyclone:
+        # a track_file is read by the loader, which fills `track` (keeping track_file)
+        if self.track_file is None and len(self.track) < 2:
+            raise ValueError("track: needs at least 2 items (or give a `track_file`)")
+        return self
 
     @model_validator(mode="after")
     def _below_ambient(self) -> TropicalCyclone:
