@@ -84,7 +84,7 @@ def sample_raster(
     with _open(file) as src:
         raster_info(file, band)
         xs, ys = transform("EPSG:4326", src.crs, lon[located].tolist(), lat[located].tolist())
-        col, row = ~src.transform * (np.asarray(xs), np.asarray(ys))  # pixel-corner units
+        col, row = ~src.transform @ (np.asarray(xs), np.asarray(ys))  # pixel-corner units
         col, row = np.asarray(col, dtype=float), np.asarray(row, dtype=float)
         inside = (col >= 0) & (col < src.width) & (row >= 0) & (row < src.height)
         if not inside.any():
