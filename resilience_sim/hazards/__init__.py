@@ -1,49 +1,27 @@
 """Hazards: pure functions from hazard parameters and assets to damage.
 
-Every hazard type has one sampler with the signature of :data:`Sampler`, listed in
-:data:`SAMPLERS` under its scenario ``type``. Samplers never import the engine.
+Every hazard type has one sampler with the signature of :data:`Sampler`, registered in
+:data:`resilience_sim.hazards.registry.HAZARD_MODELS` under its scenario ``type`` (the
+names of :mod:`resilience_sim.scenario.registry`); :data:`SAMPLERS` is its view.
+Samplers never import the engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from resilience_sim.errors import InputError
-from resilience_sim.hazards.asset_failure import sample_asset_failure
-from resilience_sim.hazards.base import Damage, GridOutage
-from resilience_sim.hazards.cable_fault import sample_cable_fault
+from resilience_sim.hazards.base import Damage
 from resilience_sim.hazards.checks import warn_unrepairable
-from resilience_sim.hazards.earthquake import sample_earthquake
-from resilience_sim.hazards.flood import sample_flood
-from resilience_sim.hazards.geomagnetic_storm import sample_geomagnetic_storm
-from resilience_sim.hazards.power_grid_outage import sample_power_grid_outage
-from resilience_sim.hazards.regional_outage import affected_assets, sample_regional_outage
-from resilience_sim.hazards.tropical_cyclone import sample_tropical_cyclone
-from resilience_sim.hazards.volcanic_eruption import sample_volcanic_eruption
+from resilience_sim.hazards.regional_outage import affected_assets
+from resilience_sim.hazards.registry import HAZARD_MODELS, Sampler
 from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
-# (hazard spec, topology, arrays, rng, cause) -> Damage, GridOutage, or a tuple of them
-Sampler = Callable[..., Damage | GridOutage | tuple[Damage | GridOutage, ...]]
-
-SAMPLERS: dict[str, Sampler] = {
-    "asset_failure": lambda hazard, topology, arrays, rng, cause: sample_asset_failure(
-        hazard, arrays, rng, cause
-    ),
-    "regional_outage": lambda hazard, topology, arrays, rng, cause: sample_regional_outage(
-        hazard, topology, arrays, cause
-    ),
-    "tropical_cyclone": sample_tropical_cyclone,
-    "flood": sample_flood,
-    "earthquake": sample_earthquake,
-    "power_grid_outage": sample_power_grid_outage,
-    "volcanic_eruption": sample_volcanic_eruption,
-    "cable_fault": sample_cable_fault,
-    "geomagnetic_storm": sample_geomagnetic_storm,
-}
+SAMPLERS: dict[str, Sampler] = {name: model.sampler for name, model in HAZARD_MODELS.items()}
 
 
 def hazard_cause(spec: ScenarioSpec, i: int) -> str:

@@ -7,6 +7,7 @@ import numpy as np
 from resilience_sim.hazards.base import Damage
 from resilience_sim.scenario.schema import AssetFailure
 from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
 
 
 def sample_asset_failure(
@@ -24,3 +25,14 @@ def sample_asset_failure(
         candidates = np.flatnonzero(arrays.asset_kinds == hazard.kind)
         idx = candidates[rng.random(len(candidates)) < hazard.fraction]
     return Damage.uniform(idx, hazard.at_h, hazard.duration_h, cause)
+
+
+def asset_failure_footprint(
+    hazard: AssetFailure, topology: Topology, arrays: NetworkArrays
+) -> np.ndarray:
+    """Named assets; or every asset of ``kind`` if ``fraction > 0``."""
+    if hazard.assets:
+        return np.unique(arrays.indices_of(list(hazard.assets)))
+    if hazard.fraction == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(arrays.asset_kinds == hazard.kind)

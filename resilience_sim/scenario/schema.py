@@ -6,7 +6,7 @@ recovery resources. Times are hours from scenario start; distances km.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Union
 
 from pydantic import Field, model_validator
 
@@ -14,96 +14,25 @@ from resilience_sim.scenario.common import (
     AssetKind,
     HazardBase,
     NonNegative,
-    Point,
     Strict,
 )
 from resilience_sim.scenario.distributions import Duration, Lognormal
-from resilience_sim.scenario.hazard_specs.cable_fault import CableFault
-from resilience_sim.scenario.hazard_specs.earthquake import Earthquake
-from resilience_sim.scenario.hazard_specs.flood import Flood
-from resilience_sim.scenario.hazard_specs.geomagnetic_storm import GeomagneticStorm
-from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
-from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
-from resilience_sim.scenario.hazard_specs.volcanic_eruption import VolcanicEruption
+from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
+from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
 from resilience_sim.scenario.recovery import (
     CableShip,
     ClosedArea,
     PolicyField,
     Stopgap,
 )
-from resilience_sim.scenario.threat_specs.bgp_hijack import BgpHijack
-from resilience_sim.scenario.threat_specs.ddos import Ddos
-from resilience_sim.scenario.threat_specs.malware import Malware
-from resilience_sim.scenario.threat_specs.ransomware import Ransomware
-from resilience_sim.scenario.threat_specs.sabotage import Sabotage
-from resilience_sim.scenario.threat_specs.targeted_attack import TargetedAttack
+from resilience_sim.scenario.registry import HAZARD_REGISTRY
 from resilience_sim.scenario.variants import Economics, Variant
 
-
-class AssetFailure(HazardBase):
-    """Named assets fail, or a random fraction of the assets of one kind."""
-
-    type: Literal["asset_failure"]
-    assets: list[str] = Field(default_factory=list, description="node or link ids that fail")
-    kind: AssetKind | None = Field(None, description="asset kind for a random failure")
-    fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
-        None, description="share of the assets of `kind` that fail, each independently"
-    )
-
-    @model_validator(mode="after")
-    def _one_selection(self) -> AssetFailure:
-        random_given = self.kind is not None or self.fraction is not None
-        if self.assets and random_given:
-            raise ValueError("give either `assets` or `kind` with `fraction`, not both")
-        if not self.assets and (self.kind is None or self.fraction is None):
-            raise ValueError("give `assets` (a list of ids) or both `kind` and `fraction`")
-        return self
-
-
-class RegionalOutage(HazardBase):
-    """Every asset in named regions, or within a radius of a point, fails."""
-
-    type: Literal["regional_outage"]
-    regions: list[str] = Field(default_factory=list, description="region names (node.region)")
-    center: Point | None = Field(None, description="centre of a circular area")
-    radius_km: NonNegative | None = Field(None, description="radius of the circular area, km")
-    kinds: list[AssetKind] | None = Field(
-        None, description="only these asset kinds (all if absent)"
-    )
-
-    @model_validator(mode="after")
-    def _one_area(self) -> RegionalOutage:
-        circle = self.center is not None or self.radius_km is not None
-        if self.regions and circle:
-            raise ValueError("give either `regions` or `center` with `radius_km`, not both")
-        if not self.regions and (self.center is None or self.radius_km is None):
-            raise ValueError("give `regions` or both `center` and `radius_km`")
-        return self
-
-
-# Every hazard type, in one place: the union below and the tag set derive from it.
-# A new hazard adds its model here and its sampler in resilience_sim/hazards/__init__.py.
-HAZARD_TYPES: tuple[type[HazardBase], ...] = (
-    AssetFailure,
-    RegionalOutage,
-    TropicalCyclone,
-    Flood,
-    Earthquake,
-    PowerGridOutage,
-    VolcanicEruption,
-    CableFault,
-    GeomagneticStorm,
-    # threats (resilience_sim/threats/, docs/threats.md)
-    TargetedAttack,
-    Sabotage,
-    Ddos,
-    Malware,
-    Ransomware,
-    BgpHijack,
-)
+# Every hazard type comes from the one registry (resilience_sim/scenario/registry.py).
+HAZARD_TYPES: tuple[type[HazardBase], ...] = tuple(entry.spec for entry in HAZARD_REGISTRY.values())
 
 Hazard = Annotated[Union[HAZARD_TYPES], Field(discriminator="type")]  # noqa: UP007
-HAZARD_TAGS = frozenset(t.model_fields["type"].annotation.__args__[0] for t in HAZARD_TYPES)
+HAZARD_TAGS = frozenset(HAZARD_REGISTRY)
 
 
 class CrewDepot(Strict):
@@ -249,3 +178,19 @@ class ScenarioSpec(Strict):
     @property
     def horizon_hours(self) -> float:
         return self.horizon_h if self.horizon_h is not None else 24.0 * self.horizon_days
+
+
+__all__ = [
+    "DEFAULT_REPAIR_H",
+    "HAZARD_TAGS",
+    "HAZARD_TYPES",
+    "AssetFailure",
+    "CrewDepot",
+    "Hazard",
+    "Output",
+    "Overload",
+    "Recovery",
+    "RegionalOutage",
+    "ScenarioSpec",
+    "Service",
+]

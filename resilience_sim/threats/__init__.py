@@ -3,7 +3,8 @@
 Same level as :mod:`resilience_sim.hazards` (which it may use: ``Damage`` and the other
 records in ``hazards.base``, the per-study cache); never imports the engine. Every threat
 type has one sampler with the hazards' signature ``(spec, topology, arrays, rng, cause)``,
-listed in :data:`THREAT_SAMPLERS` under its scenario ``type``. Models, units and
+listed in :data:`THREAT_SAMPLERS` under its scenario ``type`` (the ``threat`` names of
+:mod:`resilience_sim.scenario.registry`; checked at import). Models, units and
 assumptions: ``docs/threats.md``.
 
 ======================  ===========================================================
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from resilience_sim.scenario.registry import check_covers
 from resilience_sim.threats.bgp_hijack import sample_bgp_hijack
 from resilience_sim.threats.ddos import sample_ddos
 from resilience_sim.threats.malware import sample_malware
@@ -39,5 +41,6 @@ THREAT_SAMPLERS: dict[str, ThreatSampler] = {
     "ransomware": sample_ransomware,
     "bgp_hijack": sample_bgp_hijack,
 }
+check_covers("threat", set(THREAT_SAMPLERS), "resilience_sim.threats.THREAT_SAMPLERS")
 
 __all__ = ["THREAT_SAMPLERS", "ThreatSampler"]
