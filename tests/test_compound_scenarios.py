@@ -15,7 +15,7 @@ from conftest import fixed, make_topology, scenario_on
 
 import resilience_sim as rs
 from resilience_sim.geo import KM_PER_NAUTICAL_MILE, haversine_km
-from resilience_sim.hazards.footprint import empty_footprints
+from resilience_sim.hazards.kit.footprint import empty_footprints
 from resilience_sim.topology import compile_topology
 
 ISLAND = Path(__file__).resolve().parent.parent / "topologies" / "pacific_island.yaml"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import lognorm
 
-from resilience_sim.hazards.fragility import (
+from resilience_sim.hazards.kit.fragility import (
     FragilityCurve,
     FragilitySet,
     sample_damage_states,

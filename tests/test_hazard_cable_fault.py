@@ -1,5 +1,5 @@
 """Hazard `cable_fault`: anchor drag across cables, fishing-zone fault rates, and the
-planar route geometry (resilience_sim.hazards.routes) they use.
+planar route geometry (resilience_sim.hazards.kit.routes) they use.
 
 Hand geometry: cable X runs along the equator from lon 0 to lon 2 with a route vertex
 at lon 1; cable Y along the parallel 1 deg N; a terrestrial fibre T along 1 deg S.
@@ -24,9 +24,9 @@ from resilience_sim.hazards.cable_fault import (
     cable_fault_intensity,
     sample_cable_fault,
 )
-from resilience_sim.hazards.footprint import empty_footprints
-from resilience_sim.hazards.route_faults import PIECE_KM
-from resilience_sim.hazards.routes import points_in_polygon, project, unproject
+from resilience_sim.hazards.kit.footprint import empty_footprints
+from resilience_sim.hazards.kit.route_faults import PIECE_KM
+from resilience_sim.hazards.kit.routes import points_in_polygon, project, unproject
 from resilience_sim.topology import compile_topology
 
 KM_PER_DEG = np.radians(1.0) * EARTH_RADIUS_KM  # 111.195 km along a great circle

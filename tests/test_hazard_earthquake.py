@@ -34,7 +34,7 @@ from resilience_sim.hazards.earthquake import (
     sample_earthquake,
     submarine_faults_per_km,
 )
-from resilience_sim.hazards.route_faults import distance_to_polyline_km
+from resilience_sim.hazards.kit.route_faults import distance_to_polyline_km
 from resilience_sim.topology import compile_topology
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "hazards" / "earthquake.md"

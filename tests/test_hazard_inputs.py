@@ -24,7 +24,7 @@ import resilience_sim as rs
 from resilience_sim.cli import cli
 from resilience_sim.hazards.earthquake import FACILITY, earthquake_intensity, sample_earthquake
 from resilience_sim.hazards.flood import flood_intensity
-from resilience_sim.hazards.spatial_field import correlated_field, jb09_correlation
+from resilience_sim.hazards.kit.spatial_field import correlated_field, jb09_correlation
 from resilience_sim.hazards.tropical_cyclone import sample_tropical_cyclone
 from resilience_sim.scenario.inputs.ibtracs import KNOT_MS, NMI_KM, read_ibtracs_track
 from resilience_sim.scenario.inputs.raster import sample_raster

@@ -15,7 +15,7 @@ import yaml
 from pydantic import TypeAdapter
 
 from resilience_sim.hazards import SAMPLERS
-from resilience_sim.hazards.footprint import FOOTPRINTS
+from resilience_sim.hazards.kit.footprint import FOOTPRINTS
 from resilience_sim.scenario.registry import HAZARD_REGISTRY, check_covers, names_of
 from resilience_sim.scenario.schema import HAZARD_TAGS, HAZARD_TYPES, Hazard
 from resilience_sim.threats import THREAT_SAMPLERS

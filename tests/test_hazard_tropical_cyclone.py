@@ -30,7 +30,7 @@ from resilience_sim.hazards.cyclone_wind import (
     track_holland_parameters,
     vickery_holland_b,
 )
-from resilience_sim.hazards.route_faults import route_pieces
+from resilience_sim.hazards.kit.route_faults import route_pieces
 from resilience_sim.hazards.tropical_cyclone import (
     FRAGILITY,
     LIBRARY_TABLE,

@@ -20,8 +20,8 @@ from scipy import stats
 import resilience_sim as rs
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km
 from resilience_sim.hazards.base import COMPLETE
-from resilience_sim.hazards.footprint import empty_footprints
-from resilience_sim.hazards.route_faults import PIECE_KM
+from resilience_sim.hazards.kit.footprint import empty_footprints
+from resilience_sim.hazards.kit.route_faults import PIECE_KM
 from resilience_sim.hazards.volcanic_eruption import (
     eruption_footprint,
     sample_volcanic_eruption,

@@ -8,7 +8,7 @@ to located faults, each its own repair job:
   is one crossing; it breaks with ``fault_probability``, at the middle of the stretch,
   at ``at_h + s / speed`` where ``s`` is the distance along the track to that point.
   Geometry on the azimuthal equidistant plane about the track's centre
-  (:mod:`resilience_sim.hazards.routes`).
+  (:mod:`resilience_sim.hazards.kit.routes`).
 * **fishing zones**: in each polygon, a Poisson number of faults per km of cable route
   inside (``faults_per_km`` for the event, or ``faults_per_km_day`` x ``window_days``),
   placed uniformly along the route inside; per-day faults fall uniformly in the window
@@ -18,7 +18,7 @@ Model, units and sources: docs/hazards/cable_fault.md.
 
 Draw pattern (fixed by the scenario and the topology, never by the outcome): one uniform
 per anchor crossing, then per zone two uniforms per submarine-cable route piece
-(:func:`~resilience_sim.hazards.route_faults.sample_route_faults`) and one more per
+(:func:`~resilience_sim.hazards.kit.route_faults.sample_route_faults`) and one more per
 piece for the time of per-day faults.
 """
 
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from resilience_sim.geo import KM_PER_NAUTICAL_MILE
-from resilience_sim.hazards.assemble import DamageBuilder
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
-from resilience_sim.hazards.route_faults import RoutePieces, route_pieces, sample_route_faults
-from resilience_sim.hazards.routes import (
+from resilience_sim.hazards.kit.assemble import DamageBuilder
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.route_faults import RoutePieces, route_pieces, sample_route_faults
+from resilience_sim.hazards.kit.routes import (
     PlanarRoutes,
     distance_along_polyline_km,
     pieces_in_corridor,
@@ -88,7 +88,7 @@ def zone_expected_faults(
     """Expected faults per route piece from one zone, shape ``(n_pieces,)``.
 
     A piece counts as inside when its middle is (pieces are at most
-    :data:`~resilience_sim.hazards.route_faults.PIECE_KM` long). The polygon is
+    :data:`~resilience_sim.hazards.kit.route_faults.PIECE_KM` long). The polygon is
     tested on the azimuthal equidistant plane about its centre.
     """
     ring = np.asarray(zone.polygon, dtype=float)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from resilience_sim.errors import InputWarning
-from resilience_sim.hazards.footprint import empty_footprints, hazard_footprint
+from resilience_sim.hazards.kit.footprint import empty_footprints, hazard_footprint
 from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology

@@ -27,9 +27,9 @@ from scipy.special import ndtr
 
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
-from resilience_sim.hazards.fragility import FragilitySet
-from resilience_sim.hazards.graded import (
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.fragility import FragilitySet
+from resilience_sim.hazards.kit.graded import (
     FOOTPRINT_MIN_PROBABILITY,
     failure_state_index,
     fragility_library,
@@ -38,18 +38,18 @@ from resilience_sim.hazards.graded import (
     restoration_library,
     sample_graded_damage,
 )
-from resilience_sim.hazards.route_faults import (
+from resilience_sim.hazards.kit.route_faults import (
     RoutePieces,
     distance_to_polyline_km,
     route_pieces,
     sample_route_faults,
 )
+from resilience_sim.hazards.kit.spatial_field import JB09_PGA_RANGE_KM, correlated_field
 from resilience_sim.hazards.shaking_inputs import (
     observed_pga_g,
     observed_sigma_ln_pga,
     uses_observed_shaking,
 )
-from resilience_sim.hazards.spatial_field import JB09_PGA_RANGE_KM, correlated_field
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.earthquake import Earthquake
 from resilience_sim.topology.compile import NetworkArrays

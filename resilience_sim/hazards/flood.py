@@ -15,9 +15,9 @@ import numpy as np
 
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
-from resilience_sim.hazards.fragility import FragilitySet
-from resilience_sim.hazards.graded import (
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.fragility import FragilitySet
+from resilience_sim.hazards.kit.graded import (
     failure_state_index,
     footprint_assets,
     fragility_library,
@@ -26,8 +26,8 @@ from resilience_sim.hazards.graded import (
     restoration_library,
     sample_graded_damage,
 )
-from resilience_sim.hazards.route_faults import distance_to_polyline_km, wrap_lon
-from resilience_sim.hazards.routes import points_in_polygon
+from resilience_sim.hazards.kit.route_faults import distance_to_polyline_km, wrap_lon
+from resilience_sim.hazards.kit.routes import points_in_polygon
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.flood import Flood
 from resilience_sim.scenario.inputs.raster import RASTER_UNITS, sample_raster

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilience_sim.hazards.assemble import DamageBuilder
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
-from resilience_sim.hazards.route_faults import route_pieces, wrap_lon
+from resilience_sim.hazards.kit.assemble import DamageBuilder
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.route_faults import route_pieces, wrap_lon
 from resilience_sim.scenario.hazard_specs.geomagnetic_storm import GeomagneticStorm
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import Damage, GridOutage
-from resilience_sim.hazards.graded import duration_quantile
+from resilience_sim.hazards.kit.graded import duration_quantile
 from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology

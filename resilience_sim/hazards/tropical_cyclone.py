@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
 from resilience_sim.hazards.cyclone_wind import PeakGust, peak_gust
-from resilience_sim.hazards.fragility import FragilitySet
-from resilience_sim.hazards.graded import (
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.fragility import FragilitySet
+from resilience_sim.hazards.kit.graded import (
     Sites,
     failure_state_index,
     footprint_assets,
@@ -32,7 +32,7 @@ from resilience_sim.hazards.graded import (
     sample_graded_damage,
     vertex_sites,
 )
-from resilience_sim.hazards.route_faults import PIECE_KM
+from resilience_sim.hazards.kit.route_faults import PIECE_KM
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
 from resilience_sim.topology.compile import NetworkArrays

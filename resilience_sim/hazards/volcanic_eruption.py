@@ -18,7 +18,7 @@ arrives at ``at_h + d / ash_speed_kmh``. Model, parameters and sources:
 docs/hazards/volcanic_eruption.md.
 
 Draw pattern: one uniform per destroyed asset (repair time), then two per route piece
-of every submarine cable (:func:`~resilience_sim.hazards.route_faults.sample_route_faults`),
+of every submarine cable (:func:`~resilience_sim.hazards.kit.route_faults.sample_route_faults`),
 whatever is damaged.
 """
 
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from resilience_sim.geo import haversine_km
-from resilience_sim.hazards.assemble import DamageBuilder, repair_hours
 from resilience_sim.hazards.base import COMPLETE, CapacityLoss, Damage
-from resilience_sim.hazards.cache import per_hazard
-from resilience_sim.hazards.route_faults import (
+from resilience_sim.hazards.kit.assemble import DamageBuilder, repair_hours
+from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.route_faults import (
     RoutePieces,
     route_pieces,
     sample_route_faults,
@@ -55,7 +55,7 @@ def volcanic_eruption_intensity(
 
     Nodes: great-circle distance. Satellite links: the nearer ground terminal. Other
     links: the nearest middle of a route piece
-    (:data:`~resilience_sim.hazards.route_faults.PIECE_KM` long), so at most half a
+    (:data:`~resilience_sim.hazards.kit.route_faults.PIECE_KM` long), so at most half a
     piece more than the true least distance. NaN where the asset has no location.
     """
     lat0, lon0 = hazard.vent.lat, hazard.vent.lon

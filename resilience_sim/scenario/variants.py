@@ -101,7 +101,7 @@ class Hardening(Strict):
     """Harden assets: multiply their fragility medians by ``median_factor``.
 
     The factor multiplies the selected assets' ``hardening_factor``, which the
-    fragility-based hazards apply (``resilience_sim.hazards.fragility``); the generic
+    fragility-based hazards apply (``resilience_sim.hazards.kit.fragility``); the generic
     ``asset_failure`` and ``regional_outage`` hazards have no fragility and ignore it.
     """
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import CapacityLoss
-from resilience_sim.hazards.cache import per_hazard
+from resilience_sim.hazards.kit.cache import per_hazard
 from resilience_sim.scenario.threat_specs.ddos import Ddos
 from resilience_sim.threats.graph import incident_links, intact
 from resilience_sim.topology.compile import NetworkArrays

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
+from resilience_sim.hazards.kit.cache import per_hazard
 from resilience_sim.scenario.threat_specs.sabotage import Sabotage
 from resilience_sim.threats.graph import intact
 from resilience_sim.threats.mincut import min_cut_attack

@@ -22,7 +22,8 @@ From :class:`~resilience_sim.scenario.threat_specs.targeted_attack.TargetedAttac
 Draw pattern: one uniform per candidate, in asset order, fixed before planning (so a
 candidate's fate does not depend on the order of attempts: common random numbers across
 rankings); then the permutation for ``random``, or the pivots of estimated betweenness
-(per ranking). Static rankings are computed once per study (:mod:`resilience_sim.hazards.cache`).
+(per ranking). Static rankings are computed once per study
+(:mod:`resilience_sim.hazards.kit.cache`).
 
 Cost: static — one scoring; adaptive — one scoring per attempt (degree ``O(n_links)``;
 betweenness and population see :mod:`resilience_sim.threats.ranking`).
@@ -33,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.cache import per_hazard
+from resilience_sim.hazards.kit.cache import per_hazard
 from resilience_sim.scenario.threat_specs.targeted_attack import TargetedAttack
 from resilience_sim.threats.graph import intact
 from resilience_sim.threats.ranking import Scorer, rank, scorer_for

@@ -22,13 +22,13 @@ import numpy as np
 from scipy.special import ndtri
 
 from resilience_sim.hazards.base import Damage
-from resilience_sim.hazards.fragility import (
+from resilience_sim.hazards.kit.fragility import (
     STATE_KEYS,
     FragilitySet,
     is_failure,
     sample_graded_damage_states,
 )
-from resilience_sim.hazards.route_faults import route_pieces
+from resilience_sim.hazards.kit.route_faults import route_pieces
 from resilience_sim.scenario.common import GradedHazardBase, RestorationSpec
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.topology.compile import NetworkArrays

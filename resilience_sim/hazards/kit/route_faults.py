@@ -3,7 +3,7 @@
 Used by hazards whose expected number of cable breaks per km changes continuously along
 a route (an earthquake's fibre breaks follow the shaking; its submarine-cable faults
 depend on distance from the source). Every segment of the shared route table
-(:mod:`resilience_sim.hazards.routes`) is cut once per topology into equal pieces of at
+(:mod:`resilience_sim.hazards.kit.routes`) is cut once per topology into equal pieces of at
 most ``PIECE_KM``; a hazard gives each piece an expected number of faults, and
 :func:`sample_route_faults` turns that into located faults, each its own repair job.
 
@@ -21,7 +21,7 @@ from scipy.stats import poisson
 
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km
 from resilience_sim.hazards.base import NOT_GRADED, Damage
-from resilience_sim.hazards.routes import RouteSegments, route_segments
+from resilience_sim.hazards.kit.routes import RouteSegments, route_segments
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -66,7 +66,7 @@ _CACHE: weakref.WeakKeyDictionary[NetworkArrays, dict[tuple[str, ...], RoutePiec
 def route_pieces(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ...]) -> RoutePieces:
     """Pieces of every located link of the given kinds (built once per ``arrays``).
 
-    Cut from the shared segment table of :func:`resilience_sim.hazards.routes.route_segments`;
+    Cut from the shared segment table of :func:`resilience_sim.hazards.kit.routes.route_segments`;
     links without coordinates have no pieces (and so never get located faults).
     """
     per_arrays = _CACHE.setdefault(arrays, {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import NOT_GRADED, Damage
-from resilience_sim.hazards.graded import duration_quantile
+from resilience_sim.hazards.kit.graded import duration_quantile
 from resilience_sim.scenario.distributions import Duration
 
 

@@ -3,7 +3,7 @@
 A link's geometry is ``Topology.link_points`` (its route vertices, else its located
 end points). :func:`route_segments` compiles it once per ``NetworkArrays`` into a flat
 table of straight segments that every route-aware hazard queries vectorised (no
-per-event walk of the topology); :mod:`resilience_sim.hazards.route_faults` cuts it
+per-event walk of the topology); :mod:`resilience_sim.hazards.kit.route_faults` cuts it
 into short pieces. This module also holds the planar geometry some hazards need: a
 local projection, point-in-polygon, and where a corridor (a ship's anchor track)
 crosses routes.
