@@ -27,6 +27,7 @@ from scipy.special import ndtr
 
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.kit.assemble import DamageBuilder
 from resilience_sim.hazards.kit.cache import per_hazard
 from resilience_sim.hazards.kit.fragility import FragilitySet
 from resilience_sim.hazards.kit.graded import (
@@ -433,6 +434,7 @@ def _site_model(hazard: Earthquake, arrays: NetworkArrays):
 
 def _concat(parts: list[Damage]) -> Damage:
     """One record holding every entry of ``parts`` (which share one cause), in order."""
-    names = [f.name for f in dataclasses.fields(Damage) if f.name != "cause"]
-    joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in names}
-    return Damage(cause=parts[0].cause, **joined)
+    out = DamageBuilder()
+    for part in parts:
+        out.extend(part)
+    return out.build(parts[0].cause)

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import Damage, GridOutage
-from resilience_sim.hazards.kit.graded import duration_quantile
+from resilience_sim.hazards.kit.assemble import DamageBuilder
+from resilience_sim.hazards.kit.durations import duration_quantile
 from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
@@ -46,10 +47,8 @@ def sample_power_grid_outage(
         duration_h=duration_quantile(hazard.restore_h, u_region[regions]),
         cause=cause,
     )
-    substations = Damage(
-        asset_idx=nodes,
-        onset_h=np.full(len(nodes), hazard.at_h),
-        duration_h=duration_quantile(hazard.restore_h, u_node[nodes]),
-        cause=cause,
+    substations = DamageBuilder()
+    substations.add(
+        nodes, hazard.at_h, duration_h=duration_quantile(hazard.restore_h, u_node[nodes])
     )
-    return grid, substations
+    return grid, substations.build(cause)

@@ -30,8 +30,9 @@ import numpy as np
 
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards.base import COMPLETE, CapacityLoss, Damage
-from resilience_sim.hazards.kit.assemble import DamageBuilder, repair_hours
+from resilience_sim.hazards.kit.assemble import DamageBuilder
 from resilience_sim.hazards.kit.cache import per_hazard
+from resilience_sim.hazards.kit.durations import repair_hours
 from resilience_sim.hazards.kit.route_faults import (
     RoutePieces,
     route_pieces,

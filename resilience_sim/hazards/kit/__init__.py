@@ -3,6 +3,7 @@
 =================  ==============================================================
 ``assemble``       ``DamageBuilder``: the one way a sampler builds its ``Damage``
 ``cache``          per-study cache of a hazard's deterministic geometry
+``durations``      repair and outage hours by inverse CDF of scenario distributions
 ``footprint``      which assets each hazard can take down (from the registry)
 ``fragility``      lognormal fragility curves and damage-state sampling
 ``graded``         intensity at sites -> damage state -> repair time

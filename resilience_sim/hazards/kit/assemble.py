@@ -1,8 +1,10 @@
 """Assemble a hazard's Damage record from parts (hazards layer).
 
-A hazard that produces several kinds of damage (sites destroyed, links off the air
-for a while, located cable faults) collects each part here and builds one
-:class:`~resilience_sim.hazards.base.Damage` for the engine.
+The one way a hazard sampler builds its :class:`~resilience_sim.hazards.base.Damage`:
+add entries (arrays or scalars, broadcast) or whole records part by part (sites
+destroyed, links off the air for a while, located cable faults), then ``build`` one
+record for the engine. ``Damage.uniform`` / ``Damage.empty`` remain as shorthands for
+one uniform batch and for nothing.
 """
 
 from __future__ import annotations
@@ -10,14 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from resilience_sim.hazards.base import NOT_GRADED, Damage
-from resilience_sim.hazards.kit.graded import duration_quantile
-from resilience_sim.scenario.distributions import Duration
-
-
-def repair_hours(duration: Duration | None, u: np.ndarray) -> np.ndarray:
-    """Repair hours at uniforms ``u`` (inverse CDF); NaN (engine default) if no duration."""
-    u = np.asarray(u, dtype=float)
-    return np.full(u.shape, np.nan) if duration is None else duration_quantile(duration, u)
 
 
 class DamageBuilder:
@@ -53,6 +47,11 @@ class DamageBuilder:
         for name, value in zip(self._FIELDS, values, strict=True):
             self._parts[name].append(np.broadcast_to(np.asarray(value), idx.shape).copy())
 
+    def extend(self, damage: Damage) -> None:
+        """Add every entry of an existing record (its cause is replaced at ``build``)."""
+        for name in self._FIELDS:
+            self._parts[name].append(np.asarray(getattr(damage, name)).copy())
+
     def build(self, cause: str) -> Damage:
         if not self._parts["asset_idx"]:
             return Damage.empty(cause)
@@ -61,4 +60,4 @@ class DamageBuilder:
         return Damage(cause=cause, **cat)
 
 
-__all__ = ["DamageBuilder", "repair_hours"]
+__all__ = ["DamageBuilder"]

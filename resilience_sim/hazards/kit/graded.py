@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.kit.assemble import DamageBuilder
+from resilience_sim.hazards.kit.durations import duration_quantile
 from resilience_sim.hazards.kit.fragility import (
     STATE_KEYS,
     FragilitySet,
@@ -30,7 +31,7 @@ from resilience_sim.hazards.kit.fragility import (
 )
 from resilience_sim.hazards.kit.route_faults import route_pieces
 from resilience_sim.scenario.common import GradedHazardBase, RestorationSpec
-from resilience_sim.scenario.distributions import Duration, Lognormal
+from resilience_sim.scenario.distributions import Lognormal
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -127,27 +128,6 @@ def restoration_library(
 def failure_state_index(hazard: GradedHazardBase) -> int:
     """The hazard's ``failure_state`` as a damage-state code (1 = slight .. 4 = complete)."""
     return STATE_KEYS.index(hazard.failure_state) + 1
-
-
-def duration_quantile(dist: Duration, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of a scenario duration distribution (hours) at uniforms ``u``.
-
-    Inverse-transform sampling keeps one uniform per draw whatever the distribution,
-    and a larger ``u`` always gives a longer time.
-
-    >>> duration_quantile(Lognormal(dist="lognormal", median_h=10, sigma=0.5), np.array([0.5]))
-    array([10.])
-    """
-    u = np.clip(np.asarray(u, dtype=float), 1e-12, 1.0 - 1e-12)
-    if dist.dist == "fixed":
-        return np.full(u.shape, float(dist.value_h))
-    if dist.dist == "lognormal":
-        return dist.median_h * np.exp(dist.sigma * ndtri(u))
-    if dist.dist == "exponential":
-        return -dist.mean_h * np.log1p(-u)
-    if dist.dist == "uniform":
-        return dist.low_h + u * (dist.high_h - dist.low_h)
-    raise ValueError(f"unknown duration distribution {dist.dist!r}")
 
 
 def restoration_hours(
@@ -254,22 +234,22 @@ def sample_graded_damage(
         duration_h, repair_h = np.full(n, hazard.duration_h), np.full(n, np.nan)
     else:
         duration_h, repair_h = np.full(n, np.nan), repair_h[fail]
-    return Damage(
-        asset_idx=sites.asset_idx[fail],
-        onset_h=np.asarray(onset_h, dtype=float)[fail],
+    out = DamageBuilder()
+    out.add(
+        sites.asset_idx[fail],
+        np.asarray(onset_h, dtype=float)[fail],
         duration_h=duration_h,
-        cause=cause,
         damage_state=states[fail],
         repair_h=repair_h,
         fault_lat=np.where(located, sites.lat[fail], np.nan),
         fault_lon=np.where(located, sites.lon[fail], np.nan),
     )
+    return out.build(cause)
 
 
 __all__ = [
     "FOOTPRINT_MIN_PROBABILITY",
     "Sites",
-    "duration_quantile",
     "failure_state_index",
     "footprint_assets",
     "fragility_library",

@@ -20,7 +20,8 @@ import numpy as np
 from scipy.stats import poisson
 
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km
-from resilience_sim.hazards.base import NOT_GRADED, Damage
+from resilience_sim.hazards.base import Damage
+from resilience_sim.hazards.kit.assemble import DamageBuilder
 from resilience_sim.hazards.kit.routes import RouteSegments, route_segments
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
@@ -158,17 +159,9 @@ def sample_route_faults(
     f = (j + u_position[piece]) / np.maximum(counts[piece], 1)
     lat = pieces.lat0[piece] + f * (pieces.lat1[piece] - pieces.lat0[piece])
     lon = wrap_lon(pieces.lon0[piece] + f * (pieces.lon1[piece] - pieces.lon0[piece]))
-    n = len(piece)
-    damage = Damage(
-        asset_idx=arrays.n_nodes + pieces.link[piece],
-        onset_h=np.zeros(n),
-        duration_h=np.full(n, np.nan),
-        cause=cause,
-        damage_state=np.full(n, NOT_GRADED, dtype=np.int8),
-        fault_lat=lat,
-        fault_lon=lon,
-    )
-    return damage, piece
+    damage = DamageBuilder()
+    damage.add(arrays.n_nodes + pieces.link[piece], 0.0, fault_lat=lat, fault_lon=lon)
+    return damage.build(cause), piece
 
 
 def distance_to_polyline_km(
