@@ -28,7 +28,7 @@ import numpy as np
 
 from resilience_sim.errors import InputError
 
-BLOCK_LINES = 65_536
+BLOCK_LINES = 8192
 # field -> {accepted unit spelling: factor to our unit}
 UNITS: dict[str, dict[str, float]] = {
     "PGA": {"pctg": 0.01, "%g": 0.01, "g": 1.0},
