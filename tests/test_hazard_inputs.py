@@ -424,3 +424,34 @@ def test_bad_inputs_exit_2_with_file_and_field(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 2
     assert f"{path}: hazards[0].raster.path: file 'no.tif' does not exist" in result.output
+
+
+def test_real_v4_shakemap_in_a_scenario_warns_that_it_has_no_stdpga(tmp_path):
+    """Atacama 2024 (v4.1): M 7.4 at 127.3 km from <event>; a node on the first cell feels
+    0.9238 %g; without STDPGA the median is used, with a warning naming the field."""
+    path = real(ATACAMA)
+    topology = sites(1, -19.9833, -71.2167)
+    hazard = {"type": "earthquake", "shakemap": relative(path, tmp_path)}
+    with pytest.warns(rs.InputWarning, match=r"hazards\[0\]\.shakemap: the grid has no STDPGA"):
+        scenario = rs.load_scenario(scenario_file(tmp_path, topology, hazard))
+    quake = scenario.spec.hazards[0]
+    assert (quake.magnitude, quake.depth_km) == (7.4, 127.3)
+    arrays = compile_topology(scenario.topology)
+    assert earthquake_intensity(quake, scenario.topology, arrays)[0] == pytest.approx(0.009238)
+
+
+def test_pga_raster_in_percent_g(tmp_path):
+    """The 4 x 4 raster in %g: pixel (1, 2) holds 12 %g = 0.12 g at its centre."""
+    lonlat_tiff(tmp_path / "pga.tif")
+    hazard = {
+        "type": "earthquake",
+        "raster": {"path": "pga.tif", "units": "%g"},
+        "epicentre": {"lat": 0.85, "lon": 10.25},
+        "depth_km": 10.0,
+        "magnitude": 6.0,
+        "pga_variability": "median",
+    }
+    scenario = rs.load_scenario(scenario_file(tmp_path, sites(2, 0.85, 10.25), hazard))
+    arrays = compile_topology(scenario.topology)
+    pga = earthquake_intensity(scenario.spec.hazards[0], scenario.topology, arrays)
+    assert pga[:2] == pytest.approx([0.12, 0.12], rel=1e-12)

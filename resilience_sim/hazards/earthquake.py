@@ -13,9 +13,16 @@ docs/hazards/earthquake.md:
    within distance bands of the source (`assumed` rates scaled with magnitude); onset
    delayed by the current's travel from the source.
 
+With ``shakemap`` or ``raster`` the median PGA comes from that file instead of BJF97
+(:mod:`resilience_sim.hazards.shaking_inputs`), and a ShakeMap's STDPGA scales a
+spatially correlated residual field (Jayaram & Baker 2009,
+:mod:`resilience_sim.hazards.kit.spatial_field`); docs/hazards/earthquake.md section 5.
+
 Draw pattern (common random numbers), in this order: 1 between-event normal; one
 within-site normal per node; 2 uniforms per node (damage state, repair time); per
-fibre piece 1 normal and 2 uniforms; per submarine piece 2 uniforms.
+fibre piece 1 normal and 2 uniforms; per submarine piece 2 uniforms. With a ShakeMap
+with STDPGA the normals are replaced by one per correlated point (or cell), drawn
+first; with a raster or without STDPGA there are none.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ continental 10 GB raster costs the memory of the part over the network.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,13 +71,31 @@ def sample_raster(
     method: str = "bilinear",
 ) -> np.ndarray:
     """Values of raster ``band`` at points (degrees), in the file's units; NaN at nodata,
-    outside the raster and for NaN points. ``method``: ``nearest`` or ``bilinear``."""
+    outside the raster and for NaN points. ``method``: ``nearest`` or ``bilinear``.
+
+    Cached per (file, size, mtime, band, method, points): the footprint, the intensity and
+    the sampler of one study ask for the same points and read the file once.
+    """
+    file = os.fspath(path)
+    lat = np.ascontiguousarray(lat, dtype=float)
+    lon = np.ascontiguousarray(lon, dtype=float)
+    try:
+        st = os.stat(file)
+    except OSError as exc:
+        raise InputError.single(file, "", f"cannot read: {exc.strerror}") from None
+    stamp = (st.st_size, st.st_mtime_ns)
+    values = _sample_cached(file, stamp, band, method, lat.tobytes(), lon.tobytes())
+    return values.reshape(lat.shape).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _sample_cached(file, stamp, band, method, lat_bytes, lon_bytes) -> np.ndarray:
+    del stamp  # part of the key only
     from rasterio.warp import transform
     from rasterio.windows import Window
 
-    file = os.fspath(path)
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
+    lat = np.frombuffer(lat_bytes, dtype=float)
+    lon = np.frombuffer(lon_bytes, dtype=float)
     out = np.full(lat.shape, np.nan)
     located = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     if not len(located):

@@ -89,14 +89,19 @@ def _earthquake(hazard: Earthquake, base_dir: Path, file: str, where: str):
         raise InputError.single(
             path, "event", "no usable magnitude/depth/lat/lon: give them in the scenario"
         ) from None
-    if "STDPGA" not in grid.values and hazard.pga_variability == "sampled":
+    if "STDPGA" not in grid.values:
+        _warn_median(hazard, file, f"{where}.shakemap", "the grid has no STDPGA")
+    return _revalidated(hazard, updates, file, where)
+
+
+def _warn_median(hazard: Earthquake, file: str, where: str, why: str) -> None:
+    if hazard.pga_variability == "sampled":
         warnings.warn(
-            f"{file}: {where}.shakemap: the grid has no STDPGA; the median PGA is used "
+            f"{file}: {where}: {why}; the median PGA is used "
             "(set pga_variability: median to silence this)",
             InputWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return _revalidated(hazard, updates, file, where)
 
 
 def _with_raster(hazard: Earthquake | Flood, base_dir: Path, file: str, where: str):
