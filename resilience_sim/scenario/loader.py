@@ -45,7 +45,8 @@ class Scenario:
     def from_dict(
         cls, data: dict[str, Any], topology: Topology, file: str = "<scenario>"
     ) -> Scenario:
-        """Build a scenario in code; ``data['topology']`` may be any label."""
+        """Build a scenario in code; ``data['topology']`` may be any label, and hazard-event
+        file paths (shakemap, track_file, raster) are relative to the current directory."""
         if not isinstance(data, dict):
             raise InputError.single(
                 file, "", f"expected a mapping of fields, got {type(data).__name__}"
