@@ -22,7 +22,12 @@ from scipy.special import ndtr
 
 import resilience_sim as rs
 from resilience_sim.cli import cli
-from resilience_sim.hazards.earthquake import FACILITY, earthquake_intensity, sample_earthquake
+from resilience_sim.hazards.earthquake import (
+    FACILITY,
+    earthquake_intensity,
+    sample_earthquake,
+    shakemap_ln_residual,
+)
 from resilience_sim.hazards.flood import flood_intensity
 from resilience_sim.hazards.kit.spatial_field import correlated_field, jb09_correlation
 from resilience_sim.hazards.tropical_cyclone import sample_tropical_cyclone
@@ -307,6 +312,34 @@ def test_shakemap_failure_share_matches_the_fragility_with_stdpga(tmp_path):
     reps = 4000
     failed = sum(len(sample_earthquake(quake, topology, arrays, rng, "q")) for _ in range(reps))
     assert abs(failed / reps - p) < 4 * math.sqrt(p * (1 - p) / reps)
+
+
+def test_sampled_ln_pga_spread_is_the_grids_stdpga_at_each_site(tmp_path):
+    """STDPGA 0.2, 0.5, 0.8 on the grid's three columns: sites at 10.0, 10.25 (bilinear:
+    0.35) and 11.0 E, at least 28 km apart (correlation < 1e-4), get ln-PGA residuals
+    with those standard deviations within 4 SE, SE = s / sqrt(2 n), and mean 0 within
+    4 s / sqrt(n)."""
+    rows = [
+        (lon, lat, 10.0, {10.0: 0.2, 10.5: 0.5, 11.0: 0.8}[lon])
+        for lat in (1.0, 0.5, 0.0)
+        for lon in (10.0, 10.5, 11.0)
+    ]
+    fields = [("LON", "dd"), ("LAT", "dd"), ("PGA", "pctg"), ("STDPGA", "ln(pctg)")]
+    write_grid(tmp_path / "g.xml", fields, rows)
+    nodes = [
+        {"id": f"n{i}", "kind": "exchange", "lat": 0.5, "lon": lon}
+        for i, lon in enumerate((10.0, 10.25, 11.0))
+    ]
+    topology = {"name": "t", "nodes": nodes, "links": []}
+    hazard = {"type": "earthquake", "shakemap": "g.xml"}
+    scenario = rs.load_scenario(scenario_file(tmp_path, topology, hazard))
+    quake, arrays = scenario.spec.hazards[0], compile_topology(scenario.topology)
+    rng = np.random.default_rng(21)
+    n = 4000
+    r = np.array([shakemap_ln_residual(quake, scenario.topology, arrays, rng) for _ in range(n)])
+    for got_mean, got_sd, s in zip(r.mean(axis=0), r.std(axis=0), (0.2, 0.35, 0.8), strict=True):
+        assert abs(got_sd - s) < 4 * s / math.sqrt(2 * n)
+        assert abs(got_mean) < 4 * s / math.sqrt(n)
 
 
 def test_residual_field_correlation_and_marginal_match_jayaram_baker():

@@ -386,12 +386,8 @@ def sample_earthquake(
     )
     between, piece_residual = 0.0, None
     if uses_observed_shaking(hazard):
-        field = per_hazard(
-            arrays, hazard, "earthquake: residual field", lambda: _field(hazard, arrays, fiber)
-        )
-        if field is not None:
-            sigma, sampler = field
-            residual = sigma * sampler.sample(rng)
+        residual = shakemap_ln_residual(hazard, topology, arrays, rng)
+        if residual is not None:
             pga = pga * np.exp(residual[:n])
             piece_residual = residual[n:]
     else:
@@ -417,6 +413,24 @@ def sample_earthquake(
             _submarine_faults(hazard, submarine, arrays, rng, cause),
         ]
     )
+
+
+def shakemap_ln_residual(
+    hazard: Earthquake, topology: Topology, arrays: NetworkArrays, rng: np.random.Generator
+) -> np.ndarray | None:
+    """One replication's ln-PGA residual at every node then every fibre piece:
+    ``STDPGA x z``, ``z`` the Jayaram & Baker (2009) correlated field. None (no draw)
+    without STDPGA or with ``pga_variability: median``."""
+    field = per_hazard(
+        arrays,
+        hazard,
+        "earthquake: residual field",
+        lambda: _field(hazard, arrays, route_pieces(topology, arrays, ("terrestrial_fiber",))),
+    )
+    if field is None:
+        return None
+    sigma, sampler = field
+    return sigma * sampler.sample(rng)
 
 
 def _field(hazard: Earthquake, arrays: NetworkArrays, fiber: RoutePieces):
