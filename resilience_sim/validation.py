@@ -47,6 +47,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         node = super().compose_document()
         written = len(self._seen_nodes) if hasattr(self, "_seen_nodes") else 0
         _check_expansion(node, written)
+        _check_duplicate_keys(node)
         return node
 
     def compose_node(self, parent, index):
@@ -69,6 +70,44 @@ def _check_expansion(root: yaml.Node, written: int) -> None:
         raise _AliasBomb(expanded)
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first_line: int):
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _check_duplicate_keys(root: yaml.Node | None) -> None:
+    """Raise _DuplicateKey for the first mapping that gives a scalar key twice.
+
+    YAML parsers keep the last value silently (a ``duration_days: 60`` followed by
+    ``duration_days: 1`` is a one-day study); the YAML spec requires keys to be unique.
+    Keys are compared by resolved tag and text, so ``1`` and ``'1'`` differ; ``<<``
+    merge keys are exempt (overriding merged keys is their purpose). Each distinct
+    node is visited once, so aliases cost nothing extra.
+    """
+    if root is None:
+        return
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                    continue
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    raise _DuplicateKey(key.value, line, first[(key.tag, key.value)])
+                first[(key.tag, key.value)] = line
+        for child in _children(node):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+
+
 def _load_yaml_with_libyaml(text: str) -> Any:
     """``yaml.load`` with libyaml's safe loader and the alias check of
     :class:`_BoundedSafeLoader` (libyaml composes aliases as shared nodes, as the
@@ -79,6 +118,7 @@ def _load_yaml_with_libyaml(text: str) -> Any:
         if node is None:
             return None
         _check_expansion(node, _distinct_nodes(node))
+        _check_duplicate_keys(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -167,6 +207,13 @@ def read_document(path: str | Path) -> Any:
             "",
             "YAML aliases expand too far (expected at most ten times the written size plus "
             f"{MAX_ALIAS_EXPANSION_NODES}; found {found})",
+        ) from None
+    except _DuplicateKey as exc:
+        raise InputError.single(
+            str(path),
+            f"line {exc.line}",
+            f"duplicate key {exc.key!r} (first given at line {exc.first_line}; "
+            "each key may appear once per mapping)",
         ) from None
     except RecursionError:
         raise InputError.single(str(path), "", _TOO_DEEP) from None

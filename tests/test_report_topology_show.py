@@ -100,3 +100,23 @@ def test_bad_input_exits_2_naming_the_file(tmp_path):
     unwritable = tmp_path / "no-such-dir" / "x.html"
     result = CliRunner().invoke(cli, ["topology", "show", str(ISLAND), "--out", str(unwritable)])
     assert result.exit_code == 2 and f"{unwritable}: --out" in result.output
+
+
+def test_show_never_replaces_an_existing_file_or_link_without_overwrite(tmp_path):
+    """Issue 21 item 7: `--out` silently overwrote any file; a dangling link was followed."""
+    mine = tmp_path / "notes.html"
+    mine.write_text("my notes\n")
+    dangling = tmp_path / "link.html"
+    dangling.symlink_to(tmp_path / "missing" / "elsewhere.html")
+    runner = CliRunner()
+    for target, what in ((mine, "a file"), (dangling, "a symbolic link")):
+        result = runner.invoke(cli, ["topology", "show", str(ISLAND), "--out", str(target)])
+        assert result.exit_code == 2
+        assert f"{target}: --out: {what} of that name exists; give --overwrite" in result.output
+    assert mine.read_text() == "my notes\n"
+    assert dangling.is_symlink() and not (tmp_path / "missing").exists()
+    result = runner.invoke(
+        cli, ["topology", "show", str(ISLAND), "--out", str(mine), "--overwrite"]
+    )
+    assert result.exit_code == 0, result.output
+    assert 'id="topology-map"' in mine.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -20,11 +21,17 @@ from resilience_sim.topology import read_topology
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write [default: FILE with the suffix .html, in the current folder]",
 )
+@click.option("--overwrite", is_flag=True, help="replace the HTML file if it exists")
 @reports_input_errors
-def topology_show_command(file: Path, out_file: Path | None) -> None:
+def topology_show_command(file: Path, out_file: Path | None, overwrite: bool) -> None:
     """Write a self-contained HTML map of the topology FILE (works offline)."""
-    topology = read_topology(file)
     target = out_file or Path(file.with_suffix(".html").name)
+    if not overwrite and os.path.lexists(target):  # lexists: a dangling symlink too
+        what = "a symbolic link" if target.is_symlink() else "a file"
+        raise InputError.single(
+            str(target), "--out", f"{what} of that name exists; give --overwrite to replace it"
+        )
+    topology = read_topology(file)
     try:
         written = write_topology_page(topology, str(file), target)
     except OSError as exc:

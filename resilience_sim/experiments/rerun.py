@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName
@@ -64,8 +65,24 @@ def read_manifest(run_dir: Path) -> dict:
     for key in _NEEDED:
         if key not in manifest:
             raise InputError.single(str(file), key, "required field is missing")
-    if not (run_dir / "summary.parquet").is_file():
+    for key in ("seed", "replications"):
+        value = manifest[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < (key != "seed"):
+            least = "a whole number >= 0" if key == "seed" else "a whole number >= 1"
+            raise InputError.single(str(file), key, f"expected {least}, got {value!r}")
+    summary = run_dir / "summary.parquet"
+    if not summary.is_file():
         raise InputError.single(str(run_dir), "summary.parquet", "file not found")
+    try:  # the footer only: a truncated or foreign file fails here, before any work
+        rows = pq.ParquetFile(summary).metadata.num_rows
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError.single(str(summary), "", f"not a readable Parquet file: {exc}") from None
+    if rows != manifest["replications"]:
+        raise InputError.single(
+            str(file),
+            "replications",
+            f"expected the {rows} replications of summary.parquet, got {manifest['replications']}",
+        )
     return manifest
 
 
