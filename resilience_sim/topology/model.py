@@ -98,6 +98,14 @@ class Node(_Frozen):
         description="reaching this node means international service; if no node sets it, "
         "every gateway node counts",
     )
+    operator: str | None = Field(
+        None,
+        description='operator as "MCC-MNC" (e.g. "440-10"); None means shared or unknown',
+    )
+    radios: list[str] = Field(
+        default_factory=list,
+        description='radio technologies at this site (e.g. ["LTE", "UMTS"]), from cell data',
+    )
 
     @model_validator(mode="after")
     def _lat_lon_together(self) -> Node:
@@ -132,6 +140,10 @@ class Link(_Frozen):
     latency_ms: NonNegative | None = Field(None, description="one-way latency, ms")
     hardening_factor: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
         1.0, description="multiplies this link's fragility medians (> 1 is sturdier)"
+    )
+    operator: str | None = Field(
+        None,
+        description='operator as "MCC-MNC" (e.g. "440-10"); None means shared or unknown',
     )
 
     @field_validator("route")

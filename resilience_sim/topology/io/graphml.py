@@ -41,7 +41,7 @@ from resilience_sim.validation import MAX_FILE_BYTES, validate_document
 NODE_FIELDS: frozenset[str] = frozenset(Node.model_fields)
 LINK_FIELDS: frozenset[str] = frozenset(Link.model_fields)
 JSON_LINK_FIELDS: tuple[str, ...] = ("route", "srlg")
-JSON_NODE_FIELDS: tuple[str, ...] = ("depends_on",)
+JSON_NODE_FIELDS: tuple[str, ...] = ("depends_on", "radios")
 
 DEFAULT_NODE_KIND = NodeKind.EXCHANGE.value
 DEFAULT_LINK_KIND = LinkKind.TERRESTRIAL_FIBER.value
