@@ -193,9 +193,24 @@ def construct_many(model: type[BaseModel], columns: dict[str, list], k: int) -> 
     return tuple(out)
 
 
+def table_from_columns(model: type[BaseModel], columns: dict[str, Any], n_rows: int) -> pa.Table:
+    """The table of ``n_rows`` rows from checked ``columns`` (field -> values, enums as
+    their values); fields not given take their default."""
+    schema = model_schema(model)
+    arrays = [
+        pa.array(columns[f.name], type=f.type)
+        if f.name in columns
+        else default_column(model, f.name, n_rows)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def default_column(model: type[BaseModel], name: str, n_rows: int) -> pa.Array:
     """A column of ``n_rows`` copies of field ``name``'s default (for a column not given)."""
     info = model.model_fields[name]
     ct = column_type(info.annotation)
+    if info.is_required():  # a placeholder: every row is then reported as missing it
+        return pa.nulls(n_rows, ct.arrow)
     value = info.default_factory() if info.default_factory is not None else info.default
     return pa.repeat(pa.scalar(_to_arrow_value(value, ct), type=ct.arrow), n_rows)
