@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from resilience_sim.topology.cache import load_cached
 from resilience_sim.topology.checks import build_topology
 from resilience_sim.topology.model import Topology, TopologyDocument
 from resilience_sim.validation import read_document, validate_document
 
 
-def read_native(path: str | Path) -> Topology:
-    """Read a native YAML/JSON topology file; raise InputError naming the file and field."""
-    file = str(path)
-    doc = validate_document(TopologyDocument, read_document(path), file)
-    return build_topology(doc, file)
+def read_native(path: str | Path, document: Any = None) -> Topology:
+    """Read a native YAML/JSON topology file; raise InputError naming the file and field.
+
+    ``document``: the file's content, if the caller has parsed it already. A large
+    file is read from the compiled cache when its bytes were read before
+    (:mod:`resilience_sim.topology.cache`).
+    """
+    path = Path(path)
+
+    def parse(path: Path) -> Topology:
+        file = str(path)
+        parsed = read_document(path) if document is None else document
+        return build_topology(validate_document(TopologyDocument, parsed, file), file)
+
+    if path.is_file():
+        return load_cached(path, parse)
+    return parse(path)
 
 
 def topology_to_dict(topology: Topology) -> dict:
