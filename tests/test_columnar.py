@@ -272,3 +272,18 @@ def test_compile_from_columns_matches_objects_bit_for_bit():
     assert arrays.is_international.tolist() == [False, False, False, True, False]
     assert arrays.standby.tolist() == [False] * 9 + [True]
     assert np.isnan(arrays.link_latency_ms[:4]).all() and arrays.link_latency_ms[4] == 280
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_native_document_from_columns_is_pydantics_dump(path):
+    topology = read_topology(path)
+    expected = topology.to_document().model_dump(mode="json", exclude_defaults=True)
+    got = topology_to_dict(topology)
+    assert json.dumps(got) == json.dumps(expected | {"name": topology.name})
+
+
+def test_yaml_writer_reproduces_the_shipped_large_file(tmp_path):
+    """`topology generate ... --out national_10k.yaml` (topologies/README.md), byte for byte."""
+    large = ROOT / "topologies" / "national_10k.yaml"
+    write_topology(read_topology(large), tmp_path / "again.yaml")
+    assert (tmp_path / "again.yaml").read_bytes() == large.read_bytes()
