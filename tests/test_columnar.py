@@ -287,3 +287,18 @@ def test_yaml_writer_reproduces_the_shipped_large_file(tmp_path):
     large = ROOT / "topologies" / "national_10k.yaml"
     write_topology(read_topology(large), tmp_path / "again.yaml")
     assert (tmp_path / "again.yaml").read_bytes() == large.read_bytes()
+
+
+def test_max_memory_estimate_of_a_parquet_file_goes_by_rows(tmp_path):
+    from resilience_sim.experiments.limits import (
+        PARQUET_BYTES_PER_ROW,
+        PARQUET_FIXED_BYTES,
+        topology_load_bytes,
+    )
+
+    topology = read_topology(ROOT / "topologies" / "archipelago.yaml")
+    write_topology(topology, tmp_path / "a.parquet")
+    rows = topology.n_nodes + topology.n_links
+    assert topology_load_bytes(tmp_path / "a.parquet") == (
+        PARQUET_FIXED_BYTES + PARQUET_BYTES_PER_ROW * rows
+    )
