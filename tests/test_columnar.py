@@ -302,3 +302,26 @@ def test_max_memory_estimate_of_a_parquet_file_goes_by_rows(tmp_path):
     assert topology_load_bytes(tmp_path / "a.parquet") == (
         PARQUET_FIXED_BYTES + PARQUET_BYTES_PER_ROW * rows
     )
+
+
+def test_topology_convert_command(tmp_path):
+    from click.testing import CliRunner
+
+    from resilience_sim.cli import cli
+
+    source = ROOT / "topologies" / "landlocked.yaml"
+    target = tmp_path / "landlocked.parquet"
+    done = CliRunner().invoke(cli, ["topology", "convert", str(source), str(target)])
+    assert done.exit_code == 0, done.output
+    assert read_topology(target) == read_topology(source)
+    refused = CliRunner().invoke(cli, ["topology", "convert", str(source), str(tmp_path / "x.gml")])
+    assert refused.exit_code == 2
+    assert f"{tmp_path / 'x.gml'}: <document>: unknown format" in refused.output
+    assert not (tmp_path / "x.gml").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.read_text().replace("kind: exchange", "kind: exchnage", 1))
+    failed = CliRunner().invoke(cli, ["topology", "convert", str(bad), str(tmp_path / "b.parquet")])
+    assert failed.exit_code == 2 and "kind: Input should be" in failed.output
+    assert not (tmp_path / "b.parquet").exists()
+    validated = CliRunner().invoke(cli, ["validate", str(target)])
+    assert validated.exit_code == 0 and "valid topology" in validated.output
