@@ -17,6 +17,7 @@ from resilience_sim.cli import (
     rerun,
     run,
     sweep,
+    topology_convert,
     topology_generate,
     topology_import,
     topology_show,
@@ -46,6 +47,7 @@ cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)
 topology.add_command(topology_generate.topology_generate_command)
+topology.add_command(topology_convert.topology_convert_command)
 topology.add_command(topology_import.import_cables_command)
 topology.add_command(topology_import.import_fibre_command)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
@@ -13,10 +14,12 @@ from resilience_sim.engine import baseline_population
 from resilience_sim.hazards import warn_unrepairable
 from resilience_sim.scenario import ScenarioSpec, load_scenario
 from resilience_sim.topology import TopologyDocument, compile_topology, read_topology
+from resilience_sim.topology.cache import cached_entry
+from resilience_sim.topology.io.native import read_native
 from resilience_sim.topology.stats import topology_stats
 from resilience_sim.validation import read_document
 
-_TOPOLOGY_SUFFIXES = (".graphml", ".gml")
+_TOPOLOGY_SUFFIXES = (".graphml", ".gml", ".parquet")
 _TOPOLOGY_KEYS = frozenset({"nodes", "links"})  # keys only a topology file has
 
 
@@ -25,7 +28,8 @@ _TOPOLOGY_KEYS = frozenset({"nodes", "links"})  # keys only a topology file has
 @reports_input_errors
 def validate(file: Path) -> None:
     """Check a topology or scenario FILE and report every problem."""
-    if _is_scenario(file):
+    document = _document_unless_topology(file)
+    if document is not None and _is_scenario_document(document):
         scenario = load_scenario(file)
         arrays = compile_topology(scenario.topology)
         warn_unrepairable(scenario.spec, scenario.topology, arrays, str(file))
@@ -35,7 +39,7 @@ def validate(file: Path) -> None:
             f"{scenario.topology.n_links} links, {len(scenario.spec.hazards)} hazards)"
         )
     else:
-        topology = read_topology(file)
+        topology = read_native(file, document) if document is not None else read_topology(file)
         out.print(
             f"{file}: valid topology {topology.name!r} ({topology.n_nodes} nodes, "
             f"{topology.n_links} links)"
@@ -98,8 +102,13 @@ def schema(what: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
-def _is_scenario(file: Path) -> bool:
-    if file.suffix.lower() in _TOPOLOGY_SUFFIXES:
-        return False
-    document = read_document(file)
+def _document_unless_topology(file: Path) -> Any:
+    """The parsed FILE, or None when it is known to be a topology without parsing it
+    (a columnar, GraphML or GML file, or one in the compiled topology cache)."""
+    if file.suffix.lower() in _TOPOLOGY_SUFFIXES or cached_entry(file) is not None:
+        return None
+    return read_document(file)
+
+
+def _is_scenario_document(document: Any) -> bool:
     return isinstance(document, dict) and not (_TOPOLOGY_KEYS & document.keys())

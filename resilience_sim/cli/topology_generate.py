@@ -15,7 +15,7 @@ from resilience_sim.topology import write_topology
 from resilience_sim.topology.generate import MAX_NODES, MIN_NODES, PRESETS, generate_topology
 
 _OPTION_OF = {"preset": "--preset", "n_nodes": "--nodes", "seed": "--seed"}
-_SUFFIXES = (".json", ".yaml", ".yml", ".graphml")
+_SUFFIXES = (".parquet", ".json", ".yaml", ".yml", ".graphml")
 
 
 @click.command("generate")
@@ -39,7 +39,8 @@ _SUFFIXES = (".json", ".yaml", ".yml", ".graphml")
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="file to write: .json (fastest for large networks), .yaml/.yml or .graphml",
+    help="file to write: .parquet (columnar, fastest for large networks), .json, "
+    ".yaml/.yml or .graphml",
 )
 @reports_input_errors
 def topology_generate_command(preset: str, n_nodes: int, seed: int, out_file: Path) -> None:

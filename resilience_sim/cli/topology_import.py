@@ -23,7 +23,7 @@ from resilience_sim.topology.io.watra import DEFAULT_CAPACITY_GBPS as FIBRE_CAPA
 from resilience_sim.topology.io.watra import DEFAULT_SNAP_KM, read_fibre_backbone
 
 DATA_ENV = "RESILIENCE_SIM_DATA"  # folder holding submarine-cables/ and watra-west-africa-fiber/
-_SUFFIXES = (".json", ".yaml", ".yml", ".graphml")
+_SUFFIXES = (".parquet", ".json", ".yaml", ".yml", ".graphml")
 
 _out_option = click.option(
     "--out",

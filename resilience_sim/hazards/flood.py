@@ -136,7 +136,7 @@ def distance_to_coast_km(
 
 def node_elevation_m(topology: Topology) -> np.ndarray:
     """Ground (or equipment-floor) elevation of every node, m above datum."""
-    return np.array([node.elevation_m for node in topology.nodes], dtype=float)
+    return np.array(topology.node_column("elevation_m"), dtype=float)
 
 
 def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:

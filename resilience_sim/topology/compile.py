@@ -11,8 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from resilience_sim.topology.model import Topology
+from resilience_sim.geo import haversine_km, polyline_length_km
+from resilience_sim.topology.model import NodeKind, Topology
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,47 +83,87 @@ def compile_topology(
 ) -> NetworkArrays:
     """Build the :class:`NetworkArrays` view of ``topology`` (O(n_nodes + n_links)).
 
-    ``standby`` maps the ids of stopgap assets to their deployment time (hours):
-    they start down and are not part of the undamaged network.
+    Works on the topology's column tables (no Node or Link objects). ``standby`` maps
+    the ids of stopgap assets to their deployment time (hours): they start down and
+    are not part of the undamaged network.
     """
-    nodes, links = topology.nodes, topology.links
-    n, m = len(nodes), len(links)
-    asset_ids = np.array([a for a, _ in topology.iter_assets()] or [], dtype=object)
-    asset_kinds = np.array([k for _, k in topology.iter_assets()] or [], dtype=object)
+    nodes, links = topology.node_table, topology.link_table
+    n, m = nodes.num_rows, links.num_rows
+    node_ids = _strings(nodes, "id")
+    link_ids = _strings(links, "id")
+    asset_ids = np.concatenate([node_ids, link_ids])
+    asset_kinds = np.concatenate([_strings(nodes, "kind"), _strings(links, "kind")])
+    src = _indices(links.column("source"), nodes.column("id"))
+    dst = _indices(links.column("target"), nodes.column("id"))
 
-    lat = np.full(n + m, np.nan)
-    lon = np.full(n + m, np.nan)
-    for i, node in enumerate(nodes):
-        if node.has_location:
-            lat[i], lon[i] = node.lat, node.lon
-    for j, link in enumerate(links):
-        points = topology.link_points(link)
-        if points:
-            lat[n + j], lon[n + j] = (
-                points[len(points) // 2]
-                if len(points) % 2
-                else _midpoint(points[len(points) // 2 - 1], points[len(points) // 2])
+    node_lat, node_lon = _floats(nodes, "lat"), _floats(nodes, "lon")
+    lat = np.concatenate([node_lat, np.full(m, np.nan)])
+    lon = np.concatenate([node_lon, np.full(m, np.nan)])
+    link_lat, link_lon = lat[n:], lon[n:]  # views
+    routes = links.column("route").combine_chunks()
+    has_route = ~np.asarray(routes.is_null(), dtype=bool)
+    # links without a route: the middle of their located end points
+    ends_lat = np.column_stack([node_lat[src], node_lat[dst]])
+    ends_lon = np.column_stack([node_lon[src], node_lon[dst]])
+    located = ~np.isnan(ends_lat)
+    both = ~has_route & located.all(axis=1)
+    link_lat[both], link_lon[both] = _midpoints(
+        ends_lat[both, 0], ends_lon[both, 0], ends_lat[both, 1], ends_lon[both, 1]
+    )
+    one = ~has_route & (located.sum(axis=1) == 1)
+    pick = np.where(located[one, 0], 0, 1)
+    link_lat[one] = ends_lat[one][np.arange(pick.size), pick]
+    link_lon[one] = ends_lon[one][np.arange(pick.size), pick]
+    route_points = [None] * m
+    if has_route.any():
+        offsets = np.asarray(routes.offsets)
+        flat = np.asarray(routes.values.values, dtype=float).reshape(-1, 2)
+        for j in np.flatnonzero(has_route):
+            route_points[j] = points = flat[offsets[j] : offsets[j + 1]]
+            k = len(points)
+            if k % 2:
+                link_lat[j], link_lon[j] = points[k // 2]
+            else:
+                link_lat[j], link_lon[j] = _midpoint(
+                    tuple(points[k // 2 - 1].tolist()), tuple(points[k // 2].tolist())
+                )
+    lengths = _floats(links, "length_km")
+    for j in np.flatnonzero(np.isnan(lengths)):
+        # link by link (numpy's vectorised sin/cos can differ from the scalar path in the
+        # last bit, and results must not depend on how many links are missing a length)
+        if route_points[j] is not None:
+            lengths[j] = polyline_length_km(route_points[j])
+        elif both[j]:
+            lengths[j] = float(
+                haversine_km(ends_lat[j, 0], ends_lon[j, 0], ends_lat[j, 1], ends_lon[j, 1])
             )
 
-    src = np.array([topology.node_index[e.source] for e in links], dtype=np.int32)
-    dst = np.array([topology.node_index[e.target] for e in links], dtype=np.int32)
-    lengths = [topology.link_length_km(e) for e in links]
-    region_names = tuple(topology.regions)
-    region_idx = {r: i for i, r in enumerate(region_names)}
-    core = set(topology.core_node_ids())
-    international = set(topology.international_node_ids())
-    feed_node = np.full(n, -1, dtype=np.int64)
+    regions = nodes.column("region").combine_chunks().dictionary_encode()
+    region_names = tuple(regions.dictionary.to_pylist())  # in order of first appearance
+    core = _bools(nodes, "core")
+    if not core.any():
+        core = asset_kinds[:n] == NodeKind.EXCHANGE.value
+    international = _bools(nodes, "international")
+    if not international.any():
+        international = asset_kinds[:n] == NodeKind.GATEWAY.value
+    feed = nodes.column("power_feed")
+    feed_node = _indices(feed, nodes.column("id"), missing=-1).astype(np.int64)
     feed_region = np.full(n, -1, dtype=np.int64)
-    grid_regions: dict[str, int] = {}
-    for i, node in enumerate(nodes):
-        if node.power_feed is None:
-            continue
-        if node.power_feed in topology.node_index:
-            feed_node[i] = topology.node_index[node.power_feed]
-        else:
-            feed_region[i] = grid_regions.setdefault(node.power_feed, len(grid_regions))
-    index = {**topology.node_index, **{e.id: n + j for j, e in enumerate(links)}}
-    deps = [(i, index[d]) for i, node in enumerate(nodes) for d in node.depends_on]
+    by_region = pc.filter(feed, pc.and_(pc.is_valid(feed), pc.equal(feed_node, -1)))
+    grid = by_region.combine_chunks().dictionary_encode() if len(by_region) else None
+    grid_regions = tuple(grid.dictionary.to_pylist()) if grid is not None else ()
+    if grid is not None:
+        feed_region[(feed_node == -1) & ~np.asarray(feed.is_null(), dtype=bool)] = np.asarray(
+            grid.indices
+        )
+    index = {a: i for i, a in enumerate(asset_ids.tolist())}
+    deps = nodes.column("depends_on").combine_chunks()
+    dependency_src = np.asarray(pc.list_parent_indices(deps), dtype=np.int64)
+    dependency_dst = np.fromiter(
+        (index[d] for d in pc.list_flatten(deps).to_pylist()),
+        dtype=np.int64,
+        count=len(dependency_src),
+    )
     deploy_at_h = np.full(n + m, np.nan)
     for asset_id, at_h in (standby or {}).items():
         deploy_at_h[index[asset_id]] = at_h
@@ -131,37 +174,63 @@ def compile_topology(
         asset_kinds=asset_kinds,
         asset_lat=lat,
         asset_lon=lon,
-        link_src=src,
-        link_dst=dst,
-        link_capacity_gbps=np.array([e.capacity_gbps for e in links], dtype=float),
-        link_length_km=np.array([np.nan if x is None else x for x in lengths], dtype=float),
-        population=np.array([node.population for node in nodes], dtype=float),
-        region_of_node=np.array([region_idx[node.region] for node in nodes], dtype=np.int32),
+        link_src=src.astype(np.int32),
+        link_dst=dst.astype(np.int32),
+        link_capacity_gbps=_floats(links, "capacity_gbps"),
+        link_length_km=lengths,
+        population=_floats(nodes, "population"),
+        region_of_node=np.asarray(regions.indices, dtype=np.int32),
         region_names=region_names,
-        is_core=np.array([node.id in core for node in nodes], dtype=bool),
-        is_international=np.array([node.id in international for node in nodes], dtype=bool),
-        asset_index={a: i for i, a in enumerate(asset_ids)},
-        hardening_factor=np.array(
-            [a.hardening_factor for a in (*nodes, *links)] or [], dtype=float
+        is_core=core,
+        is_international=international,
+        asset_index=index,
+        hardening_factor=np.concatenate(
+            [_floats(nodes, "hardening_factor"), _floats(links, "hardening_factor")]
         ),
         power_feed_node=feed_node,
         power_feed_region=feed_region,
-        grid_regions=tuple(grid_regions),
-        battery_h=np.array([node.battery_h for node in nodes], dtype=float),
-        fuel_h=np.array([node.fuel_h for node in nodes], dtype=float),
-        critical=np.array([node.critical for node in nodes], dtype=bool),
-        demand_gbps=np.array(
-            [np.nan if node.demand_gbps is None else node.demand_gbps for node in nodes],
-            dtype=float,
-        ),
-        dependency_src=np.array([a for a, _ in deps], dtype=np.int64),
-        dependency_dst=np.array([b for _, b in deps], dtype=np.int64),
-        link_latency_ms=np.array(
-            [np.nan if e.latency_ms is None else e.latency_ms for e in links], dtype=float
-        ),
+        grid_regions=grid_regions,
+        battery_h=_floats(nodes, "battery_h"),
+        fuel_h=_floats(nodes, "fuel_h"),
+        critical=_bools(nodes, "critical"),
+        demand_gbps=_floats(nodes, "demand_gbps"),
+        dependency_src=dependency_src,
+        dependency_dst=dependency_dst,
+        link_latency_ms=_floats(links, "latency_ms"),
         standby=~np.isnan(deploy_at_h),
         deploy_at_h=deploy_at_h,
     )
+
+
+def _strings(table: pa.Table, name: str) -> np.ndarray:
+    """A string column as a numpy object array of str."""
+    return np.array(table.column(name).to_pylist(), dtype=object).reshape(-1)
+
+
+def _floats(table: pa.Table, name: str) -> np.ndarray:
+    """A float column as a fresh float64 array, NaN for null (None)."""
+    column = pc.fill_null(table.column(name).cast(pa.float64()), np.nan)
+    return np.array(column.to_numpy(), dtype=float)
+
+
+def _bools(table: pa.Table, name: str) -> np.ndarray:
+    return np.array(table.column(name).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _indices(values: pa.ChunkedArray, ids: pa.ChunkedArray, missing: int = -1) -> np.ndarray:
+    """Index of each value in ``ids`` (first match), ``missing`` where absent or null."""
+    at = pc.fill_null(pc.index_in(values, value_set=ids), missing)
+    return np.asarray(at.to_numpy(), dtype=np.int64)
+
+
+def _midpoints(lat_a, lon_a, lat_b, lon_b) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_midpoint` elementwise (the same IEEE operations, so the same bits)."""
+    lon_b = np.where(
+        np.abs(lon_b - lon_a) > 180.0, lon_b + np.where(lon_b < lon_a, 360.0, -360.0), lon_b
+    )
+    lon = 0.5 * (lon_a + lon_b)
+    lon = np.where(lon > 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
+    return 0.5 * (lat_a + lat_b), lon
 
 
 def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:

@@ -10,14 +10,16 @@ and variants build a new topology.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
+from enum import Enum, StrEnum
 from typing import Annotated, Literal
 
 import networkx as nx
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from resilience_sim.geo import haversine_km, polyline_length_km
+from resilience_sim.topology.table import objects_from_table, table_from_objects
 
 
 class NodeKind(StrEnum):
@@ -169,24 +171,63 @@ class TopologyDocument(_Frozen):
     links: list[Link] = Field(default_factory=list, description="the links")
 
 
-@dataclass(frozen=True)
+class _Rows:
+    """Data descriptor for :attr:`Topology.nodes` / :attr:`Topology.links`.
+
+    Holds the objects when the topology was built from objects; otherwise builds them
+    from the column table on first access (without re-validating: the table was
+    checked when it was read) and keeps them.
+    """
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.rows, self.table = name, f"_{name}_rows", f"_{name}_table"
+
+    def __get__(self, obj: Topology | None, owner: type | None = None) -> tuple:
+        if obj is None:  # a required dataclass field: no default
+            raise AttributeError(self.name)
+        rows = obj.__dict__.get(self.rows)
+        if rows is None:
+            rows = objects_from_table(self.model, obj.__dict__[self.table])
+            obj.__dict__[self.rows] = rows
+        return rows
+
+    def __set__(self, obj: Topology, value: Sequence) -> None:
+        obj.__dict__[self.rows] = tuple(value)
+        obj.__dict__[self.table] = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Topology:
     """A validated network: nodes and links in file order plus their index maps.
 
     Build one with :func:`resilience_sim.load_topology` or :meth:`from_document`,
-    which check ids, references and lengths.
+    which check ids, references and lengths. It holds its nodes and links as two
+    column tables (:attr:`node_table`, :attr:`link_table`, one column per field) or as
+    objects, and makes either from the other on first use: a topology read from a
+    columnar file builds :class:`Node` / :class:`Link` objects only if some code reads
+    :attr:`nodes` / :attr:`links`, while compiling works from the columns.
     """
 
     name: str
-    nodes: tuple[Node, ...]
-    links: tuple[Link, ...]
+    nodes: tuple[Node, ...] = _Rows(Node)  # type: ignore[assignment]
+    links: tuple[Link, ...] = _Rows(Link)  # type: ignore[assignment]
     description: str = ""
-    node_index: dict[str, int] = field(init=False, repr=False, compare=False)
-    link_index: dict[str, int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "node_index", {n.id: i for i, n in enumerate(self.nodes)})
-        object.__setattr__(self, "link_index", {e.id: i for i, e in enumerate(self.links)})
+    @classmethod
+    def from_tables(
+        cls, name: str, node_table: pa.Table, link_table: pa.Table, description: str = ""
+    ) -> Topology:
+        """A topology over checked column tables (schema :func:`table.model_schema`)."""
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "name", name)
+        object.__setattr__(obj, "description", description)
+        obj.__dict__.update(
+            _nodes_rows=None, _nodes_table=node_table, _links_rows=None, _links_table=link_table
+        )
+        return obj
 
     @classmethod
     def from_document(cls, doc: TopologyDocument) -> Topology:
@@ -205,40 +246,127 @@ class Topology:
             links=list(self.links),
         )
 
+    # ------------------------------------------------------------ columns, caches
+    def _cached(self, key: str, build):
+        value = self.__dict__.get(key)
+        if value is None:
+            value = build()
+            self.__dict__[key] = value
+        return value
+
+    @property
+    def node_table(self) -> pa.Table:
+        """The nodes as columns, one per :class:`Node` field, in file order."""
+        return self._cached("_nodes_table", lambda: table_from_objects(Node, self.nodes))
+
+    @property
+    def link_table(self) -> pa.Table:
+        """The links as columns, one per :class:`Link` field, in file order."""
+        return self._cached("_links_table", lambda: table_from_objects(Link, self.links))
+
+    def node_column(self, name: str) -> list:
+        """Field ``name`` of every node as a Python list (from objects or columns)."""
+        return self._column("nodes", name)
+
+    def link_column(self, name: str) -> list:
+        """Field ``name`` of every link as a Python list (enums as their values)."""
+        return self._column("links", name)
+
+    def _column(self, which: str, name: str) -> list:
+        table = self.__dict__.get(f"_{which}_table")
+        if table is not None:
+            return table.column(name).to_pylist()
+        values = [getattr(x, name) for x in self.__dict__[f"_{which}_rows"]]
+        return [v.value if isinstance(v, Enum) else v for v in values]
+
+    @property
+    def node_index(self) -> dict[str, int]:
+        """Node id -> index (file order)."""
+        return self._cached(
+            "_node_index", lambda: {a: i for i, a in enumerate(self.node_column("id"))}
+        )
+
+    @property
+    def link_index(self) -> dict[str, int]:
+        """Link id -> index (file order)."""
+        return self._cached(
+            "_link_index", lambda: {a: i for i, a in enumerate(self.link_column("id"))}
+        )
+
+    def __getstate__(self) -> dict:
+        # columns travel (to workers, into caches) better than objects; caches are rebuilt
+        return {
+            "name": self.name,
+            "description": self.description,
+            "_nodes_rows": None,
+            "_nodes_table": self.node_table,
+            "_links_rows": None,
+            "_links_table": self.link_table,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Topology):
+            return NotImplemented
+        return (
+            self.name == other.name
+            and self.description == other.description
+            and self.node_table.equals(other.node_table)
+            and self.link_table.equals(other.link_table)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.description, self.n_nodes, self.n_links))
+
+    def __repr__(self) -> str:
+        return f"Topology(name={self.name!r}, n_nodes={self.n_nodes}, n_links={self.n_links})"
+
+    # ------------------------------------------------------------------ queries
     @property
     def n_nodes(self) -> int:
-        return len(self.nodes)
+        rows = self.__dict__.get("_nodes_rows")
+        return len(rows) if rows is not None else self.__dict__["_nodes_table"].num_rows
 
     @property
     def n_links(self) -> int:
-        return len(self.links)
+        rows = self.__dict__.get("_links_rows")
+        return len(rows) if rows is not None else self.__dict__["_links_table"].num_rows
 
     @property
     def regions(self) -> list[str]:
         """Region names in order of first appearance."""
-        return list(dict.fromkeys(n.region for n in self.nodes))
+        return list(dict.fromkeys(self.node_column("region")))
 
     def node(self, node_id: str) -> Node:
-        return self.nodes[self.node_index[node_id]]
+        return self._row("nodes", Node, self.node_index[node_id])
 
     def link(self, link_id: str) -> Link:
-        return self.links[self.link_index[link_id]]
+        return self._row("links", Link, self.link_index[link_id])
+
+    def _row(self, which: str, model: type[BaseModel], i: int):
+        rows = self.__dict__.get(f"_{which}_rows")
+        if rows is not None:
+            return rows[i]
+        return objects_from_table(model, self.__dict__[f"_{which}_table"].slice(i, 1))[0]
 
     def has_asset(self, asset_id: str) -> bool:
         return asset_id in self.node_index or asset_id in self.link_index
 
     def core_node_ids(self) -> list[str]:
         """Nodes whose reachability means domestic service (``core: true``, else exchanges)."""
-        flagged = [n.id for n in self.nodes if n.core]
-        return flagged or [n.id for n in self.nodes if n.kind == NodeKind.EXCHANGE]
+        ids = self.node_column("id")
+        flagged = [a for a, c in zip(ids, self.node_column("core"), strict=True) if c]
+        kinds = self.node_column("kind")
+        return flagged or [a for a, k in zip(ids, kinds, strict=True) if k == NodeKind.EXCHANGE]
 
     def international_node_ids(self) -> list[str]:
         """Nodes whose reachability means international service.
 
         Those with ``international: true``; if none is flagged, every gateway node.
         """
-        flagged = [n.id for n in self.nodes if n.international]
-        return flagged or [n.id for n in self.nodes if n.kind == NodeKind.GATEWAY]
+        ids = self.node_column("id")
+        flagged = [a for a, c in zip(ids, self.node_column("international"), strict=True) if c]
+        kinds = self.node_column("kind")
+        return flagged or [a for a, k in zip(ids, kinds, strict=True) if k == NodeKind.GATEWAY]
 
     def link_length_km(self, link: Link) -> float | None:
         """The link's length: as given, else along its route, else end point to end point."""
@@ -260,10 +388,8 @@ class Topology:
 
     def iter_assets(self) -> Iterator[tuple[str, str]]:
         """Yield ``(asset_id, asset_kind)`` for every node, then every link."""
-        for n in self.nodes:
-            yield n.id, n.kind.value
-        for e in self.links:
-            yield e.id, e.kind.value
+        yield from zip(self.node_column("id"), self.node_column("kind"), strict=True)
+        yield from zip(self.link_column("id"), self.link_column("kind"), strict=True)
 
     def to_networkx(self) -> nx.MultiGraph:
         """The modelling view: a MultiGraph keyed by link id, attributes as in the file."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from resilience_sim.errors import InputError
+from resilience_sim.topology.io.columnar import PARQUET_SUFFIXES, read_parquet, write_parquet
 from resilience_sim.topology.io.native import read_native, write_native
 from resilience_sim.topology.model import Topology
 from resilience_sim.validation import as_path
@@ -13,10 +14,13 @@ NATIVE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def read_topology(path: str | Path) -> Topology:
-    """Read a topology: native YAML/JSON, GraphML (``.graphml``) or Topology Zoo GML (``.gml``)."""
+    """Read a topology: native YAML/JSON, columnar ``.parquet``, GraphML (``.graphml``) or
+    Topology Zoo GML (``.gml``)."""
     suffix = as_path(path).suffix.lower()
     if suffix in NATIVE_SUFFIXES:
         return read_native(path)
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet(path)
     if suffix == ".graphml":
         from resilience_sim.topology.io.graphml import read_graphml
 
@@ -28,15 +32,17 @@ def read_topology(path: str | Path) -> Topology:
     raise InputError.single(
         str(path),
         "",
-        f"unknown topology format {suffix!r}; use .yaml, .yml, .json, .graphml or .gml",
+        f"unknown topology format {suffix!r}; use .yaml, .yml, .json, .parquet, .graphml or .gml",
     )
 
 
 def write_topology(topology: Topology, path: str | Path) -> None:
-    """Write a topology as native YAML/JSON or GraphML, chosen by extension."""
+    """Write a topology as native YAML/JSON, columnar Parquet or GraphML, by extension."""
     suffix = Path(path).suffix.lower()
     if suffix in NATIVE_SUFFIXES:
         return write_native(topology, path)
+    if suffix in PARQUET_SUFFIXES:
+        return write_parquet(topology, path)
     if suffix == ".graphml":
         from resilience_sim.topology.io.graphml import write_graphml
 
@@ -44,7 +50,7 @@ def write_topology(topology: Topology, path: str | Path) -> None:
     raise InputError.single(
         str(path),
         "",
-        f"cannot write topology format {suffix!r}; use .yaml, .yml, .json or .graphml",
+        f"cannot write topology format {suffix!r}; use .yaml, .yml, .json, .parquet or .graphml",
     )
 
 

@@ -1,0 +1,227 @@
+"""Benchmark of issue 20: topology input against the simulation it feeds.
+
+    .venv/bin/python benchmarks/topology_load.py [--sizes 10k,100k,1M] [--repeats 3]
+
+For each size: generate the synthetic national network once and write it in every
+format (``--yaml-sizes`` limits the sizes written as YAML: parsing 1M nodes of YAML
+takes minutes and many GB). Then, each in a **fresh process** (so its peak memory is
+its own) and ``--repeats`` times:
+
+* ``load``: ``read_topology`` + ``compile_topology`` of one file, wall seconds and the
+  rise of peak RSS over the process's state after the imports (VmHWM, reset through
+  /proc/self/clear_refs); for YAML once with the compiled cache off (first load) and
+  once with it warm (second load);
+* ``simulation``: in the same process, one replication of the benchmark's regional
+  disaster (benchmarks/workload.py) on the loaded topology: the reference every load
+  figure is divided by;
+* ``validate``: ``resilience-sim validate FILE`` as a user runs it (interpreter start and
+  imports included), wall seconds and peak RSS of the process;
+* ``generate``: ``resilience-sim topology generate --out FILE.parquet`` (or .json where
+  the code has no Parquet writer), wall seconds and peak RSS.
+
+Figures are medians (min-max) of the repeats. Results go to
+``benchmarks/results/topology-load-<time>.{json,md}`` and the table is printed. The
+script runs on older code too (formats it cannot write are skipped), which is how the
+"before" column of docs/performance.md was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+CLI = [sys.executable, "-m", "resilience_sim.cli"]
+
+CHILD = r"""
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+def hwm_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+from resilience_sim.topology import compile_topology, read_topology
+from benchmarks.workload import Workload, disaster_scenario, run_replication
+from resilience_sim.experiments.study import StudyContext
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+base = hwm_mb()
+t0 = time.perf_counter()
+topology = read_topology(sys.argv[1])
+arrays = compile_topology(topology)
+load_s = time.perf_counter() - t0
+load_mb = hwm_mb() - base
+scenario = disaster_scenario(topology, arrays, 1)
+context = StudyContext.build(scenario, arrays=arrays)
+rep = run_replication(Workload(topology.n_nodes, topology, context, 0.0, 0.0), 0, 1)
+print(json.dumps({{"load_s": load_s, "load_mb": load_mb, "base_mb": base,
+                   "simulation_s": rep.seconds["total"]}}))
+"""
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def timed_rss(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB, the child's own, by os.wait4) and stdout of a child."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"{cmd} exited {proc.returncode}")
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+def can_write_parquet() -> bool:
+    try:
+        import resilience_sim.topology.io.columnar  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def measure(size: str, n: int, repeats: int, yaml: bool, folder: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cache = folder / "cache"
+    env_cache = dict(env, RESILIENCE_SIM_CACHE_DIR=str(cache))
+    env_nocache = dict(env, RESILIENCE_SIM_CACHE_DIR="off")
+    big = ".parquet" if can_write_parquet() else ".json"
+    result: dict = {"n_nodes": n}
+    gen = []
+    for k in range(repeats):
+        out = folder / f"gen-{size}-{k}{big}"
+        wall, rss, _ = timed_rss(
+            [*CLI, "topology", "generate", "--nodes", str(n), "--seed", "1", "--out", str(out)],
+            env_nocache,
+        )
+        gen.append((wall, rss))
+        if k:
+            out.unlink()
+    result[f"generate{big}"] = {
+        "wall_s": spread([g[0] for g in gen]),
+        "peak_rss_mb": spread([g[1] for g in gen]),
+    }
+    source = folder / f"gen-{size}-0{big}"
+    files = {big.lstrip("."): source}
+    for suffix in (".json", ".yaml") if yaml else (".json",):
+        if suffix == big:
+            continue
+        target = folder / f"net-{size}{suffix}"
+        code = (
+            "import sys; from resilience_sim.topology import read_topology, write_topology; "
+            "write_topology(read_topology(sys.argv[1]), sys.argv[2])"
+        )
+        timed_rss([sys.executable, "-c", code, str(source), str(target)], env_nocache)
+        files[suffix.lstrip(".")] = target
+    child = CHILD.format(root=str(ROOT))
+    runs: dict[str, list[dict]] = {}
+    for fmt, path in files.items():
+        modes = [("", env_nocache)]
+        if fmt in ("yaml", "json") and can_write_parquet():
+            modes = [(" (first load, cache off)", env_nocache), (" (second load, cached)", None)]
+        for label, run_env in modes:
+            key = f"{fmt}{label}"
+            if run_env is None:  # warm the cache once, then measure
+                timed_rss([sys.executable, "-c", child, str(path)], env_cache)
+                run_env = env_cache
+            for _ in range(repeats):
+                _, _, out = timed_rss([sys.executable, "-c", child, str(path)], run_env)
+                runs.setdefault(key, []).append(json.loads(out))
+            vals = []
+            for _ in range(repeats):
+                wall, rss, _ = timed_rss([*CLI, "validate", str(path)], run_env)
+                vals.append((wall, rss))
+            runs[key + " validate"] = [{"wall_s": w, "peak_rss_mb": r} for w, r in vals]
+        result["file_mb." + fmt] = path.stat().st_size / 1e6
+    for key, rows in runs.items():
+        result[key] = {name: spread([r[name] for r in rows]) for name in rows[0]}
+        if "load_s" in rows[0]:
+            result[key]["load_over_simulation"] = spread(
+                [r["load_s"] / r["simulation_s"] for r in rows]
+            )
+    return result
+
+
+def fmt(s: dict, unit: str = "", digits: int = 3) -> str:
+    return f"{s['median']:.{digits}g}{unit} ({s['min']:.{digits}g}-{s['max']:.{digits}g})"
+
+
+def markdown(results: dict, meta: dict) -> str:
+    lines = [
+        f"Topology load benchmark, {meta['when']}, load average at start {meta['load_start']}, "
+        f"at end {meta['load_end']}; medians (min-max) of {meta['repeats']}.",
+        "",
+        "| size | file | what | wall | peak memory | / simulation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for size, r in results.items():
+        for key, v in r.items():
+            if not isinstance(v, dict):
+                continue
+            if "load_s" in v:
+                lines.append(
+                    f"| {size} | {key} | load + validate + compile (in process) | "
+                    f"{fmt(v['load_s'], ' s')} | +{fmt(v['load_mb'], ' MB')} over "
+                    f"{v['base_mb']['median']:.0f} MB of imports | "
+                    f"{fmt(v['load_over_simulation'], ' x')} (simulation "
+                    f"{fmt(v['simulation_s'], ' s')}) |"
+                )
+            elif "peak_rss_mb" in v:
+                what = "`topology generate`" if key.startswith("generate") else "`validate` CLI"
+                lines.append(
+                    f"| {size} | {key.replace(' validate', '')} | {what} | {fmt(v['wall_s'], ' s')}"
+                    f" | {fmt(v['peak_rss_mb'], ' MB')} | |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1M")
+    parser.add_argument("--yaml-sizes", default="10k,100k")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    yaml_sizes = set(args.yaml_sizes.split(","))
+    meta = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_start": os.getloadavg()[0],
+        "repeats": args.repeats,
+        "git": subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
+    }
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            results[size] = measure(size, SIZES[size], args.repeats, size in yaml_sizes, Path(tmp))
+            print(f"{size} done", file=sys.stderr)
+    meta["load_end"] = os.getloadavg()[0]
+    text = markdown(results, meta)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    (out / f"topology-load-{stamp}.json").write_text(json.dumps({"meta": meta, **results}))
+    (out / f"topology-load-{stamp}.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
