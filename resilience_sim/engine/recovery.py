@@ -1,10 +1,9 @@
-"""Repair logistics inside a replication: field crews per depot and cable ships.
+"""Repair logistics inside a replication: field crews per depot, restoration policies.
 
 A repair job is one damaged asset or one located fault. Crews wait at their
 depot; when one is free it takes the pending job chosen by the restoration
 policy among those not inside a closed area, travels, repairs and travels back.
-Ships take submarine-cable faults in turn, sailing great-circle distances from
-wherever they are.
+Cable ships are in :mod:`resilience_sim.engine.ships`.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from resilience_sim.engine.crews import CrewPlan
 from resilience_sim.engine.service import served_masks
 from resilience_sim.engine.state import NetworkState
 from resilience_sim.errors import InputError
-from resilience_sim.geo import KM_PER_NAUTICAL_MILE, haversine_km
-from resilience_sim.scenario.recovery import CableShip
 from resilience_sim.topology.compile import NetworkArrays
 
 
@@ -236,58 +233,3 @@ class CrewDepots:
         """The crew is back at its depot: free for the next job."""
         self.free[depot] += 1
         self.dispatch_soon(depot)
-
-
-class ShipFleet:
-    """Cable ships sharing one queue of submarine-cable faults."""
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        state: NetworkState,
-        ships: list[CableShip],
-        policy: Policy,
-        rng: np.random.Generator,
-    ):
-        self.env, self.state, self.ships, self.policy, self.rng = env, state, ships, policy, rng
-        self.queue: list[Job] = []
-        self.position = [(s.port.lat, s.port.lon) for s in ships]
-        self.at_port = [True] * len(ships)
-        self.idle = [True] * len(ships)
-
-    def __bool__(self) -> bool:
-        return bool(self.ships)
-
-    def submit(self, job: Job) -> None:
-        self.queue.append(job)
-        for i, idle in enumerate(self.idle):
-            if idle and self.queue:
-                self.idle[i] = False
-                self.env.process(self._sail(i))
-                break  # one idle ship per new fault
-
-    def _sail_h(self, i: int, job: Job) -> float:
-        lat, lon = self.position[i]
-        km = float(haversine_km(lat, lon, job.lat, job.lon))
-        return 0.0 if np.isnan(km) else km / (self.ships[i].speed_kn * KM_PER_NAUTICAL_MILE)
-
-    def _sail(self, i: int):
-        """Process of ship ``i``: mobilise if in port, then take faults until none is left."""
-        ship = self.ships[i]
-        if self.at_port[i] and ship.mobilise_h > 0:
-            yield self.env.timeout(ship.mobilise_h)
-        else:
-            yield self.env.timeout(0)  # let simultaneous faults arrive before choosing
-        self.at_port[i] = False
-        while self.queue:
-            job = self.policy.choose(self.queue, self.env.now, lambda j: self._sail_h(i, j))
-            self.queue.remove(job)
-            yield self.env.timeout(self._sail_h(i, job))
-            self.position[i] = (job.lat, job.lon)
-            permit_wait = job.created_h + ship.permit_delay_h - self.env.now
-            if permit_wait > 0:
-                yield self.env.timeout(permit_wait)
-            on_site_h = ship.repair_h.sample(self.rng) / (1.0 - ship.weather_downtime_frac)
-            yield self.env.timeout(on_site_h)
-            self.state.repair(self.env.now, job.asset, f"cable ship {ship.name}")
-        self.idle[i] = True

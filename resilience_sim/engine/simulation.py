@@ -10,6 +10,7 @@ served is computed afterwards from that log by :mod:`resilience_sim.engine.servi
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Sequence
 
@@ -19,7 +20,8 @@ import simpy
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.power import PowerModel
-from resilience_sim.engine.recovery import CrewDepots, Job, Policy, ShipFleet
+from resilience_sim.engine.recovery import CrewDepots, Job, Policy
+from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
     DEGRADE,
     HIJACK_END,
@@ -50,14 +52,16 @@ def simulate_replication(
     horizon_h: float,
     demand_gbps: np.ndarray | None = None,
     overload_alpha: float | None = None,
+    start_date: datetime.date | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
     ``rng`` draws repair durations only (when a crew job is created or a ship
     starts a repair), so hazard draws and repair draws never shift each other.
     With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
+    ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
     """
-    run = Replication(arrays, recovery, crew_plan, rng)
+    run = Replication(arrays, recovery, crew_plan, rng, start_date)
     if overload_alpha is not None and demand_gbps is not None:
         run.enable_overload(demand_gbps, overload_alpha)
     for damage in damages:
@@ -84,6 +88,7 @@ class Replication:
         recovery: Recovery,
         crew_plan: CrewPlan,
         rng: np.random.Generator,
+        start_date: datetime.date | None = None,
     ):
         self.env = simpy.Environment()
         self.arrays, self.recovery, self.crew_plan, self.rng = arrays, recovery, crew_plan, rng
@@ -95,7 +100,16 @@ class Replication:
         self.power = PowerModel(self.env, self.state, arrays)
         policy = Policy(recovery.policy, arrays, self.state)
         self.crews = CrewDepots(self.env, self.state, crew_plan, policy)
-        self.ships = ShipFleet(self.env, self.state, list(recovery.cable_ships), policy, rng)
+        self.ships = ShipFleet(
+            self.env,
+            self.state,
+            list(recovery.cable_ships),
+            policy,
+            rng,
+            recovery.cable_logistics,
+            arrays.asset_ids,
+            start_date,
+        )
         self.closed_until_h = closed_until_h(recovery, arrays)
         self._durations: dict = {}
         self._capacity_factors: dict[int, list[float]] = {}
@@ -116,6 +130,7 @@ class Replication:
         onset_h, asset_idx = damage.onset_h.tolist(), damage.asset_idx.tolist()
         duration_h, repair_h = damage.duration_h.tolist(), damage.repair_h.tolist()
         fault_lat, fault_lon = damage.fault_lat.tolist(), damage.fault_lon.tolist()
+        fault_km, fault_depth_m = damage.fault_km.tolist(), damage.fault_depth_m.tolist()
         for k in np.argsort(damage.onset_h, kind="stable").tolist():
             wait = onset_h[k] - self.env.now
             if wait > 0:
@@ -123,7 +138,14 @@ class Replication:
             asset = asset_idx[k]
             if math.isnan(duration_h[k]):
                 if self.state.damage(self.env.now, asset, damage.cause, located[k]):
-                    self.start_repair(asset, repair_h[k], fault_lat[k], fault_lon[k])
+                    self.start_repair(
+                        asset,
+                        repair_h[k],
+                        fault_lat[k],
+                        fault_lon[k],
+                        fault_km[k],
+                        fault_depth_m[k],
+                    )
             else:
                 self.state.take_down(self.env.now, asset, damage.cause)
                 self._self_restore(asset, duration_h[k], damage.cause)
@@ -136,9 +158,18 @@ class Replication:
 
     # -- repairs -----------------------------------------------------------------------
 
-    def start_repair(self, asset: int, repair_h: float, lat: float, lon: float) -> None:
+    def start_repair(
+        self,
+        asset: int,
+        repair_h: float,
+        lat: float,
+        lon: float,
+        km: float = math.nan,
+        depth_m: float = math.nan,
+    ) -> None:
         """Queue a repair job with a ship (submarine-cable faults, if ships exist) or
-        the asset's depot; with neither, the asset stays down to the horizon."""
+        the asset's depot; with neither, the asset stays down to the horizon.
+        ``km``/``depth_m``: where along the cable and how deep a cable fault is."""
         arrays = self.arrays
         at_asset = math.isnan(lat)  # no fault location: the trip is precomputed per asset
         if at_asset:
@@ -146,7 +177,7 @@ class Replication:
         self._seq += 1
         job = Job(self._seq, asset, self.env.now, lat, lon, repair_h)
         if self.ships and arrays.asset_kinds[asset] == "submarine_cable":
-            self.ships.submit(job)
+            self.ships.submit(job, km, depth_m)
             return
         depot = self.crew_plan.depot_of_asset[asset]
         if depot == NO_DEPOT:

@@ -2,7 +2,7 @@
 
 Experiments layer, input to :mod:`resilience_sim.experiments.criticality`. A shared-risk
 group is a set of links one event can cut together: a duct, a bridge crossing, a shore
-end. Three sources, each group listed with where it came from so a planner can review
+end. Four sources, each group listed with where it came from so a planner can review
 the derived ones:
 
 * ``tag``: links carrying the same ``srlg`` tag in the topology file;
@@ -11,7 +11,10 @@ the derived ones:
   ``min_shared_km``, joined transitively (a corridor). Only links with a ``route`` are
   compared: a straight line between end points is no route. Stretches within
   ``buffer_km`` of an end node the two links share do not count, so links merely
-  leaving the same site in different directions are not grouped.
+  leaving the same site in different directions are not grouped;
+* ``trunk``: for each pair of submarine-cable systems (``cable_system``) whose links
+  share a trunk section by the same route test, the links of both that share it: the
+  pairwise view of corridors, kept even when a corridor joins more systems.
 
 Groups with the same links are listed once, with every source.
 """
@@ -48,7 +51,7 @@ def risk_groups(
     buffer_km: float = DEFAULT_BUFFER_KM,
     min_shared_km: float = DEFAULT_MIN_SHARED_KM,
 ) -> list[RiskGroup]:
-    """Every shared-risk group of ``topology``: tags, then landings, then corridors."""
+    """Every shared-risk group of ``topology``: tags, landings, corridors, then trunks."""
     found: dict[tuple[str, ...], RiskGroup] = {}
 
     def add(name: str, source: str, link_ids: set[str]) -> None:
@@ -77,12 +80,54 @@ def risk_groups(
             add(f"landing:{node.id}", f"landing {node.id}", cables)
     for i, corridor in enumerate(corridors(topology, buffer_km, min_shared_km), start=1):
         add(f"corridor-{i}", f"corridor within {buffer_km:g} km", corridor)
+    for (system_a, system_b), links in shared_trunks(topology, buffer_km, min_shared_km).items():
+        add(f"trunk:{system_a}+{system_b}", f"shared trunk {system_a} + {system_b}", links)
     return list(found.values())
 
 
 def corridors(topology: Topology, buffer_km: float, min_shared_km: float) -> list[set[str]]:
     """Sets of routed links joined by :func:`shared_length_km` >= ``min_shared_km``."""
     routed = [e for e in topology.links if e.route is not None]
+    parent = list(range(len(routed)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in sharing_pairs(topology, routed, buffer_km, min_shared_km):
+        parent[find(i)] = find(j)
+    groups: dict[int, set[str]] = {}
+    for i, link in enumerate(routed):
+        groups.setdefault(find(i), set()).add(link.id)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+def shared_trunks(
+    topology: Topology, buffer_km: float, min_shared_km: float
+) -> dict[tuple[str, str], set[str]]:
+    """Submarine-cable links of two different cable systems whose routes share a trunk
+    section (:func:`shared_length_km` >= ``min_shared_km``), by the pair of system names."""
+    cables = [
+        e
+        for e in topology.links
+        if e.route is not None and e.kind == LinkKind.SUBMARINE_CABLE and e.cable_system
+    ]
+    out: dict[tuple[str, str], set[str]] = {}
+    for i, j in sharing_pairs(topology, cables, buffer_km, min_shared_km):
+        a, b = cables[i], cables[j]
+        if a.cable_system != b.cable_system:
+            key = tuple(sorted((a.cable_system, b.cable_system)))
+            out.setdefault(key, set()).update((a.id, b.id))
+    return out
+
+
+def sharing_pairs(
+    topology: Topology, routed: list, buffer_km: float, min_shared_km: float
+) -> list[tuple[int, int]]:
+    """Index pairs ``i < j`` of ``routed`` links whose routes share >= ``min_shared_km``
+    within ``buffer_km`` (stretches near a shared end node not counted)."""
     if len(routed) < 2:
         return []
     routes = [np.asarray(e.route, dtype=float) for e in routed]
@@ -92,14 +137,7 @@ def corridors(topology: Topology, buffer_km: float, min_shared_km: float) -> lis
         centre[:, None, 0], centre[:, None, 1], centre[None, :, 0], centre[None, :, 1]
     )
     near = apart <= radius[:, None] + radius[None, :] + buffer_km
-    parent = list(range(len(routed)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pairs = []
     for i, j in zip(*np.nonzero(np.triu(near, k=1)), strict=True):
         a, b = routed[i], routed[j]
         shared_ends = [topology.node(n) for n in {a.source, a.target} & {b.source, b.target}]
@@ -109,11 +147,8 @@ def corridors(topology: Topology, buffer_km: float, min_shared_km: float) -> lis
             shared_length_km(routes[j], routes[i], buffer_km, ends),
         )
         if shared >= min_shared_km:
-            parent[find(i)] = find(j)
-    groups: dict[int, set[str]] = {}
-    for i, link in enumerate(routed):
-        groups.setdefault(find(i), set()).add(link.id)
-    return [g for g in groups.values() if len(g) >= 2]
+            pairs.append((int(i), int(j)))
+    return pairs
 
 
 def shared_length_km(

@@ -142,6 +142,7 @@ def run_replication(
         spec.horizon_hours,
         context.demand_gbps,
         spec.overload.alpha if spec.overload is not None else None,
+        spec.start_date,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(

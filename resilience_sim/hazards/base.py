@@ -36,6 +36,9 @@ class Damage:
       ``recovery.repair_h`` for the asset kind.
     - ``fault_lat``/``fault_lon``: where the repair happens (a fault on a cable);
       NaN means at the asset's own location.
+    - ``fault_km``/``fault_depth_m``: km along the cable from its ``source`` end and
+      water depth in m at the fault; NaN where unknown (cable ships use them for
+      depth-dependent on-site time and for repairing nearby faults in one visit).
 
     An asset is down while any of its entries is unrepaired or unexpired. An entry
     with a fault location is always its own repair job (a cable with three faults
@@ -51,6 +54,8 @@ class Damage:
     repair_h: np.ndarray = field(default=None)  # type: ignore[assignment]
     fault_lat: np.ndarray = field(default=None)  # type: ignore[assignment]
     fault_lon: np.ndarray = field(default=None)  # type: ignore[assignment]
+    fault_km: np.ndarray = field(default=None)  # type: ignore[assignment]
+    fault_depth_m: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.asset_idx)
@@ -62,6 +67,8 @@ class Damage:
             "repair_h": _nan(n),
             "fault_lat": _nan(n),
             "fault_lon": _nan(n),
+            "fault_km": _nan(n),
+            "fault_depth_m": _nan(n),
         }
         for name, default in defaults.items():
             value = getattr(self, name)

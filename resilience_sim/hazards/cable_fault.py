@@ -13,6 +13,10 @@ to located faults, each its own repair job:
   inside (``faults_per_km`` for the event, or ``faults_per_km_day`` x ``window_days``),
   placed uniformly along the route inside; per-day faults fall uniformly in the window
   ``[at_h, at_h + 24 window_days]``, per-event faults at ``at_h``.
+* **located faults** (``faults``): a fault at ``at_km`` along a named cable, placed on
+  its route at the same share of the route's drawn length (the straight line between
+  its ends without a route), with its depth from ``depth_m`` or interpolated along the
+  route from the link's ``route_depth_m``; no draw.
 
 Model, units and sources: docs/hazards/cable_fault.md.
 
@@ -28,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilience_sim.geo import KM_PER_NAUTICAL_MILE
+from resilience_sim.errors import InputError
+from resilience_sim.geo import KM_PER_NAUTICAL_MILE, haversine_km
 from resilience_sim.hazards.base import Damage
 from resilience_sim.hazards.kit.assemble import DamageBuilder
 from resilience_sim.hazards.kit.cache import per_hazard
@@ -42,7 +47,12 @@ from resilience_sim.hazards.kit.routes import (
     route_segments,
     spherical_centre,
 )
-from resilience_sim.scenario.hazard_specs.cable_fault import AnchorDrag, CableFault, FishingZone
+from resilience_sim.scenario.hazard_specs.cable_fault import (
+    AnchorDrag,
+    CableFault,
+    FishingZone,
+    LocatedFault,
+)
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -104,6 +114,82 @@ def zone_expected_faults(
     return np.where(inside, rate * pieces.km, 0.0)
 
 
+@dataclass(frozen=True)
+class FaultSites:
+    """Where the located faults of a hazard are; shapes ``(n_faults,)``."""
+
+    link: np.ndarray  # link positions
+    lat: np.ndarray
+    lon: np.ndarray
+    km: np.ndarray  # along the cable from its source end
+    depth_m: np.ndarray  # NaN: unknown
+
+
+def located_fault_sites(faults: list[LocatedFault], topology: Topology) -> FaultSites:
+    """Position and depth of each located fault (module docstring); ``InputError`` for a
+    cable that is not a submarine-cable link or a km beyond its length."""
+    rows = []
+    for i, fault in enumerate(faults):
+        where = f"faults[{i}]"
+        link_pos = topology.link_index.get(fault.cable)
+        link = topology.links[link_pos] if link_pos is not None else None
+        if link is None or link.kind.value not in CABLE_KINDS:
+            raise InputError.single(
+                "scenario", f"{where}.cable", f"{fault.cable!r} is no submarine-cable link"
+            )
+        length_km = topology.link_length_km(link)
+        if length_km is None or fault.at_km > length_km:
+            raise InputError.single(
+                "scenario",
+                f"{where}.at_km",
+                f"{fault.at_km:g} km is beyond the {length_km or 0:g} km of {fault.cable!r}",
+            )
+        points = link.route or [
+            _end_point(topology, link.source),
+            _end_point(topology, link.target),
+        ]
+        share = fault.at_km / length_km if length_km > 0 else 0.0
+        lat, lon, depth = point_along_route(points, link.route_depth_m, share)
+        rows.append(
+            (link_pos, lat, lon, fault.at_km, fault.depth_m if fault.depth_m is not None else depth)
+        )
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 5
+    return FaultSites(
+        np.asarray(cols[0], dtype=np.int64),
+        *(np.asarray(c, dtype=float) for c in cols[1:]),
+    )
+
+
+def point_along_route(
+    points: list[tuple[float, float]], depths_m: list[float] | None, share: float
+) -> tuple[float, float, float]:
+    """``(lat, lon, depth_m)`` at ``share`` (0-1) of a route's great-circle length,
+    linear inside the segment (depth NaN without ``depths_m``)."""
+    pts = np.asarray(points, dtype=float)
+    seg_km = haversine_km(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])
+    cum = np.concatenate([[0.0], np.cumsum(seg_km)])
+    target = share * cum[-1]
+    k = int(min(np.searchsorted(cum, target, side="right") - 1, len(seg_km) - 1))
+    t = (target - cum[k]) / seg_km[k] if seg_km[k] > 0 else 0.0
+    (lat1, lon1), (lat2, lon2) = pts[k], pts[k + 1]
+    if abs(lon2 - lon1) > 180.0:  # the short way across the antimeridian
+        lon2 += 360.0 if lon2 < lon1 else -360.0
+    lon = (lon1 + t * (lon2 - lon1) + 180.0) % 360.0 - 180.0
+    depth = (
+        float(depths_m[k] + t * (depths_m[k + 1] - depths_m[k])) if depths_m is not None else np.nan
+    )
+    return float(lat1 + t * (lat2 - lat1)), float(lon), depth
+
+
+def _end_point(topology: Topology, node_id: str) -> tuple[float, float]:
+    node = topology.node(node_id)
+    if not node.has_location:
+        raise InputError.single(
+            "scenario", "faults", f"cable end {node_id!r} has no location and the link no route"
+        )
+    return (node.lat, node.lon)
+
+
 def cable_fault_intensity(
     hazard: CableFault, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
@@ -116,6 +202,9 @@ def cable_fault_intensity(
     for zone in hazard.fishing_zones:
         expected = zone_expected_faults(zone, pieces, hazard.window_days)
         np.add.at(out, arrays.n_nodes + pieces.link, expected)
+    if hazard.faults:
+        sites = located_fault_sites(hazard.faults, topology)
+        np.add.at(out, arrays.n_nodes + sites.link, 1.0)
     return out
 
 
@@ -171,14 +260,30 @@ def sample_cable_fault(
             fraction = (j + u_time[piece]) / counts[piece]
             onset = hazard.at_h + 24.0 * hazard.window_days * fraction
         out.add(faults.asset_idx, onset, fault_lat=faults.fault_lat, fault_lon=faults.fault_lon)
+    if hazard.faults:
+        sites = per_hazard(
+            arrays, hazard, "located", lambda: located_fault_sites(hazard.faults, topology)
+        )
+        onset = [f.at_h if f.at_h is not None else hazard.at_h for f in hazard.faults]
+        out.add(
+            arrays.n_nodes + sites.link,
+            np.asarray(onset, dtype=float),
+            fault_lat=sites.lat,
+            fault_lon=sites.lon,
+            fault_km=sites.km,
+            fault_depth_m=sites.depth_m,
+        )
     return out.build(cause)
 
 
 __all__ = [
     "AnchorCrossings",
+    "FaultSites",
     "anchor_crossings",
     "cable_fault_footprint",
     "cable_fault_intensity",
+    "located_fault_sites",
+    "point_along_route",
     "sample_cable_fault",
     "zone_expected_faults",
 ]

@@ -6,11 +6,13 @@ Defaults carry their source or `assumed` (docs/parameters.md).
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from resilience_sim.scenario.cable_logistics import SECTION_KM_PER_H, ZoneRelease
 from resilience_sim.scenario.common import NonNegative, Point, Strict
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.topology.model import Link, LinkKind, Topology
@@ -48,6 +50,51 @@ class CableShip(Strict):
         description="earliest repair start after the fault occurred, h (permits, security; "
         "up to ~8 weeks in the Red Sea 2024 per PARAMETERS.md)",
     )
+    available_from_h: NonNegative = Field(
+        0.0, description="busy elsewhere until this time, hours from start"
+    )
+    available_at: Point | None = Field(
+        None,
+        description="where the ship is when it becomes free (at sea: no mobilisation); "
+        "default its home port",
+    )
+    zones: list[str] = Field(
+        default_factory=list,
+        description="maintenance zones it serves (recovery.cable_logistics); empty: any cable",
+    )
+    released_to: list[ZoneRelease] = Field(
+        default_factory=list, description="zones it may also serve from a time on"
+    )
+    spare_hold_km: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = Field(
+        None,
+        description="spare cable its tanks hold, km; it fills them when loading (default: "
+        "loads what the repair needs)",
+    )
+    spares_on_board_km: NonNegative = Field(0.0, description="spare cable carried at start, km")
+    on_site_by_depth: list[tuple[NonNegative, NonNegative]] | None = Field(
+        None,
+        description="[[depth_m, hours], ...] by increasing depth: on-site time of a fault of "
+        "known depth, linear in between (replaces repair_h for those faults)",
+    )
+    visit_span_km: NonNegative = Field(
+        0.0,
+        description="faults of one cable within this many km of the first are repaired in "
+        "one visit, replacing the section between them",
+    )
+    section_km_per_h: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        SECTION_KM_PER_H,
+        description="km of section replaced per on-site hour (0.234 km/h derived from the "
+        "Tonga 2022 repair, PARAMETERS.md)",
+    )
+
+    @field_validator("on_site_by_depth")
+    @classmethod
+    def _increasing(cls, table):
+        if table is not None and (
+            not table or any(b[0] <= a[0] for a, b in itertools.pairwise(table))
+        ):
+            raise ValueError("give [depth_m, hours] rows by strictly increasing depth")
+        return table
 
 
 class ClosedArea(Strict):

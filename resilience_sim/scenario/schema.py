@@ -6,10 +6,12 @@ recovery resources. Times are hours from scenario start; distances km.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Union
 
 from pydantic import Field, model_validator
 
+from resilience_sim.scenario.cable_logistics import CableLogistics
 from resilience_sim.scenario.common import (
     AssetKind,
     HazardBase,
@@ -84,6 +86,11 @@ class Recovery(PolicyField, Strict):
     cable_ships: list[CableShip] = Field(
         default_factory=list, description="repair ships for submarine-cable faults"
     )
+    cable_logistics: CableLogistics = Field(
+        default_factory=CableLogistics,
+        description="maintenance zones, spare depots, permit areas, weather windows of the "
+        "cable ships (docs/cable-repair.md)",
+    )
     closed_areas: list[ClosedArea] = Field(
         default_factory=list, description="areas crews cannot work in until a time"
     )
@@ -96,6 +103,21 @@ class Recovery(PolicyField, Strict):
     detour_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
         1.3, description="road distance / great-circle distance (assumed default)"
     )
+
+    @model_validator(mode="after")
+    def _ship_zones_known(self) -> Recovery:
+        known = {z.name for z in self.cable_logistics.maintenance_zones}
+        for i, ship in enumerate(self.cable_ships):
+            named = [("zones", j, z) for j, z in enumerate(ship.zones)]
+            named += [("released_to", j, r.zone) for j, r in enumerate(ship.released_to)]
+            for field, j, zone in named:
+                if zone not in known:
+                    where = f"{field}[{j}]" if field == "zones" else f"{field}[{j}].zone"
+                    raise ValueError(
+                        f"cable_ships[{i}].{where}: unknown maintenance zone {zone!r} "
+                        "(recovery.cable_logistics.maintenance_zones)"
+                    )
+        return self
 
     def repair_duration(self, kind: str):
         """The repair-duration distribution for an asset kind (override, else default)."""
@@ -151,6 +173,11 @@ class ScenarioSpec(Strict):
     horizon_days: Annotated[float, Field(gt=0.0, le=1e6 / 24)] | None = Field(
         None, description="simulated time, days (or give horizon_h)"
     )
+    start_date: datetime.date | None = Field(
+        None,
+        description="calendar date at hour 0 (00:00 UTC), for seasonal weather windows; "
+        "needed only by recovery.cable_logistics.weather_windows",
+    )
     seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(0, description="study seed")
     replications: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         1, description="number of Monte Carlo replications"
@@ -173,6 +200,10 @@ class ScenarioSpec(Strict):
     def _one_horizon(self) -> ScenarioSpec:
         if (self.horizon_h is None) == (self.horizon_days is None):
             raise ValueError("horizon_h: give exactly one of `horizon_h` and `horizon_days`")
+        if self.recovery.cable_logistics.weather_windows and self.start_date is None:
+            raise ValueError(
+                "start_date: needed by recovery.cable_logistics.weather_windows (e.g. 2026-01-15)"
+            )
         return self
 
     @property

@@ -147,6 +147,15 @@ class Link(_Frozen):
         None,
         description='operator as "MCC-MNC" (e.g. "440-10"); None means shared or unknown',
     )
+    owners: list[str] = Field(
+        default_factory=list, description="owners of the cable system (submarine cables)"
+    )
+    ready_for_service_year: Annotated[int, Field(ge=1850, le=2100)] | None = Field(
+        None, description="year the cable system entered service"
+    )
+    route_depth_m: list[Annotated[float, Field(ge=0.0, le=11_000.0)]] | None = Field(
+        None, description="water depth at each route point, m (submarine cables)"
+    )
 
     @field_validator("route")
     @classmethod
@@ -159,6 +168,10 @@ class Link(_Frozen):
     def _no_self_loop(self) -> Link:
         if self.source == self.target:
             raise ValueError(f"link {self.id!r} connects node {self.source!r} to itself")
+        if self.route_depth_m is not None and (
+            self.route is None or len(self.route_depth_m) != len(self.route)
+        ):
+            raise ValueError("route_depth_m: give one depth per route point")
         return self
 
 

@@ -25,6 +25,8 @@ class DamageBuilder:
         "repair_h",
         "fault_lat",
         "fault_lon",
+        "fault_km",
+        "fault_depth_m",
     )
 
     def __init__(self) -> None:
@@ -40,10 +42,16 @@ class DamageBuilder:
         repair_h=np.nan,
         fault_lat=np.nan,
         fault_lon=np.nan,
+        fault_km=np.nan,
+        fault_depth_m=np.nan,
     ) -> None:
         """Add entries; every argument broadcasts to the shape of ``asset_idx``."""
         idx = np.atleast_1d(np.asarray(asset_idx, dtype=np.int64))
-        values = (idx, onset_h, duration_h, damage_state, repair_h, fault_lat, fault_lon)
+        values = (
+            idx,
+            *(onset_h, duration_h, damage_state, repair_h),
+            *(fault_lat, fault_lon, fault_km, fault_depth_m),
+        )
         for name, value in zip(self._FIELDS, values, strict=True):
             self._parts[name].append(np.broadcast_to(np.asarray(value), idx.shape).copy())
 

@@ -80,13 +80,31 @@ class FishingZone(Strict):
         return self
 
 
+class LocatedFault(Strict):
+    """A known fault at ``at_km`` along one cable (from its ``source`` end, in the km of
+    the link's ``length_km``), at ``at_h`` (default the hazard's ``at_h``)."""
+
+    cable: str = Field(min_length=1, description="id of the submarine-cable link")
+    at_km: NonNegative = Field(description="km along the cable from its source end")
+    depth_m: Annotated[float, Field(ge=0.0, le=11_000.0)] | None = Field(
+        None,
+        description="water depth at the fault, m; default from the link's route_depth_m "
+        "(linear along the route), else unknown",
+    )
+    at_h: NonNegative | None = Field(None, description="when, hours from start")
+
+
 class CableFault(HazardBase):
-    """Submarine-cable faults from human activity: anchor drag and fishing zones."""
+    """Submarine-cable faults from human activity: anchor drag, fishing zones, and
+    faults known by their position along a cable."""
 
     type: Literal["cable_fault"]
     anchor_drag: AnchorDrag | None = Field(None, description="a ship dragging its anchor")
     fishing_zones: list[FishingZone] = Field(
         default_factory=list, description="zones with a fault rate per km of cable"
+    )
+    faults: list[LocatedFault] = Field(
+        default_factory=list, description="known faults at a km along a cable"
     )
     window_days: Annotated[float, Field(gt=0.0, le=1e5, allow_inf_nan=False)] | None = Field(
         None,
@@ -98,8 +116,8 @@ class CableFault(HazardBase):
     def _consistent(self) -> CableFault:
         if self.duration_h is not None:
             raise ValueError("duration_h: a cable fault needs a repair; it does not end by itself")
-        if self.anchor_drag is None and not self.fishing_zones:
-            raise ValueError("anchor_drag: give `anchor_drag`, `fishing_zones`, or both")
+        if self.anchor_drag is None and not self.fishing_zones and not self.faults:
+            raise ValueError("anchor_drag: give `anchor_drag`, `fishing_zones` or `faults`")
         per_day = any(z.faults_per_km_day is not None for z in self.fishing_zones)
         if per_day and self.window_days is None:
             raise ValueError("window_days: needed for zones with `faults_per_km_day`")

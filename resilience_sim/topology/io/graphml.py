@@ -5,7 +5,8 @@ First stage of the pipeline (topology -> scenario -> hazards -> engine -> metric
 ``MultiGraph`` in GraphML: every :class:`Node` and :class:`Link` field becomes a
 GraphML attribute of the same name (units as in the schema: ``capacity_gbps`` in
 Gbit/s, ``length_km`` in km, ``lat``/``lon`` in decimal degrees, ...), ``None``
-values are left out, list-valued fields (``route``, ``srlg``) are JSON strings and
+values are left out, list-valued fields (``route``, ``srlg``, ``owners``,
+``route_depth_m``) are JSON strings and
 the link id is both the GraphML edge id and an ``id`` attribute. Edges are written
 in link order with each link's own source and target, so a written file reads
 back into an equal topology.
@@ -40,7 +41,7 @@ from resilience_sim.validation import MAX_FILE_BYTES, validate_document
 
 NODE_FIELDS: frozenset[str] = frozenset(Node.model_fields)
 LINK_FIELDS: frozenset[str] = frozenset(Link.model_fields)
-JSON_LINK_FIELDS: tuple[str, ...] = ("route", "srlg")
+JSON_LINK_FIELDS: tuple[str, ...] = ("route", "srlg", "owners", "route_depth_m")
 JSON_NODE_FIELDS: tuple[str, ...] = ("depends_on", "radios")
 
 DEFAULT_NODE_KIND = NodeKind.EXCHANGE.value

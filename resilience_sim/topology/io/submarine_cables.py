@@ -23,6 +23,8 @@ that lands in one of the selected countries, whole:
   data / the length of all its route lines), so the link of a one-segment cable
   gets the data's length (to within the stubs joining the landing points to the
   lines, well under 1 %); without a length in the data, the route length;
+* ``owners`` (the data's comma-separated ``owners``) and ``ready_for_service_year`` (its
+  ``rfs_year``) are kept on every link of the cable;
 * ``capacity_gbps``: the data gives none; 100 Gbit/s is ``assumed`` (an order of
   magnitude for a lit regional system, not a source) and said in one
   :class:`InputWarning`. Cables marked ``is_planned`` are left out unless asked for.
@@ -59,6 +61,7 @@ DEFAULT_CAPACITY_GBPS = 100.0  # assumed: order of magnitude, no source (module 
 ATTRIBUTION = "Data: TeleGeography Submarine Cable Map, CC BY-NC-SA 3.0"
 _JOIN_KM = 5.0  # assumed: the drawings meet to ~0.1 km; 5 km leaves margin, far below a segment
 _BRIDGE_PENALTY_KM = 1e7  # route-joined pairs always win over straight bridges in the tree
+_OWNER_SPLIT = re.compile(r",(?![^()]*\))")  # commas outside parentheses
 _LENGTH = re.compile(r"^\s*([\d,]+(?:\.\d+)?)\s*km\s*$")
 
 
@@ -136,6 +139,8 @@ def read_submarine_cables(
                     "length_km": length_km * scale,
                     "route": route,
                     "cable_system": cable["name"],
+                    "owners": cable["owners"],
+                    "ready_for_service_year": cable["rfs_year"],
                 }
             )
     if not links:
@@ -268,7 +273,20 @@ def _read_cable(path: Path) -> dict[str, Any]:
         "lps": lps,
         "is_planned": raw.get("is_planned") is True,
         "length_km": parse_length_km(raw.get("length")),
+        "owners": parse_owners(raw.get("owners")),
+        "rfs_year": raw.get("rfs_year") if _is_year(raw.get("rfs_year")) else None,
     }
+
+
+def parse_owners(text: Any) -> list[str]:
+    """``"Digicel Tonga, Government of Tonga"`` -> ``["Digicel Tonga", "Government of Tonga"]``."""
+    if not isinstance(text, str):
+        return []
+    return [name.strip() for name in _OWNER_SPLIT.split(text) if name.strip()]
+
+
+def _is_year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1850 <= value <= 2100
 
 
 def _resolve_countries(tokens: Sequence[str], known: set[str], root: Path) -> set[str]:
@@ -290,4 +308,10 @@ def _resolve_countries(tokens: Sequence[str], known: set[str], root: Path) -> se
     return selected
 
 
-__all__ = ["ATTRIBUTION", "DEFAULT_CAPACITY_GBPS", "cable_segments", "read_submarine_cables"]
+__all__ = [
+    "ATTRIBUTION",
+    "DEFAULT_CAPACITY_GBPS",
+    "cable_segments",
+    "parse_owners",
+    "read_submarine_cables",
+]
