@@ -128,13 +128,6 @@ def node_betweenness(
     return betweenness(arrays, asset_up, sources, with_links=False)[0]
 
 
-def link_betweenness(
-    arrays: NetworkArrays, asset_up: np.ndarray, sources: np.ndarray | None = None
-) -> np.ndarray:
-    """``(n_links,)`` shortest-path betweenness of the links; see :func:`betweenness`."""
-    return betweenness(arrays, asset_up, sources, with_links=True)[1]
-
-
 def betweenness(
     arrays: NetworkArrays,
     asset_up: np.ndarray,

@@ -72,11 +72,6 @@ class NetworkArrays:
             return self.link_capacity_gbps
         return self.link_capacity_gbps * capacity_frac
 
-    def nodes_of_link_assets(self, link_asset_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """End-node indices of links given by their asset index."""
-        j = np.asarray(link_asset_idx) - self.n_nodes
-        return self.link_src[j], self.link_dst[j]
-
 
 def compile_topology(
     topology: Topology, standby: Mapping[str, float] | None = None

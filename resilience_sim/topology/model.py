@@ -412,9 +412,3 @@ class Topology:
         for e in self.links:
             g.add_edge(e.source, e.target, key=e.id, **e.model_dump(exclude={"id"}, mode="json"))
         return g
-
-
-def assets_in_kinds(topology: Topology, kinds: Sequence[str]) -> list[str]:
-    """Ids of every node and link whose kind is in ``kinds``."""
-    wanted = set(kinds)
-    return [asset_id for asset_id, kind in topology.iter_assets() if kind in wanted]

@@ -65,14 +65,6 @@ class FragilitySet:
             raise ValueError("a fragility set needs 4 curves: slight .. complete")
         return cls(intensity_measure, curves, source)  # type: ignore[arg-type]
 
-    def scaled(self, factor: float) -> FragilitySet:
-        """The same curves with every median multiplied by ``factor`` (hardening > 1)."""
-        return FragilitySet(
-            self.intensity_measure,
-            tuple(FragilityCurve(c.median * factor, c.beta) for c in self.curves),  # type: ignore[arg-type]
-            self.source,
-        )
-
     def exceedance(self, intensity: np.ndarray) -> np.ndarray:
         """P(damage state >= k) for k = slight .. complete, shape ``(n, 4)``.
 
