@@ -65,7 +65,7 @@ def geomagnetic_latitude_deg(lat, lon) -> np.ndarray:
 
     ``sin(lambda_m) = sin(lat) sin(lat_p) + cos(lat) cos(lat_p) cos(lon - lon_p)``.
 
-    >>> float(geomagnetic_latitude_deg(DIPOLE_POLE_LAT, DIPOLE_POLE_LON))
+    >>> round(float(geomagnetic_latitude_deg(DIPOLE_POLE_LAT, DIPOLE_POLE_LON)), 5)
     90.0
     """
     phi = np.radians(np.asarray(lat, dtype=float))

@@ -93,7 +93,7 @@ def project(lat, lon, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]
 
     >>> x, y = project(0.0, 1.0, 0.0, 0.0)
     >>> round(float(x), 2), round(float(y), 6)
-    (111.19, 0.0)
+    (111.2, 0.0)
     """
     lat = np.radians(np.asarray(lat, dtype=float))
     dlon = np.radians(np.asarray(lon, dtype=float) - lon0)
