@@ -2,9 +2,10 @@
 
 A refactor must not change results (issue 22). The hashes below were re-taken on main at
 fa0af5b (seed 20261206, 4 replications): the same commits that were pinned at 4b15a85
-gave other tables in the rebuilt environment of 2026-12-07 (not explained by the numpy,
-scipy, pandas, networkx, simpy versions, the CPU's SIMD features or PYTHONHASHSEED, which
-were each varied). Floats are now rounded before hashing (see table_hash). A change that
+gave other tables on the rebuilt (AVX2-only) machine of 2026-12-07; the numpy, scipy,
+pandas, networkx and simpy versions and PYTHONHASHSEED were each varied and ruled out, so the
+likely cause is numpy's AVX-512 (SVML) math kernels on the earlier machine
+(docs/experiments.md, "Across machines"). Floats are now rounded before hashing (see table_hash). A change that
 is *meant* to alter results of a shipped scenario updates the hash in the same commit and
 says why in its message.
 """
