@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -163,11 +164,8 @@ def cluster_sites(cells: pd.DataFrame, radius_m: float = DEFAULT_SITE_RADIUS_M) 
     mean /= counts[:, None]
     site_lat = np.degrees(np.arctan2(mean[:, 2], np.hypot(mean[:, 0], mean[:, 1])))
     site_lon = np.degrees(np.arctan2(mean[:, 1], mean[:, 0]))
-    grouped = pd.DataFrame(
-        {"site": label, "operator": cells["operator"].to_numpy(), "radio": cells["radio"]}
-    ).groupby("site")
-    operators = grouped["operator"].agg(lambda s: tuple(sorted(set(s))))
-    radios = grouped["radio"].agg(lambda s: tuple(sorted(set(s))))
+    operators = _distinct_per_site(label, cells["operator"].to_numpy(), n_sites)
+    radios = _distinct_per_site(label, cells["radio"].to_numpy(), n_sites)
     range_m = None
     if "range_m" in cells:
         values = cells["range_m"].to_numpy(float)
@@ -177,8 +175,19 @@ def cluster_sites(cells: pd.DataFrame, radius_m: float = DEFAULT_SITE_RADIUS_M) 
     return Sites(
         lat=site_lat,
         lon=site_lon,
-        operators=list(operators.reindex(range(n_sites))),
-        radios=list(radios.reindex(range(n_sites))),
+        operators=operators,
+        radios=radios,
         n_cells=counts,
         range_m=range_m,
     )
+
+
+def _distinct_per_site(label: np.ndarray, values: np.ndarray, n_sites: int) -> list[tuple]:
+    """Sorted distinct ``values`` of each site's cells (one ``np.unique`` over pairs)."""
+    names, code = np.unique(values.astype(str), return_inverse=True)  # names sorted
+    pairs = np.unique(label.astype(np.int64) * len(names) + code.reshape(-1))
+    site, code = np.divmod(pairs, len(names))
+    bounds = np.searchsorted(site, np.arange(n_sites + 1))
+    names = names.tolist()
+    codes = code.tolist()
+    return [tuple(names[c] for c in codes[a:b]) for a, b in pairwise(bounds.tolist())]
