@@ -302,3 +302,34 @@ def test_real_export_japan_has_two_mccs():
     import networkx as nx
 
     assert nx.is_connected(topology.to_networkx())
+
+
+def test_domestic_landing_stations_join_the_nearest_exchange_within_reach():
+    from resilience_sim.topology.checks import build_topology
+    from resilience_sim.topology.merge import join_landing_stations
+
+    base, _ = build_cell_network(_sites(LONS), name="t", aggregation_km=10.0, exchange_km=50.0)
+    cables = TopologyDocument.model_validate(
+        {
+            "name": "c",
+            "nodes": [
+                {"id": "near", "kind": "landing_station", "lat": 0.0, "lon": 10.5},
+                {"id": "far", "kind": "landing_station", "lat": 0.0, "lon": 13.0},
+                {"id": "abroad", "kind": "landing_station", "lat": 0.0, "lon": 11.2,
+                 "international": True},
+            ],
+            "links": [
+                {"id": "c1", "source": "near", "target": "abroad", "kind": "submarine_cable"},
+                {"id": "c2", "source": "far", "target": "abroad", "kind": "submarine_cable"},
+            ],
+        }
+    )  # fmt: skip
+    merged = join_landing_stations(base, build_topology(cables, "c.yaml"), max_km=100.0)
+    # exchanges sit at lon 10.01 and 11.06: "near" is 0.49 deg (54.5 km) from exchange-1;
+    # "far" is 1.94 deg (215.7 km) from exchange-2; "abroad" is international: not joined
+    assert merged.joined == [("near", "exchange-1", pytest.approx(54.486, abs=1e-3))]
+    assert merged.n_not_joined == 1
+    topology = merged.topology
+    assert topology.n_nodes == base.n_nodes + 3
+    assert topology.n_links == base.n_links + 2 + 1
+    assert topology.link("near--exchange-1").kind.value == "terrestrial_fiber"

@@ -21,6 +21,7 @@ from resilience_sim.topology.cell_network import (
     DEFAULT_MICROWAVE_MAX_KM,
 )
 from resilience_sim.topology.io.opencellid import DEFAULT_SITE_RADIUS_M
+from resilience_sim.topology.merge import DEFAULT_JOIN_MAX_KM, join_landing_stations
 from resilience_sim.topology.population import COVERAGE
 
 
@@ -105,6 +106,19 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     help="instead of --population: this many users split over sites by their cell counts",
 )
 @click.option(
+    "--cables",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="a topology from import-cables; its domestic landing stations join the nearest exchange",
+)
+@click.option(
+    "--cables-max-km",
+    type=float,
+    default=DEFAULT_JOIN_MAX_KM,
+    show_default=True,
+    help="join a landing station only to an exchange this close, km (assumed)",
+)
+@click.option(
     "--out",
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -115,7 +129,8 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 def import_cells_command(
     file: Path, mcc: str, bbox: str | None, site_radius_m: float, aggregation_km: float,
     exchange_km: float, microwave_max_km: float, backbone: Path | None,
-    population_file: Path | None, coverage: str, population_total: int | None, out_file: Path,
+    population_file: Path | None, coverage: str, population_total: int | None,
+    cables: Path | None, cables_max_km: float, out_file: Path,
 ) -> None:  # fmt: skip
     """Import cell sites from an OpenCelliD CSV export, with inferred backhaul."""
     _check_out(out_file)
@@ -138,6 +153,16 @@ def import_cells_command(
         population_total=population_total,
         name=out_file.stem,
     )
+    topology = result.topology
+    if cables is not None:
+        merged = join_landing_stations(
+            topology, read_topology(cables), max_km=cables_max_km, file=str(cables)
+        )
+        topology = merged.topology
+        out.print(
+            f"landing stations: {len(merged.joined)} joined to an exchange, "
+            f"{merged.n_not_joined} farther than {cables_max_km:g} km left on their cables"
+        )
     c = result.counts
     out.print(
         f"cells: {result.n_cells:,} -> {c.n_sites:,} sites ({c.n_shared_sites:,} shared by "
@@ -150,4 +175,4 @@ def import_cells_command(
             f"users: {p.total:,} in the data, {p.total - p.uncovered:,} on sites, "
             f"{p.uncovered:,} covered by no site"
         )
-    _write(result.topology, out_file)
+    _write(topology, out_file)

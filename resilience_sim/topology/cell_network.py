@@ -6,22 +6,23 @@ but not the transport network behind them, so it is inferred with one documented
 heuristic (docs/data-import.md, "Cell sites"):
 
 1. **Aggregation nodes**: the sites are binned into square grid cells of
-   ``aggregation_km`` (default 10 km, ``assumed``); each non-empty cell gets an
+   ``aggregation_km`` (default 20 km, ``assumed``); each non-empty cell gets an
    ``aggregation`` node at the mean position of its sites.
 2. **Backhaul**: each site is linked to its *nearest* aggregation node. The link is
-   ``microwave`` when the distance is at most ``microwave_max_km`` (default 15 km,
+   ``microwave`` when the distance is at most ``microwave_max_km`` (default 10 km,
    ``assumed``), else ``terrestrial_fiber``. Fibre is the preferred medium where it is
    available, and wireless backhaul is used where fibre is not, mostly in semi-rural
    and rural areas (ITU-R WP5C working document towards a report on the use of the
    fixed service for backhaul for IMT, Annex 7 to Doc. 5C/298, May 2014); microwave
    links are turned towards aggregation points that have fibre (Hilt, "Availability
    and fade margin calculations for 5G microwave and millimeter-wave anyhaul links",
-   Appl. Sci. 9(23) 5240, 2019). The 15 km limit for one hop is ``assumed``: the
+   Appl. Sci. 9(23) 5240, 2019). The 10 km limit for one hop is ``assumed``: the
    higher microwave bands suit hops of a few kilometres and the lower bands longer
    ones (Hansryd and Edstam, "Microwave capacity evolution", Ericsson Review 2011),
-   and no source we read gives one figure.
+   and no source we read gives one figure. A 20 km cell's corners are 14 km from its
+   centre, so sparse cells get some fibre backhaul; dense ones are all microwave.
 3. **Exchanges**: aggregation nodes are binned the same way into cells of
-   ``exchange_km`` (default 50 km, ``assumed``), each cell an ``exchange`` at the
+   ``exchange_km`` (default 30 km, ``assumed``), each cell an ``exchange`` at the
    site-weighted mean position; each aggregation node links by fibre to its nearest
    exchange. With a ``backbone`` topology, aggregation nodes link instead to the
    backbone's nearest located ``exchange`` node, and no exchanges are created.
@@ -53,9 +54,9 @@ from resilience_sim.topology.io.opencellid import Sites
 from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology
 from resilience_sim.topology.table import table_from_columns
 
-DEFAULT_AGGREGATION_KM = 10.0  # assumed, module docstring
-DEFAULT_EXCHANGE_KM = 50.0  # assumed
-DEFAULT_MICROWAVE_MAX_KM = 15.0  # assumed
+DEFAULT_AGGREGATION_KM = 20.0  # assumed, module docstring
+DEFAULT_EXCHANGE_KM = 30.0  # assumed
+DEFAULT_MICROWAVE_MAX_KM = 10.0  # assumed
 SITE_BATTERY_H = 3.0  # NTT DOCOMO 2011 (PARAMETERS.md, "Backup power at sites")
 MICROWAVE_GBPS = 1.0  # assumed
 BACKHAUL_FIBRE_GBPS = 10.0  # assumed

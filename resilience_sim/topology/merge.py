@@ -1,0 +1,89 @@
+"""Join a second topology into a first one: landing stations to their nearest exchange.
+
+Part of the topology stage (``topology import-cells --cables``). An imported cable
+topology (``topology import-cables``) has landing stations but no land network; a
+cell-site topology has exchanges but no cables. :func:`join_landing_stations` puts the
+two node and link lists together and links every *domestic* landing station (not
+``international``) to the nearest exchange of the first topology by terrestrial fibre,
+when that exchange is within ``max_km``; the others stay reachable over their cables
+only. The joining link (``<landing>--<exchange>``, 100 Gbit/s ``assumed``) stands for the
+backhaul from the cable station to the city, which no dataset gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from resilience_sim.errors import InputError
+from resilience_sim.geo import haversine_km
+from resilience_sim.topology.checks import checked_topology
+from resilience_sim.topology.model import Link, LinkKind, NodeKind, Topology
+from resilience_sim.topology.table import table_from_columns
+
+DEFAULT_JOIN_MAX_KM = 100.0  # assumed: a cable station's backhaul to a regional exchange
+JOIN_CAPACITY_GBPS = 100.0  # assumed
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The merged topology and the landing stations joined / left on their cables."""
+
+    topology: Topology
+    joined: list[tuple[str, str, float]]  # (landing id, exchange id, km)
+    n_not_joined: int
+
+
+def located(topology: Topology, kind: NodeKind, domestic_only: bool = False) -> np.ndarray:
+    """Row indices of located nodes of ``kind`` (optionally not ``international``)."""
+    kinds = np.asarray(topology.node_column("kind"), dtype=object)
+    lat = topology.node_column("lat")
+    keep = (kinds == kind.value) & np.array([v is not None for v in lat], dtype=bool)
+    if domestic_only:
+        keep &= ~np.asarray(topology.node_column("international"), dtype=bool)
+    return np.flatnonzero(keep)
+
+
+def join_landing_stations(
+    base: Topology,
+    cables: Topology,
+    *,
+    max_km: float = DEFAULT_JOIN_MAX_KM,
+    file: str = "--cables",
+) -> Joined:
+    """``base`` then ``cables``, domestic landing stations joined to ``base``'s exchanges."""
+    if not (np.isfinite(max_km) and max_km > 0):
+        raise InputError.single("--cables-max-km", str(max_km), "must be a positive number of km")
+    exchanges = located(base, NodeKind.EXCHANGE)
+    if exchanges.size == 0:
+        raise InputError.single(file, "nodes", "the network to join has no located exchange")
+    landings = located(cables, NodeKind.LANDING_STATION, domestic_only=True)
+    ex_lat = np.asarray(base.node_column("lat"), dtype=object)[exchanges].astype(float)
+    ex_lon = np.asarray(base.node_column("lon"), dtype=object)[exchanges].astype(float)
+    ex_ids = np.asarray(base.node_column("id"), dtype=object)[exchanges]
+    lp_lat = np.asarray(cables.node_column("lat"), dtype=object)[landings].astype(float)
+    lp_lon = np.asarray(cables.node_column("lon"), dtype=object)[landings].astype(float)
+    lp_ids = np.asarray(cables.node_column("id"), dtype=object)[landings]
+    joined = []
+    for i in range(len(landings)):
+        km = haversine_km(lp_lat[i], lp_lon[i], ex_lat, ex_lon)
+        j = int(np.argmin(km))
+        if km[j] <= max_km:
+            joined.append((str(lp_ids[i]), str(ex_ids[j]), round(float(km[j]), 3)))
+    columns = {
+        "id": [f"{a}--{b}" for a, b, _ in joined],
+        "source": [a for a, _, _ in joined],
+        "target": [b for _, b, _ in joined],
+        "kind": [LinkKind.TERRESTRIAL_FIBER.value] * len(joined),
+        "capacity_gbps": [JOIN_CAPACITY_GBPS] * len(joined),
+        "length_km": [km for _, _, km in joined],
+    }
+    links = pa.concat_tables(
+        [base.link_table, cables.link_table, table_from_columns(Link, columns, len(joined))]
+    )
+    nodes = pa.concat_tables([base.node_table, cables.node_table])
+    description = f"{base.description} {cables.description}".strip()
+    topology = Topology.from_tables(base.name, nodes, links, description)
+    return Joined(checked_topology(topology, file), joined, len(landings) - len(joined))
