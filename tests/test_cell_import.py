@@ -89,6 +89,7 @@ def test_backhaul_microwave_up_to_the_limit_fibre_beyond():
     sites = {n.id: n for n in topology.nodes if n.kind.value == "cell_site"}
     assert sites["site-2"].operator is None  # shared by two operators
     assert sites["site-1"].operator == "440-10" and sites["site-1"].battery_h == 3.0
+    assert sites["site-1"].power_feed == "grid-exchange-1"
     assert backhaul["site-2"].operator is None and backhaul["site-3"].operator == "440-20"
     assert counts.n_shared_sites == 1 and counts.n_microwave == 2 and counts.n_fibre_backhaul == 4
     assert sites["site-1"].region == "exchange-1" and sites["site-6"].region == "exchange-2"
@@ -325,11 +326,17 @@ def test_domestic_landing_stations_join_the_nearest_exchange_within_reach():
         }
     )  # fmt: skip
     merged = join_landing_stations(base, build_topology(cables, "c.yaml"), max_km=100.0)
-    # exchanges sit at lon 10.01 and 11.06: "near" is 0.49 deg (54.5 km) from exchange-1;
-    # "far" is 1.94 deg (215.7 km) from exchange-2; "abroad" is international: not joined
-    assert merged.joined == [("near", "exchange-1", pytest.approx(54.486, abs=1e-3))]
+    # exchanges sit at lon 10.01 and 11.06: "near" is 0.49 deg (54.5 km) from exchange-1
+    # and 0.56 deg (62.3 km) from exchange-2; "far" is 1.94 deg (215.7 km) from exchange-2;
+    # "abroad" is international: not joined
+    assert merged.joined == [
+        ("near", "exchange-1", pytest.approx(54.486, abs=1e-3)),
+        ("near", "exchange-2", pytest.approx(62.269, abs=1e-3)),
+    ]
     assert merged.n_not_joined == 1
     topology = merged.topology
     assert topology.n_nodes == base.n_nodes + 3
-    assert topology.n_links == base.n_links + 2 + 1
+    assert topology.n_links == base.n_links + 2 + 2
+    one = join_landing_stations(base, build_topology(cables, "c.yaml"), n_exchanges=1)
+    assert [x[1] for x in one.joined] == ["exchange-1"]
     assert topology.link("near--exchange-1").kind.value == "terrestrial_fiber"

@@ -109,7 +109,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     "--cables",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="a topology from import-cables; its domestic landing stations join the nearest exchange",
+    help="a topology from import-cables; its domestic landing stations join 2 nearest exchanges",
 )
 @click.option(
     "--cables-max-km",
@@ -160,7 +160,8 @@ def import_cells_command(
         )
         topology = merged.topology
         out.print(
-            f"landing stations: {len(merged.joined)} joined to an exchange, "
+            f"landing stations: {len({lp for lp, _, _ in merged.joined})} joined by "
+            f"{len(merged.joined)} links to their nearest exchanges, "
             f"{merged.n_not_joined} farther than {cables_max_km:g} km left on their cables"
         )
     c = result.counts

@@ -119,7 +119,11 @@ def import_cell_network(
     codes = sorted({op for ops in sites.operators for op in ops})
     description = (
         f"{len(cells):,} cells of {', '.join(codes)} from {Path(file).name}"
-        + (f" in bbox {bbox}" if bbox is not None else "")
+        + (
+            f" in {bbox[1]:g}-{bbox[3]:g} N, {bbox[0]:g}-{bbox[2]:g} E (bbox)"
+            if bbox is not None
+            else ""
+        )
         + f", clustered into {len(sites.lat):,} sites; backhaul, aggregation nodes and "
         "exchanges inferred (docs/data-import.md). " + ATTRIBUTION + "."
     )

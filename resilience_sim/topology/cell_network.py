@@ -33,8 +33,11 @@ heuristic (docs/data-import.md, "Cell sites"):
 Capacities are ``assumed`` orders of magnitude (no source): 1 Gbit/s microwave and
 10 Gbit/s fibre backhaul, 10 Gbit/s aggregation uplinks, 100 Gbit/s core. Cell sites
 keep 3 h of battery (ordinary Japanese base station, NTT DOCOMO 2011 statements, in
-shared/reference/PARAMETERS.md). Everything is built as columns (no per-site objects),
-so 100,000 cells import in seconds (docs/data-import.md gives the figure).
+shared/reference/PARAMETERS.md) and are fed by the grid region ``grid-<region>`` (one per
+exchange area, ``assumed``), so a ``power_grid_outage`` of that region drains them;
+aggregation nodes and exchanges have no ``power_feed`` (``assumed`` to keep power).
+Everything is built as columns (no per-site objects), so 100,000 cells import in
+seconds (docs/data-import.md gives the figure).
 """
 
 from __future__ import annotations
@@ -232,6 +235,7 @@ def build_cell_network(
         + agg_region.tolist()
         + (ex_region.tolist() if new_ex else []),
         "population": np.concatenate([users, np.zeros(n_agg + n_ex_new)]).tolist(),
+        "power_feed": [f"grid-{r}" for r in site_region.tolist()] + [None] * (n_agg + n_ex_new),
         "battery_h": [SITE_BATTERY_H] * n + [0.0] * (n_agg + n_ex_new),
         "operator": list(sites.operator) + [None] * (n_agg + n_ex_new),
         "radios": [list(r) for r in sites.radios] + [[] for _ in range(n_agg + n_ex_new)],

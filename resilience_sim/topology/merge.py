@@ -4,10 +4,12 @@ Part of the topology stage (``topology import-cells --cables``). An imported cab
 topology (``topology import-cables``) has landing stations but no land network; a
 cell-site topology has exchanges but no cables. :func:`join_landing_stations` puts the
 two node and link lists together and links every *domestic* landing station (not
-``international``) to the nearest exchange of the first topology by terrestrial fibre,
-when that exchange is within ``max_km``; the others stay reachable over their cables
-only. The joining link (``<landing>--<exchange>``, 100 Gbit/s ``assumed``) stands for the
-backhaul from the cable station to the city, which no dataset gives.
+``international``) to the ``n_exchanges`` nearest exchanges of the first topology
+(default 2, ``assumed``: a cable station with two diverse backhaul routes, so that one
+exchange is not the only way abroad) by terrestrial fibre, those within ``max_km``; the
+landing stations with none so close stay reachable over their cables only. A joining
+link (``<landing>--<exchange>``, 100 Gbit/s ``assumed``) stands for the backhaul from
+the cable station to the city, which no dataset gives.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from resilience_sim.topology.table import table_from_columns
 
 DEFAULT_JOIN_MAX_KM = 100.0  # assumed: a cable station's backhaul to a regional exchange
 JOIN_CAPACITY_GBPS = 100.0  # assumed
+JOIN_EXCHANGES = 2  # assumed
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Joined:
     """The merged topology and the landing stations joined / left on their cables."""
 
     topology: Topology
-    joined: list[tuple[str, str, float]]  # (landing id, exchange id, km)
+    joined: list[tuple[str, str, float]]  # (landing id, exchange id, km), nearest first
     n_not_joined: int
 
 
@@ -51,6 +54,7 @@ def join_landing_stations(
     cables: Topology,
     *,
     max_km: float = DEFAULT_JOIN_MAX_KM,
+    n_exchanges: int = JOIN_EXCHANGES,
     file: str = "--cables",
 ) -> Joined:
     """``base`` then ``cables``, domestic landing stations joined to ``base``'s exchanges."""
@@ -67,11 +71,12 @@ def join_landing_stations(
     lp_lon = np.asarray(cables.node_column("lon"), dtype=object)[landings].astype(float)
     lp_ids = np.asarray(cables.node_column("id"), dtype=object)[landings]
     joined = []
+    n_not_joined = 0
     for i in range(len(landings)):
         km = haversine_km(lp_lat[i], lp_lon[i], ex_lat, ex_lon)
-        j = int(np.argmin(km))
-        if km[j] <= max_km:
-            joined.append((str(lp_ids[i]), str(ex_ids[j]), round(float(km[j]), 3)))
+        near = [j for j in np.argsort(km, kind="stable")[:n_exchanges] if km[j] <= max_km]
+        n_not_joined += not near
+        joined += [(str(lp_ids[i]), str(ex_ids[j]), round(float(km[j]), 3)) for j in near]
     columns = {
         "id": [f"{a}--{b}" for a, b, _ in joined],
         "source": [a for a, _, _ in joined],
@@ -86,4 +91,4 @@ def join_landing_stations(
     nodes = pa.concat_tables([base.node_table, cables.node_table])
     description = f"{base.description} {cables.description}".strip()
     topology = Topology.from_tables(base.name, nodes, links, description)
-    return Joined(checked_topology(topology, file), joined, len(landings) - len(joined))
+    return Joined(checked_topology(topology, file), joined, n_not_joined)
