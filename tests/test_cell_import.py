@@ -340,3 +340,40 @@ def test_domestic_landing_stations_join_the_nearest_exchange_within_reach():
     one = join_landing_stations(base, build_topology(cables, "c.yaml"), n_exchanges=1)
     assert [x[1] for x in one.joined] == ["exchange-1"]
     assert topology.link("near--exchange-1").kind.value == "terrestrial_fiber"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_build_script_says_when_the_data_is_absent(tmp_path):
+    import subprocess
+
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "build-japan-example"), str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "shared data absent" in result.stderr
+
+
+def test_shipped_japan_example_is_the_build_script_output(tmp_path):
+    """topologies/japan_kanto.yaml equals what scripts/build-japan-example writes."""
+    import subprocess
+    import sys
+
+    if not REAL.exists() or not (OPENCELLID.parent / "submarine-cables" / "cable").is_dir():
+        pytest.skip("shared data absent")
+    work = tmp_path / "repo"
+    (work / "scripts").mkdir(parents=True)
+    (work / "topologies").mkdir()
+    script = work / "scripts" / "build-japan-example"
+    script.write_bytes((ROOT / "scripts" / "build-japan-example").read_bytes())
+    script.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+    subprocess.run([str(script), str(OPENCELLID.parent)], check=True, env=env, capture_output=True)
+    built = read_topology(work / "topologies" / "japan_kanto.yaml")
+    shipped = read_topology(ROOT / "topologies" / "japan_kanto.yaml")
+    assert built == shipped
+    assert (ROOT / "topologies" / "japan_kanto.yaml").stat().st_size < 2_000_000
+    assert sum(n.population for n in shipped.nodes) == 36_930_000
