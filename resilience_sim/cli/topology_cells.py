@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from resilience_sim.cli.common import out, reports_input_errors
-from resilience_sim.cli.topology_import import _check_out, _write
+from resilience_sim.cli.topology_import import _check_out, _out_option, _write
 from resilience_sim.errors import InputError
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.cell_import import import_cell_network
@@ -118,13 +118,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     show_default=True,
     help="join a landing station only to an exchange this close, km (assumed)",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="topology file to write: .parquet, .yaml/.yml, .json or .graphml",
-)
+@_out_option
 @reports_input_errors
 def import_cells_command(
     file: Path, mcc: str, bbox: str | None, site_radius_m: float, aggregation_km: float,
