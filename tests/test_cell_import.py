@@ -377,3 +377,44 @@ def test_shipped_japan_example_is_the_build_script_output(tmp_path):
     assert built == shipped
     assert (ROOT / "topologies" / "japan_kanto.yaml").stat().st_size < 2_000_000
     assert sum(n.population for n in shipped.nodes) == 36_930_000
+
+
+def test_projected_raster_is_transformed_to_lon_lat(tmp_path):
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import from_origin
+
+    # Web Mercator, two 100 km pixels along the equator: centres x = 50 and 150 km, i.e.
+    # lon 0.449 and 1.347 deg (x / 6378.137 km in radians), y = 50 km (lat 0.449 deg)
+    path = tmp_path / "pop3857.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=2, height=1, count=1, dtype="float64",
+        crs="EPSG:3857", transform=from_origin(0.0, 100_000.0, 100_000.0, 100_000.0),
+    ) as dst:  # fmt: skip
+        dst.write(np.array([[3.0, 4.0]]), 1)
+    covering = SiteCoverage(np.array([0.45, 0.45]), np.array([0.40, 1.40]))
+    assert assign_raster(path, covering, "voronoi").site_users.tolist() == [3, 4]
+    # the second pixel centre is 0.053 deg (5.9 km) from site 1: outside a 5 km range
+    ranged = SiteCoverage(np.array([0.45, 0.45]), np.array([0.40, 1.40]), np.array([9e3, 5e3]))
+    result = assign_raster(path, ranged, "range")
+    assert result.site_users.tolist() == [3, 0] and result.uncovered == 4
+
+
+def test_more_bad_files(tmp_path):
+    fake = tmp_path / "pop.tif"
+    fake.write_text("not a raster")
+    covering = SiteCoverage(np.zeros(1), np.zeros(1))
+    with pytest.raises(InputError, match=r"pop\.tif: <document>: cannot read raster"):
+        assign_raster(fake, covering, "voronoi")
+    bad = _areas(tmp_path, ['a,1,,,"POLYGON ((0 0, 1 0, 1 1, 0 0)"'])
+    with pytest.raises(InputError, match=r"line 2\.wkt: unbalanced parentheses"):
+        read_areas(bad)
+    bad = _areas(tmp_path, ['a,1,,,"LINESTRING (0 0, 1 1)"'])
+    with pytest.raises(InputError, match=r"line 2\.wkt: WKT must be POLYGON"):
+        read_areas(bad)
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text(HEADER + "\n")
+    assert len(read_cells(header_only, mcc=440)) == 0
+    out = tmp_path / "x.yaml"
+    args = ["topology", "import-cells", str(header_only), "--mcc", "440", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "empty.csv: mcc: no cell with mcc [440]" in result.output

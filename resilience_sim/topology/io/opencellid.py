@@ -130,7 +130,8 @@ def read_cells(
             lon, lat = chunk["lon"].to_numpy(), chunk["lat"].to_numpy()
             keep &= (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
         parts.append(chunk.loc[keep])
-    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    # a file with only its header row has no chunk at all
+    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     operator = cells["mcc"].astype(int).astype(str) + "-" + cells["net"].astype(int).astype(str)
     return pd.DataFrame(
         {
