@@ -418,3 +418,32 @@ def test_more_bad_files(tmp_path):
     args = ["topology", "import-cells", str(header_only), "--mcc", "440", "--out", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and "empty.csv: mcc: no cell with mcc [440]" in result.output
+
+
+def test_assign_population_to_an_existing_topology(tmp_path):
+    topo = tmp_path / "net.yaml"
+    topo.write_text(
+        "name: net\n"
+        "nodes:\n"
+        "  - {id: a, kind: cell_site, lat: 0.0, lon: 0.0, population: 9}\n"
+        "  - {id: b, kind: cell_site, lat: 0.0, lon: 1.0}\n"
+        "  - {id: x, kind: exchange, lat: 0.0, lon: 0.5, population: 5}\n"
+        "  - {id: nowhere, kind: cell_site}\n"
+        "links:\n"
+        "  - {id: l1, source: a, target: x, kind: microwave}\n"
+        "  - {id: l2, source: b, target: x, kind: microwave}\n"
+    )
+    areas = _areas(tmp_path, ["p,10,0,0.1,", "q,21,0,0.7,"])
+    out = tmp_path / "out.yaml"
+    args = ["topology", "assign-population", str(topo), "--population", str(areas)]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "users: 31 in the data, 31 on cell_site nodes, 0 covered by no node" in result.output
+    back = read_topology(out)
+    # p (lon 0.1) is nearest a, q (lon 0.7) nearest b; the exchange keeps its 5; the
+    # unlocated site gets none and keeps its 0
+    assert [n.population for n in back.nodes] == [10.0, 21.0, 5.0, 0.0]
+    bad = CliRunner().invoke(
+        cli, [*args[:3], "--population", str(tmp_path / "no.csv"), "--out", str(out)]
+    )
+    assert bad.exit_code == 2 and "no.csv: <document>: no such file" in bad.output

@@ -52,6 +52,7 @@ topology.add_command(topology_convert.topology_convert_command)
 topology.add_command(topology_import.import_cables_command)
 topology.add_command(topology_import.import_fibre_command)
 topology.add_command(topology_cells.import_cells_command)
+topology.add_command(topology_cells.assign_population_command)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`resilience-sim topology import-cells`: an OpenCelliD export to a topology file.
+"""`topology import-cells` (an OpenCelliD export to a topology) and `assign-population`.
 
 CLI layer over :func:`resilience_sim.topology.cell_import.import_cell_network`
 (docs/data-import.md, "Cell sites").
@@ -22,7 +22,8 @@ from resilience_sim.topology.cell_network import (
 )
 from resilience_sim.topology.io.opencellid import DEFAULT_SITE_RADIUS_M
 from resilience_sim.topology.merge import DEFAULT_JOIN_MAX_KM, join_landing_stations
-from resilience_sim.topology.population import COVERAGE
+from resilience_sim.topology.model import NODE_KINDS
+from resilience_sim.topology.population import COVERAGE, assign_to_topology
 
 
 def parse_mcc(text: str) -> list[int]:
@@ -170,4 +171,37 @@ def import_cells_command(
             f"users: {p.total:,} in the data, {p.total - p.uncovered:,} on sites, "
             f"{p.uncovered:,} covered by no site"
         )
+    _write(topology, out_file)
+
+
+@click.command("assign-population")
+@click.argument("topology_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--population",
+    "population_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="areas CSV (name, population, lat/lon or wkt) or population GeoTIFF (.tif)",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(NODE_KINDS),
+    default="cell_site",
+    show_default=True,
+    help="the nodes that get users (by Voronoi coverage; others keep theirs)",
+)
+@_out_option
+@reports_input_errors
+def assign_population_command(
+    topology_file: Path, population_file: Path, kind: str, out_file: Path
+) -> None:
+    """Give a topology's sites the users of an areas CSV or a population raster."""
+    _check_out(out_file)
+    if not population_file.is_file():
+        raise InputError.single(str(population_file), "", "no such file")
+    topology, result = assign_to_topology(read_topology(topology_file), population_file, kind)
+    out.print(
+        f"users: {result.total:,} in the data, {result.total - result.uncovered:,} on "
+        f"{kind} nodes, {result.uncovered:,} covered by no node"
+    )
     _write(topology, out_file)

@@ -31,6 +31,7 @@ from resilience_sim.topology.io.opencellid import (
 )
 from resilience_sim.topology.model import Topology
 from resilience_sim.topology.population import (
+    RASTER_SUFFIXES,
     Coverage,
     PopulationAssignment,
     SiteCoverage,
@@ -41,7 +42,6 @@ from resilience_sim.topology.population import (
 )
 
 ATTRIBUTION = "Cell positions: OpenCelliD Project, CC BY-SA 4.0"
-RASTER_SUFFIXES = (".tif", ".tiff")
 
 
 @dataclass(frozen=True)

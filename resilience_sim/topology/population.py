@@ -29,14 +29,17 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.spatial import cKDTree
 
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
+from resilience_sim.topology.model import Topology
 
 Coverage = Literal["voronoi", "range"]
 COVERAGE: tuple[str, ...] = ("voronoi", "range")
 POLYGON_GRID = 200
+RASTER_SUFFIXES = (".tif", ".tiff")  # read as a population raster; anything else as areas CSV
 _RING = re.compile(r"\(([^()]*)\)")
 _WKT_TYPE = re.compile(r"^\s*(MULTIPOLYGON|POLYGON)\s*\(", re.IGNORECASE)
 
@@ -301,3 +304,32 @@ def polygon_samples(rings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np
         return np.array([lat0]), np.array([lon0]), np.ones(1)
     lat, lon = gy[keep], gx[keep]
     return lat, lon, np.cos(np.radians(lat))
+
+
+def assign_to_topology(
+    topology: Topology, population_file: str | Path, kind: str = "cell_site"
+) -> tuple[Topology, PopulationAssignment]:
+    """``topology`` with the users of ``population_file`` on its located ``kind`` nodes.
+
+    Voronoi coverage (a topology keeps no coverage radius). The population of every other
+    node is kept; that of the ``kind`` nodes is replaced.
+    """
+    kinds = np.asarray(topology.node_column("kind"), dtype=object)
+    lat = np.asarray([np.nan if v is None else v for v in topology.node_column("lat")])
+    rows = np.flatnonzero((kinds == kind) & ~np.isnan(lat))
+    if rows.size == 0:
+        raise InputError.single(topology.name, "nodes", f"no located {kind} node to give users")
+    lon = np.asarray(topology.node_column("lon"), dtype=object)[rows].astype(float)
+    covering = SiteCoverage(lat[rows], lon)
+    if Path(population_file).suffix.lower() in RASTER_SUFFIXES:
+        result = assign_raster(population_file, covering, "voronoi")
+    else:
+        result = assign_areas(read_areas(population_file), covering, "voronoi")
+    population = np.asarray(topology.node_column("population"), dtype=float)
+    population[rows] = result.site_users
+    table = topology.node_table
+    index = table.schema.get_field_index("population")
+    table = table.set_column(index, table.schema.field(index), pa.array(population.tolist()))
+    return Topology.from_tables(
+        topology.name, table, topology.link_table, topology.description
+    ), result
