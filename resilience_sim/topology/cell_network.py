@@ -54,6 +54,7 @@ from resilience_sim.errors import InputError
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from resilience_sim.topology.checks import checked_topology
 from resilience_sim.topology.io.opencellid import Sites
+from resilience_sim.topology.merge import located
 from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology
 from resilience_sim.topology.table import table_from_columns
 
@@ -122,6 +123,22 @@ def nearest(
     return idx, haversine_km(from_lat, from_lon, to_lat[idx], to_lon[idx])
 
 
+def grid_hubs(
+    lat: np.ndarray, lon: np.ndarray, cell_km: float, weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hubs at the (weighted) mean of each grid cell's points; each point's nearest hub.
+
+    Returns ``(hub of each point, its distance km, hub lat, hub lon)``. A hub that is no
+    point's nearest (its cell's points all lie nearer a neighbouring hub) is dropped.
+    """
+    hub_lat, hub_lon = mean_positions(lat, lon, grid_cells(lat, lon, cell_km), weight)
+    hub, km = nearest(lat, lon, hub_lat, hub_lon)
+    used = np.unique(hub)
+    renumber = np.full(len(hub_lat), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return renumber[hub], km, hub_lat[used], hub_lon[used]
+
+
 def core_links(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``: minimum spanning tree plus each point's nearest others.
 
@@ -186,24 +203,12 @@ def build_cell_network(
     lat, lon = np.asarray(sites.lat, float), np.asarray(sites.lon, float)
     users = np.zeros(n) if population is None else np.asarray(population, float)
 
-    agg_label = grid_cells(lat, lon, aggregation_km)
-    agg_lat, agg_lon = mean_positions(lat, lon, agg_label)
-    site_agg, site_km = nearest(lat, lon, agg_lat, agg_lon)
-    used = np.unique(site_agg)  # a cell's centre can lose all its sites to a neighbour's
-    renumber = np.full(len(agg_lat), -1, dtype=np.int64)
-    renumber[used] = np.arange(len(used))
-    site_agg, agg_lat, agg_lon = renumber[site_agg], agg_lat[used], agg_lon[used]
-    n_agg = len(used)
+    site_agg, site_km, agg_lat, agg_lon = grid_hubs(lat, lon, aggregation_km)
+    n_agg = len(agg_lat)
     agg_sites = np.bincount(site_agg, minlength=n_agg).astype(float)
 
     if backbone is None:
-        ex_label = grid_cells(agg_lat, agg_lon, exchange_km)
-        ex_lat, ex_lon = mean_positions(agg_lat, agg_lon, ex_label, agg_sites)
-        agg_ex, _ = nearest(agg_lat, agg_lon, ex_lat, ex_lon)
-        used = np.unique(agg_ex)
-        renumber = np.full(len(ex_lat), -1, dtype=np.int64)
-        renumber[used] = np.arange(len(used))
-        agg_ex, ex_lat, ex_lon = renumber[agg_ex], ex_lat[used], ex_lon[used]
+        agg_ex, _, ex_lat, ex_lon = grid_hubs(agg_lat, agg_lon, exchange_km, agg_sites)
         ex_ids = _ids("exchange", len(ex_lat))
         ex_region = ex_ids
         core = core_links(ex_lat, ex_lon)
@@ -295,12 +300,16 @@ def _ids(prefix: str, k: int) -> list[str]:
 
 
 def _backbone_exchanges(backbone: Topology, file: str):
-    kind = np.asarray(backbone.node_column("kind"), dtype=object)
-    lat = np.asarray([np.nan if v is None else v for v in backbone.node_column("lat")], float)
-    rows = np.flatnonzero((kind == NodeKind.EXCHANGE.value) & ~np.isnan(lat))
+    rows = located(backbone, NodeKind.EXCHANGE)
     if rows.size == 0:
         raise InputError.single(file, "nodes", "no exchange node with lat/lon to attach sites to")
-    ids = np.asarray(backbone.node_column("id"), dtype=object)[rows]
-    lon = np.asarray(backbone.node_column("lon"), dtype=object)[rows].astype(float)
-    region = np.asarray(backbone.node_column("region"), dtype=object)[rows]
-    return ids.tolist(), lat[rows], lon, region.tolist()
+
+    def column(name: str) -> np.ndarray:
+        return np.asarray(backbone.node_column(name), dtype=object)[rows]
+
+    return (
+        column("id").tolist(),
+        column("lat").astype(float),
+        column("lon").astype(float),
+        column("region").tolist(),
+    )

@@ -64,12 +64,8 @@ def join_landing_stations(
     if exchanges.size == 0:
         raise InputError.single(file, "nodes", "the network to join has no located exchange")
     landings = located(cables, NodeKind.LANDING_STATION, domestic_only=True)
-    ex_lat = np.asarray(base.node_column("lat"), dtype=object)[exchanges].astype(float)
-    ex_lon = np.asarray(base.node_column("lon"), dtype=object)[exchanges].astype(float)
-    ex_ids = np.asarray(base.node_column("id"), dtype=object)[exchanges]
-    lp_lat = np.asarray(cables.node_column("lat"), dtype=object)[landings].astype(float)
-    lp_lon = np.asarray(cables.node_column("lon"), dtype=object)[landings].astype(float)
-    lp_ids = np.asarray(cables.node_column("id"), dtype=object)[landings]
+    ex_ids, ex_lat, ex_lon = _id_lat_lon(base, exchanges)
+    lp_ids, lp_lat, lp_lon = _id_lat_lon(cables, landings)
     joined = []
     n_not_joined = 0
     for i in range(len(landings)):
@@ -92,3 +88,11 @@ def join_landing_stations(
     description = f"{base.description} {cables.description}".strip()
     topology = Topology.from_tables(base.name, nodes, links, description)
     return Joined(checked_topology(topology, file), joined, n_not_joined)
+
+
+def _id_lat_lon(topology: Topology, rows: np.ndarray):
+    """Ids, latitudes and longitudes of the (located) node rows ``rows``."""
+    ids, lat, lon = (
+        np.asarray(topology.node_column(c), dtype=object)[rows] for c in ("id", "lat", "lon")
+    )
+    return ids, lat.astype(float), lon.astype(float)
