@@ -48,6 +48,18 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def population_option(required: bool):
+    """``--population FILE``: an areas CSV or a population GeoTIFF."""
+    return click.option(
+        "--population",
+        "population_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        default=None,
+        help="areas CSV (name, population, lat/lon or wkt) or population GeoTIFF (.tif)",
+    )
+
+
 @click.command("import-cells")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mcc", required=True, help="mobile country code(s) to keep: 440 or 440,441")
@@ -86,13 +98,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     default=None,
     help="a topology whose exchanges the aggregation nodes join (its nodes and links are kept)",
 )
-@click.option(
-    "--population",
-    "population_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="areas CSV (name, population, lat/lon or wkt) or population GeoTIFF (.tif)",
-)
+@population_option(required=False)
 @click.option(
     "--coverage",
     type=click.Choice(COVERAGE),
@@ -176,13 +182,7 @@ def import_cells_command(
 
 @click.command("assign-population")
 @click.argument("topology_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--population",
-    "population_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="areas CSV (name, population, lat/lon or wkt) or population GeoTIFF (.tif)",
-)
+@population_option(required=True)
 @click.option(
     "--kind",
     type=click.Choice(NODE_KINDS),
