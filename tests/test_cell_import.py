@@ -447,3 +447,26 @@ def test_assign_population_to_an_existing_topology(tmp_path):
         cli, [*args[:3], "--population", str(tmp_path / "no.csv"), "--out", str(out)]
     )
     assert bad.exit_code == 2 and "no.csv: <document>: no such file" in bad.output
+
+
+def test_import_cells_cli_onto_a_backbone_file(tmp_path):
+    backbone = tmp_path / "bb.yaml"
+    backbone.write_text(
+        "name: bb\n"
+        "nodes:\n"
+        "  - {id: west, kind: exchange, lat: 0.0, lon: 9.9, region: w}\n"
+        "  - {id: east, kind: exchange, lat: 0.0, lon: 11.2, region: e}\n"
+        "links:\n"
+        "  - {id: bb1, source: west, target: east, kind: terrestrial_fiber}\n"
+    )
+    out = tmp_path / "net.yaml"
+    args = ["topology", "import-cells", str(_cells_csv(tmp_path)), "--mcc", "440,441"]
+    result = CliRunner().invoke(cli, [*args, "--backbone", str(backbone), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    topology = read_topology(out)
+    assert [n.id for n in topology.nodes[:2]] == ["west", "east"]
+    # sites at lon 10.0 and 10.02 share a 20 km aggregation cell; the one at 11.05 has its own
+    uplinks = sorted((lk.source, lk.target) for lk in topology.links if lk.source.startswith("agg"))
+    assert uplinks == [("agg-1", "west"), ("agg-2", "east")]
+    assert {n.region for n in topology.nodes if n.kind.value == "cell_site"} == {"w", "e"}
+    assert "warning: " in result.output and "every site has 0 users" in result.output
