@@ -17,8 +17,8 @@ heuristic (docs/data-import.md, "Cell sites"):
    links are turned towards aggregation points that have fibre (Hilt, "Availability
    and fade margin calculations for 5G microwave and millimeter-wave anyhaul links",
    Appl. Sci. 9(23) 5240, 2019). The 10 km limit for one hop is ``assumed``: the
-   higher microwave bands suit hops of a few kilometres and the lower bands longer
-   ones (Hansryd and Edstam, "Microwave capacity evolution", Ericsson Review 2011),
+   higher microwave bands, more exposed to rain, suit short hops of up to a few
+   kilometres (Hansryd and Edstam, "Microwave capacity evolution", Ericsson Review),
    and no source we read gives one figure. A 20 km cell's corners are 14 km from its
    centre, so sparse cells get some fibre backhaul; dense ones are all microwave.
 3. **Exchanges**: aggregation nodes are binned the same way into cells of
