@@ -62,6 +62,12 @@ GOLDEN = {
         "timeline": "12c665c531c91d90",
         "regional": "498c53c6a19ecbaa",
     },
+    "japan_kanto_earthquake": {  # added with the scenario (cells-import branch)
+        "summary": "bb2e2a47609c96be",
+        "events": "b444bd4dd72e4cd8",
+        "timeline": "0174eab8be9cad47",
+        "regional": "d08e2aa6795bc122",
+    },
     "landlocked_grid_blackout": {
         "summary": "64e562b4466b6e83",
         "events": "51bc369afac3bc4a",

@@ -75,7 +75,8 @@ def test_real_japan_export():
     if not DATA.exists():
         pytest.skip(f"{DATA} absent")
     cells = read_cells(DATA, mcc=440)
-    # Counts checked with awk -F, '$2==440' on the file: 5,085 rows (SOURCE.md says 5,086).
+    # Counts checked with awk -F, '$2==440' on the file: 5,085 rows; SOURCE.md's 5,086 adds
+    # the one row with MCC 441 (test_cell_import.py::test_real_export_japan_has_two_mccs).
     assert len(cells) == 5085
     counts = cells["operator"].value_counts()
     assert counts["440-10"] == 2045 and counts["440-11"] == 1285 and counts["440-20"] == 936

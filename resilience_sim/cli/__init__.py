@@ -17,6 +17,7 @@ from resilience_sim.cli import (
     rerun,
     run,
     sweep,
+    topology_cells,
     topology_convert,
     topology_generate,
     topology_import,
@@ -50,6 +51,8 @@ topology.add_command(topology_generate.topology_generate_command)
 topology.add_command(topology_convert.topology_convert_command)
 topology.add_command(topology_import.import_cables_command)
 topology.add_command(topology_import.import_fibre_command)
+topology.add_command(topology_cells.import_cells_command)
+topology.add_command(topology_cells.assign_population_command)
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ _out_option = click.option(
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="topology file to write: .yaml/.yml, .json or .graphml",
+    help="topology file to write: .parquet, .yaml/.yml, .json or .graphml",
 )
 _planned_option = click.option(
     "--include-planned", is_flag=True, help="keep cables / lines the data marks as planned"
