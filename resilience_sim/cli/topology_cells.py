@@ -21,7 +21,12 @@ from resilience_sim.topology.cell_network import (
     DEFAULT_MICROWAVE_MAX_KM,
 )
 from resilience_sim.topology.io.opencellid import DEFAULT_SITE_RADIUS_M
-from resilience_sim.topology.merge import DEFAULT_JOIN_MAX_KM, join_landing_stations
+from resilience_sim.topology.merge import (
+    DEFAULT_JOIN_MAX_KM,
+    Gateway,
+    add_gateways,
+    join_landing_stations,
+)
 from resilience_sim.topology.model import NODE_KINDS
 from resilience_sim.topology.population import COVERAGE, assign_to_topology
 
@@ -35,6 +40,19 @@ def parse_mcc(text: str) -> list[int]:
     if not codes or any(not 0 < c < 1000 for c in codes):
         raise InputError.single("--mcc", text, "give mobile country codes, e.g. 440 or 440,441")
     return codes
+
+
+def parse_gateway(text: str) -> Gateway:
+    """``"35.687,139.763,tokyo-gateway"`` -> a :class:`Gateway`."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+        ok = len(parts) == 3 and parts[2] and -90 <= lat <= 90 and -180 <= lon <= 180
+    except (ValueError, IndexError):
+        ok = False
+    if not ok:
+        raise InputError.single("--gateway", text, "give LAT,LON,ID (decimal degrees, an id)")
+    return Gateway(parts[2], lat, lon)
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -125,16 +143,24 @@ def population_option(required: bool):
     show_default=True,
     help="join a landing station only to an exchange this close, km (assumed)",
 )
+@click.option(
+    "--gateway",
+    "gateways",
+    multiple=True,
+    metavar="LAT,LON,ID",
+    help="an international gateway node joined to its 2 nearest exchanges (repeatable)",
+)
 @_out_option
 @reports_input_errors
 def import_cells_command(
     file: Path, mcc: str, bbox: str | None, site_radius_m: float, aggregation_km: float,
     exchange_km: float, microwave_max_km: float, backbone: Path | None,
     population_file: Path | None, coverage: str, population_total: int | None,
-    cables: Path | None, cables_max_km: float, out_file: Path,
+    cables: Path | None, cables_max_km: float, gateways: tuple[str, ...], out_file: Path,
 ) -> None:  # fmt: skip
     """Import cell sites from an OpenCelliD CSV export, with inferred backhaul."""
     _check_out(out_file)
+    declared = [parse_gateway(text) for text in gateways]
     if not file.is_file():
         raise InputError.single(str(file), "", "no such file")
     if population_file is not None and not population_file.is_file():
@@ -164,6 +190,13 @@ def import_cells_command(
             f"landing stations: {len({lp for lp, _, _ in merged.joined})} joined by "
             f"{len(merged.joined)} links to their nearest exchanges, "
             f"{merged.n_not_joined} farther than {cables_max_km:g} km left on their cables"
+        )
+    if declared:
+        added = add_gateways(topology, declared)
+        topology = added.topology
+        out.print(
+            f"gateways: {len(gateways)} joined by {len(added.joined)} links to their "
+            "nearest exchanges"
         )
     c = result.counts
     out.print(

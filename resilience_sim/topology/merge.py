@@ -1,4 +1,5 @@
-"""Join a second topology into a first one: landing stations to their nearest exchange.
+"""Join a second topology into a first one: landing stations to their nearest exchange;
+or add international gateways declared by position.
 
 Part of the topology stage (``topology import-cells --cables``). An imported cable
 topology (``topology import-cables``) has landing stations but no land network; a
@@ -10,6 +11,11 @@ exchange is not the only way abroad) by terrestrial fibre, those within ``max_km
 landing stations with none so close stay reachable over their cables only. A joining
 link (``<landing>--<exchange>``, 100 Gbit/s ``assumed``) stands for the backhaul from
 the cable station to the city, which no dataset gives.
+
+:func:`add_gateways` is for a planner without cable data (``topology import-cells
+--gateway LAT,LON,ID``): each gateway is a ``gateway`` node with ``international: true``
+(reaching it means international service) joined the same way to its nearest exchanges,
+so the international exit is declared, not inferred.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pyarrow as pa
 from resilience_sim.errors import InputError
 from resilience_sim.geo import haversine_km
 from resilience_sim.topology.checks import checked_topology
-from resilience_sim.topology.model import Link, LinkKind, NodeKind, Topology
+from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology
 from resilience_sim.topology.table import table_from_columns
 
 DEFAULT_JOIN_MAX_KM = 100.0  # assumed: a cable station's backhaul to a regional exchange
@@ -88,6 +94,57 @@ def join_landing_stations(
     description = f"{base.description} {cables.description}".strip()
     topology = Topology.from_tables(base.name, nodes, links, description)
     return Joined(checked_topology(topology, file), joined, n_not_joined)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """An international gateway declared by the user: id and position (deg)."""
+
+    id: str
+    lat: float
+    lon: float
+
+
+def add_gateways(
+    base: Topology,
+    gateways: list[Gateway],
+    *,
+    n_exchanges: int = JOIN_EXCHANGES,
+    file: str = "--gateway",
+) -> Joined:
+    """``base`` plus international ``gateway`` nodes, each joined by terrestrial fibre
+    (``JOIN_CAPACITY_GBPS``, great-circle length) to its ``n_exchanges`` nearest
+    exchanges, whatever the distance."""
+    exchanges = located(base, NodeKind.EXCHANGE)
+    if exchanges.size == 0:
+        raise InputError.single(file, "", "the network has no located exchange to join")
+    ex_ids, ex_lat, ex_lon = _id_lat_lon(base, exchanges)
+    joined = []
+    for g in gateways:
+        km = haversine_km(g.lat, g.lon, ex_lat, ex_lon)
+        near = np.argsort(km, kind="stable")[:n_exchanges]
+        joined += [(g.id, str(ex_ids[j]), round(float(km[j]), 3)) for j in near]
+    node_columns = {
+        "id": [g.id for g in gateways],
+        "kind": [NodeKind.GATEWAY.value] * len(gateways),
+        "lat": [g.lat for g in gateways],
+        "lon": [g.lon for g in gateways],
+        "international": [True] * len(gateways),
+    }
+    link_columns = {
+        "id": [f"{a}--{b}" for a, b, _ in joined],
+        "source": [a for a, _, _ in joined],
+        "target": [b for _, b, _ in joined],
+        "kind": [LinkKind.TERRESTRIAL_FIBER.value] * len(joined),
+        "capacity_gbps": [JOIN_CAPACITY_GBPS] * len(joined),
+        "length_km": [km for _, _, km in joined],
+    }
+    nodes = pa.concat_tables(
+        [base.node_table, table_from_columns(Node, node_columns, len(gateways))]
+    )
+    links = pa.concat_tables([base.link_table, table_from_columns(Link, link_columns, len(joined))])
+    topology = Topology.from_tables(base.name, nodes, links, base.description)
+    return Joined(checked_topology(topology, file), joined, 0)
 
 
 def _id_lat_lon(topology: Topology, rows: np.ndarray):
