@@ -33,7 +33,7 @@ import os
 import platform
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.run_lock import hold_run_lock
 from resilience_sim.experiments.study import TABLES, SimulationResult
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
@@ -217,7 +218,7 @@ def free_name(parent: Path, stem: str, suffixes: tuple[str, ...] = ("",)) -> Pat
 class PartialRun:
     """A partial run folder of a long study (layout in the module docstring).
 
-    One process at a time may work on it (an advisory lock where the OS has one).
+    One process at a time may work on it (a lock tied to that process).
     """
 
     def __init__(self, path: Path, progress: dict):
@@ -290,25 +291,10 @@ class PartialRun:
                 raise InputError.single(str(file), key, "required field is missing")
         return cls(path, progress)
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the folder's advisory lock (InputError if another process holds it)."""
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory lock
-            yield
-            return
-        with open(self.path / ".lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError.single(
-                    str(self.path), "--resume", "another process is working on this run"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the folder's lock (InputError if another process holds it; see
+        :mod:`resilience_sim.experiments.run_lock`)."""
+        return hold_run_lock(self.path)
 
     # -- the study it holds -----------------------------------------------------------
 
