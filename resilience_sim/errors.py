@@ -43,6 +43,10 @@ class InputError(ResilienceSimError, ValueError):
             raise ValueError("InputError needs at least one problem")
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # rebuilt from its problems when it comes back from a worker process
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(cls, file: str, field: str, message: str) -> InputError:
         return cls(InputProblem(str(file), field, message))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from resilience_sim.errors import InputWarning
+from resilience_sim.errors import InputError, InputWarning
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.experiments.results import PartialRun, package_versions
 from resilience_sim.experiments.study import (
@@ -82,8 +82,12 @@ def run_study(
         context = StudyContext.build(scenario)
         size = batch_size or default_batch_size(n, runner.n_workers)
         partial = PartialRun.create(results_dir, scenario, seed, n, size)
-        with partial.locked():
-            return _complete(partial, context, runner, progress)
+        try:
+            with partial.locked():
+                return _complete(partial, context, runner, progress)
+        except InputError:  # found mid-study (a custom policy failing): nothing to resume
+            partial.remove()
+            raise
     finally:
         if owned:
             runner.close()
@@ -150,6 +154,8 @@ def _complete(
                 partial.record(done, earlier_s + time.perf_counter() - started)
     except KeyboardInterrupt:
         raise StudyInterrupted(partial.path, done, partial.replications) from None
+    except InputError:  # bad input, not lost work: resuming would fail the same way
+        raise
     except Exception as exc:  # e.g. a worker process died: the saved batches stay usable
         exc.add_note(
             f"{done} of {partial.replications} replications are kept in {partial.path}; "

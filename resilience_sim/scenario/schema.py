@@ -24,7 +24,9 @@ from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
 from resilience_sim.scenario.recovery import (
     CableShip,
     ClosedArea,
+    CustomPolicyPath,
     PolicyField,
+    PolicyName,
     Stopgap,
 )
 from resilience_sim.scenario.registry import HAZARD_REGISTRY
@@ -77,7 +79,7 @@ DEFAULT_REPAIR_H: dict[str, Lognormal] = {
 class Recovery(PolicyField, Strict):
     """Recovery resources: crews, cable ships, stopgaps, closed areas, and the policy."""
 
-    policy: str = Field(
+    policy: PolicyName | CustomPolicyPath = Field(
         "fifo",
         description="which pending job a free crew takes: fifo, nearest_first, "
         "most_users_first, critical_first, or 'package.module:function'",
