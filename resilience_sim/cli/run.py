@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from resilience_sim.atomic_write import output_error
 from resilience_sim.cli.common import (
     err,
     number,
@@ -18,7 +19,7 @@ from resilience_sim.cli.common import (
     results_folder_option,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
+from resilience_sim.errors import InputError, InputProblem, OutputError
 from resilience_sim.experiments.limits import (
     check_memory,
     check_topology_memory,
@@ -124,13 +125,21 @@ def run(
             err.print(note)
         sys.exit(1)
     except OSError as exc:
-        raise InputError.single(
-            str(where), "--resume" if resume_dir else "--out", f"cannot write results: {exc}"
-        ) from None
+        raise output_error(where, exc, "--resume" if resume_dir else "--out") from None
     print_summary(result)  # the summary only: the other tables stay in the run folder
     out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {result.run_dir}")
     if report:
-        out.print(f"report: {write_report(result.run_dir)}")
+        try:
+            out.print(f"report: {write_report(result.run_dir)}")
+        except OutputError as exc:  # the results are safe; only the page is missing
+            exc = output_error(result.run_dir, exc, "--out")
+            redraw = InputProblem(
+                str(result.run_dir),
+                "--report",
+                f"the run folder is complete; draw the report once there is space with: "
+                f"resilience-sim report {result.run_dir}",
+            )
+            raise OutputError([*exc.problems, redraw], exc.errno) from None
 
 
 def _check_resume_arguments(

@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resilience_sim.atomic_write import cleaned_on_failure, temporary_sibling, write_text_atomic
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.run_lock import hold_run_lock
 from resilience_sim.experiments.study import TABLES, SimulationResult
@@ -193,16 +194,13 @@ def write_folder(parent: Path, stem: str, fill, final: Path | None = None) -> Pa
             raise InputError.single(str(parent), "--out", f"run folder name {name!r} is not a name")
     if final is not None and final.parent.resolve() != parent.resolve():
         raise InputError.single(str(parent), "--out", f"{final} is not inside the results folder")
-    tmp = parent / f".{stem}.tmp-{os.getpid()}"
+    tmp = temporary_sibling(parent / stem)
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with cleaned_on_failure(tmp, final or parent / stem):
+        tmp.mkdir()
         fill(tmp)
         final = final or free_name(parent, stem)
         os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 
@@ -330,11 +328,12 @@ class PartialRun:
     def write_batch(self, index: int, tables: dict[str, pd.DataFrame]) -> None:
         batches = self.path / "batches"
         name = f"{index:06d}"
-        tmp = batches / f".{name}.tmp-{os.getpid()}"
-        tmp.mkdir()
-        for table in TABLES:
-            tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
-        os.rename(tmp, batches / name)
+        tmp = temporary_sibling(batches / name)
+        with cleaned_on_failure(tmp, batches / name):
+            tmp.mkdir()
+            for table in TABLES:
+                tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
+            os.rename(tmp, batches / name)
 
     def batch_files(self, table: str) -> list[Path]:
         """The parquet files of ``table`` of every batch, in batch (so replication) order."""
@@ -522,9 +521,7 @@ def _remove_abandoned_folders(parent: Path, stem: str) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def _path_or_none(text: str | None) -> Path | None:

@@ -34,6 +34,7 @@ from typing import Any
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLReader, GraphMLWriter
 
+from resilience_sim.atomic_write import atomic_output
 from resilience_sim.errors import InputError, InputProblem, InputWarning
 from resilience_sim.topology.checks import build_topology
 from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology, TopologyDocument
@@ -111,10 +112,8 @@ def write_graphml(topology: Topology, path: str | Path) -> None:
         [(e.source, e.target, e.id) for e in topology.links], encoding="utf-8", prettyprint=True
     )
     writer.add_graph_element(g)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as fh:
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
         writer.dump(fh)
-    tmp.replace(path)
 
 
 # ---------------------------------------------------------------- reading
