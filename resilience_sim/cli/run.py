@@ -18,7 +18,7 @@ from resilience_sim.cli.common import (
     reports_input_errors,
     results_folder_option,
 )
-from resilience_sim.cli.executor_options import build_executor, executor_options
+from resilience_sim.cli.executor_options import build_executor, executor_options, planned_workers
 from resilience_sim.errors import InputError, InputProblem, OutputError
 from resilience_sim.experiments.limits import (
     check_memory,
@@ -84,14 +84,21 @@ def run(
         partial = PartialRun.open(resume_dir)
         n = partial.replications
         if max_memory_gb is not None:  # resuming reads the folder's topology snapshot
-            check_topology_memory(partial.path / "topology.json", max_memory_gb)
+            check_topology_memory(
+                partial.path / "topology.json",
+                max_memory_gb,
+                planned_workers(executor, scheduler, workers),
+            )
     elif scenario is None:
         raise click.UsageError("give a SCENARIO file (or --resume RUN_DIR)")
     else:
         loaded = (
             load_scenario(scenario)
             if max_memory_gb is None
-            else load_scenario_within(scenario, max_memory_gb)  # checks the topology file first
+            # the topology file is checked first, before it is parsed or compiled
+            else load_scenario_within(
+                scenario, max_memory_gb, planned_workers(executor, scheduler, workers)
+            )
         )
         n = replications or loaded.spec.replications
     where = resume_dir or out_dir

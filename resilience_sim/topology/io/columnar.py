@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from resilience_sim.atomic_write import atomic_output
 from resilience_sim.errors import InputError
+from resilience_sim.memory import check_parse_memory
 from resilience_sim.topology.checks import checked_topology
 from resilience_sim.topology.column_checks import document_problems, screen_table
 from resilience_sim.topology.model import Link, Node, Topology
@@ -83,6 +84,7 @@ def read_parquet(path: str | Path) -> Topology:
         raise InputError.single(file, "", "expected a file, found a folder")
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
+    check_parse_memory(path, file)  # from the footer's rows, before the columns
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
