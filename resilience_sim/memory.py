@@ -136,7 +136,7 @@ def check_parse_memory(path: str | Path, file: str | None = None) -> int:
             file or str(path),
             "",
             f"too large to read: this {size_text(size)} file is larger than {limit_text}; "
-            f"parsing this {describe_file(path, needed)}; {advice(path)}",
+            f"parsing this {describe_file(path, needed)}; {advice(path, over_limit=True)}",
         )
     available = available_memory_bytes()
     if available is not None and needed > available:
@@ -163,15 +163,22 @@ def describe_file(path: Path, needed: int) -> str:
     )
 
 
-def advice(path: Path) -> str:
-    """What to do about a file too large to read."""
-    if path.suffix.lower() in (".yaml", ".yml"):
+def advice(path: Path, over_limit: bool = False) -> str:
+    """What to do about a file too large to read (``over_limit``: above its format's
+    size limit, so not readable here on any machine)."""
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        return "free memory, or read it on a machine with more"
+    if over_limit:
         return (
-            "a topology saved as JSON needs about 3x less memory to read, as Parquet "
-            "about 10x less (resilience-sim topology convert, on a machine where it "
-            "fits); or free memory"
+            "write large networks as JSON (about 3x less memory to read) or Parquet (about "
+            "10x less): topology generate, import-cables, import-fibre and convert write "
+            "both; convert this file with another YAML parser"
         )
-    return "free memory, or read it on a machine with more"
+    return (
+        "a topology saved as JSON needs about 3x less memory to read, as Parquet about "
+        "10x less (resilience-sim topology convert, on a machine where it fits); or free "
+        "memory"
+    )
 
 
 __all__ = [

@@ -68,9 +68,10 @@ def test_a_200_mb_yaml_is_refused_from_its_size(tmp_path):
     message = (
         f"{big}: <document>: too large to read: this 210 MB file is larger than the "
         f"{size_text(MAX_YAML_BYTES)} limit for YAML; parsing this 210 MB YAML file needs "
-        f"about {size_text(needed)} (64 bytes per byte of file, measured); a topology saved "
-        "as JSON needs about 3x less memory to read, as Parquet about 10x less "
-        "(resilience-sim topology convert, on a machine where it fits); or free memory"
+        f"about {size_text(needed)} (64 bytes per byte of file, measured); write large "
+        "networks as JSON (about 3x less memory to read) or Parquet (about 10x less): "
+        "topology generate, import-cables, import-fibre and convert write both; convert "
+        "this file with another YAML parser"
     )
     assert size_text(needed) == "13.4 GB"
     for args in (["validate", str(big)], ["run", str(big)], ["topology", "stats", str(big)]):
