@@ -65,9 +65,9 @@ GB = 1e9
 # Before loading, the compiled arrays are estimated only where the asset count is known
 # exactly, from a Parquet file's footer. Text formats say it only once parsed, but their
 # parsing peak is already more than one copy of the arrays per asset (measured on the
-# `national` preset, bytes of peak per asset: YAML 7,500, JSON 3,000, GraphML 15,500, GML
-# 3,000; BYTES_PER_ASSET 2,000), so the parsing check covers the main process's copy and
-# check_memory, after loading, the workers' copies.
+# `national` preset, bytes of peak per asset: YAML 7,500, JSON 2,100 (compact) to 3,000
+# (indented), GraphML 15,500, GML 3,000; BYTES_PER_ASSET 2,000), so the parsing check
+# covers the main process's copy and check_memory, after loading, the workers' copies.
 JSON_SAVING = 3  # YAML / JSON peak per asset (7.2 kB / 2.1 kB), rounded down
 
 SUMMARY_COPIES = 2  # assumed: pandas.concat of the batches' summaries holds both
