@@ -2,7 +2,8 @@
 
 A writer fills a temporary sibling of the target (``.NAME.tmp-PID``, in the same folder,
 so the final rename never crosses file systems) and renames it into place only once it
-is complete. On any failure the temporary file or folder is removed and the target is
+is complete (temporaries of writers that were killed are removed by the next writer of
+the same target). On any failure the temporary file or folder is removed and the target is
 left as it was (absent, or the previous version); a failed write to disk (disk full, no
 permission, read-only file system) becomes an :class:`~resilience_sim.errors.OutputError`
 ``TARGET: <output>: cannot write: No space left on device [ENOSPC]; nothing was written``
@@ -16,6 +17,7 @@ import errno as errno_codes
 import os
 import shutil
 from collections.abc import Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
 from resilience_sim.errors import InputProblem, OutputError
@@ -59,6 +61,23 @@ def remove_quietly(path: Path) -> None:
             path.unlink()
 
 
+def remove_abandoned(target: Path) -> None:
+    """Remove the temporary files or folders of ``target`` (``.NAME.tmp-PID``) that
+    processes which no longer run left behind (killed while writing it)."""
+    if os.name != "posix":  # no cheap check that a process is alive
+        return
+    for tmp in target.parent.glob(f".{glob_escape(target.name)}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            remove_quietly(tmp)
+        except PermissionError:  # alive, another user's
+            pass
+
+
 @contextlib.contextmanager
 def cleaned_on_failure(tmp: Path, target: Path, field: str = OUTPUT_FIELD) -> Iterator[None]:
     """Remove ``tmp`` if the block fails; an OSError becomes the OutputError of ``target``."""
@@ -76,6 +95,7 @@ def atomic_output(target: str | Path, field: str = OUTPUT_FIELD) -> Iterator[Pat
     """Yield the temporary path to write ``target``'s content to; on success it is
     renamed to ``target`` (replacing a file there), on failure removed."""
     target = Path(target)
+    remove_abandoned(target)
     tmp = temporary_sibling(target)  # a file left there is overwritten
     with cleaned_on_failure(tmp, target, field):
         yield tmp
@@ -99,6 +119,7 @@ __all__ = [
     "atomic_output",
     "cleaned_on_failure",
     "output_error",
+    "remove_abandoned",
     "remove_quietly",
     "temporary_sibling",
     "write_bytes_atomic",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -235,3 +237,22 @@ def test_other_writers_on_a_full_disk_exit_2_and_leave_nothing(tmp_path, monkeyp
     assert ENOSPC in result.stderr
     assert result.stderr.startswith(str(target))
     assert listing(out) == []
+
+
+def test_temporaries_of_killed_writers_are_removed_by_the_next_writer(tmp_path):
+    """A writer killed mid-write leaves `.NAME.tmp-PID`; the next write of the same file
+    removes it if that process is gone, and keeps one of a live process."""
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    target = tmp_path / "net.json"
+    dead = tmp_path / f".net.json.tmp-{int(gone.stdout)}"
+    alive = tmp_path / f".net.json.tmp-{os.getppid()}"
+    other = tmp_path / f".other.json.tmp-{int(gone.stdout)}"
+    for leftover in (dead, alive, other):
+        leftover.write_text("half")
+    write_text_atomic(target, "{}\n")
+    assert listing(tmp_path) == sorted([target.name, alive.name, other.name])

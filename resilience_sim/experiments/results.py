@@ -41,7 +41,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from resilience_sim.atomic_write import cleaned_on_failure, temporary_sibling, write_text_atomic
+from resilience_sim.atomic_write import (
+    cleaned_on_failure,
+    remove_abandoned,
+    temporary_sibling,
+    write_text_atomic,
+)
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.run_lock import hold_run_lock
 from resilience_sim.experiments.study import TABLES, SimulationResult
@@ -506,18 +511,7 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _remove_abandoned_folders(parent: Path, stem: str) -> None:
     """Remove hidden ``.<stem>.tmp-PID`` folders of processes that no longer run: a run
     folder half-written by a process killed while finishing this study."""
-    if os.name != "posix":  # no cheap check that a process is alive
-        return
-    for tmp in parent.glob(f".{stem}.tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(tmp, ignore_errors=True)
-        except PermissionError:  # alive, another user's
-            pass
+    remove_abandoned(parent / stem)
 
 
 def _write_json(path: Path, data: dict) -> None:
