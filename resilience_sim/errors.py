@@ -43,9 +43,28 @@ class InputError(ResilienceSimError, ValueError):
             raise ValueError("InputError needs at least one problem")
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # rebuilt from its problems when it comes back from a worker process
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(cls, file: str, field: str, message: str) -> InputError:
         return cls(InputProblem(str(file), field, message))
+
+
+class OutputError(InputError, OSError):
+    """An output that could not be written (disk full, no permission, read-only file
+    system): ``FILE: <output>: cannot write: ...``. Nothing half-written is left (see
+    :mod:`resilience_sim.atomic_write`). An InputError, so the CLI prints it and exits 2;
+    an OSError, so code that treats a failed write as an OS error still does.
+    """
+
+    def __init__(self, problems: Iterable[InputProblem] | InputProblem, errno: int | None = None):
+        super().__init__(problems)
+        self.errno = errno
+
+    def __reduce__(self):
+        return (type(self), (self.problems, self.errno))
 
 
 class InputWarning(UserWarning):

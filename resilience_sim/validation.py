@@ -20,10 +20,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.memory import C_LOADER_MIN_CHARS, check_parse_memory
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
 # YAML anchors and aliases may reuse a subtree, but an "alias bomb" (each level
 # repeating the previous one ten times) grows exponentially once validated. The
 # document may expand to at most this many nodes beyond ten times its written size
@@ -36,7 +36,7 @@ MAX_SUGGESTION_CHOICES = 200_000  # assumed: keeps a did-you-mean under ~1 s
 # as YAML (5.6 MB; one run each, 2 shared cores): parsing took 24 s and 534 MB of peak
 # RSS with the pure-Python SafeLoader, 6.6 s and 317 MB with CSafeLoader. Smaller files
 # (every hand-written scenario) keep the pure-Python parser and its messages.
-C_LOADER_MIN_CHARS = 1 << 20
+# (C_LOADER_MIN_CHARS is in resilience_sim.memory, which estimates parsing memory by it.)
 _C_SAFE_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
@@ -186,8 +186,7 @@ def read_document(path: str | Path) -> Any:
         raise InputError.single(str(path), "", "expected a file, found a folder")
     if not path.is_file():
         raise InputError.single(str(path), "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError.single(str(path), "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    check_parse_memory(path)  # from the size, before reading: a limit, the memory free
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -290,11 +290,8 @@ def test_yaml_writer_reproduces_the_shipped_large_file(tmp_path):
 
 
 def test_max_memory_estimate_of_a_parquet_file_goes_by_rows(tmp_path):
-    from resilience_sim.experiments.limits import (
-        PARQUET_BYTES_PER_ROW,
-        PARQUET_FIXED_BYTES,
-        topology_load_bytes,
-    )
+    from resilience_sim.experiments.limits import topology_load_bytes
+    from resilience_sim.memory import PARQUET_BYTES_PER_ROW, PARQUET_FIXED_BYTES
 
     topology = read_topology(ROOT / "topologies" / "archipelago.yaml")
     write_topology(topology, tmp_path / "a.parquet")

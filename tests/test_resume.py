@@ -3,7 +3,6 @@ resumes to exactly the tables of an uninterrupted run, in the usual run-folder l
 
 from __future__ import annotations
 
-import fcntl
 import json
 import multiprocessing
 import os
@@ -293,11 +292,12 @@ def test_resume_refuses_what_is_not_a_partial_run(tmp_path):
 
 
 def test_one_process_at_a_time(tmp_path):
+    """A second study on the folder in the same process is refused (the lock of another
+    process is tested in test_parent_death.py)."""
     _, stopped = interrupted_study(tmp_path, after=4)
-    with open(stopped.run_dir / ".lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        with pytest.raises(InputError, match="another process is working on this run"):
-            resume_study(stopped.run_dir)
+    refused = pytest.raises(InputError, match="another study in this process is working")
+    with PartialRun.open(stopped.run_dir).locked(), refused:
+        resume_study(stopped.run_dir)
     assert resume_study(stopped.run_dir).run_dir.is_dir()
 
 

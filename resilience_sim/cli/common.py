@@ -6,6 +6,7 @@ the command exits with status 2, with no traceback and nothing written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import warnings
@@ -15,6 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from resilience_sim.atomic_write import output_error
 from resilience_sim.errors import InputError
 
 EXIT_INPUT = 2
@@ -43,6 +45,16 @@ def reports_input_errors(command):
                     click.echo(f"warning: {w.message}", err=True)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def output_errors(target: Path | str, field: str = "--out"):
+    """A failed write under ``target`` (disk full, no permission) as ``TARGET: --out:
+    cannot write: ...`` (exit 2); an OutputError naming its own file passes unchanged."""
+    try:
+        yield
+    except OSError as exc:
+        raise output_error(target, exc, field) from None
 
 
 class progress_bar:

@@ -11,13 +11,13 @@ from rich.table import Table
 from resilience_sim.cli.common import (
     number,
     out,
+    output_errors,
     progress_bar,
     report_option,
     reports_input_errors,
     results_folder_option,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
 from resilience_sim.experiments.compare import Comparison, compare, write_comparison
 from resilience_sim.reports import write_comparison_report
 from resilience_sim.scenario import load_scenario
@@ -86,12 +86,8 @@ def compare_command(
             batch_size=batch_size,
             progress=advance,
         )
-    try:
+    with output_errors(out_dir):
         run_dir = write_comparison(comparison, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
     print_comparison(comparison)
     out.print(
         f"{comparison.replications} replications x {len(comparison.table)} variants in "

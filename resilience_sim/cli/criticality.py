@@ -8,8 +8,13 @@ import click
 from rich import box
 from rich.table import Table
 
-from resilience_sim.cli.common import number, out, reports_input_errors, results_folder_option
-from resilience_sim.errors import InputError
+from resilience_sim.cli.common import (
+    number,
+    out,
+    output_errors,
+    reports_input_errors,
+    results_folder_option,
+)
 from resilience_sim.experiments.criticality import (
     CriticalityResult,
     criticality,
@@ -67,12 +72,8 @@ def criticality_command(
 ) -> None:
     """Rank the failures of TOPOLOGY's assets (or shared-risk groups) by users cut off."""
     result = criticality(read_topology(topology), k, by, buffer_km, min_shared_km, assets)
-    try:
+    with output_errors(out_dir):
         run_dir = write_criticality(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
     if by == "srlg":
         print_groups(result)
     print_criticality(result, top)

@@ -12,12 +12,12 @@ from rich.table import Table
 from resilience_sim.cli.common import (
     number,
     out,
+    output_errors,
     progress_bar,
     reports_input_errors,
     results_folder_option,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
 from resilience_sim.experiments.event_set import (
     EventSetResult,
     load_event_set,
@@ -54,12 +54,8 @@ def event_set_command(
         result = run_event_set(
             event_set, replications, seed, executor=runner, batch_size=batch_size, progress=advance
         )
-    try:
+    with output_errors(out_dir):
         run_dir = write_event_set(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
     print_event_set(result)
     out.print(f"results in {run_dir}")
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import click
 
-from resilience_sim.experiments.executors import EXECUTOR_NAMES, Executor, make_executor
+from resilience_sim.experiments.executors import (
+    EXECUTOR_NAMES,
+    Executor,
+    available_cpus,
+    make_executor,
+)
 
 _OPTIONS = (
     click.option(
@@ -45,6 +50,15 @@ def executor_options(command):
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
+
+
+def planned_workers(executor: str, scheduler: str | None, workers: int | None) -> int:
+    """Worker processes the options will start on this machine, known before the
+    executor is built (for ``--max-memory``): 1 for sequential or a remote Dask cluster
+    (its workers' memory is theirs), else ``--workers`` or every core."""
+    if executor == "sequential" or scheduler is not None:
+        return 1
+    return workers or available_cpus()
 
 
 def build_executor(executor: str, scheduler: str | None, workers: int | None) -> Executor:

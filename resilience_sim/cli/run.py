@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from resilience_sim.atomic_write import output_error
 from resilience_sim.cli.common import (
     err,
     number,
@@ -17,8 +18,8 @@ from resilience_sim.cli.common import (
     reports_input_errors,
     results_folder_option,
 )
-from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
+from resilience_sim.cli.executor_options import build_executor, executor_options, planned_workers
+from resilience_sim.errors import InputError, InputProblem, OutputError
 from resilience_sim.experiments.limits import (
     check_memory,
     check_topology_memory,
@@ -83,14 +84,21 @@ def run(
         partial = PartialRun.open(resume_dir)
         n = partial.replications
         if max_memory_gb is not None:  # resuming reads the folder's topology snapshot
-            check_topology_memory(partial.path / "topology.json", max_memory_gb)
+            check_topology_memory(
+                partial.path / "topology.json",
+                max_memory_gb,
+                planned_workers(executor, scheduler, workers),
+            )
     elif scenario is None:
         raise click.UsageError("give a SCENARIO file (or --resume RUN_DIR)")
     else:
         loaded = (
             load_scenario(scenario)
             if max_memory_gb is None
-            else load_scenario_within(scenario, max_memory_gb)  # checks the topology file first
+            # the topology file is checked first, before it is parsed or compiled
+            else load_scenario_within(
+                scenario, max_memory_gb, planned_workers(executor, scheduler, workers)
+            )
         )
         n = replications or loaded.spec.replications
     where = resume_dir or out_dir
@@ -124,13 +132,21 @@ def run(
             err.print(note)
         sys.exit(1)
     except OSError as exc:
-        raise InputError.single(
-            str(where), "--resume" if resume_dir else "--out", f"cannot write results: {exc}"
-        ) from None
+        raise output_error(where, exc, "--resume" if resume_dir else "--out") from None
     print_summary(result)  # the summary only: the other tables stay in the run folder
     out.print(f"{n} replications in {result.wall_time_s:.2f} s; results in {result.run_dir}")
     if report:
-        out.print(f"report: {write_report(result.run_dir)}")
+        try:
+            out.print(f"report: {write_report(result.run_dir)}")
+        except OutputError as exc:  # the results are safe; only the page is missing
+            exc = output_error(result.run_dir, exc, "--out")
+            redraw = InputProblem(
+                str(result.run_dir),
+                "--report",
+                f"the run folder is complete; draw the report once there is space with: "
+                f"resilience-sim report {result.run_dir}",
+            )
+            raise OutputError([*exc.problems, redraw], exc.errno) from None
 
 
 def _check_resume_arguments(

@@ -10,6 +10,7 @@ from rich.table import Table
 from resilience_sim.cli.common import (
     number,
     out,
+    output_errors,
     progress_bar,
     report_option,
     reports_input_errors,
@@ -77,10 +78,8 @@ def sweep_command(
         progress_bar(n * n_settings) as advance,
     ):
         result = sweep(loaded, grid, n, seed, advance, executor=runner, batch_size=batch_size)
-    try:
+    with output_errors(out_dir):
         run_dir = write_sweep(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(str(out_dir), "--out", f"cannot write results: {exc}") from None
     print_sweep(result)
     out.print(
         f"{n_settings} settings x {n} replications in {result.wall_time_s:.2f} s; "

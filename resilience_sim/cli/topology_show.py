@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from resilience_sim.cli.common import out, reports_input_errors
+from resilience_sim.cli.common import out, output_errors, reports_input_errors
 from resilience_sim.errors import InputError
 from resilience_sim.reports.topology_page import write_topology_page
 from resilience_sim.topology import read_topology
@@ -32,10 +32,6 @@ def topology_show_command(file: Path, out_file: Path | None, overwrite: bool) ->
             str(target), "--out", f"{what} of that name exists; give --overwrite to replace it"
         )
     topology = read_topology(file)
-    try:
+    with output_errors(target):
         written = write_topology_page(topology, str(file), target)
-    except OSError as exc:
-        raise InputError.single(
-            str(target), "--out", f"cannot write the map: {exc.strerror}"
-        ) from None
     out.print(f"map: {written}")

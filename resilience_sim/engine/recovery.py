@@ -3,24 +3,24 @@
 A repair job is one damaged asset or one located fault. Crews wait at their
 depot; when one is free it takes the pending job chosen by the restoration
 policy among those not inside a closed area, travels, repairs and travels back.
-Cable ships are in :mod:`resilience_sim.engine.ships`.
+Cable ships are in :mod:`resilience_sim.engine.ships`, the policies in
+:mod:`resilience_sim.engine.policies`.
 """
 
 from __future__ import annotations
 
 import heapq
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
 from resilience_sim.engine.crews import CrewPlan
-from resilience_sim.engine.service import served_masks
 from resilience_sim.engine.state import NetworkState
-from resilience_sim.errors import InputError
-from resilience_sim.topology.compile import NetworkArrays
+
+if TYPE_CHECKING:  # policies.py imports Job from here
+    from resilience_sim.engine.policies import Policy
 
 
 @dataclass
@@ -35,104 +35,6 @@ class Job:
     repair_h: float  # on-site hours (NaN: the ship draws its own)
     travel_h: float = 0.0  # one way from the depot (crews)
     open_at_h: float = 0.0  # earliest start (closed areas)
-
-
-class Policy:
-    """Chooses which eligible job a free crew or ship takes next."""
-
-    def __init__(self, name: str, arrays: NetworkArrays, state: NetworkState):
-        self.name = name
-        self.arrays = arrays
-        self.state = state
-        self.custom: Callable | None = None
-        if name not in ("fifo", "nearest_first", "most_users_first", "critical_first"):
-            self.custom = load_custom_policy(name)
-        n = arrays.n_nodes
-        critical = arrays.critical
-        # a link is critical when either end is
-        self.is_critical = (
-            np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
-            if n
-            else np.zeros(0, dtype=bool)
-        )
-
-    @property
-    def ranks_by_fixed_key(self) -> bool:
-        """True when a job's rank depends on the job alone (crews can keep a heap)."""
-        return self.name in ("fifo", "nearest_first", "critical_first")
-
-    def crew_key(self, job: Job) -> tuple:
-        """Sort key of a crew job under a fixed-key policy (smaller goes first)."""
-        if self.name == "fifo":
-            return (job.seq,)
-        if self.name == "nearest_first":
-            return (job.travel_h, job.seq)
-        return (not self.is_critical[job.asset], job.seq)
-
-    def choose(self, jobs: list[Job], now_h: float, travel_h: Callable[[Job], float]) -> Job:
-        if self.name == "fifo":
-            return min(jobs, key=lambda j: j.seq)
-        if self.name == "nearest_first":
-            return min(jobs, key=lambda j: (travel_h(j), j.seq))
-        if self.name == "critical_first":
-            return min(jobs, key=lambda j: (not self.is_critical[j.asset], j.seq))
-        if self.name == "most_users_first":
-            # most users restored; among equals the link with the most capacity (a cable
-            # that restores bandwidth behind a thin backup), then the oldest job
-            gains = self._restored_population([j.asset for j in jobs])
-            return max(
-                zip(gains, jobs, strict=True),
-                key=lambda g: (g[0], self._capacity_gbps(g[1].asset), -g[1].seq),
-            )[1]
-        index = self.custom(
-            [self._view(j, travel_h(j)) for j in jobs], {"now_h": now_h, "policy": self.name}
-        )
-        if not isinstance(index, int) or not 0 <= index < len(jobs):
-            raise InputError.single(
-                self.name, "recovery.policy", f"custom policy returned {index!r}, not a job index"
-            )
-        return jobs[index]
-
-    def _capacity_gbps(self, asset: int) -> float:
-        n = self.arrays.n_nodes
-        return float(self.arrays.link_capacity_gbps[asset - n]) if asset >= n else 0.0
-
-    def _restored_population(self, assets: list[int]) -> list[float]:
-        """Domestic users served if each asset alone came back now (greedy gain)."""
-        up = self.state.up.copy()
-        pop = self.arrays.population
-        now = pop @ served_masks(self.arrays, up)[0]
-        gains = []
-        for asset in assets:
-            was = up[asset]
-            up[asset] = True
-            gains.append(float(pop @ served_masks(self.arrays, up)[0] - now))
-            up[asset] = was
-        return gains
-
-    def _view(self, job: Job, travel_h: float) -> dict:
-        a = self.arrays
-        return {
-            "asset": str(a.asset_ids[job.asset]),
-            "kind": str(a.asset_kinds[job.asset]),
-            "created_h": job.created_h,
-            "travel_h": travel_h,
-            "repair_h": job.repair_h,
-            "population": float(a.population[job.asset]) if job.asset < a.n_nodes else 0.0,
-            "critical": bool(self.is_critical[job.asset]),
-        }
-
-
-def load_custom_policy(path: str) -> Callable:
-    """Import ``package.module:function`` named explicitly in the scenario."""
-    module_name, _, function_name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-        return getattr(module, function_name)
-    except (ImportError, AttributeError) as exc:
-        raise InputError.single(
-            path, "recovery.policy", f"cannot load custom policy: {exc}"
-        ) from None
 
 
 class CrewDepots:
@@ -164,7 +66,7 @@ class CrewDepots:
         return factor
 
     def submit(self, depot: int, job: Job) -> None:
-        if not self.policy.ranks_by_fixed_key:
+        if not self.policy.fixed_key:
             self.pending[depot].append(job)
         elif job.open_at_h <= self.env.now:
             heapq.heappush(self._open[depot], (self.policy.crew_key(job), job))
@@ -174,7 +76,7 @@ class CrewDepots:
 
     def _take(self, depot: int, now: float) -> Job | None:
         """Remove and return the job the policy picks among those open now, if any."""
-        if self.policy.ranks_by_fixed_key:
+        if self.policy.fixed_key:
             closed, open_ = self._closed[depot], self._open[depot]
             while closed and closed[0][0] <= now:
                 job = heapq.heappop(closed)[2]

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from resilience_sim.engine.recovery import Job, Policy
+from resilience_sim.engine.policies import Policy
+from resilience_sim.engine.recovery import Job
 from resilience_sim.engine.state import NetworkState
 from resilience_sim.errors import InputError
 from resilience_sim.geo import KM_PER_NAUTICAL_MILE, haversine_km

@@ -19,8 +19,9 @@ import simpy
 
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.engine.policies import make_policy
 from resilience_sim.engine.power import PowerModel
-from resilience_sim.engine.recovery import CrewDepots, Job, Policy
+from resilience_sim.engine.recovery import CrewDepots, Job
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
     DEGRADE,
@@ -38,6 +39,7 @@ from resilience_sim.hazards.base import (
     GridOutage,
     RouteHijack,
 )
+from resilience_sim.scenario.custom_policy import CustomPolicy
 from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
@@ -53,6 +55,7 @@ def simulate_replication(
     demand_gbps: np.ndarray | None = None,
     overload_alpha: float | None = None,
     start_date: datetime.date | None = None,
+    custom_policy: CustomPolicy | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -60,8 +63,10 @@ def simulate_replication(
     starts a repair), so hazard draws and repair draws never shift each other.
     With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
+    ``custom_policy``: the study's resolved ``recovery.policy`` when it names a user
+    function (resolved here otherwise).
     """
-    run = Replication(arrays, recovery, crew_plan, rng, start_date)
+    run = Replication(arrays, recovery, crew_plan, rng, start_date, custom_policy)
     if overload_alpha is not None and demand_gbps is not None:
         run.enable_overload(demand_gbps, overload_alpha)
     for damage in damages:
@@ -89,6 +94,7 @@ class Replication:
         crew_plan: CrewPlan,
         rng: np.random.Generator,
         start_date: datetime.date | None = None,
+        custom_policy: CustomPolicy | None = None,
     ):
         self.env = simpy.Environment()
         self.arrays, self.recovery, self.crew_plan, self.rng = arrays, recovery, crew_plan, rng
@@ -98,7 +104,7 @@ class Replication:
         self.state.names = arrays.asset_ids
         self.state.hold_in_standby(np.flatnonzero(arrays.standby))
         self.power = PowerModel(self.env, self.state, arrays)
-        policy = Policy(recovery.policy, arrays, self.state)
+        policy = make_policy(recovery.policy, arrays, self.state, custom_policy)
         self.crews = CrewDepots(self.env, self.state, crew_plan, policy)
         self.ships = ShipFleet(
             self.env,

@@ -10,7 +10,10 @@ own seed (see :mod:`resilience_sim.rng`).
 
 * ``sequential``: in this process, one batch after the other.
 * ``local``: a pool of worker processes on this machine (all cores by default);
-  the shared object goes to each worker once, through the pool initializer.
+  the shared object goes to each worker once, through the pool initializer. Workers
+  die with the process that started them, even when it is killed with SIGKILL and
+  cannot stop its pool (``PR_SET_PDEATHSIG`` on Linux, and a thread in each worker
+  that exits it once its parent is gone, everywhere).
 * ``dask``: a Dask distributed cluster, either an existing scheduler
   (``tcp://HOST:PORT``) or a ``LocalCluster`` started here; the shared object is
   scattered to every worker once (``broadcast=True``). Tasks lost with a worker are
@@ -23,11 +26,14 @@ executor across many studies to pay for the cluster start once).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -98,14 +104,48 @@ class SequentialExecutor(Executor):
 
 
 _SHARED: Any = None  # the shared object, in a local worker process
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_S = 1.0  # how often a worker checks that its parent is alive (assumed)
 
 
-def _install_shared(shared: Any) -> None:
+def _install_shared(shared: Any, parent_pid: int) -> None:
     """Pool initializer: keep ``shared`` for every task of this worker; leave Ctrl-C
-    to the parent, which cancels the pool (workers would otherwise print tracebacks)."""
+    to the parent, which cancels the pool (workers would otherwise print tracebacks);
+    die with the parent ``parent_pid``."""
     global _SHARED
     _SHARED = shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when ``parent_pid`` ends, however it ends.
+
+    A parent killed with SIGKILL cannot shut its pool down, and its workers would wait
+    for tasks forever (keeping memory, and on some systems files, of the run). On Linux
+    the kernel sends SIGKILL to this process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); the watchdog thread is the portable fallback, and the
+    check after ``prctl`` covers a parent that died before it was set.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True
+    ).start()
+
+
+def _watch_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> None:
+    """Exit the process (status 1) once its parent is no longer ``parent_pid``: an
+    orphan is re-parented to init or a subreaper, so its parent pid changes."""
+    while os.getppid() == parent_pid:
+        time.sleep(poll_s)
+    os._exit(1)
 
 
 def _call_with_shared(fn: Callable[[Any, T], R], item: T) -> R:
@@ -141,7 +181,7 @@ class LocalExecutor(Executor):
             max_workers=n_procs,
             mp_context=_process_context(),
             initializer=_install_shared,
-            initargs=(shared,),
+            initargs=(shared, os.getpid()),
         )
         try:
             pending = {pool.submit(_call_with_shared, fn, item): i for i, item in enumerate(items)}

@@ -3,8 +3,12 @@
 Two checks, both before the work they guard (docs/robustness.md, "Memory limits"):
 
 1. :func:`check_topology_memory`, before the topology file is parsed: parsing needs
-   ``LOAD_BYTES_PER_FILE_BYTE[format] x file size`` at its peak (a columnar
-   ``.parquet`` file: ``PARQUET_FIXED_BYTES + PARQUET_BYTES_PER_ROW x rows``).
+   ``PARSE_BYTES_PER_FILE_BYTE[format] x file size`` at its peak (a columnar
+   ``.parquet`` file: ``PARQUET_FIXED_BYTES + PARQUET_BYTES_PER_ROW x rows``; see
+   :mod:`resilience_sim.memory`), and, for a Parquet file, the study's first term
+   below, ``BYTES_PER_ASSET x n_assets x (1 + n_workers)``, with ``n_assets`` from the
+   file's footer, so a study too large for its topology alone is refused before anything
+   is loaded.
 2. :func:`check_memory`, after the scenario is loaded and before any replication runs::
 
     total = BYTES_PER_ASSET x n_assets x (1 + n_workers)     topology + arrays, a copy
@@ -33,8 +37,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.study import (
     TABLES,
@@ -42,10 +44,16 @@ from resilience_sim.experiments.study import (
     simulate,
     study_arguments,
 )
+from resilience_sim.memory import (
+    PARQUET_SUFFIXES,
+    describe_file,
+    parquet_rows,
+    parse_bytes,
+    size_text,
+)
 from resilience_sim.metrics.curves import MAX_CURVE_CELLS, MAX_DISTINCT_TIMES
 from resilience_sim.metrics.equity import MAX_REPLAYED
 from resilience_sim.scenario import Scenario, load_scenario
-from resilience_sim.validation import C_LOADER_MIN_CHARS
 
 # Measured with tracemalloc after read_topology + compile_topology of the 20,000-node
 # `national` preset (48,000 assets): 1,782 bytes held per asset; rounded up.
@@ -54,34 +62,12 @@ PILOT_REPLICATIONS = 3
 GB = 1e9
 
 
-# Peak memory while parsing a topology file, bytes per byte of file. Measured as the
-# rise of peak RSS (VmHWM, reset through /proc/self/clear_refs) over read_topology of
-# the 20,000-node `national` preset (48,000 assets; `topology generate --preset national
-# --nodes 20000 --seed 1`) in a fresh process, one run each:
-#   .yaml     5.6 MB file, 348 MB peak: 62 per byte (libyaml, C_LOADER_MIN_CHARS and up);
-#             566 MB, 100 per byte with the pure-Python parser (smaller files); the same
-#             network in block style (5.8 MB) gave the same 99 per byte
-#   .json     8.9 MB (indented, as written by `topology generate`), 103 MB peak: 11.6;
-#             6.5 MB compact (as topology.json snapshots): 15.7
-#   .graphml  18.6 MB, 680 MB peak: 36.5
-#   .gml      5.2 MB (20,000 nodes and 26,666 edges written like a Topology Zoo file),
-#             137 MB peak: 26.5
-# rounded up. Per asset that is 7.2 kB from YAML, 2.1 kB from JSON, 14 kB from GraphML.
-LOAD_BYTES_PER_FILE_BYTE = {
-    ".yaml": 64,
-    ".yml": 64,
-    ".json": 16,
-    ".graphml": 37,
-    ".gml": 27,
-}
-# Columnar .parquet files are compressed, so their peak goes by rows (nodes + links, from
-# the file's footer), not bytes. Measured like the above with read_topology (without the
-# cache) of `topology generate --preset national --seed 1` written as .parquet: 95 MB for
-# 20,000 nodes (48,000 rows), 1,140 MB for 1,000,000 nodes (2.4M rows): 475 bytes per
-# row plus a fixed part; rounded up.
-PARQUET_FIXED_BYTES = 100_000_000
-PARQUET_BYTES_PER_ROW = 500
-SMALL_YAML_BYTES_PER_FILE_BYTE = 100  # below C_LOADER_MIN_CHARS: pure-Python parser
+# Before loading, the compiled arrays are estimated only where the asset count is known
+# exactly, from a Parquet file's footer. Text formats say it only once parsed, but their
+# parsing peak is already more than one copy of the arrays per asset (measured on the
+# `national` preset, bytes of peak per asset: YAML 7,500, JSON 2,100 (compact) to 3,000
+# (indented), GraphML 15,500, GML 3,000; BYTES_PER_ASSET 2,000), so the parsing check
+# covers the main process's copy and check_memory, after loading, the workers' copies.
 JSON_SAVING = 3  # YAML / JSON peak per asset (7.2 kB / 2.1 kB), rounded down
 
 SUMMARY_COPIES = 2  # assumed: pandas.concat of the batches' summaries holds both
@@ -95,14 +81,6 @@ CURVE_BYTES = 3 * 8 * (MAX_CURVE_CELLS + MAX_DISTINCT_TIMES)
 REPORT_SUMMARY_COPIES = 4  # the summary read back, sorted, aggregated, in the histograms
 REGION_ROW_BYTES = 150  # a (replication, region, outage hours) row while it is built
 REPLAY_BYTES_PER_NODE = 2 * 8  # outage hours per replayed node, and its equity share
-
-
-def size_text(n_bytes: float) -> str:
-    """Bytes for people: 3 significant digits in kB, MB or GB (decimal units)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
-        if n_bytes >= 0.95 * scale:
-            return f"{n_bytes / scale:.3g} {unit}"
-    return f"{n_bytes / 1e3:.3g} kB"
 
 
 @dataclass(frozen=True)
@@ -195,25 +173,25 @@ def check_memory(
 
 def topology_load_bytes(path: str | Path) -> int:
     """Estimated peak memory of parsing the topology file ``path``, from its size and
-    format alone (0 for a format not listed in ``LOAD_BYTES_PER_FILE_BYTE``)."""
+    format alone (:func:`resilience_sim.memory.parse_bytes`)."""
+    return parse_bytes(path)
+
+
+def file_assets(path: str | Path) -> int | None:
+    """Assets (nodes + links) of the topology file ``path`` known before it is read: a
+    Parquet file's footer rows; None for other formats."""
     path = Path(path)
-    size = path.stat().st_size
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            rows = pq.read_metadata(path).num_rows
-        except (OSError, ValueError):  # not Parquet: the reader reports it
-            return 0
-        return PARQUET_FIXED_BYTES + PARQUET_BYTES_PER_ROW * rows
-    factor = LOAD_BYTES_PER_FILE_BYTE.get(suffix, 0)
-    if suffix in (".yaml", ".yml") and size < C_LOADER_MIN_CHARS:
-        factor = SMALL_YAML_BYTES_PER_FILE_BYTE
-    return factor * size
+    return parquet_rows(path) if path.suffix.lower() in PARQUET_SUFFIXES else None
 
 
-def check_topology_memory(path: str | Path, max_memory_gb: float) -> int:
-    """Refuse (InputError naming the file, field ``--max-memory``) a topology file whose
-    parsing would need more than ``max_memory_gb``; return the estimate, bytes."""
+def check_topology_memory(
+    path: str | Path, max_memory_gb: float, n_workers: int | None = None
+) -> int:
+    """Refuse (InputError naming the file, field ``--max-memory``), before the topology
+    file is parsed, one whose parsing would need more than ``max_memory_gb``, or (given
+    ``n_workers``, a Parquet file) whose compiled arrays, in this process and a copy per
+    worker, would (the first term of :func:`estimate_memory`, from :func:`file_assets`).
+    Returns the parsing estimate, bytes."""
     path = Path(path)
     needed = topology_load_bytes(path)
     if needed > max_memory_gb * GB:
@@ -231,15 +209,34 @@ def check_topology_memory(path: str | Path, max_memory_gb: float) -> int:
             str(path),
             "--max-memory",
             f"expected the topology to load in {max_memory_gb:g} GB; parsing this "
-            f"{size_text(path.stat().st_size)} {kind} file needs about {size_text(needed)} "
-            f"({needed // path.stat().st_size} bytes per byte of file, measured); {advice}",
+            f"{describe_file(path, needed)}; {advice}",
         )
+    assets = file_assets(path) if n_workers is not None else None
+    if assets is not None:
+        arrays = BYTES_PER_ASSET * assets * (1 + n_workers)
+        if arrays > max_memory_gb * GB:
+            raise InputError.single(
+                str(path),
+                "--max-memory",
+                f"expected the study to fit in {max_memory_gb:g} GB; its topology of "
+                f"{assets:,} assets (rows in the file's footer) needs about "
+                f"{size_text(arrays)} as compiled arrays alone ({BYTES_PER_ASSET:,} bytes "
+                f"per asset, measured, in this process and a copy in each of {n_workers} "
+                "workers), refused before loading it. Use fewer workers (--workers) or "
+                "raise --max-memory",
+            )
     return needed
 
 
-def load_scenario_within(path: str | Path, max_memory_gb: float) -> Scenario:
-    """``load_scenario(path)``, refusing first a topology file whose parsing would need
-    more than ``max_memory_gb`` (:func:`check_topology_memory`)."""
+def load_scenario_within(
+    path: str | Path, max_memory_gb: float, n_workers: int | None = None
+) -> Scenario:
+    """``load_scenario(path)``, refusing first a topology file whose parsing (or, given
+    ``n_workers``, whose compiled arrays) would need more than ``max_memory_gb``
+    (:func:`check_topology_memory`)."""
     return load_scenario(
-        path, check_topology=partial(check_topology_memory, max_memory_gb=max_memory_gb)
+        path,
+        check_topology=partial(
+            check_topology_memory, max_memory_gb=max_memory_gb, n_workers=n_workers
+        ),
     )

@@ -33,7 +33,7 @@ import os
 import platform
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -41,7 +41,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resilience_sim.atomic_write import (
+    cleaned_on_failure,
+    remove_abandoned,
+    temporary_sibling,
+    write_text_atomic,
+)
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.run_lock import hold_run_lock
 from resilience_sim.experiments.study import TABLES, SimulationResult
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
@@ -192,16 +199,13 @@ def write_folder(parent: Path, stem: str, fill, final: Path | None = None) -> Pa
             raise InputError.single(str(parent), "--out", f"run folder name {name!r} is not a name")
     if final is not None and final.parent.resolve() != parent.resolve():
         raise InputError.single(str(parent), "--out", f"{final} is not inside the results folder")
-    tmp = parent / f".{stem}.tmp-{os.getpid()}"
+    tmp = temporary_sibling(parent / stem)
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with cleaned_on_failure(tmp, final or parent / stem):
+        tmp.mkdir()
         fill(tmp)
         final = final or free_name(parent, stem)
         os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 
@@ -217,7 +221,7 @@ def free_name(parent: Path, stem: str, suffixes: tuple[str, ...] = ("",)) -> Pat
 class PartialRun:
     """A partial run folder of a long study (layout in the module docstring).
 
-    One process at a time may work on it (an advisory lock where the OS has one).
+    One process at a time may work on it (a lock tied to that process).
     """
 
     def __init__(self, path: Path, progress: dict):
@@ -290,25 +294,10 @@ class PartialRun:
                 raise InputError.single(str(file), key, "required field is missing")
         return cls(path, progress)
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the folder's advisory lock (InputError if another process holds it)."""
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory lock
-            yield
-            return
-        with open(self.path / ".lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError.single(
-                    str(self.path), "--resume", "another process is working on this run"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the folder's lock (InputError if another process holds it; see
+        :mod:`resilience_sim.experiments.run_lock`)."""
+        return hold_run_lock(self.path)
 
     # -- the study it holds -----------------------------------------------------------
 
@@ -344,11 +333,12 @@ class PartialRun:
     def write_batch(self, index: int, tables: dict[str, pd.DataFrame]) -> None:
         batches = self.path / "batches"
         name = f"{index:06d}"
-        tmp = batches / f".{name}.tmp-{os.getpid()}"
-        tmp.mkdir()
-        for table in TABLES:
-            tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
-        os.rename(tmp, batches / name)
+        tmp = temporary_sibling(batches / name)
+        with cleaned_on_failure(tmp, batches / name):
+            tmp.mkdir()
+            for table in TABLES:
+                tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
+            os.rename(tmp, batches / name)
 
     def batch_files(self, table: str) -> list[Path]:
         """The parquet files of ``table`` of every batch, in batch (so replication) order."""
@@ -521,24 +511,11 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _remove_abandoned_folders(parent: Path, stem: str) -> None:
     """Remove hidden ``.<stem>.tmp-PID`` folders of processes that no longer run: a run
     folder half-written by a process killed while finishing this study."""
-    if os.name != "posix":  # no cheap check that a process is alive
-        return
-    for tmp in parent.glob(f".{stem}.tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(tmp, ignore_errors=True)
-        except PermissionError:  # alive, another user's
-            pass
+    remove_abandoned(parent / stem)
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def _path_or_none(text: str | None) -> Path | None:

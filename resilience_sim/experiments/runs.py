@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from resilience_sim.errors import InputWarning
+from resilience_sim.errors import InputError, InputProblem, InputWarning, OutputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.experiments.results import PartialRun, package_versions
 from resilience_sim.experiments.study import (
@@ -82,8 +82,14 @@ def run_study(
         context = StudyContext.build(scenario)
         size = batch_size or default_batch_size(n, runner.n_workers)
         partial = PartialRun.create(results_dir, scenario, seed, n, size)
-        with partial.locked():
-            return _complete(partial, context, runner, progress)
+        try:
+            with partial.locked():
+                return _complete(partial, context, runner, progress)
+        except OutputError:  # disk full: the saved batches stay, to resume
+            raise
+        except InputError:  # found mid-study (a custom policy failing): nothing to resume
+            partial.remove()
+            raise
     finally:
         if owned:
             runner.close()
@@ -150,6 +156,10 @@ def _complete(
                 partial.record(done, earlier_s + time.perf_counter() - started)
     except KeyboardInterrupt:
         raise StudyInterrupted(partial.path, done, partial.replications) from None
+    except OutputError as exc:  # disk full: the saved batches stay, to resume
+        raise _with_resume_hint(exc, partial, done) from None
+    except InputError:  # bad input, not lost work: resuming would fail the same way
+        raise
     except Exception as exc:  # e.g. a worker process died: the saved batches stay usable
         exc.add_note(
             f"{done} of {partial.replications} replications are kept in {partial.path}; "
@@ -164,8 +174,22 @@ def _complete(
         summary=partial.read_summary(),
         wall_time_s=earlier_s + time.perf_counter() - started,
     )
-    result.run_dir = partial.finish(result)
+    try:
+        result.run_dir = partial.finish(result)
+    except OutputError as exc:
+        raise _with_resume_hint(exc, partial, partial.replications) from None
     return result
+
+
+def _with_resume_hint(exc: OutputError, partial: PartialRun, done: int) -> OutputError:
+    """``exc`` (a write that failed, e.g. disk full) plus what is kept and how to go on."""
+    kept = InputProblem(
+        str(partial.path),
+        "--resume",
+        f"{done} of {partial.replications} replications are kept; free some space and "
+        f"continue with: resilience-sim run --resume {partial.path}",
+    )
+    return OutputError([*exc.problems, kept], exc.errno)
 
 
 def _result_from_folder(partial: PartialRun, folder: Path) -> SimulationResult:

@@ -37,6 +37,8 @@ from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
+from resilience_sim.scenario.custom_policy import CustomPolicy
+from resilience_sim.scenario.loader import check_custom_policy
 from resilience_sim.scenario.recovery import with_stopgap_links
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
@@ -62,6 +64,7 @@ class StudyContext:
     baseline: ServedPopulation
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
+    custom_policy: CustomPolicy | None = None  # recovery.policy resolved once, if custom
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -76,13 +79,16 @@ class StudyContext:
         baseline: ServedPopulation | None = None,
     ) -> StudyContext:
         """Compile ``scenario`` (reusing ``arrays``/``baseline`` already compiled for this
-        scenario, if given); warns about unrepairable damage."""
+        scenario, if given); warns about unrepairable damage. A custom policy is
+        resolved, checked and probed here, once per study, before any replication."""
+        file = str(scenario.source or scenario.name)
+        custom_policy = check_custom_policy(scenario.spec, file)
         topology, standby = with_stopgap_links(
             scenario.topology, list(scenario.spec.recovery.stopgaps)
         )
         if arrays is None:
             arrays = compile_topology(topology, standby)
-        warn_unrepairable(scenario.spec, topology, arrays, str(scenario.source or scenario.name))
+        warn_unrepairable(scenario.spec, topology, arrays, file)
         demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
         return cls(
             scenario,
@@ -93,6 +99,7 @@ class StudyContext:
             else baseline,
             topology,
             demand,
+            custom_policy,
         )
 
 
@@ -143,6 +150,7 @@ def run_replication(
         context.demand_gbps,
         spec.overload.alpha if spec.overload is not None else None,
         spec.start_date,
+        context.custom_policy,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(

@@ -16,6 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
+from resilience_sim.atomic_write import write_text_atomic
+
 
 def figure_div(fig: go.Figure, div_id: str) -> str:
     """A figure as a ``<div>`` plus the script that draws it (plotly.js not included)."""
@@ -62,11 +64,9 @@ def render_page(title: str, body: str, head_extra: str = "") -> str:
 
 
 def write_page(page: str, target: Path) -> Path:
-    """Write atomically (temporary file, then rename) and return the path."""
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    """Write atomically (temporary file, then rename; OutputError if the disk is full)
+    and return the path."""
+    return write_text_atomic(target, page)
 
 
 _PAGE = """<!DOCTYPE html>

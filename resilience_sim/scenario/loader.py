@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.scenario.custom_policy import (
+    CustomPolicy,
+    is_custom_policy,
+    resolve_custom_policy,
+)
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
@@ -54,6 +59,7 @@ class Scenario:
         data = {"topology": topology.name, **data}
         spec = validate_document(ScenarioSpec, data, file, skip=_UNION_TAGS)
         spec = resolve_input_files(spec, Path.cwd(), file)
+        check_custom_policy(spec, file)
         check_references(spec, topology, file)
         return cls(spec=spec, topology=topology)
 
@@ -72,6 +78,7 @@ def load_scenario(
     file = str(path)
     spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
     spec = resolve_input_files(spec, path.parent, file)
+    check_custom_policy(spec, file)  # before the (maybe large) topology is read
     topology_path = (path.parent / spec.topology).resolve()
     if not topology_path.is_file():
         raise InputError.single(
@@ -86,6 +93,14 @@ def load_scenario(
     return Scenario(
         spec=spec, topology=topology, source=path.resolve(), topology_source=topology_path
     )
+
+
+def check_custom_policy(spec: ScenarioSpec, file: str) -> CustomPolicy | None:
+    """Resolve, check and probe ``recovery.policy`` if it names a user function (None for
+    a built-in policy); InputError naming ``file`` otherwise. Runs the module's code: see
+    the trust model in :mod:`resilience_sim.scenario.custom_policy`."""
+    policy = spec.recovery.policy
+    return resolve_custom_policy(policy, file) if is_custom_policy(policy) else None
 
 
 def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:

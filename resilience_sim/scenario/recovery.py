@@ -6,19 +6,24 @@ Defaults carry their source or `assumed` (docs/parameters.md).
 
 from __future__ import annotations
 
+import difflib
 import itertools
-import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from resilience_sim.scenario.cable_logistics import SECTION_KM_PER_H, ZoneRelease
 from resilience_sim.scenario.common import NonNegative, Point, Strict
+from resilience_sim.scenario.custom_policy import CUSTOM_POLICY_PATTERN
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.topology.model import Link, LinkKind, Topology
 
-BUILTIN_POLICIES = ("fifo", "nearest_first", "most_users_first", "critical_first")
-_CUSTOM_POLICY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+# The built-in restoration policies: their one list of names (the file format's
+# vocabulary); each is implemented once in resilience_sim.engine.policies.POLICIES,
+# which checks at import that it covers exactly these.
+PolicyName = Literal["fifo", "nearest_first", "most_users_first", "critical_first"]
+BUILTIN_POLICIES: tuple[str, ...] = get_args(PolicyName)
+CustomPolicyPath = Annotated[str, StringConstraints(pattern=CUSTOM_POLICY_PATTERN)]
 
 # One deep-water fault takes 3-5 days on site (cable operators, Dec 2006; PARAMETERS.md, H):
 # median 4 days; the spread is assumed.
@@ -157,23 +162,22 @@ Stopgap = Annotated[
 STOPGAP_TAGS = frozenset({"satellite_gateway", "cell_on_wheels", "generator"})
 
 
-def check_policy(value: str) -> str:
-    """A built-in policy name or ``package.module:function`` for a user policy."""
-    if value in BUILTIN_POLICIES or _CUSTOM_POLICY.match(value):
-        return value
-    raise ValueError(
-        f"unknown policy {value!r}; use one of {', '.join(BUILTIN_POLICIES)} "
-        "or 'package.module:function'"
-    )
-
-
 class PolicyField:
-    """Mixin validator: see :func:`check_policy`."""
+    """Mixin validator of ``policy: PolicyName | CustomPolicyPath``: one plain message
+    (with a did-you-mean) instead of pydantic's one per union member."""
 
-    @field_validator("policy")
+    @field_validator("policy", mode="wrap")
     @classmethod
-    def _policy(cls, value: str) -> str:
-        return check_policy(value)
+    def _policy(cls, value, handler):
+        try:
+            return handler(value)
+        except ValidationError:
+            close = difflib.get_close_matches(str(value), BUILTIN_POLICIES, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"unknown policy {value!r}; use one of {', '.join(BUILTIN_POLICIES)} "
+                f"or 'package.module:function'{hint}"
+            ) from None
 
 
 # One-way latency defaults (assumed): GEO ~36,000 km up and down ~ 240-280 ms; LEO ~30 ms.

@@ -22,9 +22,12 @@ from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
 from resilience_sim.scenario.recovery import (
+    BUILTIN_POLICIES,
     CableShip,
     ClosedArea,
+    CustomPolicyPath,
     PolicyField,
+    PolicyName,
     Stopgap,
 )
 from resilience_sim.scenario.registry import HAZARD_REGISTRY
@@ -77,10 +80,10 @@ DEFAULT_REPAIR_H: dict[str, Lognormal] = {
 class Recovery(PolicyField, Strict):
     """Recovery resources: crews, cable ships, stopgaps, closed areas, and the policy."""
 
-    policy: str = Field(
+    policy: PolicyName | CustomPolicyPath = Field(
         "fifo",
-        description="which pending job a free crew takes: fifo, nearest_first, "
-        "most_users_first, critical_first, or 'package.module:function'",
+        description=f"which pending job a free crew or ship takes: "
+        f"{', '.join(BUILTIN_POLICIES)}, or 'package.module:function' (runs that code)",
     )
     crews: list[CrewDepot] = Field(default_factory=list, description="crew depots")
     cable_ships: list[CableShip] = Field(

@@ -65,7 +65,8 @@ def cache_path(path: Path) -> Path | None:
     folder = cache_dir()
     if folder is None or path.stat().st_size < CACHE_MIN_BYTES:
         return None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as fh:  # streamed: the file may be too large to hold
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
     return folder / f"{digest}-{code_key()}.parquet"
 
 

@@ -16,13 +16,14 @@ YAML file (:mod:`resilience_sim.topology.column_checks`).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resilience_sim.atomic_write import atomic_output
 from resilience_sim.errors import InputError
+from resilience_sim.memory import check_parse_memory
 from resilience_sim.topology.checks import checked_topology
 from resilience_sim.topology.column_checks import document_problems, screen_table
 from resilience_sim.topology.model import Link, Node, Topology
@@ -59,15 +60,10 @@ def write_parquet(topology: Topology, path: str | Path) -> None:
         "n_links": links.num_rows,
     }
     schema = file_schema(meta)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for table, prefix in ((nodes, NODE_PREFIX), (links, LINK_PREFIX)):
-                if table.num_rows:
-                    writer.write_table(_padded(table, prefix, schema), ROW_GROUP_ROWS)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for table, prefix in ((nodes, NODE_PREFIX), (links, LINK_PREFIX)):
+            if table.num_rows:
+                writer.write_table(_padded(table, prefix, schema), ROW_GROUP_ROWS)
 
 
 def _padded(table: pa.Table, prefix: str, schema: pa.Schema) -> pa.Table:
@@ -88,6 +84,7 @@ def read_parquet(path: str | Path) -> Topology:
         raise InputError.single(file, "", "expected a file, found a folder")
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
+    check_parse_memory(path, file)  # from the footer's rows, before the columns
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:

@@ -19,7 +19,7 @@ import numpy as np
 
 from resilience_sim.errors import InputError
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
-from resilience_sim.validation import MAX_FILE_BYTES
+from resilience_sim.memory import check_parse_memory
 
 _NOT_ID_CHAR = re.compile(r"[^\w-]+")
 _DASHES = re.compile(r"-{2,}")
@@ -30,8 +30,7 @@ def read_json(path: Path) -> Any:
     file = str(path)
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError.single(file, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    check_parse_memory(path, file)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

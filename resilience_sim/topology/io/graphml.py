@@ -34,10 +34,12 @@ from typing import Any
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLReader, GraphMLWriter
 
+from resilience_sim.atomic_write import atomic_output
 from resilience_sim.errors import InputError, InputProblem, InputWarning
+from resilience_sim.memory import check_parse_memory
 from resilience_sim.topology.checks import build_topology
 from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology, TopologyDocument
-from resilience_sim.validation import MAX_FILE_BYTES, validate_document
+from resilience_sim.validation import validate_document
 
 NODE_FIELDS: frozenset[str] = frozenset(Node.model_fields)
 LINK_FIELDS: frozenset[str] = frozenset(Link.model_fields)
@@ -111,10 +113,8 @@ def write_graphml(topology: Topology, path: str | Path) -> None:
         [(e.source, e.target, e.id) for e in topology.links], encoding="utf-8", prettyprint=True
     )
     writer.add_graph_element(g)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as fh:
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
         writer.dump(fh)
-    tmp.replace(path)
 
 
 # ---------------------------------------------------------------- reading
@@ -123,8 +123,7 @@ def write_graphml(topology: Topology, path: str | Path) -> None:
 def _read_bytes(path: Path, file: str) -> bytes:
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError.single(file, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    check_parse_memory(path, file)
     return path.read_bytes()
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel
 
+from resilience_sim.atomic_write import write_text_atomic
 from resilience_sim.topology.cache import load_cached
 from resilience_sim.topology.checks import build_topology
 from resilience_sim.topology.model import Link, Node, Topology, TopologyDocument
@@ -88,10 +89,4 @@ def write_native(topology: Topology, path: str | Path) -> None:
         text = yaml.dump(
             data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=None
         )
-    _atomic_write_text(path, text)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)

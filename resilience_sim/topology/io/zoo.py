@@ -32,10 +32,11 @@ from typing import Any
 import networkx as nx
 
 from resilience_sim.errors import InputError, InputWarning
+from resilience_sim.memory import check_parse_memory
 from resilience_sim.topology.checks import build_topology
 from resilience_sim.topology.io.ids import unique_ids
 from resilience_sim.topology.model import LinkKind, NodeKind, Topology, TopologyDocument
-from resilience_sim.validation import MAX_FILE_BYTES, validate_document
+from resilience_sim.validation import validate_document
 
 DEFAULT_NODE_KIND = NodeKind.EXCHANGE.value
 DEFAULT_LINK_KIND = LinkKind.TERRESTRIAL_FIBER.value
@@ -76,8 +77,7 @@ def _label(value: Any) -> str:
 def _parse(path: Path, file: str) -> nx.MultiDiGraph:
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError.single(file, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    check_parse_memory(path, file)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

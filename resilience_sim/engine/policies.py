@@ -1,0 +1,184 @@
+"""Restoration policies: which eligible repair job a free crew or cable ship takes next.
+
+The one registry of policies (:data:`POLICIES`): each built-in policy once, under the
+name the scenario schema lists (``scenario.recovery.PolicyName``; the import fails if
+the two disagree), plus :class:`CustomRule` for a user function resolved once per study
+by :func:`resilience_sim.scenario.custom_policy.resolve_custom_policy`. Crews
+(:mod:`resilience_sim.engine.recovery`) and ships (:mod:`resilience_sim.engine.ships`)
+ask a policy through :meth:`Policy.choose`; a policy whose rank depends on the job alone
+(``fixed_key``) also gives crews a heap key, so they need not scan their queue.
+Ties always go to the oldest job (creation order ``Job.seq``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import attrgetter
+from typing import ClassVar
+
+import numpy as np
+
+from resilience_sim.engine.recovery import Job
+from resilience_sim.engine.service import served_masks
+from resilience_sim.engine.state import NetworkState
+from resilience_sim.scenario.custom_policy import CustomPolicy, resolve_custom_policy
+from resilience_sim.scenario.recovery import BUILTIN_POLICIES
+from resilience_sim.topology.compile import NetworkArrays
+
+TravelH = Callable[[Job], float]  # hours to reach a job from where the crew or ship is
+_CREW_TRAVEL_H: TravelH = attrgetter("travel_h")  # a crew's one-way trip from its depot
+
+
+class Policy:
+    """Chooses which eligible job a free crew or ship takes next (the base class: a
+    subclass gives a fixed-key ``rank`` or its own ``choose``)."""
+
+    fixed_key: ClassVar[bool] = False  # rank depends on the job alone (crews keep a heap)
+
+    def __init__(self, arrays: NetworkArrays, state: NetworkState):
+        self.arrays = arrays
+        self.state = state
+        critical = arrays.critical
+        # a link is critical when either end is
+        self.is_critical = (
+            np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
+            if arrays.n_nodes
+            else np.zeros(0, dtype=bool)
+        )
+
+    def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        """Sort key of a fixed-key policy: the smallest goes first."""
+        raise NotImplementedError(f"{type(self).__name__} has no fixed key")
+
+    def crew_key(self, job: Job) -> tuple:
+        """The heap key of a crew job (fixed-key policies)."""
+        return self.rank(job, _CREW_TRAVEL_H)
+
+    def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
+        """The job to take among ``jobs`` (not empty) at ``now_h`` hours."""
+        return min(jobs, key=lambda j: self.rank(j, travel_h))
+
+
+class Fifo(Policy):
+    """The oldest job."""
+
+    fixed_key = True
+
+    def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        return (job.seq,)
+
+
+class NearestFirst(Policy):
+    """The shortest trip (a crew from its depot, a ship from where it is)."""
+
+    fixed_key = True
+
+    def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        return (travel_h(job), job.seq)
+
+
+class CriticalFirst(Policy):
+    """Jobs at critical nodes (or links touching one) first, then the oldest."""
+
+    fixed_key = True
+
+    def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        return (not self.is_critical[job.asset], job.seq)
+
+
+class MostUsersFirst(Policy):
+    """The job restoring the most domestic users if it alone were repaired now (greedy);
+    among equals the link with the most capacity (a cable that restores bandwidth behind
+    a thin backup), then the oldest. One service evaluation per pending job."""
+
+    def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
+        gains = self._restored_population([j.asset for j in jobs])
+        return max(
+            zip(gains, jobs, strict=True),
+            key=lambda g: (g[0], self._capacity_gbps(g[1].asset), -g[1].seq),
+        )[1]
+
+    def _capacity_gbps(self, asset: int) -> float:
+        n = self.arrays.n_nodes
+        return float(self.arrays.link_capacity_gbps[asset - n]) if asset >= n else 0.0
+
+    def _restored_population(self, assets: list[int]) -> list[float]:
+        """Domestic users served if each asset alone came back now (greedy gain)."""
+        up = self.state.up.copy()
+        pop = self.arrays.population
+        now = pop @ served_masks(self.arrays, up)[0]
+        gains = []
+        for asset in assets:
+            was = up[asset]
+            up[asset] = True
+            gains.append(float(pop @ served_masks(self.arrays, up)[0] - now))
+            up[asset] = was
+        return gains
+
+
+class CustomRule(Policy):
+    """A user policy: the jobs as documented dicts, the function's index taken."""
+
+    def __init__(self, arrays: NetworkArrays, state: NetworkState, custom: CustomPolicy):
+        super().__init__(arrays, state)
+        self.custom = custom
+
+    def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
+        return jobs[self.custom([self._view(j, travel_h(j)) for j in jobs], now_h)]
+
+    def _view(self, job: Job, travel_h: float) -> dict:
+        """``job`` as the dict of :data:`~resilience_sim.scenario.custom_policy.JOB_FIELDS`."""
+        a = self.arrays
+        return {
+            "asset": str(a.asset_ids[job.asset]),
+            "kind": str(a.asset_kinds[job.asset]),
+            "created_h": job.created_h,
+            "travel_h": travel_h,
+            "repair_h": job.repair_h,
+            "population": float(a.population[job.asset]) if job.asset < a.n_nodes else 0.0,
+            "critical": bool(self.is_critical[job.asset]),
+        }
+
+
+POLICIES: dict[str, type[Policy]] = {
+    "fifo": Fifo,
+    "nearest_first": NearestFirst,
+    "most_users_first": MostUsersFirst,
+    "critical_first": CriticalFirst,
+}
+if set(POLICIES) != set(BUILTIN_POLICIES):  # the schema and the registry must agree
+    raise ImportError(
+        f"engine/policies.py POLICIES {sorted(POLICIES)} != scenario PolicyName "
+        f"{sorted(BUILTIN_POLICIES)}"
+    )
+
+
+def make_policy(
+    name: str,
+    arrays: NetworkArrays,
+    state: NetworkState,
+    custom: CustomPolicy | None = None,
+) -> Policy:
+    """The policy ``name`` (``recovery.policy``) for one replication.
+
+    A custom policy is the one the study resolved (``custom``); without it (the engine
+    called directly) it is resolved here, naming ``<api>`` in its errors.
+    """
+    rule = POLICIES.get(name)
+    if rule is not None:
+        return rule(arrays, state)
+    if custom is None or custom.path != name:
+        custom = resolve_custom_policy(name, "<api>")
+    return CustomRule(arrays, state, custom)
+
+
+__all__ = [
+    "POLICIES",
+    "CriticalFirst",
+    "CustomRule",
+    "Fifo",
+    "MostUsersFirst",
+    "NearestFirst",
+    "Policy",
+    "make_policy",
+]
