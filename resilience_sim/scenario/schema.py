@@ -21,6 +21,7 @@ from resilience_sim.scenario.common import (
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
+from resilience_sim.scenario.interdependency import DependencyRule
 from resilience_sim.scenario.recovery import (
     CableShip,
     ClosedArea,
@@ -188,6 +189,11 @@ class ScenarioSpec(Strict):
     overload: Overload | None = Field(
         None, description="optional Motter-Lai overload cascade (research use)"
     )
+    dependencies: list[DependencyRule] = Field(
+        default_factory=list,
+        description="dependency rules between networks: nodes that fail when what they "
+        "need is down or when they are cut off from it (docs/cascades.md)",
+    )
     output: Output = Field(default_factory=Output, description="what to write")
     variants: dict[str, Variant] = Field(
         default_factory=dict, description="investments to compare with this scenario, by name"
@@ -217,6 +223,7 @@ __all__ = [
     "HAZARD_TYPES",
     "AssetFailure",
     "CrewDepot",
+    "DependencyRule",
     "Hazard",
     "Output",
     "Overload",

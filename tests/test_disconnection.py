@@ -1,0 +1,99 @@
+"""Failure by disconnection: hand-worked traces and the Buldyrev et al. (2010) mutual cascade."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.engine.disconnection import DisconnectionRule, Interdependency
+
+K = 4.0  # mean degree of both Erdos-Renyi networks
+N = 10_000  # nodes per network
+P_C = 2.4554 / K  # collapse threshold for two coupled ER networks (Buldyrev et al. 2010)
+
+
+def mutual_giant_theory(p: float, k: float) -> float:
+    """Largest root of P = p (1 - exp(-k P))^2 (Gao et al. 2011, n = 2: Buldyrev et al.).
+
+    Iterating from P = p converges to the largest root from above (the map is increasing).
+    """
+    x = p
+    for _ in range(20_000):
+        x = p * (1.0 - np.exp(-k * x)) ** 2
+    return float(x)
+
+
+def er_edges(rng: np.random.Generator, n: int, k: float) -> tuple[np.ndarray, np.ndarray]:
+    """G(n, m) with m = k n / 2 uniformly random pairs (self-loops dropped: O(1/n))."""
+    m = round(k * n / 2)
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    return a[keep], b[keep]
+
+
+def coupled_er(rng: np.random.Generator, n: int, k: float) -> Interdependency:
+    """Networks A (nodes 0..n-1) and B (n..2n-1), A_i <-> B_i mutually dependent (down
+    rule), every node failing when outside its network's largest component."""
+    a1, b1 = er_edges(rng, n, k)
+    a2, b2 = er_edges(rng, n, k)
+    src, dst = np.concatenate([a1, a2 + n]), np.concatenate([b1, b2 + n])
+    in_a = np.arange(2 * n) < n
+    rules = [DisconnectionRule("A", in_a, None), DisconnectionRule("B", ~in_a, None)]
+    i = np.arange(n)
+    deps = DependencyGraph(np.concatenate([i, i + n]), np.concatenate([i + n, i]), 2 * n + len(src))
+    return Interdependency(2 * n, src, dst, rules, deps)
+
+
+def surviving_fraction(rng: np.random.Generator, p: float) -> float:
+    """Remove 1 - p of network A at random; the mutual giant fraction at the fixed point."""
+    system = coupled_er(rng, N, K)
+    up = np.ones(2 * N + len(system.link_src), dtype=bool)
+    up[rng.choice(N, round((1 - p) * N), replace=False)] = False
+    point = system.fixed_point(up)
+    a_up = point.up[:N]
+    assert np.array_equal(a_up, point.up[N : 2 * N])  # one-to-one: pairs fail together
+    return float(a_up.mean())
+
+
+def test_threshold_of_the_theory_is_2_4554_over_k():
+    assert mutual_giant_theory(1.01 * P_C, K) > 0.3  # a giant jumps in at p_c ...
+    assert mutual_giant_theory(0.99 * P_C, K) < 1e-6  # ... and none below it
+
+
+@pytest.mark.parametrize("p", [0.7, 0.8])
+def test_mutual_giant_component_above_threshold_matches_theory(p):
+    """20 replications at N = 10^4: the mean within 4 standard errors of the theory."""
+    rng = np.random.default_rng(2010)
+    fractions = np.array([surviving_fraction(rng, p) for _ in range(20)])
+    se = fractions.std(ddof=1) / np.sqrt(len(fractions))
+    assert abs(fractions.mean() - mutual_giant_theory(p, K)) < 4 * se + 1e-4
+
+
+def test_collapse_is_abrupt_below_threshold():
+    """Just above p_c a mutual giant of ~0.46 survives (theory 0.4598 at p = 0.65); just
+    below (p = 0.58 = 0.94 p_c) everything collapses, though a single ER network would keep
+    a giant S = 1 - exp(-k p S) ~ 0.87 of its remaining nodes."""
+    rng = np.random.default_rng(464)
+    above = [surviving_fraction(rng, 0.65) for _ in range(5)]
+    below = [surviving_fraction(rng, 0.58) for _ in range(5)]
+    assert min(above) > 0.4
+    assert max(below) < 0.01
+
+
+def test_source_set_rule_by_hand():
+    """g1 - s1 - s2 - s3, g2 - s3 is cut later. Members s1..s3 need a generation node
+    (g1 or g2). Node 0..4 = g1, g2, s1, s2, s3; links g1-s1, s1-s2, s2-s3, g2-s3."""
+    src, dst = np.array([0, 2, 3, 1]), np.array([2, 3, 4, 4])
+    members = np.array([False, False, True, True, True])
+    sources = np.array([True, True, False, False, False])
+    system = Interdependency(5, src, dst, [DisconnectionRule("grid", members, sources)])
+    up = np.ones(9, dtype=bool)
+    assert system.fixed_point(up).up[:5].all()
+    up[2] = False  # s1 down: s2 still reaches g2 through s3
+    assert system.fixed_point(up).up[:5].tolist() == [True, True, False, True, True]
+    up[1] = False  # g2 down too: s2 and s3 are cut off from every source
+    point = system.fixed_point(up)
+    assert point.up[:5].tolist() == [True, False, False, False, False]
+    assert point.disconnected.tolist() == [False, False, False, True, True]
+    assert point.rule.tolist() == [-1, -1, -1, 0, 0]
