@@ -97,3 +97,100 @@ def test_source_set_rule_by_hand():
     assert point.up[:5].tolist() == [True, False, False, False, False]
     assert point.disconnected.tolist() == [False, False, False, True, True]
     assert point.rule.tolist() == [-1, -1, -1, 0, 0]
+
+
+def controlled_line():
+    """gw - ex - a - b - c, and the control centre noc hangs off b (link b-noc).
+
+    The cell sites a, b, c need to reach noc (fails_when: disconnected); the substation
+    cell site iso hangs off a separate exchange ex2, so it is cut off from noc by design."""
+    from conftest import line_topology, make_topology
+
+    line = line_topology()
+    nodes = [n.model_dump(exclude_none=True) for n in line.nodes]
+    nodes[1]["core"] = True  # ex, beside ex2
+    links = [link.model_dump(exclude_none=True) for link in line.links]
+    nodes += [
+        {"id": "noc", "kind": "operations_centre"},
+        {"id": "iso", "kind": "cell_site", "population": 7, "region": "r1"},
+        {"id": "dc", "kind": "data_center"},
+        {"id": "ex2", "kind": "exchange", "core": True},
+    ]
+    links.append({"id": "l-b-noc", "source": "b", "target": "noc", "kind": "terrestrial_fiber"})
+    links.append({"id": "l-ex2-iso", "source": "ex2", "target": "iso", "kind": "microwave"})
+    return make_topology(nodes, links, "controlled")
+
+
+CONTROL_RULES = [
+    {
+        "name": "control plane",
+        "nodes": {"kinds": ["cell_site"]},
+        "on": {"ids": ["noc"]},
+        "fails_when": "disconnected",
+    },
+    {"name": "dc power", "nodes": {"ids": ["dc"]}, "on": {"ids": ["a"]}},  # down rule
+]
+
+
+def test_cut_off_cell_sites_fail_and_return_with_the_link():
+    """l-a-b fails at 1 h for 4 h: a is cut off from noc (b, c still reach it) and fails;
+    dc depends on a (down rule) and fails with it; both return at 5 h. iso never reaches
+    noc, even undamaged, so it is exempt and stays up."""
+    from conftest import scenario_on
+
+    from resilience_sim import simulate
+
+    scenario = scenario_on(
+        controlled_line(),
+        hazards=[{"type": "asset_failure", "assets": ["l-a-b"], "at_h": 1.0, "duration_h": 4.0}],
+        dependencies=CONTROL_RULES,
+    )
+    result = simulate(scenario)
+    ev = result.events
+    assert list(zip(ev.time_h, ev.asset, ev.event, strict=True)) == [
+        (1.0, "l-a-b", "fail"),
+        (1.0, "a", "fail"),
+        (1.0, "dc", "fail"),
+        (5.0, "l-a-b", "repair"),
+        (5.0, "a", "repair"),
+        (5.0, "dc", "repair"),
+    ]
+    ev = result.events.set_index("asset")
+    assert ev.cause["a"].iloc[0] == "disconnected: cut off from every source of rule control plane"
+    assert ev.cause["dc"].iloc[0].startswith("depends on a <- disconnected")
+    assert ev.propagated["a"].iloc[0] and ev.propagated["dc"].iloc[0]
+    timeline = result.timeline
+    # 1-5 h: b, c (75 users) are cut from the core ex anyway; without the rule a would
+    # keep its 100 users served, with it only iso's 7 of 182 are served
+    during = timeline[timeline.time_h == 1.0].served_domestic_frac.iloc[0]
+    assert during == pytest.approx(7 / 182)
+
+
+def test_without_rules_the_cut_link_fails_nothing_else():
+    from conftest import scenario_on
+
+    from resilience_sim import simulate
+
+    hazards = [{"type": "asset_failure", "assets": ["l-a-b"], "at_h": 1.0, "duration_h": 4.0}]
+    plain = simulate(scenario_on(controlled_line(), hazards=hazards))
+    assert plain.events.asset.tolist() == ["l-a-b", "l-a-b"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"name": "x", "nodes": {"ids": ["nope"]}, "on": {"ids": ["noc"]}}, "nodes.ids[0]"),
+        ({"name": "x", "nodes": {"regions": ["r9"]}, "on": {"ids": ["noc"]}}, "nodes.regions[0]"),
+        ({"name": "x", "nodes": {"ids": ["a"]}, "on": "largest_component"}, "on"),
+        ({"name": "x", "nodes": {}, "on": {"ids": ["noc"]}}, "nodes"),
+    ],
+)
+def test_bad_rules_name_the_field(rule, field):
+    from conftest import scenario_on
+
+    from resilience_sim.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        scenario_on(controlled_line(), dependencies=[rule])
+    fields = [p.field for p in caught.value.problems]
+    assert any(f.startswith(f"dependencies[0].{field}") for f in fields), fields

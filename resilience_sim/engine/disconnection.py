@@ -25,6 +25,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.scenario.interdependency import DependencyRule
+from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
 
 LARGEST = None  # a rule whose sources are "the component with the most members"
 
@@ -102,6 +105,24 @@ class Interdependency:
             rule_of[lost] = r
         return cut, rule_of
 
+    def exempt_cut_by_design(self, intact_up: np.ndarray) -> Interdependency:
+        """This system without the members cut off in the undamaged network
+        (``intact_up (n_assets,)``): service is relative to the undamaged network, so
+        what is cut off by design is not an outage."""
+        system = self
+        while True:
+            cut = system.fixed_point(intact_up).disconnected
+            if not cut.any():
+                return system
+            rules = [DisconnectionRule(r.name, r.members & ~cut, r.sources) for r in system.rules]
+            system = Interdependency(self.n_nodes, self.link_src, self.link_dst, rules, self.deps)
+
+    def describe(self, rule: int) -> str:
+        """The cause of a failure by rule ``rule``."""
+        r = self.rules[rule]
+        what = "the largest component" if r.sources is None else "every source"
+        return f"disconnected: cut off from {what} of rule {r.name}"
+
     def fixed_point(self, physically_up: np.ndarray) -> FixedPoint:
         """Greatest state consistent with every rule, from ``physically_up (n_assets,)``.
 
@@ -122,3 +143,37 @@ class Interdependency:
             disconnected |= cut
             rule[cut] = cut_rule[cut]
             up[: self.n_nodes][cut] = False
+
+
+def compile_rules(
+    arrays: NetworkArrays, topology: Topology, rules: list[DependencyRule]
+) -> Interdependency:
+    """The scenario's rules plus the topology's ``depends_on`` over ``arrays``.
+
+    A down rule adds an edge from every selected node to every node it names (as
+    ``depends_on`` does); a disconnected rule becomes a :class:`DisconnectionRule`.
+    """
+    n = arrays.n_nodes
+    src, dst = [arrays.dependency_src], [arrays.dependency_dst]
+    cut_rules = []
+    for rule in rules:
+        members = arrays.indices_of(rule.nodes.node_ids(topology))
+        if rule.on == "largest_component":
+            targets = None
+        else:
+            targets = arrays.indices_of(rule.on.node_ids(topology))
+        if rule.fails_when == "down":
+            a, b = np.repeat(members, len(targets)), np.tile(targets, len(members))
+            src.append(a[a != b])
+            dst.append(b[a != b])
+            continue
+        is_member = np.zeros(n, dtype=bool)
+        is_member[members] = True
+        sources = None
+        if targets is not None:
+            sources = np.zeros(n, dtype=bool)
+            sources[targets] = True
+        cut_rules.append(DisconnectionRule(rule.name, is_member, sources))
+    deps = DependencyGraph(np.concatenate(src), np.concatenate(dst), arrays.n_assets)
+    system = Interdependency(n, arrays.link_src, arrays.link_dst, cut_rules, deps)
+    return system.exempt_cut_by_design(~arrays.standby)

@@ -19,6 +19,7 @@ import simpy
 
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.engine.disconnection import Interdependency
 from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job, Policy
 from resilience_sim.engine.ships import ShipFleet
@@ -53,6 +54,7 @@ def simulate_replication(
     demand_gbps: np.ndarray | None = None,
     overload_alpha: float | None = None,
     start_date: datetime.date | None = None,
+    interdependency: Interdependency | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -60,8 +62,10 @@ def simulate_replication(
     starts a repair), so hazard draws and repair draws never shift each other.
     With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
+    ``interdependency``: the scenario's dependency rules compiled with the topology's
+    ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
     """
-    run = Replication(arrays, recovery, crew_plan, rng, start_date)
+    run = Replication(arrays, recovery, crew_plan, rng, start_date, interdependency)
     if overload_alpha is not None and demand_gbps is not None:
         run.enable_overload(demand_gbps, overload_alpha)
     for damage in damages:
@@ -89,12 +93,20 @@ class Replication:
         crew_plan: CrewPlan,
         rng: np.random.Generator,
         start_date: datetime.date | None = None,
+        interdependency: Interdependency | None = None,
     ):
         self.env = simpy.Environment()
         self.arrays, self.recovery, self.crew_plan, self.rng = arrays, recovery, crew_plan, rng
         self.log = EventLog()
-        deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
+        if interdependency is not None:
+            deps = interdependency.deps
+        else:
+            deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
         self.state = NetworkState(arrays.n_assets, self.log, deps)
+        self.interdependency = interdependency if interdependency else None
+        if self.interdependency is not None:
+            self._disconnection_due = False
+            self.state.on_physical_change = self._schedule_disconnection_check
         self.state.names = arrays.asset_ids
         self.state.hold_in_standby(np.flatnonzero(arrays.standby))
         self.power = PowerModel(self.env, self.state, arrays)
@@ -292,6 +304,27 @@ class Replication:
             )
             if self.state.damage(self.env.now, int(node), cause, propagated=True):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
+
+    # -- failure by disconnection -----------------------------------------------------
+
+    def _schedule_disconnection_check(self) -> None:
+        if not self._disconnection_due:
+            self._disconnection_due = True
+            self.env.process(self._check_disconnection())
+
+    def _check_disconnection(self):
+        """Process: once per instant with a physical change, after all of them, hold
+        down the members cut off at the fixed point and release the reconnected."""
+        yield self.env.timeout(0)
+        self._disconnection_due = False
+        state, system = self.state, self.interdependency
+        point = system.fixed_point(state.physically_up())
+        held = state.disconnected[: self.arrays.n_nodes]
+        for node in np.flatnonzero(held & ~point.disconnected).tolist():
+            state.set_disconnected(self.env.now, node, False, "reconnected")
+        for node in np.flatnonzero(point.disconnected & ~held).tolist():
+            cause = system.describe(int(point.rule[node]))
+            state.set_disconnected(self.env.now, node, True, cause)
 
     # -- stopgaps ----------------------------------------------------------------------
 

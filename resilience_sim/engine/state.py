@@ -77,6 +77,8 @@ class NetworkState:
         self.open_jobs = np.zeros(n_assets, dtype=np.int32)
         self.up = np.ones(n_assets, dtype=bool)  # effective state
         self.covered = np.zeros(n_assets, dtype=bool)  # taken over by a stopgap
+        self.disconnected = np.zeros(n_assets, dtype=bool)  # cut off (engine/disconnection)
+        self.on_physical_change: Callable[[], None] | None = None
         self.cause = [""] * n_assets  # why each asset is (or was last) down
         self.log = log
         self.deps = dependencies if dependencies else None
@@ -141,14 +143,27 @@ class NetworkState:
 
     # -- effective state ----------------------------------------------------------------
 
+    def set_disconnected(self, t_h: float, asset: int, is_cut: bool, cause: str) -> None:
+        """Hold ``asset`` down while it is cut off from its sources (or release it)."""
+        self.disconnected[asset] = is_cut
+        self._settle(t_h, asset, cause, propagated=is_cut)
+
+    def physically_up(self, assets: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Up but for dependencies: no reason holds it down, or a stopgap covers it."""
+        return (self.down_count[assets] == 0) | self.covered[assets]
+
     def _settle(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
         """Recompute the effective state after ``asset``'s physical state changed."""
+        if self.on_physical_change is not None:
+            self.on_physical_change()
         if self.deps is None or not self.deps.is_involved[asset]:
-            physically_up = self.down_count[asset] == 0 or self.covered[asset]
+            physically_up = (
+                self.down_count[asset] == 0 or self.covered[asset]
+            ) and not self.disconnected[asset]
             self._set(t_h, asset, bool(physically_up), cause, propagated)
             return
         involved = self.deps.involved
-        working = self.deps.working((self.down_count[involved] == 0) | self.covered[involved])
+        working = self.deps.working(self.physically_up(involved) & ~self.disconnected[involved])
         changed = np.flatnonzero(working != self.up[involved])
         # the asset itself first (its own cause), then what followed from it
         order = sorted(changed, key=lambda i: involved[i] != asset)

@@ -30,6 +30,7 @@ from resilience_sim.engine import (
     plan_crews,
     simulate_replication,
 )
+from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
@@ -62,6 +63,7 @@ class StudyContext:
     baseline: ServedPopulation
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
+    interdependency: Interdependency | None = None  # the scenario's dependency rules
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -93,6 +95,9 @@ class StudyContext:
             else baseline,
             topology,
             demand,
+            compile_rules(arrays, topology, list(scenario.spec.dependencies))
+            if scenario.spec.dependencies
+            else None,
         )
 
 
@@ -143,6 +148,7 @@ def run_replication(
         context.demand_gbps,
         spec.overload.alpha if spec.overload is not None else None,
         spec.start_date,
+        context.interdependency,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(

@@ -73,3 +73,25 @@ class DependencyRule(Strict):
         if self.on == "largest_component" and self.fails_when != "disconnected":
             raise ValueError("on: largest_component needs fails_when: disconnected")
         return self
+
+
+def rule_problems(rules: list[DependencyRule], topology: Topology) -> list[tuple[str, str]]:
+    """``(field, message)`` for node ids and regions the topology lacks, and empty selections."""
+    problems = []
+    regions = set(topology.regions)
+    for i, rule in enumerate(rules):
+        for part in ("nodes", "on"):
+            selector = getattr(rule, part)
+            if not isinstance(selector, NodeSelector):
+                continue
+            where = f"dependencies[{i}].{part}"
+            before = len(problems)
+            for j, node in enumerate(selector.ids):
+                if node not in topology.node_index:
+                    problems.append((f"{where}.ids[{j}]", f"no node with id {node!r} in topology"))
+            for j, region in enumerate(selector.regions):
+                if region not in regions:
+                    problems.append((f"{where}.regions[{j}]", f"no region {region!r} in topology"))
+            if len(problems) == before and not selector.node_ids(topology):
+                problems.append((where, "selects no node of the topology"))
+    return problems

@@ -10,6 +10,7 @@ from typing import Any
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
+from resilience_sim.scenario.interdependency import rule_problems
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -130,6 +131,7 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                 )
             )
     problems += _recovery_references(spec, topology, file, regions)
+    problems += [InputProblem(file, f, m) for f, m in rule_problems(spec.dependencies, topology)]
     try:
         check_variants(spec, topology, file)
     except InputError as exc:
