@@ -22,6 +22,7 @@ from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.disconnection import Interdependency
 from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job, Policy
+from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
     DEGRADE,
@@ -55,6 +56,7 @@ def simulate_replication(
     overload_alpha: float | None = None,
     start_date: datetime.date | None = None,
     interdependency: Interdependency | None = None,
+    routing: Routing = "shortest",
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -64,10 +66,11 @@ def simulate_replication(
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
     ``interdependency``: the scenario's dependency rules compiled with the topology's
     ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
+    ``routing``: how the overload cascade routes traffic (shortest or widest paths).
     """
     run = Replication(arrays, recovery, crew_plan, rng, start_date, interdependency)
     if overload_alpha is not None and demand_gbps is not None:
-        run.enable_overload(demand_gbps, overload_alpha)
+        run.enable_overload(demand_gbps, overload_alpha, routing)
     for damage in damages:
         if isinstance(damage, GridOutage):
             run.env.process(run.power.grid_outage(damage))
@@ -277,10 +280,12 @@ class Replication:
 
     # -- overload cascade ------------------------------------------------------------
 
-    def enable_overload(self, demand_gbps: np.ndarray, alpha: float) -> None:
+    def enable_overload(
+        self, demand_gbps: np.ndarray, alpha: float, routing: Routing = "shortest"
+    ) -> None:
         """Check loads once per instant after any change; trip overloaded nodes."""
-        self._demand, self._alpha = demand_gbps, alpha
-        self._initial_load = route_traffic(self.arrays, self.state.up, demand_gbps).through_gbps
+        self._demand, self._alpha, self._routing = demand_gbps, alpha, routing
+        self._initial_load = self._loads().through_gbps
         self._overload_check_due = False
         self.state.listeners.append(lambda t_h, asset, up: self._schedule_overload_check())
 
@@ -293,7 +298,7 @@ class Replication:
         yield self.env.timeout(0)  # after every change of this instant
         self._overload_check_due = False
         n = self.arrays.n_nodes
-        traffic = route_traffic(self.arrays, self.state.up, self._demand)
+        traffic = self._loads()
         tripped = overloaded_nodes(
             traffic.through_gbps, self._initial_load, self._alpha, self.state.up[:n]
         )
@@ -304,6 +309,9 @@ class Replication:
             )
             if self.state.damage(self.env.now, int(node), cause, propagated=True):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
+
+    def _loads(self):
+        return route_traffic(self.arrays, self.state.up, self._demand, routing=self._routing)
 
     # -- failure by disconnection -----------------------------------------------------
 

@@ -149,6 +149,7 @@ def run_replication(
         spec.overload.alpha if spec.overload is not None else None,
         spec.start_date,
         context.interdependency,
+        spec.service.routing,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
@@ -159,6 +160,8 @@ def run_replication(
         context.capacity_demand_gbps,
         log.values(),
         spec.service.capacity_interval_h,
+        spec.service.routing,
+        spec.service.latency_column,
     )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
@@ -491,6 +494,11 @@ def collect_tables(
                     "satellite_share": s.satellite_share,
                     "served_international_routed_frac": s.international_routed,
                     "regions_affected": regions_affected(s, baseline),
+                    **(
+                        {"international_latency_ms": s.international_latency_ms}
+                        if s.international_latency_ms is not None
+                        else {}
+                    ),
                 }
             )
         )

@@ -7,7 +7,7 @@ recovery resources. Times are hours from scenario start; distances km.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
@@ -147,6 +147,24 @@ class Service(Strict):
         "served_international_capacity_frac, since only repairs happen in between). "
         "null: at every distinct event time (exact)",
     )
+    routing: Literal["shortest", "widest"] = Field(
+        "shortest",
+        description="how international traffic is routed for served_international_routed_frac "
+        "and the overload cascade: shortest (fewest hops) or widest (largest bottleneck "
+        "capacity, then lowest latency; docs/cascades.md)",
+    )
+    report_latency: bool | None = Field(
+        None,
+        description="add international_latency_ms (demand-weighted mean one-way path latency "
+        "of the routed traffic) to the timeline; default: with widest routing",
+    )
+
+    @property
+    def latency_column(self) -> bool:
+        """Whether the timeline has ``international_latency_ms``."""
+        if self.report_latency is None:
+            return self.routing == "widest"
+        return self.report_latency
 
 
 class Overload(Strict):
