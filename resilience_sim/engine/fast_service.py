@@ -37,7 +37,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from resilience_sim.engine.replay import replay
+from resilience_sim.engine.replay import replay, up_down_codes
 from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.service import ServedPopulation, capacity_row
 from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
@@ -72,6 +72,7 @@ def served_over_time_fast(
     times = np.unique(np.concatenate([[0.0], time_h]))
     n_rows = len(times)
     initial_up = ~arrays.standby
+    event = up_down_codes(arrays, asset_idx, event)
     up_down = (event == FAIL) | (event == REPAIR)  # the rest changes capacity or routing only
     batch, asset, up = net_changes(
         times, time_h[up_down], asset_idx[up_down], event[up_down], initial_up

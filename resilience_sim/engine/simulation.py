@@ -31,6 +31,7 @@ from resilience_sim.engine.state import (
     EventLog,
     NetworkState,
 )
+from resilience_sim.engine.stopgaps import CellsOnWheels, SatelliteTerminals
 from resilience_sim.engine.traffic import overloaded_nodes, route_traffic
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards.base import (
@@ -40,7 +41,7 @@ from resilience_sim.hazards.base import (
     GridOutage,
     RouteHijack,
 )
-from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators
+from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators, SatelliteGateway
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -342,7 +343,13 @@ class Replication:
             self.arrays.deploy_at_h[self.arrays.standby],
             strict=True,
         ):
-            self.env.process(self._deploy(int(asset), float(at_h)))
+            if math.isfinite(at_h):  # releasable terminals deploy themselves
+                self.env.process(self._deploy(int(asset), float(at_h)))
+        satellites = [s for s in self.recovery.stopgaps if isinstance(s, SatelliteGateway)]
+        releasable = [(i, s) for i, s in enumerate(satellites) if s.release == "on_restore"]
+        if releasable:
+            SatelliteTerminals(self.env, self.state, self.arrays, releasable)
+        self.cells_on_wheels = CellsOnWheels(self.env, self.state, self.arrays)
         for stopgap in self.recovery.stopgaps:
             if isinstance(stopgap, CellOnWheels | PortableGenerators):
                 self.env.process(self._regional_stopgap(stopgap))
@@ -354,22 +361,17 @@ class Replication:
     def _regional_stopgap(self, stopgap: CellOnWheels | PortableGenerators):
         """Process: at arrival, serve the most populous eligible sites of the region."""
         yield self.env.timeout(stopgap.after_h)
+        if isinstance(stopgap, CellOnWheels):
+            self.cells_on_wheels.cover(stopgap, stopgap.units)
+            return
         a = self.arrays
         region = a.region_names.index(stopgap.region)
         in_region = np.flatnonzero(a.region_of_node == region)
-        if isinstance(stopgap, CellOnWheels):
-            wanted = in_region[
-                (a.asset_kinds[in_region] == "cell_site") & ~self.state.up[in_region]
-            ]
-        else:
-            wanted = in_region[self.power.supply_lost[in_region] > 0]
+        wanted = in_region[self.power.supply_lost[in_region] > 0]
         chosen = wanted[np.argsort(-a.population[wanted], kind="stable")][: stopgap.units]
         for node in chosen:
             cause = f"stopgap {stopgap.type} in {stopgap.region}"
-            if isinstance(stopgap, CellOnWheels):
-                self.state.cover(self.env.now, int(node), cause)
-            else:
-                self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
+            self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
 
 
 def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:

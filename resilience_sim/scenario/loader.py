@@ -160,15 +160,18 @@ def _recovery_references(
     for i, stopgap in enumerate(recovery.stopgaps):
         where = f"recovery.stopgaps[{i}]"
         if stopgap.type == "satellite_gateway":
-            if stopgap.node not in topology.node_index:
-                problems.append(
-                    InputProblem(
-                        file,
-                        f"{where}.node",
-                        f"no node with id {stopgap.node!r} in topology"
-                        + did_you_mean(stopgap.node, topology.node_index),
+            named = [("node", stopgap.node)]
+            named += [(f"redeploy_to[{j}]", n) for j, n in enumerate(stopgap.redeploy_to)]
+            for field, node in named:
+                if node not in topology.node_index:
+                    problems.append(
+                        InputProblem(
+                            file,
+                            f"{where}.{field}",
+                            f"no node with id {node!r} in topology"
+                            + did_you_mean(node, topology.node_index),
+                        )
                     )
-                )
             if stopgap.to is not None and stopgap.to not in topology.node_index:
                 problems.append(
                     InputProblem(
