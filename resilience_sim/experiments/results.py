@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
-from resilience_sim.experiments.study import TABLES, SimulationResult
+from resilience_sim.experiments.study import ALL_TABLES, OPTIONAL_TABLES, SimulationResult
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.io.native import topology_to_dict
@@ -156,7 +156,8 @@ def write_run_files(
     ``write_table(name, file)`` writes a table's parquet file (default: from the
     result's DataFrame); the summary and statistics come from ``result.summary``.
     """
-    tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
+    output = result.scenario.spec.output
+    tables = [t for t in ALL_TABLES if t not in OPTIONAL_TABLES or getattr(output, t)]
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
@@ -346,7 +347,7 @@ class PartialRun:
         name = f"{index:06d}"
         tmp = batches / f".{name}.tmp-{os.getpid()}"
         tmp.mkdir()
-        for table in TABLES:
+        for table in ALL_TABLES:
             tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
         os.rename(tmp, batches / name)
 

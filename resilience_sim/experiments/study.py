@@ -36,6 +36,8 @@ from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
+from resilience_sim.metrics.giant_component import empty_table as empty_giant_table
+from resilience_sim.metrics.giant_component import giant_component_rows, operator_index
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.recovery import with_stopgap_links
@@ -43,6 +45,9 @@ from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
 TABLES = ("timeline", "events", "summary", "regional")
+# tables written only when the scenario asks for them (output.<name>); regional by default
+OPTIONAL_TABLES = ("regional", "giant_component")
+ALL_TABLES = (*TABLES, "giant_component")
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -64,6 +69,8 @@ class StudyContext:
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
     interdependency: Interdependency | None = None  # the scenario's dependency rules
+    operator_of_node: np.ndarray | None = None  # (n_nodes,) index into operators, -1 none
+    operators: tuple[str, ...] = ()
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -86,6 +93,9 @@ class StudyContext:
             arrays = compile_topology(topology, standby)
         warn_unrepairable(scenario.spec, topology, arrays, str(scenario.source or scenario.name))
         demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
+        operator_of_node, operators = operator_index(
+            topology.node_table.column("operator").to_pylist()
+        )
         return cls(
             scenario,
             arrays,
@@ -98,6 +108,8 @@ class StudyContext:
             compile_rules(arrays, topology, list(scenario.spec.dependencies))
             if scenario.spec.dependencies
             else None,
+            operator_of_node,
+            operators,
         )
 
 
@@ -122,6 +134,7 @@ class ReplicationOutput:
     summary: dict[str, float]
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
+    giant_component: pd.DataFrame | None = None  # with output.giant_component
 
 
 def run_replication(
@@ -166,6 +179,18 @@ def run_replication(
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
     )
+    giant = None
+    if spec.output.giant_component:
+        giant = giant_component_rows(
+            replication,
+            context.arrays,
+            time_h,
+            asset_idx,
+            code,
+            log.values(),
+            context.operator_of_node,
+            context.operators,
+        )
     return ReplicationOutput(
         replication,
         served,
@@ -176,6 +201,7 @@ def run_replication(
         summary,
         log.propagated,
         log.values(),
+        giant,
     )
 
 
@@ -265,6 +291,7 @@ class SimulationResult:
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
+        giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
         run_dir: Path | None = None,
     ):
@@ -279,6 +306,7 @@ class SimulationResult:
             "regional": regional,
             "events": events,
             "summary": summary,
+            "giant_component": giant_component,
         }
 
     def __repr__(self) -> str:
@@ -302,6 +330,11 @@ class SimulationResult:
     @property
     def summary(self) -> pd.DataFrame:
         return self._table("summary")
+
+    @property
+    def giant_component(self) -> pd.DataFrame:
+        """Largest connected component over time (``output.giant_component``; else empty)."""
+        return self._table("giant_component")
 
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -419,7 +452,7 @@ def _run_batches(
 
 def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Stack batch tables (given in replication order) into the study's tables."""
-    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in TABLES}
+    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in ALL_TABLES}
 
 
 def summary_table(outputs: list[ReplicationOutput]) -> pd.DataFrame:
@@ -522,4 +555,9 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
+        "giant_component": pd.concat(
+            [o.giant_component for o in outputs if o.giant_component is not None]
+            or [empty_giant_table()],
+            ignore_index=True,
+        ),
     }

@@ -178,6 +178,12 @@ class Overload(Strict):
 
 class Output(Strict):
     regional: bool = Field(True, description="write the per-region timeline")
+    giant_component: bool = Field(
+        False,
+        description="write giant_component.parquet: the largest connected component over "
+        "time, in total, per region and per operator (one to three connectivity passes per "
+        "event time; docs/results.md)",
+    )
 
 
 class ScenarioSpec(Strict):
