@@ -20,6 +20,7 @@ import simpy
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.disconnection import Interdependency
+from resilience_sim.engine.motter_lai import OverloadLoad, betweenness_load, pivot_nodes
 from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job, Policy
 from resilience_sim.engine.routing import Routing
@@ -58,6 +59,8 @@ def simulate_replication(
     start_date: datetime.date | None = None,
     interdependency: Interdependency | None = None,
     routing: Routing = "shortest",
+    overload_load: OverloadLoad = "demand",
+    overload_pivots: int | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -67,11 +70,12 @@ def simulate_replication(
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
     ``interdependency``: the scenario's dependency rules compiled with the topology's
     ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
-    ``routing``: how the overload cascade routes traffic (shortest or widest paths).
+    ``routing``: how the overload cascade routes traffic (shortest or widest paths);
+    ``overload_load``/``overload_pivots``: its load model (see :meth:`Replication.enable_overload`).
     """
     run = Replication(arrays, recovery, crew_plan, rng, start_date, interdependency)
     if overload_alpha is not None and demand_gbps is not None:
-        run.enable_overload(demand_gbps, overload_alpha, routing)
+        run.enable_overload(demand_gbps, overload_alpha, routing, overload_load, overload_pivots)
     for damage in damages:
         if isinstance(damage, GridOutage):
             run.env.process(run.power.grid_outage(damage))
@@ -282,11 +286,22 @@ class Replication:
     # -- overload cascade ------------------------------------------------------------
 
     def enable_overload(
-        self, demand_gbps: np.ndarray, alpha: float, routing: Routing = "shortest"
+        self,
+        demand_gbps: np.ndarray,
+        alpha: float,
+        routing: Routing = "shortest",
+        load: OverloadLoad = "demand",
+        pivots: int | None = None,
     ) -> None:
-        """Check loads once per instant after any change; trip overloaded nodes."""
+        """Check loads once per instant after any change; trip overloaded nodes.
+
+        ``load``: the demand routed through a node (default) or its all-pairs betweenness
+        (Motter-Lai's own load, :mod:`resilience_sim.engine.motter_lai`; ``pivots``
+        samples its sources)."""
         self._demand, self._alpha, self._routing = demand_gbps, alpha, routing
-        self._initial_load = self._loads().through_gbps
+        self._load_model = load
+        self._pivots = pivot_nodes(self.arrays.n_nodes, pivots)
+        self._initial_load = self._loads()
         self._overload_check_due = False
         self.state.listeners.append(lambda t_h, asset, up: self._schedule_overload_check())
 
@@ -299,20 +314,24 @@ class Replication:
         yield self.env.timeout(0)  # after every change of this instant
         self._overload_check_due = False
         n = self.arrays.n_nodes
-        traffic = self._loads()
-        tripped = overloaded_nodes(
-            traffic.through_gbps, self._initial_load, self._alpha, self.state.up[:n]
-        )
+        load = self._loads()
+        tripped = overloaded_nodes(load, self._initial_load, self._alpha, self.state.up[:n])
+        unit = " Gbit/s" if self._load_model == "demand" else " shortest paths"
         for node in tripped:
             cause = (
-                f"overload: {traffic.through_gbps[node]:.3g} Gbit/s > (1 + {self._alpha:g})"
+                f"overload: {load[node]:.3g}{unit} > (1 + {self._alpha:g})"
                 f" x {self._initial_load[node]:.3g}"
             )
             if self.state.damage(self.env.now, int(node), cause, propagated=True):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
 
-    def _loads(self):
-        return route_traffic(self.arrays, self.state.up, self._demand, routing=self._routing)
+    def _loads(self) -> np.ndarray:
+        """``(n_nodes,)`` load of every node under the overload model."""
+        if self._load_model == "betweenness":
+            return betweenness_load(self.arrays, self.state.up, self._pivots)
+        return route_traffic(
+            self.arrays, self.state.up, self._demand, routing=self._routing
+        ).through_gbps
 
     # -- failure by disconnection -----------------------------------------------------
 

@@ -143,11 +143,13 @@ def _path_latency(latency, pred, reached, levels, source) -> np.ndarray:
 def overloaded_nodes(
     through_gbps: np.ndarray, initial_gbps: np.ndarray, alpha: float, node_up: np.ndarray
 ) -> np.ndarray:
-    """Motter-Lai: up nodes whose load exceeds ``(1 + alpha)`` x their initial load.
+    """Up nodes whose load exceeds ``(1 + alpha)`` x their initial load.
 
-    Load is the demand routed through the node (a demand-weighted betweenness on the
-    gateway shortest-path tree, rather than all-pairs betweenness); nodes that carried
-    nothing initially never overload.
+    The engine's default load is the demand routed through the node (a demand-weighted
+    betweenness on the gateway tree, rather than all-pairs betweenness); with
+    ``overload.load: betweenness`` it is the all-pairs betweenness of
+    :mod:`resilience_sim.engine.motter_lai`. Nodes that carried nothing initially never
+    overload.
     """
     return np.flatnonzero(
         node_up & (initial_gbps > 0) & (through_gbps > (1 + alpha) * initial_gbps)

@@ -163,6 +163,8 @@ def run_replication(
         spec.start_date,
         context.interdependency,
         spec.service.routing,
+        spec.overload.load if spec.overload is not None else "demand",
+        spec.overload.pivots if spec.overload is not None else None,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(

@@ -174,6 +174,17 @@ class Overload(Strict):
     alpha: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         description="tolerance parameter: spare capacity as a share of the initial load"
     )
+    load: Literal["demand", "betweenness"] = Field(
+        "demand",
+        description="demand: international demand routed through the node (linear in network "
+        "size); betweenness: all-pairs shortest-path betweenness, Motter and Lai's own load "
+        "(O(nodes x links) per evaluated instant: small networks)",
+    )
+    pivots: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="betweenness only: this many evenly spaced source nodes instead of all "
+        "(an estimate of all pairs)",
+    )
 
 
 class Output(Strict):
