@@ -19,6 +19,7 @@ else 0. A bundle's latency is the capacity-weighted mean of its links'.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 import numpy as np
@@ -96,7 +97,16 @@ def _bottleneck(bundle: csr_matrix, source: int) -> tuple[np.ndarray, np.ndarray
     capacity[reached] = np.asarray(bundle[pred[reached], reached]).ravel()
     bottleneck = np.full(size, -np.inf)
     bottleneck[source] = np.inf
-    for level in range(1, int(depth.max()) + 1):
-        at = reached[depth[reached] == level]
+    for at in tree_levels(reached, depth[reached]):
         bottleneck[at] = np.minimum(bottleneck[pred[at]], capacity[at])
     return bottleneck, reached
+
+
+def tree_levels(nodes: np.ndarray, depth: np.ndarray) -> list[np.ndarray]:
+    """``nodes`` grouped by ``depth`` (1, 2, ...), each group in the given order; one
+    stable sort, not a pass per level (widest-path trees can be thousands deep)."""
+    if len(nodes) == 0:
+        return []
+    order = np.argsort(depth, kind="stable")
+    bounds = np.searchsorted(depth[order], np.arange(1, int(depth.max()) + 2))
+    return [nodes[order[a:b]] for a, b in itertools.pairwise(bounds)]

@@ -21,7 +21,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, shortest_path
 
-from resilience_sim.engine.routing import Routing, bundle_latency, link_latency_ms, widest_tree
+from resilience_sim.engine.routing import (
+    Routing,
+    bundle_latency,
+    link_latency_ms,
+    tree_levels,
+    widest_tree,
+)
 from resilience_sim.topology.compile import NetworkArrays
 
 
@@ -99,7 +105,7 @@ def route_traffic(
     demand = np.where(receiving, demand_gbps, 0.0)
     through = np.zeros(n + 1)
     through[reached] = demand[reached]
-    levels = [reached[depth[reached] == d] for d in range(1, int(depth.max()) + 1)]
+    levels = tree_levels(reached, depth[reached])
     for nodes in reversed(levels):  # deepest first: add each subtree to its parent
         np.add.at(through, pred[nodes], through[nodes])
     edge_cap = np.asarray(bundle[pred[reached], reached]).ravel()
