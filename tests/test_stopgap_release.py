@@ -166,3 +166,13 @@ def test_cell_on_wheels_moves_to_the_next_failed_site():
         (14.0, "s2", "repair"),
         (20.0, "s2", "stopgap_released"),
     ]
+
+
+def test_report_counts_stopgap_deployments_and_releases(tmp_path):
+    from resilience_sim.experiments.results import write_run
+    from resilience_sim.reports.html import write_report
+
+    result = simulate(terminal_scenario(release="on_restore", redeploy_to=["town2"]))
+    page = write_report(write_run(result, tmp_path)).read_text()
+    assert "stopgaps: 2 deployed or taking over a site, 2 released" in page
+    assert "stopgap_released" in page
