@@ -194,3 +194,66 @@ def test_bad_rules_name_the_field(rule, field):
         scenario_on(controlled_line(), dependencies=[rule])
     fields = [p.field for p in caught.value.problems]
     assert any(f.startswith(f"dependencies[0].{field}") for f in fields), fields
+
+
+def coupled_lines():
+    """Network A: a1 - a2 - a3 (region A); network B: b1 - b2 - b3 (region B); a_i and b_i
+    depend on each other (topology depends_on). No link joins the two networks."""
+    from conftest import make_topology
+
+    nodes = []
+    for i in (1, 2, 3):
+        nodes.append({"id": f"a{i}", "kind": "exchange", "region": "A", "depends_on": [f"b{i}"]})
+    for i in (1, 2, 3):
+        nodes.append({"id": f"b{i}", "kind": "power_substation", "region": "B"})
+        nodes[-1]["depends_on"] = [f"a{i}"]
+    links = [
+        {
+            "id": f"{x}{i}-{x}{i + 1}",
+            "source": f"{x}{i}",
+            "target": f"{x}{i + 1}",
+            "kind": "microwave",
+        }
+        for x in "ab"
+        for i in (1, 2)
+    ]
+    return make_topology(nodes, links, "coupled lines")
+
+
+def test_mutual_cascade_of_two_coupled_lines_by_hand():
+    """a2 fails 1-5 h. b2 fails with it (down rule); A splits into a1 | a3 and B into
+    b1 | b3, components of one node each: the largest is the one with the lowest member
+    index, so a3 and b3 are cut off (and each depends on the other). All return at 5 h."""
+    from conftest import scenario_on
+
+    from resilience_sim import simulate
+
+    rules = [
+        {
+            "name": x,
+            "nodes": {"regions": [x]},
+            "on": "largest_component",
+            "fails_when": "disconnected",
+        }
+        for x in "AB"
+    ]
+    scenario = scenario_on(
+        coupled_lines(),
+        hazards=[{"type": "asset_failure", "assets": ["a2"], "at_h": 1.0, "duration_h": 4.0}],
+        dependencies=rules,
+    )
+    ev = simulate(scenario).events
+    assert list(zip(ev.time_h, ev.asset, ev.event, strict=True)) == [
+        (1.0, "a2", "fail"),
+        (1.0, "b2", "fail"),
+        (1.0, "a3", "fail"),
+        (1.0, "b3", "fail"),
+        (5.0, "a2", "repair"),
+        (5.0, "b2", "repair"),
+        (5.0, "b3", "repair"),  # released after a3, which still waited for b3
+        (5.0, "a3", "repair"),
+    ]
+    assert ev.cause[2] == "disconnected: cut off from the largest component of rule A"
+    assert ev.cause[3].startswith("depends on a3 <- disconnected")
+    assert ev.cause[6] == "reconnected"
+    assert ev.cause[7] == "dependency restored (reconnected)"
