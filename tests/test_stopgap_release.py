@@ -176,3 +176,18 @@ def test_report_counts_stopgap_deployments_and_releases(tmp_path):
     page = write_report(write_run(result, tmp_path)).read_text()
     assert "stopgaps: 2 deployed or taking over a site, 2 released" in page
     assert "stopgap_released" in page
+
+
+def test_terminal_stays_while_its_site_is_down():
+    """town1 itself is down 50-150 h (its cable is back at 100 h): the terminal is not
+    released at 100 h, since the site has no service; it goes at 150 h."""
+    scenario = terminal_scenario(release="on_restore")
+    spec = scenario.spec.model_dump()
+    spec["hazards"].append(
+        {"type": "asset_failure", "assets": ["town1"], "at_h": 50.0, "duration_h": 100.0}
+    )
+    from resilience_sim import Scenario
+
+    result = simulate(Scenario.from_dict(spec, scenario.topology))
+    released = result.events[result.events.event == "stopgap_released"]
+    assert released.time_h.tolist() == [150.0]

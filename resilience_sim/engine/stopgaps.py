@@ -65,10 +65,11 @@ class SatelliteTerminals:
         yield self.env.timeout(0)
         self._due = False
         now = self.env.now
-        in_need = self._lacking_permanent_service()
+        node_up, served = self._permanent_service()
+        in_need = node_up & ~served
         for k, spec in enumerate(self.specs):
             site = self.at[k]
-            if site >= 0 and not in_need[self.sites[k][site]]:
+            if site >= 0 and served[self.sites[k][site]]:
                 link = int(self.links[k][site])
                 node = self.arrays.asset_ids[int(self.sites[k][site])]
                 self.state.release_stopgap(
@@ -88,14 +89,14 @@ class SatelliteTerminals:
                         now, link, f"stopgap {self.arrays.asset_ids[link]} deployed"
                     )
 
-    def _lacking_permanent_service(self) -> np.ndarray:
-        """``(n_nodes,) bool``: up nodes with no international node reachable over live
-        links other than stopgap links."""
+    def _permanent_service(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(node_up, served)``, ``(n_nodes,) bool`` each: served = up and reaching an
+        international node over live links other than stopgap links."""
         arrays = self.arrays
         n_comp, labels, node_up = component_labels(arrays, self.state.up & ~arrays.standby)
         has_intl = np.zeros(n_comp, dtype=bool)
         has_intl[labels[arrays.is_international & node_up]] = True
-        return node_up & ~has_intl[labels]
+        return node_up, node_up & has_intl[labels]
 
 
 class CellsOnWheels:
