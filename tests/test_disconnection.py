@@ -257,3 +257,70 @@ def test_mutual_cascade_of_two_coupled_lines_by_hand():
     assert ev.cause[3].startswith("depends on a3 <- disconnected")
     assert ev.cause[6] == "reconnected"
     assert ev.cause[7] == "dependency restored (reconnected)"
+
+
+def test_engine_reaches_the_same_fixed_point_as_the_theory_test():
+    """Two coupled ER networks of 1,000 nodes (k = 4) as a topology and scenario: at t = 0
+    the nodes outside their network's largest component fail (with their partners); at
+    1 h 20 % of A is removed. The nodes down at the end are exactly those the fixed point
+    of the theory test leaves down."""
+    from conftest import make_topology, scenario_on
+
+    from resilience_sim import simulate
+
+    n, rng = 1000, np.random.default_rng(17)
+    edges = [er_edges(rng, n, K) for _ in "AB"]
+    nodes = [
+        {"id": f"{x}{i}", "kind": "exchange", "region": x, "depends_on": [f"{y}{i}"]}
+        for x, y in ("AB", "BA")
+        for i in range(n)
+    ]
+    links = [
+        {"id": f"{x}-{k}", "source": f"{x}{a}", "target": f"{x}{b}", "kind": "microwave"}
+        for x, (src, dst) in zip("AB", edges, strict=True)
+        for k, (a, b) in enumerate(zip(src.tolist(), dst.tolist(), strict=True))
+    ]
+    removed = rng.choice(n, n // 5, replace=False)
+    rules = [
+        {
+            "name": x,
+            "nodes": {"regions": [x]},
+            "on": "largest_component",
+            "fails_when": "disconnected",
+        }
+        for x in "AB"
+    ]
+    scenario = scenario_on(
+        make_topology(nodes, links, "coupled ER"),
+        hazards=[
+            {
+                "type": "asset_failure",
+                "assets": [f"A{i}" for i in removed.tolist()],
+                "at_h": 1.0,
+                "duration_h": 500.0,
+            }
+        ],
+        dependencies=rules,
+    )
+    ev = simulate(scenario).events
+    assert set(ev.event) == {"fail"}
+    in_a = np.arange(2 * n) < n
+    src = np.concatenate([edges[0][0], edges[1][0] + n])
+    dst = np.concatenate([edges[0][1], edges[1][1] + n])
+    i = np.arange(n)
+    deps = DependencyGraph(np.concatenate([i, i + n]), np.concatenate([i + n, i]), 2 * n + len(src))
+    system = Interdependency(
+        2 * n,
+        src,
+        dst,
+        [DisconnectionRule("A", in_a, None), DisconnectionRule("B", ~in_a, None)],
+        deps,
+    )
+    intact = np.ones(2 * n + len(src), dtype=bool)
+    at_start = ~system.fixed_point(intact).up[: 2 * n]
+    intact[removed] = False
+    at_end = ~system.fixed_point(intact).up[: 2 * n]
+    ids = np.array([f"{x}{i}" for x in "AB" for i in range(n)])
+    assert set(ev[ev.time_h == 0.0].asset) == set(ids[at_start])
+    assert set(ev.asset) == set(ids[at_end])
+    assert at_end[:n].sum() > 200  # the cascade went beyond the removed 200

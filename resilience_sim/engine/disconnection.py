@@ -106,15 +106,24 @@ class Interdependency:
         return cut, rule_of
 
     def exempt_cut_by_design(self, intact_up: np.ndarray) -> Interdependency:
-        """This system without the members cut off in the undamaged network
+        """This system without the source-set members cut off in the undamaged network
         (``intact_up (n_assets,)``): service is relative to the undamaged network, so
-        what is cut off by design is not an outage."""
+        what is cut off from its sources by design is not an outage. Largest-component
+        rules keep all their members: outside the giant component a node does not work,
+        from t = 0 (the percolation convention)."""
         system = self
+        with_sources = [r for r, rule in enumerate(self.rules) if rule.sources is not None]
         while True:
-            cut = system.fixed_point(intact_up).disconnected
+            point = system.fixed_point(intact_up)
+            cut = point.disconnected & np.isin(point.rule, with_sources)
             if not cut.any():
                 return system
-            rules = [DisconnectionRule(r.name, r.members & ~cut, r.sources) for r in system.rules]
+            rules = [
+                DisconnectionRule(r.name, r.members & ~cut, r.sources)
+                if r.sources is not None
+                else r
+                for r in system.rules
+            ]
             system = Interdependency(self.n_nodes, self.link_src, self.link_dst, rules, self.deps)
 
     def describe(self, rule: int) -> str:

@@ -115,6 +115,7 @@ class Replication:
         if self.interdependency is not None:
             self._disconnection_due = False
             self.state.on_physical_change = self._schedule_disconnection_check
+            self._schedule_disconnection_check()  # largest-component rules apply from t = 0
         self.state.names = arrays.asset_ids
         self.state.hold_in_standby(np.flatnonzero(arrays.standby))
         self.power = PowerModel(self.env, self.state, arrays)
