@@ -191,3 +191,28 @@ def test_terminal_stays_while_its_site_is_down():
     result = simulate(Scenario.from_dict(spec, scenario.topology))
     released = result.events[result.events.event == "stopgap_released"]
     assert released.time_h.tolist() == [150.0]
+
+
+@pytest.mark.parametrize(
+    "terminal", [{"release": "on_restore", "redeploy_to": ["town2"]}, {"release": "never"}]
+)
+def test_fast_service_equals_the_reference_with_releases(terminal):
+    """The replayed timeline (fast path and the reference) treats a released terminal's
+    link as down: both give the same rows, and the widest routing agrees too."""
+    import numpy as np
+
+    from resilience_sim.engine.fast_service import served_over_time_fast
+    from resilience_sim.engine.service import served_over_time
+    from resilience_sim.experiments.study import StudyContext
+    from resilience_sim.metrics.equity import log_arrays
+
+    scenario = terminal_scenario(**terminal)
+    context = StudyContext.build(scenario)
+    time_h, subject, code, value = log_arrays(context.arrays, simulate(scenario).events)
+    args = (context.arrays, time_h, subject, code, context.demand_gbps, value)
+    reference = served_over_time(*args, routing="widest", with_latency=True)
+    fast = served_over_time_fast(*args, routing="widest", with_latency=True)
+    for field in ("time_h", "domestic", "international", "assets_down"):
+        assert np.array_equal(getattr(fast, field), getattr(reference, field))
+    for field in ("international_capacity", "international_routed", "international_latency_ms"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(reference, field))
