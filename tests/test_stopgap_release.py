@@ -216,3 +216,27 @@ def test_fast_service_equals_the_reference_with_releases(terminal):
         assert np.array_equal(getattr(fast, field), getattr(reference, field))
     for field in ("international_capacity", "international_routed", "international_latency_ms"):
         np.testing.assert_array_equal(getattr(fast, field), getattr(reference, field))
+
+
+def test_two_terminals_do_not_pile_onto_one_site():
+    """Two terminals, both listing town1 then town2, arriving at 24 h: the first takes
+    town1, the second (town1 taken) town2."""
+    terminal = {"type": "satellite_gateway", "after_h": 24.0, "capacity_gbps": 1.0}
+    terminal |= {"release": "on_restore"}
+    scenario = scenario_on(
+        two_islands(),
+        horizon_h=400.0,
+        hazards=[
+            {"type": "asset_failure", "assets": ["c1"], "duration_h": 100.0},
+            {"type": "asset_failure", "assets": ["c2"], "duration_h": 300.0},
+        ],
+        recovery={
+            "stopgaps": [
+                {**terminal, "node": "town1", "redeploy_to": ["town2"]},
+                {**terminal, "node": "town1", "redeploy_to": ["town2"]},
+            ]
+        },
+    )
+    ev = simulate(scenario).events
+    deployed = ev[(ev.event == "repair") & ev.cause.str.contains("deployed")]
+    assert deployed.asset.tolist() == ["stopgap-0-town1-satellite", "stopgap-1-town2-satellite"]

@@ -5,11 +5,12 @@ docs/cascades.md#stopgaps):
 
 - A satellite terminal with ``release: on_restore`` works at the first of its sites
   (``[node, *redeploy_to]``, by priority) that is up and has no international service
-  over permanent links (stopgap links do not count). Once that site has it again (the
-  permanent repair returned) the terminal is released (a ``stopgap_released`` event on
-  its link) and, ``redeploy_h`` later, works at the first site then in need; with none
-  in need it waits in reserve and goes to the first site that loses service. Checked once
-  per instant with a state change (one connected-components pass).
+  over permanent links (stopgap links do not count) and no other terminal serves. Once
+  that site has it again (the permanent repair returned) the terminal is released (a
+  ``stopgap_released`` event on its link) and, ``redeploy_h`` later, works at the first
+  site then in need; with none in need it waits in reserve and goes to the first site
+  that loses service. Checked once per instant with a state change (one
+  connected-components pass).
 - A cell on wheels with ``redeploy: true`` is released when the site it covers is
   repaired (a ``stopgap_released`` event on the site) and, ``redeploy_h`` later, covers
   the failed, uncovered cell site of its region with the most users, if there is one.
@@ -81,7 +82,9 @@ class SatelliteTerminals:
                     self.env.process(self._wake(self.free_from_h[k]))
                     continue
             if self.at[k] < 0 and now >= self.free_from_h[k]:
-                wanted = np.flatnonzero(in_need[self.sites[k]])
+                taken = [int(s[a]) for s, a in zip(self.sites, self.at, strict=True) if a >= 0]
+                free = ~np.isin(self.sites[k], taken)  # one terminal per site
+                wanted = np.flatnonzero(in_need[self.sites[k]] & free)
                 if len(wanted):
                     self.at[k] = site = int(wanted[0])
                     link = int(self.links[k][site])
