@@ -175,3 +175,13 @@ def test_parallel_links_form_one_bundle_with_capacity_weighted_latency():
     routed = route_traffic(arrays, up, np.array([0.0, 40.0]), routing="widest", with_latency=True)
     assert routed.carried_frac == pytest.approx(1.0)
     assert routed.mean_latency_ms == pytest.approx(20.0)
+
+
+def test_report_draws_the_latency_curve_only_when_recorded(tmp_path):
+    from resilience_sim.experiments.results import write_run
+    from resilience_sim.reports.html import write_report
+
+    widest = write_report(write_run(simulate(repaired_cable_scenario("widest")), tmp_path / "w"))
+    plain = write_report(write_run(simulate(repaired_cable_scenario("shortest")), tmp_path / "s"))
+    assert "latency-curve" in widest.read_text()
+    assert "latency-curve" not in plain.read_text()

@@ -73,6 +73,11 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         map_section,
         "<h2 id='recovery'>Recovery</h2>",
         figure_div(figures.recovery_curves(run), "recovery-curves"),
+        (
+            figure_div(figures.latency_curve(run), "latency-curve")
+            if figures.LATENCY in run.columns("timeline")
+            else ""
+        ),
         "<h2 id='regions'>Regions and equity</h2>",
         (
             figure_div(figures.region_outage(run), "region-outage")
