@@ -5,7 +5,9 @@ On a generated national network (undamaged, 200 kbit/s per user): the median of
 ``--repeats`` calls of ``route_traffic`` with ``routing="shortest"``, the same with path
 latencies, ``routing="widest"``; and one ``Interdependency.fixed_point`` with every cell
 site needing an exchange (``fails_when: disconnected``) against one
-``connected_components`` pass (``component_labels``).
+``connected_components`` pass (``component_labels``); and the engine's CPU time for
+replication 0 of the benchmark disaster (``benchmarks/workload.py``) without and with
+that rule.
 
     .venv/bin/python benchmarks/routing.py [--nodes 10000] [--repeats 7]
 """
@@ -22,9 +24,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from resilience_sim.engine.disconnection import DisconnectionRule, Interdependency  # noqa: E402
+from benchmarks.workload import build_workload  # noqa: E402
+from resilience_sim.engine import simulate_replication  # noqa: E402
+from resilience_sim.engine.disconnection import (  # noqa: E402
+    DisconnectionRule,
+    Interdependency,
+    compile_rules,
+)
 from resilience_sim.engine.fast_service import component_labels  # noqa: E402
 from resilience_sim.engine.traffic import route_traffic  # noqa: E402
+from resilience_sim.hazards import sample_hazards  # noqa: E402
+from resilience_sim.rng import replication_rngs, replication_seeds  # noqa: E402
+from resilience_sim.scenario.interdependency import DependencyRule  # noqa: E402
 from resilience_sim.topology import compile_topology  # noqa: E402
 from resilience_sim.topology.generate import generate_topology  # noqa: E402
 
@@ -74,7 +85,41 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  widest / shortest    {figures['widest_s'] / figures['shortest_s']:8.2f}")
     print(f"  fixed point / pass   {figures['fixed_point_s'] / figures['components_s']:8.2f}")
     print("  routed share of demand: " + ", ".join(f"{k} {v:.3f}" for k, v in carried.items()))
+    engine_cpu_s(args.nodes)
     return 0
+
+
+def engine_cpu_s(n_nodes: int) -> None:
+    """Engine CPU seconds of the benchmark disaster, without and with the rule."""
+    work = build_workload(n_nodes)
+    ctx, spec = work.context, work.context.scenario.spec
+    rule = DependencyRule.model_validate(
+        {
+            "name": "cells on exchanges",
+            "nodes": {"kinds": ["cell_site"]},
+            "on": {"kinds": ["exchange"]},
+            "fails_when": "disconnected",
+        }
+    )
+    rules = compile_rules(ctx.arrays, ctx.topology, [rule])
+    for label, system in (("engine without rule", None), ("engine with rule", rules)):
+        rngs = replication_rngs(replication_seeds(1, 1)[0])
+        damages = sample_hazards(spec, ctx.topology, ctx.arrays, rngs["hazards"])
+        started = time.process_time()
+        log = simulate_replication(
+            ctx.arrays,
+            damages,
+            spec.recovery,
+            ctx.crew_plan,
+            rngs["repairs"],
+            spec.horizon_hours,
+            interdependency=system,
+        )
+        cut = sum(c.startswith("disconnected") for c in log.cause)
+        print(
+            f"  {label:20s} {time.process_time() - started:8.2f} s CPU, {len(log)} events,"
+            f" {cut} by disconnection"
+        )
 
 
 if __name__ == "__main__":

@@ -132,6 +132,15 @@ class Interdependency:
         what = "the largest component" if r.sources is None else "every source"
         return f"disconnected: cut off from {what} of rule {r.name}"
 
+    def _final(self, cut: np.ndarray) -> bool:
+        """Whether removing ``cut`` can cut off nothing more: with one rule, the cut nodes
+        lie outside every component it feeds (outside the largest one, or in components
+        without a working source), so removing them leaves those components as they are,
+        unless a down rule passes their failure on."""
+        if len(self.rules) != 1:
+            return False
+        return self.deps is None or not self.deps.is_involved[: self.n_nodes][cut].any()
+
     def fixed_point(self, physically_up: np.ndarray) -> FixedPoint:
         """Greatest state consistent with every rule, from ``physically_up (n_assets,)``.
 
@@ -152,6 +161,8 @@ class Interdependency:
             disconnected |= cut
             rule[cut] = cut_rule[cut]
             up[: self.n_nodes][cut] = False
+            if self._final(cut):
+                return FixedPoint(up, disconnected, rule)
 
 
 def compile_rules(
