@@ -97,7 +97,7 @@ def engine_cpu_s(n_nodes: int) -> None:
         {
             "name": "cells on exchanges",
             "nodes": {"kinds": ["cell_site"]},
-            "on": {"kinds": ["exchange"]},
+            "needs": {"kinds": ["exchange"]},
             "fails_when": "disconnected",
         }
     )

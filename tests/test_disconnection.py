@@ -125,10 +125,10 @@ CONTROL_RULES = [
     {
         "name": "control plane",
         "nodes": {"kinds": ["cell_site"]},
-        "on": {"ids": ["noc"]},
+        "needs": {"ids": ["noc"]},
         "fails_when": "disconnected",
     },
-    {"name": "dc power", "nodes": {"ids": ["dc"]}, "on": {"ids": ["a"]}},  # down rule
+    {"name": "dc power", "nodes": {"ids": ["dc"]}, "needs": {"ids": ["a"]}},  # down rule
 ]
 
 
@@ -179,10 +179,13 @@ def test_without_rules_the_cut_link_fails_nothing_else():
 @pytest.mark.parametrize(
     ("rule", "field"),
     [
-        ({"name": "x", "nodes": {"ids": ["nope"]}, "on": {"ids": ["noc"]}}, "nodes.ids[0]"),
-        ({"name": "x", "nodes": {"regions": ["r9"]}, "on": {"ids": ["noc"]}}, "nodes.regions[0]"),
-        ({"name": "x", "nodes": {"ids": ["a"]}, "on": "largest_component"}, "on"),
-        ({"name": "x", "nodes": {}, "on": {"ids": ["noc"]}}, "nodes"),
+        ({"name": "x", "nodes": {"ids": ["nope"]}, "needs": {"ids": ["noc"]}}, "nodes.ids[0]"),
+        (
+            {"name": "x", "nodes": {"regions": ["r9"]}, "needs": {"ids": ["noc"]}},
+            "nodes.regions[0]",
+        ),
+        ({"name": "x", "nodes": {"ids": ["a"]}, "needs": "largest_component"}, "needs"),
+        ({"name": "x", "nodes": {}, "needs": {"ids": ["noc"]}}, "nodes"),
     ],
 )
 def test_bad_rules_name_the_field(rule, field):
@@ -232,7 +235,7 @@ def test_mutual_cascade_of_two_coupled_lines_by_hand():
         {
             "name": x,
             "nodes": {"regions": [x]},
-            "on": "largest_component",
+            "needs": "largest_component",
             "fails_when": "disconnected",
         }
         for x in "AB"
@@ -285,7 +288,7 @@ def test_engine_reaches_the_same_fixed_point_as_the_theory_test():
         {
             "name": x,
             "nodes": {"regions": [x]},
-            "on": "largest_component",
+            "needs": "largest_component",
             "fails_when": "disconnected",
         }
         for x in "AB"
@@ -324,3 +327,30 @@ def test_engine_reaches_the_same_fixed_point_as_the_theory_test():
     assert set(ev[ev.time_h == 0.0].asset) == set(ids[at_start])
     assert set(ev.asset) == set(ids[at_end])
     assert at_end[:n].sum() > 200  # the cascade went beyond the removed 200
+
+
+def test_the_documented_yaml_example_loads_and_runs(tmp_path):
+    """The example of docs/scenario-format.md on the shipped island topology; with
+    ``on:`` instead of ``needs:`` YAML would read the key as ``true``, hence the name."""
+    from pathlib import Path
+
+    from resilience_sim import load_scenario, simulate
+
+    topology = Path(__file__).resolve().parents[1] / "topologies" / "pacific_island.yaml"
+    file = tmp_path / "rules.yaml"
+    file.write_text(
+        f"name: control plane\ntopology: {topology}\nhorizon_h: 48\n"
+        "hazards:\n  - {type: asset_failure, assets: [nukualofa-operations-centre],\n"
+        "     at_h: 1, duration_h: 10}\n"
+        "dependencies:\n"
+        "  - name: control plane\n"
+        "    nodes: {kinds: [cell_site]}\n"
+        "    needs: {kinds: [operations_centre]}\n"
+        "    fails_when: disconnected\n"
+    )
+    scenario = load_scenario(file)
+    assert scenario.spec.dependencies[0].fails_when == "disconnected"
+    ev = simulate(scenario).events
+    cut = ev[ev.cause == "disconnected: cut off from every source of rule control plane"]
+    assert len(cut) == 17  # the only operations centre down: every cell site is cut off
+    assert (cut.time_h == 1.0).all()

@@ -178,10 +178,10 @@ def compile_rules(
     cut_rules = []
     for rule in rules:
         members = arrays.indices_of(rule.nodes.node_ids(topology))
-        if rule.on == "largest_component":
+        if rule.needs == "largest_component":
             targets = None
         else:
-            targets = arrays.indices_of(rule.on.node_ids(topology))
+            targets = arrays.indices_of(rule.needs.node_ids(topology))
         if rule.fails_when == "down":
             a, b = np.repeat(members, len(targets)), np.tile(targets, len(members))
             src.append(a[a != b])

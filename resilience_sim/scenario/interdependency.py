@@ -7,7 +7,7 @@ A rule names the dependent nodes and what they need, and when they fail:
 - ``fails_when: disconnected``: a node fails while it is cut off, over working links and
   nodes, from every working node of its source set (a substation cut off from all
   generation, a controller from the control plane), or, with
-  ``on: largest_component``, while it is outside the component holding the most of the
+  ``needs: largest_component``, while it is outside the component holding the most of the
   rule's nodes (the percolation convention of Buldyrev et al. 2010).
 """
 
@@ -55,11 +55,13 @@ class NodeSelector(Strict):
 
 
 class DependencyRule(Strict):
-    """Nodes that need other nodes: fail when those are down, or when cut off from them."""
+    """Nodes that need other nodes: fail when those are down, or when cut off from them.
+
+    The field is ``needs``, not ``on``: YAML 1.1 reads a bare ``on`` key as ``true``."""
 
     name: str = Field(min_length=1, max_length=200, description="rule name, shown in causes")
     nodes: NodeSelector = Field(description="the dependent nodes")
-    on: NodeSelector | Literal["largest_component"] = Field(
+    needs: NodeSelector | Literal["largest_component"] = Field(
         description="what they need: the nodes depended on (down: every one of them; "
         "disconnected: any one, reached over working links) or largest_component "
         "(disconnected only)"
@@ -70,8 +72,8 @@ class DependencyRule(Strict):
 
     @model_validator(mode="after")
     def _largest_needs_disconnected(self) -> DependencyRule:
-        if self.on == "largest_component" and self.fails_when != "disconnected":
-            raise ValueError("on: largest_component needs fails_when: disconnected")
+        if self.needs == "largest_component" and self.fails_when != "disconnected":
+            raise ValueError("needs: largest_component needs fails_when: disconnected")
         return self
 
 
@@ -80,7 +82,7 @@ def rule_problems(rules: list[DependencyRule], topology: Topology) -> list[tuple
     problems = []
     regions = set(topology.regions)
     for i, rule in enumerate(rules):
-        for part in ("nodes", "on"):
+        for part in ("nodes", "needs"):
             selector = getattr(rule, part)
             if not isinstance(selector, NodeSelector):
                 continue
