@@ -37,10 +37,10 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from resilience_sim.engine.replay import replay
-from resilience_sim.engine.service import ServedPopulation, international_capacity
+from resilience_sim.engine.replay import replay, up_down_codes
+from resilience_sim.engine.routing import Routing
+from resilience_sim.engine.service import ServedPopulation, capacity_row
 from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
-from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
 
@@ -52,6 +52,8 @@ def served_over_time_fast(
     demand_gbps: np.ndarray | None = None,
     value: np.ndarray | None = None,
     capacity_interval_h: float | None = None,
+    routing: Routing = "shortest",
+    with_latency: bool = False,
 ) -> ServedPopulation:
     """Replay an event log and return the served population at every distinct event time.
 
@@ -61,7 +63,8 @@ def served_over_time_fast(
     regions whose traffic is hijacked lose international service. With ``demand_gbps``
     the capacity columns (a max-flow and a routing per time, with ``value`` giving
     degraded capacities) are evaluated per row as the reference does (not faster), or,
-    with ``capacity_interval_h``, only at the rows :func:`capacity_rows` picks.
+    with ``capacity_interval_h``, only at the rows :func:`capacity_rows` picks; traffic
+    is routed by ``routing`` (and its mean path latency kept ``with_latency``).
     """
     time_h = np.asarray(time_h, dtype=float)
     asset_idx = np.asarray(asset_idx, dtype=np.int64)
@@ -69,6 +72,7 @@ def served_over_time_fast(
     times = np.unique(np.concatenate([[0.0], time_h]))
     n_rows = len(times)
     initial_up = ~arrays.standby
+    event = up_down_codes(arrays, asset_idx, event)
     up_down = (event == FAIL) | (event == REPAIR)  # the rest changes capacity or routing only
     batch, asset, up = net_changes(
         times, time_h[up_down], asset_idx[up_down], event[up_down], initial_up
@@ -115,11 +119,11 @@ def served_over_time_fast(
         asset_up[asset[mid:hi]] = True
     _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg_intl)
     if demand_gbps is None or not np.any(demand_gbps > 0):  # no demand: NaN, as the reference
-        capacity = satellite = routed = np.full(n_rows, np.nan)
+        capacity = satellite = routed = latency = np.full(n_rows, np.nan)
     else:
         evaluate = capacity_rows(times, time_h, event, capacity_interval_h)
-        capacity, satellite, routed = _capacity_over_time(
-            arrays, time_h, asset_idx, event, demand_gbps, value, evaluate
+        capacity, satellite, routed, latency = _capacity_over_time(
+            arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
         )
     return ServedPopulation(
         time_h=times,
@@ -131,6 +135,7 @@ def served_over_time_fast(
         international_capacity=capacity,
         satellite_share=satellite,
         international_routed=routed,
+        international_latency_ms=latency if with_latency else None,
     )
 
 
@@ -332,7 +337,9 @@ def capacity_rows(
     return evaluate
 
 
-def _capacity_over_time(arrays, time_h, asset_idx, event, demand_gbps, value, evaluate):
+def _capacity_over_time(
+    arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
+):
     """Max-flow capacity, satellite share and routed share at the rows in ``evaluate``,
     as the reference; the rows in between hold the last evaluated values."""
     rows = []
@@ -343,10 +350,5 @@ def _capacity_over_time(arrays, time_h, asset_idx, event, demand_gbps, value, ev
             rows.append(rows[-1])
             continue
         up, frac, hijacked = state.asset_up, state.capacity_frac, state.hijacked
-        rows.append(
-            (
-                *international_capacity(arrays, up, demand_gbps, frac, hijacked),
-                route_traffic(arrays, up, demand_gbps, frac, hijacked).carried_frac,
-            )
-        )
+        rows.append(capacity_row(arrays, up, demand_gbps, frac, hijacked, routing, with_latency))
     return tuple(np.asarray(column, dtype=float) for column in zip(*rows, strict=True))

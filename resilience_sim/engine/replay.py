@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilience_sim.engine.state import DEGRADE, FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.state import (
+    DEGRADE,
+    FAIL,
+    HIJACK_END,
+    HIJACK_START,
+    REPAIR,
+    STOPGAP_RELEASED,
+)
 from resilience_sim.topology.compile import NetworkArrays
 
 
@@ -45,6 +52,7 @@ def replay(
         np.zeros(len(arrays.region_names), dtype=np.int64),
     )
     value = np.full(len(time_h), np.nan) if value is None else value
+    event = up_down_codes(arrays, asset_idx, event)
     times = np.unique(np.concatenate([[0.0], time_h]))
     bounds = np.searchsorted(time_h, times, side="right")
     start = 0
@@ -64,6 +72,18 @@ def replay(
         start = stop
         state.time_h = float(t)
         yield state
+
+
+def up_down_codes(arrays: NetworkArrays, asset_idx: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """``event`` with the release of a stopgap link read as its failure (FAIL); the end of
+    a cover on a site changes nothing by itself and stays as it is."""
+    released = np.flatnonzero(np.asarray(event) == STOPGAP_RELEASED)
+    if len(released) == 0:
+        return event
+    event = np.array(event, copy=True)
+    on_link = arrays.standby[np.asarray(asset_idx)[released]]
+    event[released[on_link]] = FAIL
+    return event
 
 
 def _apply_up_down(asset_up: np.ndarray, assets: np.ndarray, events: np.ndarray) -> None:

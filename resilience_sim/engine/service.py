@@ -15,6 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -123,6 +124,7 @@ class ServedPopulation:
     international_capacity: np.ndarray
     satellite_share: np.ndarray
     international_routed: np.ndarray
+    international_latency_ms: np.ndarray | None = None  # (k,) when asked for
 
 
 def baseline_population(
@@ -141,12 +143,15 @@ def served_over_time(
     event: np.ndarray,
     demand_gbps: np.ndarray | None = None,
     value: np.ndarray | None = None,
+    routing: Routing = "shortest",
+    with_latency: bool = False,
 ) -> ServedPopulation:
     """Replay an event log and evaluate service once per distinct event time.
 
     Events must be in the order they happened. The first row is always t = 0
     (after any events at t = 0). Stopgaps on standby start down. With
-    ``demand_gbps`` (shape ``(n_nodes,)``) the international capacity is evaluated too.
+    ``demand_gbps`` (shape ``(n_nodes,)``) the international capacity is evaluated too,
+    with traffic routed by ``routing`` (and its mean path latency ``with_latency``).
     """
     if demand_gbps is not None and not np.any(demand_gbps > 0):
         demand_gbps = None  # no demand: the capacity columns are NaN, skip their passes
@@ -157,16 +162,17 @@ def served_over_time(
         asset_up = state.asset_up
         dom, intl = served_masks(arrays, asset_up, state.hijacked)
         capacity = (
-            (
-                *international_capacity(
-                    arrays, asset_up, demand_gbps, state.capacity_frac, state.hijacked
-                ),
-                route_traffic(
-                    arrays, asset_up, demand_gbps, state.capacity_frac, state.hijacked
-                ).carried_frac,
+            capacity_row(
+                arrays,
+                asset_up,
+                demand_gbps,
+                state.capacity_frac,
+                state.hijacked,
+                routing,
+                with_latency,
             )
             if demand_gbps is not None
-            else (np.nan, np.nan, np.nan)
+            else (np.nan, np.nan, np.nan, np.nan)
         )
         rows.append(
             (
@@ -179,7 +185,7 @@ def served_over_time(
                 *capacity,
             )
         )
-    times, dom, intl, reg_dom, reg_intl, down, cap, sat, routed = zip(*rows, strict=True)
+    times, dom, intl, reg_dom, reg_intl, down, cap, sat, routed, ms = zip(*rows, strict=True)
     return ServedPopulation(
         time_h=np.asarray(times),
         domestic=np.asarray(dom),
@@ -190,4 +196,26 @@ def served_over_time(
         international_capacity=np.asarray(cap, dtype=float),
         satellite_share=np.asarray(sat, dtype=float),
         international_routed=np.asarray(routed, dtype=float),
+        international_latency_ms=np.asarray(ms, dtype=float) if with_latency else None,
+    )
+
+
+def capacity_row(
+    arrays: NetworkArrays,
+    asset_up: np.ndarray,
+    demand_gbps: np.ndarray,
+    capacity_frac: np.ndarray,
+    hijacked: np.ndarray,
+    routing: Routing = "shortest",
+    with_latency: bool = False,
+) -> tuple[float, float, float, float]:
+    """Max-flow share, satellite share, routed share and mean path latency (ms, NaN
+    unless ``with_latency``) at one state."""
+    routed = route_traffic(
+        arrays, asset_up, demand_gbps, capacity_frac, hijacked, routing, with_latency
+    )
+    return (
+        *international_capacity(arrays, asset_up, demand_gbps, capacity_frac, hijacked),
+        routed.carried_frac,
+        routed.mean_latency_ms,
     )

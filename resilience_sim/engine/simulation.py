@@ -19,9 +19,12 @@ import simpy
 
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
+from resilience_sim.engine.disconnection import Interdependency
+from resilience_sim.engine.motter_lai import OverloadLoad, betweenness_load, pivot_nodes
 from resilience_sim.engine.policies import make_policy
 from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job
+from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
     DEGRADE,
@@ -30,6 +33,7 @@ from resilience_sim.engine.state import (
     EventLog,
     NetworkState,
 )
+from resilience_sim.engine.stopgaps import CellsOnWheels, SatelliteTerminals
 from resilience_sim.engine.traffic import overloaded_nodes, route_traffic
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards.base import (
@@ -40,7 +44,7 @@ from resilience_sim.hazards.base import (
     RouteHijack,
 )
 from resilience_sim.scenario.custom_policy import CustomPolicy
-from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators
+from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators, SatelliteGateway
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -56,6 +60,10 @@ def simulate_replication(
     overload_alpha: float | None = None,
     start_date: datetime.date | None = None,
     custom_policy: CustomPolicy | None = None,
+    interdependency: Interdependency | None = None,
+    routing: Routing = "shortest",
+    overload_load: OverloadLoad = "demand",
+    overload_pivots: int | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -65,10 +73,14 @@ def simulate_replication(
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
     ``custom_policy``: the study's resolved ``recovery.policy`` when it names a user
     function (resolved here otherwise).
+    ``interdependency``: the scenario's dependency rules compiled with the topology's
+    ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
+    ``routing``: how the overload cascade routes traffic (shortest or widest paths);
+    ``overload_load``/``overload_pivots``: its load model (see :meth:`Replication.enable_overload`).
     """
-    run = Replication(arrays, recovery, crew_plan, rng, start_date, custom_policy)
+    run = Replication(arrays, recovery, crew_plan, rng, start_date, custom_policy, interdependency)
     if overload_alpha is not None and demand_gbps is not None:
-        run.enable_overload(demand_gbps, overload_alpha)
+        run.enable_overload(demand_gbps, overload_alpha, routing, overload_load, overload_pivots)
     for damage in damages:
         if isinstance(damage, GridOutage):
             run.env.process(run.power.grid_outage(damage))
@@ -95,12 +107,21 @@ class Replication:
         rng: np.random.Generator,
         start_date: datetime.date | None = None,
         custom_policy: CustomPolicy | None = None,
+        interdependency: Interdependency | None = None,
     ):
         self.env = simpy.Environment()
         self.arrays, self.recovery, self.crew_plan, self.rng = arrays, recovery, crew_plan, rng
         self.log = EventLog()
-        deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
+        if interdependency is not None:
+            deps = interdependency.deps
+        else:
+            deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
         self.state = NetworkState(arrays.n_assets, self.log, deps)
+        self.interdependency = interdependency if interdependency else None
+        if self.interdependency is not None:
+            self._disconnection_due = False
+            self.state.on_physical_change = self._schedule_disconnection_check
+            self._schedule_disconnection_check()  # largest-component rules apply from t = 0
         self.state.names = arrays.asset_ids
         self.state.hold_in_standby(np.flatnonzero(arrays.standby))
         self.power = PowerModel(self.env, self.state, arrays)
@@ -271,10 +292,23 @@ class Replication:
 
     # -- overload cascade ------------------------------------------------------------
 
-    def enable_overload(self, demand_gbps: np.ndarray, alpha: float) -> None:
-        """Check loads once per instant after any change; trip overloaded nodes."""
-        self._demand, self._alpha = demand_gbps, alpha
-        self._initial_load = route_traffic(self.arrays, self.state.up, demand_gbps).through_gbps
+    def enable_overload(
+        self,
+        demand_gbps: np.ndarray,
+        alpha: float,
+        routing: Routing = "shortest",
+        load: OverloadLoad = "demand",
+        pivots: int | None = None,
+    ) -> None:
+        """Check loads once per instant after any change; trip overloaded nodes.
+
+        ``load``: the demand routed through a node (default) or its all-pairs betweenness
+        (Motter-Lai's own load, :mod:`resilience_sim.engine.motter_lai`; ``pivots``
+        samples its sources)."""
+        self._demand, self._alpha, self._routing = demand_gbps, alpha, routing
+        self._load_model = load
+        self._pivots = pivot_nodes(self.arrays.n_nodes, pivots)
+        self._initial_load = self._loads()
         self._overload_check_due = False
         self.state.listeners.append(lambda t_h, asset, up: self._schedule_overload_check())
 
@@ -287,17 +321,45 @@ class Replication:
         yield self.env.timeout(0)  # after every change of this instant
         self._overload_check_due = False
         n = self.arrays.n_nodes
-        traffic = route_traffic(self.arrays, self.state.up, self._demand)
-        tripped = overloaded_nodes(
-            traffic.through_gbps, self._initial_load, self._alpha, self.state.up[:n]
-        )
+        load = self._loads()
+        tripped = overloaded_nodes(load, self._initial_load, self._alpha, self.state.up[:n])
+        unit = " Gbit/s" if self._load_model == "demand" else " shortest paths"
         for node in tripped:
             cause = (
-                f"overload: {traffic.through_gbps[node]:.3g} Gbit/s > (1 + {self._alpha:g})"
+                f"overload: {load[node]:.3g}{unit} > (1 + {self._alpha:g})"
                 f" x {self._initial_load[node]:.3g}"
             )
             if self.state.damage(self.env.now, int(node), cause, propagated=True):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
+
+    def _loads(self) -> np.ndarray:
+        """``(n_nodes,)`` load of every node under the overload model."""
+        if self._load_model == "betweenness":
+            return betweenness_load(self.arrays, self.state.up, self._pivots)
+        return route_traffic(
+            self.arrays, self.state.up, self._demand, routing=self._routing
+        ).through_gbps
+
+    # -- failure by disconnection -----------------------------------------------------
+
+    def _schedule_disconnection_check(self) -> None:
+        if not self._disconnection_due:
+            self._disconnection_due = True
+            self.env.process(self._check_disconnection())
+
+    def _check_disconnection(self):
+        """Process: once per instant with a physical change, after all of them, hold
+        down the members cut off at the fixed point and release the reconnected."""
+        yield self.env.timeout(0)
+        self._disconnection_due = False
+        state, system = self.state, self.interdependency
+        point = system.fixed_point(state.physically_up())
+        held = state.disconnected[: self.arrays.n_nodes]
+        for node in np.flatnonzero(held & ~point.disconnected).tolist():
+            state.set_disconnected(self.env.now, node, False, "reconnected")
+        for node in np.flatnonzero(point.disconnected & ~held).tolist():
+            cause = system.describe(int(point.rule[node]))
+            state.set_disconnected(self.env.now, node, True, cause)
 
     # -- stopgaps ----------------------------------------------------------------------
 
@@ -307,7 +369,13 @@ class Replication:
             self.arrays.deploy_at_h[self.arrays.standby],
             strict=True,
         ):
-            self.env.process(self._deploy(int(asset), float(at_h)))
+            if math.isfinite(at_h):  # releasable terminals deploy themselves
+                self.env.process(self._deploy(int(asset), float(at_h)))
+        satellites = [s for s in self.recovery.stopgaps if isinstance(s, SatelliteGateway)]
+        releasable = [(i, s) for i, s in enumerate(satellites) if s.release == "on_restore"]
+        if releasable:
+            SatelliteTerminals(self.env, self.state, self.arrays, releasable)
+        self.cells_on_wheels = CellsOnWheels(self.env, self.state, self.arrays)
         for stopgap in self.recovery.stopgaps:
             if isinstance(stopgap, CellOnWheels | PortableGenerators):
                 self.env.process(self._regional_stopgap(stopgap))
@@ -319,22 +387,17 @@ class Replication:
     def _regional_stopgap(self, stopgap: CellOnWheels | PortableGenerators):
         """Process: at arrival, serve the most populous eligible sites of the region."""
         yield self.env.timeout(stopgap.after_h)
+        if isinstance(stopgap, CellOnWheels):
+            self.cells_on_wheels.cover(stopgap, stopgap.units)
+            return
         a = self.arrays
         region = a.region_names.index(stopgap.region)
         in_region = np.flatnonzero(a.region_of_node == region)
-        if isinstance(stopgap, CellOnWheels):
-            wanted = in_region[
-                (a.asset_kinds[in_region] == "cell_site") & ~self.state.up[in_region]
-            ]
-        else:
-            wanted = in_region[self.power.supply_lost[in_region] > 0]
+        wanted = in_region[self.power.supply_lost[in_region] > 0]
         chosen = wanted[np.argsort(-a.population[wanted], kind="stable")][: stopgap.units]
         for node in chosen:
             cause = f"stopgap {stopgap.type} in {stopgap.region}"
-            if isinstance(stopgap, CellOnWheels):
-                self.state.cover(self.env.now, int(node), cause)
-            else:
-                self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
+            self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
 
 
 def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:

@@ -21,7 +21,10 @@ REPAIR = 1
 DEGRADE = 2  # a link's capacity changes; value = remaining share of its capacity
 HIJACK_START = 3  # a region's international traffic is diverted (subject = a region)
 HIJACK_END = 4
-EVENT_NAMES = ("fail", "repair", "degrade", "hijack_start", "hijack_end")
+# a stopgap leaves: a satellite link of a stopgap goes off the air (down, in replay); on a
+# site a cell on wheels covered it only marks the end of the cover (its repair decides)
+STOPGAP_RELEASED = 5
+EVENT_NAMES = ("fail", "repair", "degrade", "hijack_start", "hijack_end", "stopgap_released")
 
 Listener = Callable[[float, int, bool], None]  # (t_h, asset, is_up_now)
 
@@ -77,6 +80,9 @@ class NetworkState:
         self.open_jobs = np.zeros(n_assets, dtype=np.int32)
         self.up = np.ones(n_assets, dtype=bool)  # effective state
         self.covered = np.zeros(n_assets, dtype=bool)  # taken over by a stopgap
+        self.disconnected = np.zeros(n_assets, dtype=bool)  # cut off (engine/disconnection)
+        self.on_physical_change: Callable[[], None] | None = None
+        self.on_cover_end: Callable[[float, int], None] | None = None  # (t_h, asset)
         self.cause = [""] * n_assets  # why each asset is (or was last) down
         self.log = log
         self.deps = dependencies if dependencies else None
@@ -107,6 +113,15 @@ class NetworkState:
         self.down_count[assets] += 1
         self.up[assets] = False
 
+    def release_stopgap(self, t_h: float, asset: int, cause: str) -> None:
+        """Take a deployed stopgap asset (a satellite link) off the air, back to standby."""
+        self.down_count[asset] += 1
+        if self.down_count[asset] == 1:
+            self.cause[asset] = cause
+            if self.on_physical_change is not None:
+                self.on_physical_change()
+            self._set(t_h, asset, False, cause, False, STOPGAP_RELEASED)
+
     def cover(self, t_h: float, asset: int, cause: str) -> None:
         """A stopgap takes over ``asset`` (cell on wheels): it works whatever holds it down,
         until its repair jobs are done."""
@@ -136,19 +151,34 @@ class NetworkState:
         """Close one repair job of ``asset``; it is up once nothing else holds it down."""
         self.open_jobs[asset] -= 1
         if self.open_jobs[asset] == 0:
+            if self.covered[asset] and self.on_cover_end is not None:
+                self.on_cover_end(t_h, asset)
             self.covered[asset] = False  # the stopgap leaves; nothing visible changes
         self.bring_up(t_h, asset, cause)
 
     # -- effective state ----------------------------------------------------------------
 
+    def set_disconnected(self, t_h: float, asset: int, is_cut: bool, cause: str) -> None:
+        """Hold ``asset`` down while it is cut off from its sources (or release it)."""
+        self.disconnected[asset] = is_cut
+        self._settle(t_h, asset, cause, propagated=is_cut)
+
+    def physically_up(self, assets: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Up but for dependencies: no reason holds it down, or a stopgap covers it."""
+        return (self.down_count[assets] == 0) | self.covered[assets]
+
     def _settle(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
         """Recompute the effective state after ``asset``'s physical state changed."""
+        if self.on_physical_change is not None:
+            self.on_physical_change()
         if self.deps is None or not self.deps.is_involved[asset]:
-            physically_up = self.down_count[asset] == 0 or self.covered[asset]
+            physically_up = (
+                self.down_count[asset] == 0 or self.covered[asset]
+            ) and not self.disconnected[asset]
             self._set(t_h, asset, bool(physically_up), cause, propagated)
             return
         involved = self.deps.involved
-        working = self.deps.working((self.down_count[involved] == 0) | self.covered[involved])
+        working = self.deps.working(self.physically_up(involved) & ~self.disconnected[involved])
         changed = np.flatnonzero(working != self.up[involved])
         # the asset itself first (its own cause), then what followed from it
         order = sorted(changed, key=lambda i: involved[i] != asset)
@@ -163,13 +193,22 @@ class NetworkState:
                 chain = f"depends on {self._name(blocker)} <- {self.cause[blocker]}"
                 self._set(t_h, a, False, chain, propagated=True)
 
-    def _set(self, t_h: float, asset: int, up: bool, cause: str, propagated: bool) -> None:
+    def _set(
+        self,
+        t_h: float,
+        asset: int,
+        up: bool,
+        cause: str,
+        propagated: bool,
+        event: int | None = None,
+    ) -> None:
         if bool(self.up[asset]) == up:  # bool(): numpy-bool == bool costs ~1 us
             return
         self.up[asset] = up
         if not up:
             self.cause[asset] = cause
-        self.log.record(t_h, asset, REPAIR if up else FAIL, cause, propagated and not up)
+        code = event if event is not None else (REPAIR if up else FAIL)
+        self.log.record(t_h, asset, code, cause, propagated and not up)
         for listener in self.listeners:
             listener(t_h, asset, up)
 

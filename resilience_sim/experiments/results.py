@@ -49,7 +49,7 @@ from resilience_sim.atomic_write import (
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.run_lock import hold_run_lock
-from resilience_sim.experiments.study import TABLES, SimulationResult
+from resilience_sim.experiments.study import ALL_TABLES, OPTIONAL_TABLES, SimulationResult
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.io.native import topology_to_dict
@@ -163,7 +163,8 @@ def write_run_files(
     ``write_table(name, file)`` writes a table's parquet file (default: from the
     result's DataFrame); the summary and statistics come from ``result.summary``.
     """
-    tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
+    output = result.scenario.spec.output
+    tables = [t for t in ALL_TABLES if t not in OPTIONAL_TABLES or getattr(output, t)]
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
@@ -336,7 +337,7 @@ class PartialRun:
         tmp = temporary_sibling(batches / name)
         with cleaned_on_failure(tmp, batches / name):
             tmp.mkdir()
-            for table in TABLES:
+            for table in ALL_TABLES:
                 tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
             os.rename(tmp, batches / name)
 

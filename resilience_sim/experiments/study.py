@@ -30,11 +30,14 @@ from resilience_sim.engine import (
     plan_crews,
     simulate_replication,
 )
+from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
+from resilience_sim.metrics.giant_component import empty_table as empty_giant_table
+from resilience_sim.metrics.giant_component import giant_component_rows, operator_index
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.custom_policy import CustomPolicy
@@ -44,6 +47,9 @@ from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
 TABLES = ("timeline", "events", "summary", "regional")
+# tables written only when the scenario asks for them (output.<name>); regional by default
+OPTIONAL_TABLES = ("regional", "giant_component")
+ALL_TABLES = (*TABLES, "giant_component")
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -65,6 +71,9 @@ class StudyContext:
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
     custom_policy: CustomPolicy | None = None  # recovery.policy resolved once, if custom
+    interdependency: Interdependency | None = None  # the scenario's dependency rules
+    operator_of_node: np.ndarray | None = None  # (n_nodes,) index into operators, -1 none
+    operators: tuple[str, ...] = ()
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -90,6 +99,9 @@ class StudyContext:
             arrays = compile_topology(topology, standby)
         warn_unrepairable(scenario.spec, topology, arrays, file)
         demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
+        operator_of_node, operators = operator_index(
+            topology.node_table.column("operator").to_pylist()
+        )
         return cls(
             scenario,
             arrays,
@@ -100,6 +112,11 @@ class StudyContext:
             topology,
             demand,
             custom_policy,
+            compile_rules(arrays, topology, list(scenario.spec.dependencies))
+            if scenario.spec.dependencies
+            else None,
+            operator_of_node,
+            operators,
         )
 
 
@@ -124,6 +141,7 @@ class ReplicationOutput:
     summary: dict[str, float]
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
+    giant_component: pd.DataFrame | None = None  # with output.giant_component
 
 
 def run_replication(
@@ -151,6 +169,10 @@ def run_replication(
         spec.overload.alpha if spec.overload is not None else None,
         spec.start_date,
         context.custom_policy,
+        context.interdependency,
+        spec.service.routing,
+        spec.overload.load if spec.overload is not None else "demand",
+        spec.overload.pivots if spec.overload is not None else None,
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
@@ -161,10 +183,24 @@ def run_replication(
         context.capacity_demand_gbps,
         log.values(),
         spec.service.capacity_interval_h,
+        spec.service.routing,
+        spec.service.latency_column,
     )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
     )
+    giant = None
+    if spec.output.giant_component:
+        giant = giant_component_rows(
+            replication,
+            context.arrays,
+            time_h,
+            asset_idx,
+            code,
+            log.values(),
+            context.operator_of_node,
+            context.operators,
+        )
     return ReplicationOutput(
         replication,
         served,
@@ -175,6 +211,7 @@ def run_replication(
         summary,
         log.propagated,
         log.values(),
+        giant,
     )
 
 
@@ -264,6 +301,7 @@ class SimulationResult:
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
+        giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
         run_dir: Path | None = None,
     ):
@@ -278,6 +316,7 @@ class SimulationResult:
             "regional": regional,
             "events": events,
             "summary": summary,
+            "giant_component": giant_component,
         }
 
     def __repr__(self) -> str:
@@ -301,6 +340,11 @@ class SimulationResult:
     @property
     def summary(self) -> pd.DataFrame:
         return self._table("summary")
+
+    @property
+    def giant_component(self) -> pd.DataFrame:
+        """Largest connected component over time (``output.giant_component``; else empty)."""
+        return self._table("giant_component")
 
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -418,7 +462,7 @@ def _run_batches(
 
 def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Stack batch tables (given in replication order) into the study's tables."""
-    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in TABLES}
+    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in ALL_TABLES}
 
 
 def summary_table(outputs: list[ReplicationOutput]) -> pd.DataFrame:
@@ -493,6 +537,11 @@ def collect_tables(
                     "satellite_share": s.satellite_share,
                     "served_international_routed_frac": s.international_routed,
                     "regions_affected": regions_affected(s, baseline),
+                    **(
+                        {"international_latency_ms": s.international_latency_ms}
+                        if s.international_latency_ms is not None
+                        else {}
+                    ),
                 }
             )
         )
@@ -516,4 +565,9 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
+        "giant_component": pd.concat(
+            [o.giant_component for o in outputs if o.giant_component is not None]
+            or [empty_giant_table()],
+            ignore_index=True,
+        ),
     }

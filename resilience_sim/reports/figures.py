@@ -143,6 +143,68 @@ def recovery_curves(run: RunFolder) -> go.Figure:
     return fig
 
 
+LATENCY = "international_latency_ms"
+
+
+def latency_curve(run: RunFolder) -> go.Figure:
+    """Demand-weighted mean path latency of the routed international traffic over time:
+    median across replications with a 5-95 % band (timelines with ``international_latency_ms``,
+    i.e. widest routing or ``service.report_latency``)."""
+    grid, _ = _recovery_grid(run)
+    curves = stream_curve_quantiles(
+        lambda: run.iter_replications("timeline", ["time_h", LATENCY]),
+        [LATENCY],
+        grid,
+        len(run.summary),
+    )
+    p5, p50, p95 = curves[LATENCY]
+    days = grid / 24.0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=p95,
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+            name="p95",
+            line_shape="hv",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=p5,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=_BAND["international"],
+            name="5-95 %",
+            line_shape="hv",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=days,
+            y=p50,
+            mode="lines",
+            name="median",
+            line={"color": _LINE["international"]},
+            line_shape="hv",
+        )
+    )
+    fig.update_layout(
+        title="International path latency (one way, mean weighted by demand routed)",
+        xaxis_title="days from scenario start",
+        yaxis_title="ms",
+        hovermode="x unified",
+        height=360,
+        template=TEMPLATE,
+    )
+    return fig
+
+
 def _recovery_grid(run: RunFolder) -> tuple[np.ndarray, bool]:
     """The time grid of the recovery curves, and whether the capacity column has values
     (one pass over the timeline's times)."""

@@ -73,6 +73,11 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         map_section,
         "<h2 id='recovery'>Recovery</h2>",
         figure_div(figures.recovery_curves(run), "recovery-curves"),
+        (
+            figure_div(figures.latency_curve(run), "latency-curve")
+            if figures.LATENCY in run.columns("timeline")
+            else ""
+        ),
         "<h2 id='regions'>Regions and equity</h2>",
         (
             figure_div(figures.region_outage(run), "region-outage")
@@ -232,6 +237,13 @@ def _median_replication_events(run: RunFolder) -> str:
     rep = median_replication(run.summary)
     events = run.replication_rows("events", rep).drop(columns="replication")
     note = f"<p>Replication {rep}: {len(events)} state changes"
+    deployed = events.cause.str.startswith("stopgap ") & (events.event == "repair")
+    released = events.event == "stopgap_released"
+    if deployed.any() or released.any():
+        note += (
+            f"; stopgaps: {int(deployed.sum())} deployed or taking over a site,"
+            f" {int(released.sum())} released"
+        )
     if len(events) > _MAX_EVENT_ROWS:
         note += f" (first {_MAX_EVENT_ROWS} shown; all are in events.parquet)"
         events = events.head(_MAX_EVENT_ROWS)

@@ -15,6 +15,7 @@ from resilience_sim.scenario.custom_policy import (
 )
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
+from resilience_sim.scenario.interdependency import rule_problems
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -145,6 +146,7 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                 )
             )
     problems += _recovery_references(spec, topology, file, regions)
+    problems += [InputProblem(file, f, m) for f, m in rule_problems(spec.dependencies, topology)]
     try:
         check_variants(spec, topology, file)
     except InputError as exc:
@@ -173,15 +175,18 @@ def _recovery_references(
     for i, stopgap in enumerate(recovery.stopgaps):
         where = f"recovery.stopgaps[{i}]"
         if stopgap.type == "satellite_gateway":
-            if stopgap.node not in topology.node_index:
-                problems.append(
-                    InputProblem(
-                        file,
-                        f"{where}.node",
-                        f"no node with id {stopgap.node!r} in topology"
-                        + did_you_mean(stopgap.node, topology.node_index),
+            named = [("node", stopgap.node)]
+            named += [(f"redeploy_to[{j}]", n) for j, n in enumerate(stopgap.redeploy_to)]
+            for field, node in named:
+                if node not in topology.node_index:
+                    problems.append(
+                        InputProblem(
+                            file,
+                            f"{where}.{field}",
+                            f"no node with id {node!r} in topology"
+                            + did_you_mean(node, topology.node_index),
+                        )
                     )
-                )
             if stopgap.to is not None and stopgap.to not in topology.node_index:
                 problems.append(
                     InputProblem(

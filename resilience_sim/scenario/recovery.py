@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
@@ -133,6 +134,29 @@ class SatelliteGateway(Strict):
     latency_ms: NonNegative | None = Field(
         None, description="one-way latency, ms (default 280 geo, 30 leo; assumed)"
     )
+    release: Literal["never", "on_restore"] = Field(
+        "never",
+        description="never: stays from after_h to the horizon; on_restore: serves the first "
+        "site of [node, *redeploy_to] without international service over permanent links, "
+        "and is released when that site has it again (docs/cascades.md#stopgaps)",
+    )
+    redeploy_to: list[str] = Field(
+        default_factory=list, description="further sites it may move to, by priority"
+    )
+    redeploy_h: NonNegative = Field(
+        24.0, description="from release until it works at the next site, h (assumed)"
+    )
+
+    @model_validator(mode="after")
+    def _redeploy_needs_release(self) -> SatelliteGateway:
+        if self.redeploy_to and self.release != "on_restore":
+            raise ValueError("redeploy_to: needs release: on_restore")
+        return self
+
+    @property
+    def sites(self) -> list[str]:
+        """The nodes it may serve, by priority (duplicates dropped)."""
+        return list(dict.fromkeys([self.node, *self.redeploy_to]))
 
 
 class CellOnWheels(Strict):
@@ -143,6 +167,14 @@ class CellOnWheels(Strict):
     region: str = Field(description="region they are sent to")
     units: Annotated[int, Field(ge=1, le=100_000)] = Field(description="number of units")
     after_h: NonNegative = Field(description="arrival time, hours from start")
+    redeploy: bool = Field(
+        False,
+        description="when a covered site is repaired, the unit moves to the failed, uncovered "
+        "cell site of the region with the most users (after redeploy_h)",
+    )
+    redeploy_h: NonNegative = Field(
+        4.0, description="from release until it works at the next site, h (assumed)"
+    )
 
 
 class PortableGenerators(Strict):
@@ -184,6 +216,11 @@ class PolicyField:
 DEFAULT_LATENCY_MS = {"geo": 280.0, "leo": 30.0}
 
 
+def stopgap_link_id(i: int, site: str) -> str:
+    """Id of the standby satellite link of the ``i``-th satellite stopgap at ``site``."""
+    return f"stopgap-{i}-{site}-satellite"
+
+
 def with_stopgap_links(topology: Topology, stopgaps: list) -> tuple[Topology, dict[str, float]]:
     """The topology plus one standby satellite link per ``satellite_gateway`` stopgap.
 
@@ -199,21 +236,23 @@ def with_stopgap_links(topology: Topology, stopgaps: list) -> tuple[Topology, di
         target = gw.to or (international[0] if international else None)
         if target is None:
             raise ValueError("to: no international node in the topology for the satellite link")
-        link_id = f"stopgap-{i}-{gw.node}-satellite"
-        links.append(
-            Link(
-                id=link_id,
-                source=gw.node,
-                target=target,
-                kind=LinkKind.SATELLITE,
-                capacity_gbps=gw.capacity_gbps,
-                orbit=gw.orbit,
-                latency_ms=gw.latency_ms
-                if gw.latency_ms is not None
-                else DEFAULT_LATENCY_MS[gw.orbit],
+        # a releasable terminal gets one link per site; it decides itself where it works
+        for site in gw.sites if gw.release == "on_restore" else [gw.node]:
+            link_id = stopgap_link_id(i, site)
+            links.append(
+                Link(
+                    id=link_id,
+                    source=site,
+                    target=target,
+                    kind=LinkKind.SATELLITE,
+                    capacity_gbps=gw.capacity_gbps,
+                    orbit=gw.orbit,
+                    latency_ms=gw.latency_ms
+                    if gw.latency_ms is not None
+                    else DEFAULT_LATENCY_MS[gw.orbit],
+                )
             )
-        )
-        standby[link_id] = gw.after_h
+            standby[link_id] = gw.after_h if gw.release == "never" else math.inf
     derived = Topology(
         name=topology.name,
         nodes=topology.nodes,

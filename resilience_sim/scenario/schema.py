@@ -7,7 +7,7 @@ recovery resources. Times are hours from scenario start; distances km.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
@@ -21,6 +21,7 @@ from resilience_sim.scenario.common import (
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
+from resilience_sim.scenario.interdependency import DependencyRule
 from resilience_sim.scenario.recovery import (
     BUILTIN_POLICIES,
     CableShip,
@@ -149,6 +150,24 @@ class Service(Strict):
         "served_international_capacity_frac, since only repairs happen in between). "
         "null: at every distinct event time (exact)",
     )
+    routing: Literal["shortest", "widest"] = Field(
+        "shortest",
+        description="how international traffic is routed for served_international_routed_frac "
+        "and the overload cascade: shortest (fewest hops) or widest (largest bottleneck "
+        "capacity, then lowest latency; docs/cascades.md)",
+    )
+    report_latency: bool | None = Field(
+        None,
+        description="add international_latency_ms (demand-weighted mean one-way path latency "
+        "of the routed traffic) to the timeline; default: with widest routing",
+    )
+
+    @property
+    def latency_column(self) -> bool:
+        """Whether the timeline has ``international_latency_ms``."""
+        if self.report_latency is None:
+            return self.routing == "widest"
+        return self.report_latency
 
 
 class Overload(Strict):
@@ -158,10 +177,27 @@ class Overload(Strict):
     alpha: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         description="tolerance parameter: spare capacity as a share of the initial load"
     )
+    load: Literal["demand", "betweenness"] = Field(
+        "demand",
+        description="demand: international demand routed through the node (linear in network "
+        "size); betweenness: all-pairs shortest-path betweenness, Motter and Lai's own load "
+        "(O(nodes x links) per evaluated instant: small networks)",
+    )
+    pivots: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="betweenness only: this many evenly spaced source nodes instead of all "
+        "(an estimate of all pairs)",
+    )
 
 
 class Output(Strict):
     regional: bool = Field(True, description="write the per-region timeline")
+    giant_component: bool = Field(
+        False,
+        description="write giant_component.parquet: the largest connected component over "
+        "time, in total, per region and per operator (one to three connectivity passes per "
+        "event time; docs/results.md)",
+    )
 
 
 class ScenarioSpec(Strict):
@@ -190,6 +226,11 @@ class ScenarioSpec(Strict):
     service: Service = Field(default_factory=Service, description="how service is measured")
     overload: Overload | None = Field(
         None, description="optional Motter-Lai overload cascade (research use)"
+    )
+    dependencies: list[DependencyRule] = Field(
+        default_factory=list,
+        description="dependency rules between networks: nodes that fail when what they "
+        "need is down or when they are cut off from it (docs/cascades.md)",
     )
     output: Output = Field(default_factory=Output, description="what to write")
     variants: dict[str, Variant] = Field(
@@ -220,6 +261,7 @@ __all__ = [
     "HAZARD_TYPES",
     "AssetFailure",
     "CrewDepot",
+    "DependencyRule",
     "Hazard",
     "Output",
     "Overload",
