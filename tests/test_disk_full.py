@@ -143,7 +143,10 @@ def test_run_with_the_report_failing_keeps_the_results_and_says_how_to_redraw(
 def test_a_full_disk_mid_study_keeps_the_saved_batches_and_resume_finishes(tmp_path, monkeypatch):
     """The third batch's parquet files hit ENOSPC: its temporary folder is removed, the
     error says what is kept, and resuming (space freed) gives the uninterrupted tables."""
-    full = disk_full_after(2 * 4 + 2)  # 4 tables per batch: fails inside the third
+    from resilience_sim.experiments.study import ALL_TABLES
+
+    n_tables = len(ALL_TABLES)  # files written per batch
+    full = disk_full_after(2 * n_tables + 2)  # fails inside the third batch
     real_to_parquet = pd.DataFrame.to_parquet
 
     def to_parquet(self, path, *args, **kwargs):
