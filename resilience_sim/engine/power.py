@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from resilience_sim.engine.state import NetworkState
+from resilience_sim.engine.state import POWER, NetworkState
 from resilience_sim.hazards.base import GridOutage
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -84,7 +84,7 @@ class PowerModel:
             return
         self.draining.pop(node, None)
         self.held_down[node] = True
-        self.state.take_down(self.env.now, node, cause, propagated=True)
+        self.state.take_down(self.env.now, node, cause, propagated=True, cause_class=POWER)
 
     def run_generator(self, node: int, fuel_h: float, cause: str):
         """Process: a portable generator powers ``node`` (which has no mains) for ``fuel_h``.

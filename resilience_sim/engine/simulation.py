@@ -23,6 +23,7 @@ from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job, Policy
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
+    CONGESTION,
     DEGRADE,
     HIJACK_END,
     HIJACK_START,
@@ -137,7 +138,9 @@ class Replication:
                 yield self.env.timeout(wait)
             asset = asset_idx[k]
             if math.isnan(duration_h[k]):
-                if self.state.damage(self.env.now, asset, damage.cause, located[k]):
+                if self.state.damage(
+                    self.env.now, asset, damage.cause, located[k], cause_class=damage.cause_class
+                ):
                     self.start_repair(
                         asset,
                         repair_h[k],
@@ -147,7 +150,9 @@ class Replication:
                         fault_depth_m[k],
                     )
             else:
-                self.state.take_down(self.env.now, asset, damage.cause)
+                self.state.take_down(
+                    self.env.now, asset, damage.cause, cause_class=damage.cause_class
+                )
                 self._self_restore(asset, duration_h[k], damage.cause)
 
     def _self_restore(self, asset: int, duration_h: float, cause: str) -> None:
@@ -290,7 +295,9 @@ class Replication:
                 f"overload: {traffic.through_gbps[node]:.3g} Gbit/s > (1 + {self._alpha:g})"
                 f" x {self._initial_load[node]:.3g}"
             )
-            if self.state.damage(self.env.now, int(node), cause, propagated=True):
+            if self.state.damage(
+                self.env.now, int(node), cause, propagated=True, cause_class=CONGESTION
+            ):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
 
     # -- stopgaps ----------------------------------------------------------------------

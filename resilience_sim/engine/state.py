@@ -23,6 +23,15 @@ HIJACK_START = 3  # a region's international traffic is diverted (subject = a re
 HIJACK_END = 4
 EVENT_NAMES = ("fail", "repair", "degrade", "hijack_start", "hijack_end")
 
+# Why a down interval began (the ``cause_class`` column of the events table). Set on fail
+# events and repeated on the repair event that ends the interval; "" on the other events.
+STRUCTURAL = "structural"  # damage that needs a repair job, or a hazard's outage
+POWER = "power"  # mains lost and the backup (battery, generator fuel) ran out
+UPSTREAM = "upstream"  # a declared dependency failed (backhaul, core, operations centre)
+CYBER = "cyber"  # cyberattacks (malware, ransomware, targeted removal)
+CONGESTION = "congestion"  # overload trips
+CAUSE_CLASSES = (STRUCTURAL, POWER, UPSTREAM, CYBER, CONGESTION)
+
 Listener = Callable[[float, int, bool], None]  # (t_h, asset, is_up_now)
 
 
@@ -36,6 +45,7 @@ class EventLog:
     cause: list[str] = field(default_factory=list)
     propagated: list[bool] = field(default_factory=list)  # fail caused by another asset
     value: list[float] = field(default_factory=list)  # DEGRADE: remaining capacity share
+    cause_class: list[str] = field(default_factory=list)  # one of CAUSE_CLASSES, or ""
 
     def record(
         self,
@@ -45,6 +55,7 @@ class EventLog:
         cause: str,
         propagated: bool = False,
         value: float = float("nan"),
+        cause_class: str = "",
     ) -> None:
         """Append one event. ``asset`` is an asset index, or n_assets + region index for
         the region events (HIJACK_*)."""
@@ -54,6 +65,7 @@ class EventLog:
         self.cause.append(cause)
         self.propagated.append(propagated)
         self.value.append(float(value))
+        self.cause_class.append(cause_class)
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
@@ -78,6 +90,7 @@ class NetworkState:
         self.up = np.ones(n_assets, dtype=bool)  # effective state
         self.covered = np.zeros(n_assets, dtype=bool)  # taken over by a stopgap
         self.cause = [""] * n_assets  # why each asset is (or was last) down
+        self.cause_class = [""] * n_assets  # the class of that cause (CAUSE_CLASSES)
         self.log = log
         self.deps = dependencies if dependencies else None
         self.listeners: list[Listener] = []
@@ -88,12 +101,21 @@ class NetworkState:
 
     # -- physical reasons -------------------------------------------------------------
 
-    def take_down(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
-        """Add one reason holding ``asset`` down (``propagated``: caused by another asset)."""
+    def take_down(
+        self,
+        t_h: float,
+        asset: int,
+        cause: str,
+        propagated: bool = False,
+        cause_class: str = STRUCTURAL,
+    ) -> None:
+        """Add one reason holding ``asset`` down (``propagated``: caused by another asset).
+
+        The first reason gives the down interval its ``cause_class``."""
         self.down_count[asset] += 1
         if self.down_count[asset] == 1:
             self.cause[asset] = cause
-            self._settle(t_h, asset, cause, propagated)
+            self._settle(t_h, asset, cause, propagated, cause_class)
 
     def bring_up(self, t_h: float, asset: int, cause: str) -> None:
         """Lift one reason holding ``asset`` down."""
@@ -120,6 +142,7 @@ class NetworkState:
         cause: str,
         is_separate_fault: bool = False,
         propagated: bool = False,
+        cause_class: str = STRUCTURAL,
     ) -> bool:
         """Damage an asset; return True if this needs a new repair job.
 
@@ -129,7 +152,7 @@ class NetworkState:
         if self.open_jobs[asset] > 0 and not is_separate_fault:
             return False
         self.open_jobs[asset] += 1
-        self.take_down(t_h, asset, cause, propagated)
+        self.take_down(t_h, asset, cause, propagated, cause_class)
         return True
 
     def repair(self, t_h: float, asset: int, cause: str) -> None:
@@ -141,11 +164,18 @@ class NetworkState:
 
     # -- effective state ----------------------------------------------------------------
 
-    def _settle(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
+    def _settle(
+        self,
+        t_h: float,
+        asset: int,
+        cause: str,
+        propagated: bool = False,
+        cause_class: str = STRUCTURAL,
+    ) -> None:
         """Recompute the effective state after ``asset``'s physical state changed."""
         if self.deps is None or not self.deps.is_involved[asset]:
             physically_up = self.down_count[asset] == 0 or self.covered[asset]
-            self._set(t_h, asset, bool(physically_up), cause, propagated)
+            self._set(t_h, asset, bool(physically_up), cause, propagated, cause_class)
             return
         involved = self.deps.involved
         working = self.deps.working((self.down_count[involved] == 0) | self.covered[involved])
@@ -155,21 +185,37 @@ class NetworkState:
         for i in order:
             a = int(involved[i])
             if a == asset:
-                self._set(t_h, a, bool(working[i]), cause, propagated)
+                self._set(t_h, a, bool(working[i]), cause, propagated, cause_class)
             elif working[i]:
                 self._set(t_h, a, True, f"dependency restored ({cause})", propagated=True)
             else:
                 blocker = int(involved[self.deps.blocking_dependency(working, i)])
                 chain = f"depends on {self._name(blocker)} <- {self.cause[blocker]}"
-                self._set(t_h, a, False, chain, propagated=True)
+                self._set(t_h, a, False, chain, propagated=True, cause_class=UPSTREAM)
 
-    def _set(self, t_h: float, asset: int, up: bool, cause: str, propagated: bool) -> None:
+    def _set(
+        self,
+        t_h: float,
+        asset: int,
+        up: bool,
+        cause: str,
+        propagated: bool,
+        cause_class: str = STRUCTURAL,
+    ) -> None:
         if bool(self.up[asset]) == up:  # bool(): numpy-bool == bool costs ~1 us
             return
         self.up[asset] = up
         if not up:
             self.cause[asset] = cause
-        self.log.record(t_h, asset, REPAIR if up else FAIL, cause, propagated and not up)
+            self.cause_class[asset] = cause_class
+        self.log.record(
+            t_h,
+            asset,
+            REPAIR if up else FAIL,
+            cause,
+            propagated and not up,
+            cause_class=self.cause_class[asset],
+        )
         for listener in self.listeners:
             listener(t_h, asset, up)
 

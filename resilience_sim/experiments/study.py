@@ -117,6 +117,7 @@ class ReplicationOutput:
     summary: dict[str, float]
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
+    event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
 
 
 def run_replication(
@@ -167,6 +168,7 @@ def run_replication(
         summary,
         log.propagated,
         log.values(),
+        log.cause_class,
     )
 
 
@@ -500,6 +502,7 @@ def collect_tables(
                     "cause": np.asarray(out.event_cause, dtype=object).astype(str),
                     "propagated": np.asarray(out.event_propagated, dtype=bool),
                     "capacity_frac": out.event_value,
+                    "cause_class": np.asarray(out.event_cause_class, dtype=object).astype(str),
                 }
             )
         )
