@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
+from resilience_sim.engine.backup import attach_backup
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.power import PowerModel
@@ -39,6 +40,7 @@ from resilience_sim.hazards.base import (
     GridOutage,
     RouteHijack,
 )
+from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
@@ -54,6 +56,8 @@ def simulate_replication(
     demand_gbps: np.ndarray | None = None,
     overload_alpha: float | None = None,
     start_date: datetime.date | None = None,
+    power: PowerSpec | None = None,
+    power_rng: np.random.Generator | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -61,8 +65,11 @@ def simulate_replication(
     starts a repair), so hazard draws and repair draws never shift each other.
     With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
     ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
+    ``power``: the scenario's power section (sites' back-up drawn from ``power_rng``).
     """
     run = Replication(arrays, recovery, crew_plan, rng, start_date)
+    if power is not None:
+        run.attach_power(power, power_rng)
     if overload_alpha is not None and demand_gbps is not None:
         run.enable_overload(demand_gbps, overload_alpha)
     for damage in damages:
@@ -118,6 +125,18 @@ class Replication:
         for area in recovery.closed_areas:
             self.env.process(self._reopen(area.until_h))
         self._schedule_stopgaps()
+
+    def attach_power(self, power: PowerSpec, rng: np.random.Generator) -> None:
+        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py)."""
+        a = self.arrays
+        attach_backup(
+            self.power,
+            power,
+            a,
+            rng,
+            lambda node: self._opens_at(node, float(a.asset_lat[node]), float(a.asset_lon[node])),
+            [area.until_h for area in self.recovery.closed_areas],
+        )
 
     # -- damage ----------------------------------------------------------------------
 

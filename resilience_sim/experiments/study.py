@@ -144,6 +144,8 @@ def run_replication(
         context.demand_gbps,
         spec.overload.alpha if spec.overload is not None else None,
         spec.start_date,
+        spec.power,
+        rngs["power"],
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(

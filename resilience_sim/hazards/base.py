@@ -120,6 +120,8 @@ class GridOutage:
     onset_h: np.ndarray
     duration_h: np.ndarray
     cause: str
+    # per entry, the nodes of the region it covers (staged restoration); None: all of them
+    nodes: tuple[np.ndarray, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.region_idx)
@@ -157,6 +159,8 @@ class RouteHijack:
     onset_h: np.ndarray
     duration_h: np.ndarray
     cause: str
+    # per entry, the nodes of the region it covers (staged restoration); None: all of them
+    nodes: tuple[np.ndarray, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.region_idx)

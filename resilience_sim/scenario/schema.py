@@ -21,6 +21,7 @@ from resilience_sim.scenario.common import (
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
+from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import (
     CableShip,
     ClosedArea,
@@ -184,6 +185,11 @@ class ScenarioSpec(Strict):
     )
     hazards: list[Hazard] = Field(default_factory=list, description="what strikes, and when")
     recovery: Recovery = Field(default_factory=Recovery, description="repair resources")
+    power: PowerSpec | None = Field(
+        None,
+        description="back-up power per site, battery recharge, fuel trucks (docs/power.md); "
+        "absent: the topology's battery_h and fuel_h, instant recharge, no refuelling",
+    )
     service: Service = Field(default_factory=Service, description="how service is measured")
     overload: Overload | None = Field(
         None, description="optional Motter-Lai overload cascade (research use)"

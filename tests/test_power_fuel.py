@@ -1,0 +1,228 @@
+"""Back-up power, battery recharge and fuel trucks: exact timelines worked out by hand,
+and the sampled battery mix against its distribution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import fixed, make_topology, scenario_on
+
+from resilience_sim import simulate
+from resilience_sim.engine.backup import sample_backup
+from resilience_sim.geo import haversine_km
+from resilience_sim.scenario.power import PowerSpec
+from resilience_sim.topology import compile_topology
+
+# ex (the depot) at (0, 0); s1 half a degree east, s2 half a degree west, on the equator
+D_KM = float(haversine_km(0.0, 0.0, 0.0, 0.5))  # 55.6 km, the same both ways
+
+
+def sites(fed=("s1",), critical=(), battery_h=0.0, fuel_h=0.0):
+    nodes = [{"id": "ex", "kind": "exchange", "lat": 0.0, "lon": 0.0, "region": "r0"}]
+    for name, lon, users, region in (("s1", 0.5, 10, "r1"), ("s2", -0.5, 30, "r2")):
+        node = {
+            "id": name,
+            "kind": "cell_site",
+            "lat": 0.0,
+            "lon": lon,
+            "population": users,
+            "region": region,
+            "critical": name in critical,
+            "battery_h": battery_h,
+            "fuel_h": fuel_h,
+        }
+        if name in fed:
+            node["power_feed"] = "north"
+        nodes.append(node)
+    links = [
+        {"id": f"l{i}", "source": "ex", "target": f"s{i}", "kind": "microwave"} for i in (1, 2)
+    ]
+    return make_topology(nodes, links, "fuel")
+
+
+def grid_down(at_h, restore_h):
+    return {
+        "type": "power_grid_outage",
+        "grid_regions": ["north"],
+        "at_h": at_h,
+        "restore_h": fixed(restore_h),
+    }
+
+
+def generator_sites(recharge_h=4.0, **fuel):
+    """Every cell site: a 2 h battery and a generator with a 10 h tank (25 L at 2.5 L/h);
+    one truck at ex, 5 km/h, straight roads, 0.5 h to pump."""
+    trucks = {
+        "depot": "d",
+        "count": 1,
+        "speed_kmh": 5.0,
+        "capacity_l": fuel.pop("capacity_l", 1000.0),
+    }
+    return {
+        "recharge_h": recharge_h,
+        "backup": [
+            {
+                "kinds": ["cell_site"],
+                "battery_h": [{"share": 1.0, "hours": fixed(2.0)}],
+                "generator_share": 1.0,
+                "tank_h": fixed(10.0),
+            }
+        ],
+        "fuel": {
+            "depots": [{"name": "d", "node": "ex"}],
+            "trucks": [trucks],
+            "road_factor": 1.0,
+            "pump_h": 0.5,
+            "burn_l_per_h": 2.5,
+            **fuel,
+        },
+    }
+
+
+def events(result):
+    ev = result.events
+    return [
+        (round(t, 9), a, e, c)
+        for t, a, e, c in zip(ev.time_h, ev.asset, ev.event, ev.cause_class, strict=True)
+    ]
+
+
+TRIP_H = D_KM / 5.0  # 11.12 h from the depot to either site
+
+
+def test_generator_then_battery_then_down_until_the_truck_arrives():
+    """Grid down 0-30 h. s1 runs its generator 0-10 h (asks for fuel at half tank, 5 h;
+    the truck leaves then), its battery 10-12 h, is down from 12 h until the truck has
+    driven 11.12 h and pumped 0.5 h: up at 5 + 11.12 + 0.5 = 16.62 h. The truck, with
+    fuel left, tops s1 up where it stands until mains returns: no more outage."""
+    scenario = scenario_on(sites(), hazards=[grid_down(0.0, 30.0)], power=generator_sites())
+    up_h = round(5.0 + TRIP_H + 0.5, 9)
+    assert events(simulate(scenario)) == [
+        (12.0, "s1", "fail", "power"),
+        (up_h, "s1", "repair", "power"),
+    ]
+    cause = simulate(scenario).events.cause.tolist()
+    assert cause[0].startswith("power: backup exhausted after 12 h")
+    assert cause[1] == "generator refuelled by truck"
+
+
+@pytest.mark.parametrize(
+    ("policy", "first"),
+    [("critical_first", "s1"), ("most_users_first", "s2"), ("fifo", "s1")],
+)
+def test_one_truck_with_one_tank_fill_serves_the_policy_s_site_first(policy, first):
+    """Both sites ask at 5 h (s1 critical, s2 has more users); both are down at 12 h.
+    The truck carries one fill (25 L): the policy's first site is up at 16.62 h, runs its
+    generator to 26.62 h and its battery (recharged by the generator in 4 h) to 28.62 h.
+    The truck drives home (27.74 h), loads and heads for the other site (asked at 5 h,
+    before the first site asked again at 21.62 h), but mains returns at 30 h first."""
+    scenario = scenario_on(
+        sites(fed=("s1", "s2"), critical=("s1",)),
+        hazards=[grid_down(0.0, 30.0)],
+        power=generator_sites(capacity_l=25.0, policy=policy),
+    )
+    up_h = round(5.0 + TRIP_H + 0.5, 9)
+    assert events(simulate(scenario)) == [
+        (12.0, "s1", "fail", "power"),
+        (12.0, "s2", "fail", "power"),
+        (up_h, first, "repair", "power"),
+        (round(up_h + 12.0, 9), first, "fail", "power"),
+        (30.0, "s1", "repair", "power"),
+        (30.0, "s2", "repair", "power"),
+    ]
+
+
+def test_a_closed_area_holds_the_truck_until_it_opens():
+    """s1's region is closed until 20 h: the truck leaves at 20 h, s1 (down since 12 h)
+    is up at 20 + 11.12 + 0.5 = 31.62 h; mains returns at 40 h."""
+    scenario = scenario_on(
+        sites(),
+        hazards=[grid_down(0.0, 40.0)],
+        power=generator_sites(),
+        recovery={"closed_areas": [{"regions": ["r1"], "until_h": 20.0}]},
+    )
+    assert events(simulate(scenario)) == [
+        (12.0, "s1", "fail", "power"),
+        (round(20.0 + TRIP_H + 0.5, 9), "s1", "repair", "power"),
+    ]
+
+
+@pytest.mark.parametrize(("recharge_h", "second_fail_h"), [(8.0, 9.0), (0.0, 12.0)])
+def test_a_battery_recharges_linearly_after_mains_returns(recharge_h, second_fail_h):
+    """A 4 h battery, no generator. Grid down 0-6 h: down 4-6 h. Down again from 8 h:
+    after 2 h on mains the battery holds 2/8 x 4 = 1 h, so it fails at 9 h (recharge 8 h);
+    with instant recharge it is full and fails at 12 h. Mains back at 18 h."""
+    power = {
+        "recharge_h": recharge_h,
+        "backup": [
+            {
+                "battery_h": [{"share": 1.0, "hours": fixed(4.0)}],
+                "generator_share": 0.0,
+                "tank_h": fixed(1.0),
+            }
+        ],
+    }
+    scenario = scenario_on(
+        sites(), hazards=[grid_down(0.0, 6.0), grid_down(8.0, 10.0)], power=power
+    )
+    assert [e[:3] for e in events(simulate(scenario))] == [
+        (4.0, "s1", "fail"),
+        (6.0, "s1", "repair"),
+        (second_fail_h, "s1", "fail"),
+        (18.0, "s1", "repair"),
+    ]
+
+
+def test_an_empty_power_section_keeps_the_topology_s_backup():
+    """battery_h 4 + fuel_h 5 from the topology: down at 9 h with or without the section."""
+    topo = sites(battery_h=4.0, fuel_h=5.0)
+    without = simulate(scenario_on(topo, hazards=[grid_down(0.0, 20.0)]))
+    with_section = simulate(scenario_on(topo, hazards=[grid_down(0.0, 20.0)], power={}))
+    assert (
+        events(without)
+        == events(with_section)
+        == [
+            (9.0, "s1", "fail", "power"),
+            (20.0, "s1", "repair", "power"),
+        ]
+    )
+
+
+def test_sampled_battery_mix_matches_its_distribution():
+    """70 % of sites 2-4 h, 25 % 6-8 h, 5 % 24 h; 30 % with a generator. Each band's
+    share within 4 binomial standard errors, the mean within 4 standard errors."""
+    n = 20_000
+    nodes = [{"id": f"c{i}", "kind": "cell_site"} for i in range(n)]
+    arrays = compile_topology(make_topology(nodes, [], "many"))
+    power = PowerSpec.model_validate(
+        {
+            "backup": [
+                {
+                    "kinds": ["cell_site"],
+                    "battery_h": [
+                        {"share": 0.7, "hours": {"dist": "uniform", "low_h": 2, "high_h": 4}},
+                        {"share": 0.25, "hours": {"dist": "uniform", "low_h": 6, "high_h": 8}},
+                        {"share": 0.05, "hours": fixed(24.0)},
+                    ],
+                    "generator_share": 0.3,
+                    "tank_h": fixed(48.0),
+                }
+            ]
+        }
+    )
+    backup = sample_backup(power, arrays, np.random.default_rng(12345))
+    b = backup.battery_h
+    for share, inside in (
+        (0.7, (b >= 2) & (b <= 4)),
+        (0.25, (b >= 6) & (b <= 8)),
+        (0.05, b == 24.0),
+    ):
+        se = np.sqrt(share * (1 - share) / n)
+        assert abs(inside.mean() - share) < 4 * se
+    # mean 0.7 x 3 + 0.25 x 7 + 0.05 x 24 = 5.05 h; E[X^2] = 47.667, sd = 4.708 h
+    assert abs(b.mean() - 5.05) < 4 * 4.708 / np.sqrt(n)
+    has = backup.tank_h > 0
+    assert abs(has.mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / n)
+    assert set(np.unique(backup.tank_h[has])) == {48.0}
+    again = sample_backup(power, arrays, np.random.default_rng(12345))
+    assert np.array_equal(again.battery_h, b)
