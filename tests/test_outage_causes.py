@@ -78,3 +78,88 @@ def test_threats_are_cyber_and_sabotage_is_structural():
     assert by_asset["l2"] == "structural"
     attacked = [a for a, c in by_asset.items() if c == "cyber"]
     assert len(attacked) == 1 and attacked[0] != "l2"
+
+
+def three_sites():
+    """ex (core) - agg - {s1, s3}; s1 fed by substation `sub`; s2 on its own link to ex
+    but depending on agg. Sites: s1, s2 (region r1), s3 (region r2)."""
+    nodes = [
+        {"id": "ex", "kind": "exchange", "region": "r0"},
+        {"id": "sub", "kind": "power_substation", "region": "r0"},
+        {"id": "agg", "kind": "aggregation", "region": "r0"},
+        {"id": "s1", "kind": "cell_site", "population": 10, "power_feed": "sub", "region": "r1"},
+        {"id": "s2", "kind": "cell_site", "population": 20, "depends_on": ["agg"], "region": "r1"},
+        {"id": "s3", "kind": "cell_site", "population": 5, "region": "r2"},
+    ]
+    links = [
+        {"id": "l0", "source": "ex", "target": "agg", "kind": "terrestrial_fiber"},
+        {"id": "l1", "source": "agg", "target": "s1", "kind": "microwave"},
+        {"id": "l2", "source": "ex", "target": "s2", "kind": "microwave"},
+        {"id": "l3", "source": "agg", "target": "s3", "kind": "microwave"},
+    ]
+    return make_topology(nodes, links, "three")
+
+
+def test_sites_out_by_region_by_cause_day_by_day():
+    """agg down 0-30 h; sub down 20-60 h (s1 has no battery); l3 cut at 40 h for good.
+    End of day 1 (24 h): s1 down for power, s2 down through its dependency on agg, s3 up
+    but cut off behind agg (upstream). Day 2 (48 h): agg back; s1 still without power, s3
+    cut off behind l3. Day 3 (72 h): s1 back; s3 still cut off."""
+    scenario = scenario_on(
+        three_sites(),
+        horizon_h=72.0,
+        hazards=[
+            {"type": "asset_failure", "assets": ["agg"], "duration_h": 30.0},
+            {
+                "type": "power_grid_outage",
+                "substations": ["sub"],
+                "at_h": 20.0,
+                "restore_h": fixed(40.0),
+            },
+            {"type": "asset_failure", "assets": ["l3"], "at_h": 40.0, "duration_h": 1000.0},
+        ],
+    )
+    table = simulate(scenario).outage_causes
+    assert list(table.columns) == [
+        "replication",
+        "day",
+        "time_h",
+        "region",
+        "cause_class",
+        "sites_out",
+    ]
+    rows = sorted(
+        zip(table.day, table.time_h, table.region, table.cause_class, table.sites_out, strict=True)
+    )
+    assert rows == [
+        (1, 24.0, "r1", "power", 1),
+        (1, 24.0, "r1", "upstream", 1),
+        (1, 24.0, "r2", "upstream", 1),
+        (2, 48.0, "r1", "power", 1),
+        (2, 48.0, "r2", "upstream", 1),
+        (3, 72.0, "r2", "upstream", 1),
+    ]
+
+
+def test_power_totals_match_the_events_and_totals_never_exceed_the_sites():
+    """On the shipped typhoon: each day's power count equals the sites whose last
+    event by the day's end is a power failure (read from the events table), and each day's
+    total is at most the number of sites."""
+    from pathlib import Path
+
+    import resilience_sim as rs
+
+    root = Path(__file__).resolve().parents[1]
+    scenario = rs.load_scenario(root / "scenarios" / "archipelago_typhoon.yaml")
+    result = simulate(scenario, replications=3, seed=5)
+    table, ev = result.outage_causes, result.events
+    n_sites = sum(1 for n in scenario.topology.nodes if n.population > 0)
+    sites = {n.id for n in scenario.topology.nodes if n.population > 0}
+    assert (table.groupby(["replication", "day"]).sites_out.sum() <= n_sites).all()
+    assert (table.cause_class == "power").any()
+    for (rep, day), end_h in table.groupby(["replication", "day"]).time_h.first().items():
+        mine = ev[(ev.replication == rep) & (ev.time_h <= end_h) & ev.asset.isin(sites)]
+        last = mine[mine.event.isin(["fail", "repair"])].groupby("asset").tail(1)
+        expected = int(((last.event == "fail") & (last.cause_class == "power")).sum())
+        got = table[(table.replication == rep) & (table.day == day)]
+        assert int(got[got.cause_class == "power"].sites_out.sum()) == expected

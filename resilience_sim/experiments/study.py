@@ -34,14 +34,20 @@ from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
-from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
+from resilience_sim.metrics import (
+    aggregate_summary,
+    daily_outage_causes,
+    empty_outage_causes,
+    served_fraction,
+    summarize_replication,
+)
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.recovery import with_stopgap_links
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
-TABLES = ("timeline", "events", "summary", "regional")
+TABLES = ("timeline", "events", "summary", "regional", "outage_causes")
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -118,6 +124,7 @@ class ReplicationOutput:
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
     event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
+    outage_causes: pd.DataFrame  # sites out by region and cause at the end of each day
 
 
 def run_replication(
@@ -160,6 +167,19 @@ def run_replication(
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
     )
+    causes = (
+        daily_outage_causes(
+            context.arrays,
+            replication,
+            time_h,
+            asset_idx,
+            code,
+            log.cause_class,
+            spec.horizon_hours,
+        )
+        if spec.output.outage_causes
+        else empty_outage_causes()
+    )
     return ReplicationOutput(
         replication,
         served,
@@ -171,6 +191,7 @@ def run_replication(
         log.propagated,
         log.values(),
         log.cause_class,
+        causes,
     )
 
 
@@ -259,6 +280,7 @@ class SimulationResult:
         regional: pd.DataFrame | None = None,
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
+        outage_causes: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
         aggregate_: pd.DataFrame | None = None,
         run_dir: Path | None = None,
@@ -274,6 +296,7 @@ class SimulationResult:
             "regional": regional,
             "events": events,
             "summary": summary,
+            "outage_causes": outage_causes,
         }
 
     def __repr__(self) -> str:
@@ -297,6 +320,11 @@ class SimulationResult:
     @property
     def summary(self) -> pd.DataFrame:
         return self._table("summary")
+
+    @property
+    def outage_causes(self) -> pd.DataFrame:
+        """Sites out by region, cause class and day (docs/power.md#outage-causes)."""
+        return self._table("outage_causes")
 
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -513,4 +541,5 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
+        "outage_causes": pd.concat([o.outage_causes for o in outputs], ignore_index=True),
     }

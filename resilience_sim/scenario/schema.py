@@ -160,6 +160,11 @@ class Overload(Strict):
 
 class Output(Strict):
     regional: bool = Field(True, description="write the per-region timeline")
+    outage_causes: bool = Field(
+        True,
+        description="write sites out by region, cause and day (one connected-components "
+        "pass per simulated day)",
+    )
 
 
 class ScenarioSpec(Strict):
