@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import fixed, make_topology, scenario_on
 
 from resilience_sim import simulate
@@ -163,3 +165,33 @@ def test_power_totals_match_the_events_and_totals_never_exceed_the_sites():
         expected = int(((last.event == "fail") & (last.cause_class == "power")).sum())
         got = table[(table.replication == rep) & (table.day == day)]
         assert int(got[got.cause_class == "power"].sites_out.sum()) == expected
+
+
+def test_report_shows_sites_out_by_cause_day_by_day(tmp_path):
+    import resilience_sim as rs
+    from resilience_sim.reports import RunFolder, write_report
+    from resilience_sim.reports.outage_causes import daily_figure, mean_sites_out
+
+    scenario = scenario_on(
+        three_sites(),
+        horizon_h=72.0,
+        hazards=[
+            {"type": "asset_failure", "assets": ["agg"], "duration_h": 30.0},
+            {
+                "type": "power_grid_outage",
+                "substations": ["sub"],
+                "at_h": 20.0,
+                "restore_h": fixed(40.0),
+            },
+            {"type": "asset_failure", "assets": ["l3"], "at_h": 40.0, "duration_h": 1000.0},
+        ],
+    )
+    run_dir = rs.write_run(simulate(scenario, replications=2), tmp_path)
+    assert "outage_causes.parquet" in RunFolder.read(run_dir).manifest["files"]
+    mean = mean_sites_out(RunFolder.read(run_dir))  # both replications are the same
+    bars = {t.name: list(t.y) for t in daily_figure(mean).data}
+    assert bars == {"power": [1.0, 1.0, 0.0], "upstream": [2.0, 1.0, 1.0]}
+    page = write_report(run_dir).read_text()
+    assert 'id="outage-causes"' in page and "Sites out by region, by cause, day by day" in page
+    row = re.search(r"<tr><td>r2</td><td>upstream</td>(.*?)</tr>", page).group(1)
+    assert row == "<td>1</td><td>1</td><td>1</td>"
