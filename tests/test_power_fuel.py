@@ -305,3 +305,57 @@ def test_stages_must_add_up_and_not_get_faster():
         )
     with pytest.raises(ValueError, match="not one of grid_regions"):
         PowerGridOutage.model_validate({**base, "restore_by_region": {"west": fixed(2.0)}})
+
+
+def test_trucks_of_a_fleet_reach_only_their_regions():
+    """The fleet serves r2 only (another island): s1 (r1) is down 12-30 h, until mains."""
+    power = generator_sites()
+    power["fuel"]["trucks"][0]["regions"] = ["r2"]
+    scenario = scenario_on(sites(), hazards=[grid_down(0.0, 30.0)], power=power)
+    assert events(simulate(scenario)) == [
+        (12.0, "s1", "fail", "power"),
+        (30.0, "s1", "repair", "power"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            lambda p: p["backup"][0].update(regions=["atlantis"]),
+            "power.backup[0].regions[0]",
+            "no region 'atlantis'",
+        ),
+        (
+            lambda p: p["fuel"]["depots"][0].update(node="nowhere"),
+            "power.fuel.depots[0].node",
+            "no node with id 'nowhere'",
+        ),
+        (
+            lambda p: p["fuel"]["trucks"][0].update(depot="elsewhere"),
+            "power.fuel",
+            "unknown fuel depot 'elsewhere'",
+        ),
+        (
+            lambda p: p["backup"][0]["battery_h"][0].update(share=0.5),
+            "power.backup[0].battery_h",
+            "shares must add up to 1",
+        ),
+        (lambda p: p["backup"][0].pop("tank_h"), "power.backup[0].tank_h", "needed with"),
+    ],
+)
+def test_bad_power_sections_name_the_file_and_field(tmp_path, change, field, message):
+    import yaml
+
+    from resilience_sim import InputError, load_scenario
+    from resilience_sim.topology.io import write_topology
+
+    write_topology(sites(), tmp_path / "topo.yaml")
+    power = generator_sites()
+    change(power)
+    doc = {"name": "x", "topology": "topo.yaml", "horizon_h": 10, "power": power}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as err:
+        load_scenario(tmp_path / "s.yaml")
+    text = str(err.value)
+    assert f"s.yaml: {field}" in text and message in text

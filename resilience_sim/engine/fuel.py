@@ -4,7 +4,8 @@ Used by :class:`~resilience_sim.engine.backup.SiteBackup` when the scenario's
 ``power.fuel`` is given (docs/power.md). A site asks for fuel when its tank is half
 empty or dry; a free truck takes the waiting site chosen by the policy (``fifo``,
 ``critical_first``, ``most_users_first``; ties to the earliest request), drives there
-(great-circle km x ``road_factor`` / ``speed_kmh``: there is no road network), pumps for
+(great-circle km x ``road_factor`` / ``speed_kmh``: there is no road network; a fleet
+with ``regions`` reaches only their nodes, e.g. one island), pumps for
 ``pump_h`` and fills the tank as far as its load allows. With fuel left it takes the next
 site from where it is; empty, it drives back to its depot and loads ``capacity_l`` (or
 what the depot has left; loading takes no time). With no waiting site it stays where it
@@ -41,6 +42,7 @@ class Truck:
     load_l: float
     capacity_l: float
     speed_kmh: float
+    serves: np.ndarray | None  # (n_nodes,) bool: the nodes it can reach; None = all
     busy: bool = False
 
 
@@ -70,11 +72,19 @@ class FuelFleet:
             self.depot_lon.append(lon)
         self.stock_l = [math.inf if d.stock_l is None else float(d.stock_l) for d in spec.depots]
         self.trucks: list[Truck] = []
+        regions = np.asarray(arrays.region_names, dtype=object)[arrays.region_of_node]
         for fleet in spec.trucks:
             d = names.index(fleet.depot)
+            serves = np.isin(regions.astype(str), fleet.regions) if fleet.regions else None
             for _ in range(fleet.count):
                 truck = Truck(
-                    d, self.depot_lat[d], self.depot_lon[d], 0.0, fleet.capacity_l, fleet.speed_kmh
+                    d,
+                    self.depot_lat[d],
+                    self.depot_lon[d],
+                    0.0,
+                    fleet.capacity_l,
+                    fleet.speed_kmh,
+                    serves,
                 )
                 self._load(truck)
                 self.trucks.append(truck)
@@ -110,15 +120,19 @@ class FuelFleet:
         for truck in self.trucks:
             if truck.busy or truck.load_l <= 0:
                 continue
-            node = self._choose()
+            node = self._choose(truck)
             if node is None:
-                return
+                continue
             del self.waiting[node]
             self._drive(truck, node)
 
-    def _choose(self) -> int | None:
+    def _choose(self, truck: Truck) -> int | None:
         now = self.env.now
-        open_nodes = [n for n in self.waiting if self.opens_at_h(n) <= now]
+        open_nodes = [
+            n
+            for n in self.waiting
+            if self.opens_at_h(n) <= now and (truck.serves is None or truck.serves[n])
+        ]
         if not open_nodes:
             return None
         policy, a = self.spec.policy, self.arrays

@@ -86,6 +86,10 @@ class FuelTrucks(Strict):
     capacity_l: Positive = Field(
         5000.0, description="litres per load (assumed: a small rigid tanker)"
     )
+    regions: list[str] = Field(
+        default_factory=list,
+        description="regions they can drive to (an island's roads); all if empty",
+    )
 
 
 class FuelLogistics(Strict):
@@ -143,6 +147,12 @@ class PowerSpec(Strict):
                 if region not in regions:
                     problems.append(
                         (f"backup[{i}].regions[{j}]", f"no region {region!r} in topology")
+                    )
+        for i, fleet in enumerate(self.fuel.trucks if self.fuel else []):
+            for j, region in enumerate(fleet.regions):
+                if region not in regions:
+                    problems.append(
+                        (f"fuel.trucks[{i}].regions[{j}]", f"no region {region!r} in topology")
                     )
         for i, depot in enumerate(self.fuel.depots if self.fuel else []):
             if depot.node is not None and depot.node not in topology.node_index:
