@@ -102,12 +102,9 @@ def three_sites():
     return make_topology(nodes, links, "three")
 
 
-def test_sites_out_by_region_by_cause_day_by_day():
-    """agg down 0-30 h; sub down 20-60 h (s1 has no battery); l3 cut at 40 h for good.
-    End of day 1 (24 h): s1 down for power, s2 down through its dependency on agg, s3 up
-    but cut off behind agg (upstream). Day 2 (48 h): agg back; s1 still without power, s3
-    cut off behind l3. Day 3 (72 h): s1 back; s3 still cut off."""
-    scenario = scenario_on(
+def three_days():
+    """agg down 0-30 h; sub down 20-60 h (s1 has no battery); l3 cut at 40 h for good."""
+    return scenario_on(
         three_sites(),
         horizon_h=72.0,
         hazards=[
@@ -121,6 +118,14 @@ def test_sites_out_by_region_by_cause_day_by_day():
             {"type": "asset_failure", "assets": ["l3"], "at_h": 40.0, "duration_h": 1000.0},
         ],
     )
+
+
+def test_sites_out_by_region_by_cause_day_by_day():
+    """agg down 0-30 h; sub down 20-60 h (s1 has no battery); l3 cut at 40 h for good.
+    End of day 1 (24 h): s1 down for power, s2 down through its dependency on agg, s3 up
+    but cut off behind agg (upstream). Day 2 (48 h): agg back; s1 still without power, s3
+    cut off behind l3. Day 3 (72 h): s1 back; s3 still cut off."""
+    scenario = three_days()
     table = simulate(scenario).outage_causes
     assert list(table.columns) == [
         "replication",
@@ -172,20 +177,7 @@ def test_report_shows_sites_out_by_cause_day_by_day(tmp_path):
     from resilience_sim.reports import RunFolder, write_report
     from resilience_sim.reports.outage_causes import daily_figure, mean_sites_out
 
-    scenario = scenario_on(
-        three_sites(),
-        horizon_h=72.0,
-        hazards=[
-            {"type": "asset_failure", "assets": ["agg"], "duration_h": 30.0},
-            {
-                "type": "power_grid_outage",
-                "substations": ["sub"],
-                "at_h": 20.0,
-                "restore_h": fixed(40.0),
-            },
-            {"type": "asset_failure", "assets": ["l3"], "at_h": 40.0, "duration_h": 1000.0},
-        ],
-    )
+    scenario = three_days()
     run_dir = rs.write_run(simulate(scenario, replications=2), tmp_path)
     assert "outage_causes.parquet" in RunFolder.read(run_dir).manifest["files"]
     mean = mean_sites_out(RunFolder.read(run_dir))  # both replications are the same

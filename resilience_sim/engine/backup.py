@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from resilience_sim.engine.fuel import FuelFleet
-from resilience_sim.hazards.kit.durations import duration_quantile
+from resilience_sim.hazards.kit.durations import duration_quantile, share_band
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -74,9 +74,7 @@ def sample_backup(
         unassigned &= ~match
         nodes = np.flatnonzero(match)
         if rule.battery_h is not None:
-            upper = np.cumsum([c.share for c in rule.battery_h])
-            upper[-1] = 1.0  # shares add up to 1 within 1e-9
-            component = np.searchsorted(upper, u[nodes, 0], side="right")
+            component = share_band([c.share for c in rule.battery_h], u[nodes, 0])
             for j, part in enumerate(rule.battery_h):
                 chosen = nodes[component == j]
                 battery[chosen] = duration_quantile(part.hours, u[chosen, 1])

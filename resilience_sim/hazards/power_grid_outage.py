@@ -26,7 +26,7 @@ import numpy as np
 
 from resilience_sim.hazards.base import Damage, GridOutage
 from resilience_sim.hazards.kit.assemble import DamageBuilder
-from resilience_sim.hazards.kit.durations import duration_quantile
+from resilience_sim.hazards.kit.durations import duration_quantile, share_band
 from resilience_sim.scenario.hazard_specs.power_grid_outage import PowerGridOutage
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
@@ -78,9 +78,7 @@ def staged_outage(
 ) -> GridOutage:
     """One entry per (region, stage): the region's sites whose ``u_stage`` falls in the
     stage's band of shares, restored at the stage's factor x the region's ``duration_h``."""
-    upper = np.cumsum([stage.share for stage in hazard.stages])
-    upper[-1] = 1.0
-    stage_of = np.searchsorted(upper, u_stage, side="right")
+    stage_of = share_band([stage.share for stage in hazard.stages], u_stage)
     region_idx, nodes, durations = [], [], []
     for region, hours in zip(regions.tolist(), duration_h.tolist(), strict=True):
         members = np.flatnonzero(arrays.power_feed_region == region)
