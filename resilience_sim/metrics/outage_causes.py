@@ -11,9 +11,10 @@ is out of service is counted once, under one cause class:
   it are down) counts as ``upstream``.
 
 Sites are the nodes with users (``population > 0``) that are served in the undamaged
-network. Computed from the event log alone (one connected-components pass per day), so it
-can be recomputed from a run folder. A down interval keeps the class of the reason that
-began it: a site damaged and then without power counts as structural until it is back.
+network. Computed from the event log alone (one connected-components pass per day with
+events), so it can be recomputed from a run folder. A down interval keeps the class of
+the reason that began it: a site damaged and then without power counts as structural
+until it is back.
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def daily_outage_causes(
     n_regions, n_classes = len(arrays.region_names), len(CAUSE_CLASSES)
     upstream = CAUSE_CLASSES.index(UPSTREAM)
     rows: list[tuple[int, float, np.ndarray]] = []
-    start = 0
+    start, domestic = 0, None
     for day, end_h in enumerate(day_ends_h(horizon_h), start=1):
         stop = int(np.searchsorted(t, end_h, side="right"))
-        _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)
+        if stop > start or domestic is None:  # a day without events keeps the last mask
+            _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)
+            domestic = served_masks(arrays, asset_up)[0]
         start = stop
-        domestic = served_masks(arrays, asset_up)[0]
         node_up = asset_up[:n]
         # -1 cannot occur for a down node (every fail has a class); count it as structural
         out_class = np.where(node_up, upstream, np.maximum(down_class, 0))
