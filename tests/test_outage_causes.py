@@ -187,3 +187,24 @@ def test_report_shows_sites_out_by_cause_day_by_day(tmp_path):
     assert 'id="outage-causes"' in page and "Sites out by region, by cause, day by day" in page
     row = re.search(r"<tr><td>r2</td><td>upstream</td>(.*?)</tr>", page).group(1)
     assert row == "<td>1</td><td>1</td><td>1</td>"
+
+
+def test_a_prebuilt_link_graph_gives_the_same_served_masks():
+    """LinkGraph (sorted once, masked per state) against the reference served_masks, on
+    random states of a 2,000-node synthetic network with parallel links."""
+    import numpy as np
+
+    from resilience_sim.engine.service import LinkGraph, served_masks
+    from resilience_sim.topology import compile_topology
+    from resilience_sim.topology.generate import generate_topology
+
+    arrays = compile_topology(generate_topology("national", 2000, 3))
+    graph = LinkGraph(arrays)
+    rng = np.random.default_rng(12345)
+    for k in range(20):
+        up = np.ones(arrays.n_assets, dtype=bool)
+        up[rng.choice(arrays.n_assets, 40 * k, replace=False)] = False
+        for reference, prebuilt in zip(
+            served_masks(arrays, up), served_masks(arrays, up, graph=graph), strict=True
+        ):
+            assert np.array_equal(reference, prebuilt)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from resilience_sim.engine import FAIL, REPAIR, served_masks
+from resilience_sim.engine.service import LinkGraph
 from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -52,6 +53,7 @@ def daily_outage_causes(
     ``time_h``, ``asset_idx``, ``code``, ``cause_class``: the event log, in order.
     """
     n = arrays.n_nodes
+    graph = LinkGraph(arrays)
     up0 = ~arrays.standby
     sites = (arrays.population > 0) & served_masks(arrays, up0)[0]
     classes = {name: k for k, name in enumerate(CAUSE_CLASSES)}
@@ -69,7 +71,7 @@ def daily_outage_causes(
         stop = int(np.searchsorted(t, end_h, side="right"))
         if stop > start or domestic is None:  # a day without events keeps the last mask
             _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)
-            domestic = served_masks(arrays, asset_up)[0]
+            domestic = served_masks(arrays, asset_up, graph=graph)[0]
         start = stop
         node_up = asset_up[:n]
         # -1 cannot occur for a down node (every fail has a class); count it as structural
