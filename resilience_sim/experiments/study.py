@@ -176,6 +176,7 @@ def run_replication(
             code,
             log.cause_class,
             spec.horizon_hours,
+            served,
         )
         if spec.output.outage_causes
         else empty_outage_causes()

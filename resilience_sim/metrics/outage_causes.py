@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from resilience_sim.engine import FAIL, REPAIR, served_masks
-from resilience_sim.engine.service import LinkGraph
+from resilience_sim.engine.service import LinkGraph, ServedPopulation
 from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -46,16 +46,23 @@ def daily_outage_causes(
     code: np.ndarray,
     cause_class: list[str] | np.ndarray,
     horizon_h: float,
+    served: ServedPopulation | None = None,
 ) -> pd.DataFrame:
     """Rows ``(replication, day, time_h, region, cause_class, sites_out)`` with
     ``sites_out > 0`` (a missing row is 0); ``day`` 1 ends at 24 h.
 
     ``time_h``, ``asset_idx``, ``code``, ``cause_class``: the event log, in order.
+    ``served``: the replication's timeline (from the same log), if at hand: a day whose
+    served population is that of its working sites has no site cut off, and skips the
+    connected-components pass.
     """
     n = arrays.n_nodes
     graph = LinkGraph(arrays)
     up0 = ~arrays.standby
-    sites = (arrays.population > 0) & served_masks(arrays, up0)[0]
+    sites = (arrays.population > 0) & served_masks(arrays, up0, graph=graph)[0]
+    # the shortcut needs every populated node to be a site (none unreachable by design)
+    shortcut = served is not None and bool(np.array_equal(sites, arrays.population > 0))
+    site_users = np.where(sites, arrays.population, 0.0)
     classes = {name: k for k, name in enumerate(CAUSE_CLASSES)}
     class_code = np.array([classes.get(c, -1) for c in cause_class], dtype=np.int8)
     up_down = (code == FAIL) | (code == REPAIR)
@@ -71,7 +78,10 @@ def daily_outage_causes(
         stop = int(np.searchsorted(t, end_h, side="right"))
         if stop > start or domestic is None:  # a day without events keeps the last mask
             _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)
-            domestic = served_masks(arrays, asset_up, graph=graph)[0]
+            if shortcut and _all_working_sites_served(served, end_h, site_users, asset_up[:n]):
+                domestic = asset_up[:n]
+            else:
+                domestic = served_masks(arrays, asset_up, graph=graph)[0]
         start = stop
         node_up = asset_up[:n]
         # -1 cannot occur for a down node (every fail has a class); count it as structural
@@ -81,6 +91,15 @@ def daily_outage_causes(
         np.add.at(counts, (region_of[out], out_class[out]), 1)
         rows.append((day, float(end_h), counts))
     return _frame(replication, rows, arrays.region_names)
+
+
+def _all_working_sites_served(
+    served: ServedPopulation, at_h: float, site_users: np.ndarray, node_up: np.ndarray
+) -> bool:
+    """Whether the timeline's served population at ``at_h`` is that of every working site."""
+    row = int(np.searchsorted(served.time_h, at_h, side="right")) - 1
+    working = float(site_users[node_up].sum())
+    return bool(abs(float(served.domestic[row]) - working) <= 1e-9 * max(working, 1.0))
 
 
 def _apply(asset_up, down_class, assets, events, classes, n_nodes) -> None:
