@@ -208,3 +208,23 @@ def test_a_prebuilt_link_graph_gives_the_same_served_masks():
             served_masks(arrays, up), served_masks(arrays, up, graph=graph), strict=True
         ):
             assert np.array_equal(reference, prebuilt)
+
+
+def test_output_outage_causes_false_writes_an_empty_table_with_its_columns():
+    base = three_days()
+    spec = base.spec.model_copy(
+        update={"output": base.spec.output.model_copy(update={"outage_causes": False})}
+    )
+    from resilience_sim import Scenario
+
+    table = simulate(Scenario(spec, base.topology, base.source)).outage_causes
+    assert table.empty
+    assert list(table.columns) == [
+        "replication",
+        "day",
+        "time_h",
+        "region",
+        "cause_class",
+        "sites_out",
+    ]
+    assert str(table.sites_out.dtype) == "int64" and str(table.day.dtype) == "int64"
