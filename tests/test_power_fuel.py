@@ -359,3 +359,18 @@ def test_bad_power_sections_name_the_file_and_field(tmp_path, change, field, mes
         load_scenario(tmp_path / "s.yaml")
     text = str(err.value)
     assert f"s.yaml: {field}" in text and message in text
+
+
+def test_a_site_without_coordinates_is_reached_at_once_like_a_crew_would():
+    """No lat/lon at s1: the trip takes no time, only the 0.5 h of pumping. s1 asks at
+    5 h and is refilled at 5.5 h, long before the tank runs dry: no outage at all."""
+    topo = sites()
+    nodes = [n.model_dump(exclude_none=True) for n in topo.nodes]
+    for node in nodes:
+        if node["id"] == "s1":
+            node.pop("lat"), node.pop("lon")
+    links = [e.model_dump(exclude_none=True) for e in topo.links]
+    scenario = scenario_on(
+        make_topology(nodes, links), hazards=[grid_down(0.0, 30.0)], power=generator_sites()
+    )
+    assert events(simulate(scenario)) == []

@@ -145,9 +145,10 @@ class FuelFleet:
         return min(open_nodes, key=key)
 
     def travel_h(self, truck: Truck, lat: float, lon: float) -> float:
-        """Hours from the truck's position to ``(lat, lon)`` by road (great circle x factor)."""
-        km = float(haversine_km(truck.lat, truck.lon, lat, lon)) * self.spec.road_factor
-        return km / truck.speed_kmh
+        """Hours from the truck's position to ``(lat, lon)`` by road (great circle x factor);
+        0 where a position is unknown (NaN), as for crews."""
+        km = float(haversine_km(truck.lat, truck.lon, lat, lon))
+        return 0.0 if math.isnan(km) else km * self.spec.road_factor / truck.speed_kmh
 
     def _drive(self, truck: Truck, node: int) -> None:
         truck.busy = True
