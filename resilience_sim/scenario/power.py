@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from resilience_sim.scenario.common import NonNegative, Point, Strict
 from resilience_sim.scenario.distributions import Duration
 from resilience_sim.topology.model import NodeKind, Topology
+from resilience_sim.validation import did_you_mean
 
 Share = Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -146,17 +147,27 @@ class PowerSpec(Strict):
             for j, region in enumerate(rule.regions):
                 if region not in regions:
                     problems.append(
-                        (f"backup[{i}].regions[{j}]", f"no region {region!r} in topology")
+                        (
+                            f"backup[{i}].regions[{j}]",
+                            f"no region {region!r} in topology" + did_you_mean(region, regions),
+                        )
                     )
         for i, fleet in enumerate(self.fuel.trucks if self.fuel else []):
             for j, region in enumerate(fleet.regions):
                 if region not in regions:
                     problems.append(
-                        (f"fuel.trucks[{i}].regions[{j}]", f"no region {region!r} in topology")
+                        (
+                            f"fuel.trucks[{i}].regions[{j}]",
+                            f"no region {region!r} in topology" + did_you_mean(region, regions),
+                        )
                     )
         for i, depot in enumerate(self.fuel.depots if self.fuel else []):
             if depot.node is not None and depot.node not in topology.node_index:
                 problems.append(
-                    (f"fuel.depots[{i}].node", f"no node with id {depot.node!r} in topology")
+                    (
+                        f"fuel.depots[{i}].node",
+                        f"no node with id {depot.node!r} in topology"
+                        + did_you_mean(depot.node, topology.node_index),
+                    )
                 )
         return problems
