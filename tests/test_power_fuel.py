@@ -391,3 +391,29 @@ def test_the_shipped_fuel_scenario_is_bit_identical_whatever_the_batches():
     assert one.events.equals(three.events)
     assert one.outage_causes.equals(three.outage_causes)
     assert one.summary.unserved_user_h_domestic.nunique() == 3
+
+
+def test_a_variant_can_replace_the_power_section():
+    """Baseline: the only fleet serves r2, so s1 is down 12-30 h. Variant `reach_r1`: the
+    same section with the fleet on r1 as well, s1 is back at 16.62 h. A variant naming an
+    unknown region is refused with its field."""
+    from resilience_sim import InputError
+    from resilience_sim.scenario.variant_build import build_variant
+
+    base = generator_sites()
+    base["fuel"]["trucks"][0]["regions"] = ["r2"]
+    better = generator_sites()
+    better["fuel"]["trucks"][0]["regions"] = ["r1", "r2"]
+    scenario = scenario_on(
+        sites(),
+        hazards=[grid_down(0.0, 30.0)],
+        power=base,
+        variants={"reach_r1": {"capex_musd": 0.1, "power": better}},
+    )
+    assert events(simulate(scenario))[1] == (30.0, "s1", "repair", "power")
+    up_h = round(5.0 + TRIP_H + 0.5, 9)
+    assert events(simulate(build_variant(scenario, "reach_r1")))[1][:2] == (up_h, "s1")
+    wrong = generator_sites()
+    wrong["fuel"]["trucks"][0]["regions"] = ["r9"]
+    with pytest.raises(InputError, match=r"variants\.bad\.power\.fuel\.trucks\[0\]\.regions\[0\]"):
+        scenario_on(sites(), power=base, variants={"bad": {"power": wrong}})
