@@ -417,3 +417,35 @@ def test_a_variant_can_replace_the_power_section():
     wrong["fuel"]["trucks"][0]["regions"] = ["r9"]
     with pytest.raises(InputError, match=r"variants\.bad\.power\.fuel\.trucks\[0\]\.regions\[0\]"):
         scenario_on(sites(), power=base, variants={"bad": {"power": wrong}})
+
+
+def test_an_empty_power_section_gives_the_same_log_on_a_national_network():
+    """The per-site state machine without rules, recharge or trucks is the old model: on a
+    2,000-node synthetic network a regional outage and two substations out for a while
+    (hundreds of sites on battery, then down) give the same event log with and without
+    `power: {}`."""
+    from resilience_sim.scenario import Scenario
+    from resilience_sim.topology.generate import generate_topology
+
+    topology = generate_topology("national", 2000, 7)
+    regions = [r for r in topology.regions if r != "abroad"]
+    exchange = next(n.id for n in topology.nodes if n.kind.value == "exchange")
+    data = {
+        "name": "regional outage",
+        "horizon_h": 24.0 * 60,
+        "hazards": [
+            {"type": "regional_outage", "regions": regions[1:3]},
+            {
+                "type": "power_grid_outage",
+                "substations": ["ps-10", "ps-02"],
+                "at_h": 5.0,
+                "restore_h": {"dist": "lognormal", "median_h": 30.0, "sigma": 0.5},
+            },
+        ],
+        "recovery": {"crews": [{"depot": exchange, "count": 20}]},
+        "service": {"demand_gbps_per_user": 0.0},
+    }
+    without = simulate(Scenario.from_dict(data, topology), seed=3).events
+    with_section = simulate(Scenario.from_dict({**data, "power": {}}, topology), seed=3).events
+    assert (without.cause_class == "power").sum() > 200
+    assert without.equals(with_section)
