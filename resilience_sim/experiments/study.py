@@ -128,9 +128,14 @@ class ReplicationOutput:
 
 
 def run_replication(
-    context: StudyContext, replication: int, seed_seq: np.random.SeedSequence
+    context: StudyContext,
+    replication: int,
+    seed_seq: np.random.SeedSequence,
+    summary_only: bool = False,
 ) -> ReplicationOutput:
-    """Sample hazards, simulate recovery and evaluate service for one replication."""
+    """Sample hazards, simulate recovery and evaluate service for one replication.
+
+    ``summary_only``: skip the tables only the run folder needs (the daily outage causes)."""
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
     damages = sample_hazards(
@@ -178,7 +183,7 @@ def run_replication(
             spec.horizon_hours,
             served,
         )
-        if spec.output.outage_causes
+        if spec.output.outage_causes and not summary_only
         else empty_outage_causes()
     )
     return ReplicationOutput(
@@ -235,7 +240,9 @@ def run_batch(context: StudyContext, batch: Batch) -> dict[str, pd.DataFrame]:
 
 def run_batch_summary(context: StudyContext, batch: Batch) -> pd.DataFrame:
     """Run one batch and return only its summary table (an executor task for sweeps)."""
-    return summary_table([run_replication(context, k, s) for k, s in batch.replications()])
+    return summary_table(
+        [run_replication(context, k, s, summary_only=True) for k, s in batch.replications()]
+    )
 
 
 def execute(
