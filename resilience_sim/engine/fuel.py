@@ -91,7 +91,6 @@ class FuelFleet:
         self.waiting: dict[int, tuple[float, int]] = {}  # node -> (requested at, sequence)
         self._seq = 0
         self._dispatch_due = False
-        self.delivered_l = 0.0
         for at_h in sorted(set(reopen_times_h)):
             self.env.timeout(at_h).callbacks.append(lambda _: self._schedule_dispatch())
 
@@ -161,7 +160,6 @@ class FuelFleet:
         burn = self.spec.burn_l_per_h
         litres = min(truck.load_l, self.backup.fuel_needed_h(node) * burn)
         truck.load_l -= litres
-        self.delivered_l += litres
         if litres > 0:
             self.backup.refuel(node, litres / burn, "generator refuelled by truck")
         if truck.load_l > 0:
