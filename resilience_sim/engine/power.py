@@ -8,7 +8,14 @@ down, with the cause recorded as propagated; it returns as soon as mains returns
 (unless something else holds it down).
 
 Simplifications (documented in docs/cascades.md): batteries and tanks are full
-again as soon as mains returns; generators are not refuelled during an outage.
+again as soon as mains returns; generators are not refuelled during an outage. A
+scenario's ``power:`` section replaces them (``backup``: a
+:class:`~resilience_sim.engine.backup.SiteBackup` with sampled batteries and
+generators, recharge and fuel trucks; docs/power.md).
+
+Hook for grid models (a grid asset that fails by disconnection): :meth:`PowerModel.deenergise`
+and :meth:`PowerModel.reenergise` cut and return mains to any set of nodes, counted per
+reason like a substation or grid-region outage.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from resilience_sim.engine.state import NetworkState
+from resilience_sim.engine.backup import SiteBackup
+from resilience_sim.engine.state import POWER, NetworkState
 from resilience_sim.hazards.base import GridOutage
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -26,6 +34,7 @@ class PowerModel:
 
     def __init__(self, env: simpy.Environment, state: NetworkState, arrays: NetworkArrays):
         self.env = env
+        self.backup: SiteBackup | None = None  # set by engine.backup.attach_backup
         self.state = state
         self.autonomy_h = arrays.battery_h + arrays.fuel_h
         self.names = arrays.asset_ids
@@ -62,9 +71,12 @@ class PowerModel:
         if self.supply_lost[node] > 1:
             return
         self.outage_cause[node] = cause
+        if self.backup is not None:
+            self.backup.mains_lost(node, cause)
+            return
         autonomy = float(self.autonomy_h[node])
         if autonomy <= 0:
-            self._hold_down(node, f"power: no backup ({cause})")
+            self.hold_down(node, f"power: no backup ({cause})")
         else:
             self._drain(node, autonomy, cause)
 
@@ -74,17 +86,35 @@ class PowerModel:
         assert self.supply_lost[node] >= 0
         if self.supply_lost[node] > 0:
             return
+        if self.backup is not None:
+            self.backup.mains_restored(node)
+            return
         self.draining.pop(node, None)
-        if self.held_down[node]:
-            self.held_down[node] = False
-            self.state.bring_up(self.env.now, node, "mains power restored")
+        self.release(node, "mains power restored")
 
-    def _hold_down(self, node: int, cause: str) -> None:
+    def deenergise(self, nodes: np.ndarray, cause: str) -> None:
+        """Mains lost at ``nodes`` (one more reason each): the hook for grid models."""
+        for node in nodes.tolist():
+            self.lose(node, cause)
+
+    def reenergise(self, nodes: np.ndarray) -> None:
+        """One reason fewer at ``nodes``: the counterpart of :meth:`deenergise`."""
+        for node in nodes.tolist():
+            self.restore(node)
+
+    def hold_down(self, node: int, cause: str) -> None:
+        """``node`` goes down for lack of power (cause class ``power``, propagated)."""
         if self.held_down[node]:
             return
         self.draining.pop(node, None)
         self.held_down[node] = True
-        self.state.take_down(self.env.now, node, cause, propagated=True)
+        self.state.take_down(self.env.now, node, cause, propagated=True, cause_class=POWER)
+
+    def release(self, node: int, cause: str) -> None:
+        """``node`` has power again (if it was held down for lack of it)."""
+        if self.held_down[node]:
+            self.held_down[node] = False
+            self.state.bring_up(self.env.now, node, cause)
 
     def run_generator(self, node: int, fuel_h: float, cause: str):
         """Process: a portable generator powers ``node`` (which has no mains) for ``fuel_h``.
@@ -93,13 +123,14 @@ class PowerModel:
         """
         if self.supply_lost[node] == 0:
             return
+        if self.backup is not None:  # it becomes the site's generator, refuelled by trucks
+            self.backup.add_generator(node, fuel_h, cause)
+            return
         self.draining.pop(node, None)
-        if self.held_down[node]:
-            self.held_down[node] = False
-            self.state.bring_up(self.env.now, node, cause)
+        self.release(node, cause)
         yield self.env.timeout(fuel_h)
         if self.supply_lost[node] > 0 and not self.held_down[node]:
-            self._hold_down(node, f"{cause}: out of fuel")
+            self.hold_down(node, f"{cause}: out of fuel")
 
     def _drain(self, node: int, autonomy_h: float, cause: str) -> None:
         """Run ``autonomy_h`` hours on battery/generator, then fail unless mains (or a
@@ -112,21 +143,21 @@ class PowerModel:
         if self.draining.get(node) is not empty:
             return  # cancelled
         del self.draining[node]
-        self._hold_down(node, f"power: backup exhausted after {autonomy_h:g} h ({cause})")
+        self.hold_down(node, f"power: backup exhausted after {autonomy_h:g} h ({cause})")
 
     def grid_outage(self, outage: GridOutage):
-        """Process: de-energise each region at its onset for its duration."""
+        """Process: de-energise each entry's nodes (its region's, or the stage's) at its
+        onset for its duration."""
         for k in np.argsort(outage.onset_h, kind="stable"):
             wait = outage.onset_h[k] - self.env.now
             if wait > 0:
                 yield self.env.timeout(wait)
             region = int(outage.region_idx[k])
             cause = f"{outage.cause}: grid region {self.region_names[region]} down"
-            for node in self.region_members[region]:
-                self.lose(int(node), cause)
-            self.env.process(self._reenergise(region, float(outage.duration_h[k])))
+            nodes = self.region_members[region] if outage.nodes is None else outage.nodes[k]
+            self.deenergise(nodes, cause)
+            self.env.process(self._reenergise(nodes, float(outage.duration_h[k])))
 
-    def _reenergise(self, region: int, duration_h: float):
+    def _reenergise(self, nodes: np.ndarray, duration_h: float):
         yield self.env.timeout(duration_h)
-        for node in self.region_members[region]:
-            self.restore(int(node))
+        self.reenergise(nodes)

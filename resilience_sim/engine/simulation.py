@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
+from resilience_sim.engine.backup import attach_backup
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.disconnection import Interdependency
@@ -27,6 +28,7 @@ from resilience_sim.engine.recovery import CrewDepots, Job
 from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import (
+    CONGESTION,
     DEGRADE,
     HIJACK_END,
     HIJACK_START,
@@ -44,6 +46,7 @@ from resilience_sim.hazards.base import (
     RouteHijack,
 )
 from resilience_sim.scenario.custom_policy import CustomPolicy
+from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import CellOnWheels, PortableGenerators, SatelliteGateway
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
@@ -64,6 +67,8 @@ def simulate_replication(
     routing: Routing = "shortest",
     overload_load: OverloadLoad = "demand",
     overload_pivots: int | None = None,
+    power: PowerSpec | None = None,
+    power_rng: np.random.Generator | None = None,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -77,8 +82,11 @@ def simulate_replication(
     ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
     ``routing``: how the overload cascade routes traffic (shortest or widest paths);
     ``overload_load``/``overload_pivots``: its load model (see :meth:`Replication.enable_overload`).
+    ``power``: the scenario's power section (sites' back-up drawn from ``power_rng``).
     """
     run = Replication(arrays, recovery, crew_plan, rng, start_date, custom_policy, interdependency)
+    if power is not None:
+        run.attach_power(power, power_rng)
     if overload_alpha is not None and demand_gbps is not None:
         run.enable_overload(demand_gbps, overload_alpha, routing, overload_load, overload_pivots)
     for damage in damages:
@@ -145,6 +153,18 @@ class Replication:
             self.env.process(self._reopen(area.until_h))
         self._schedule_stopgaps()
 
+    def attach_power(self, power: PowerSpec, rng: np.random.Generator) -> None:
+        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py)."""
+        a = self.arrays
+        attach_backup(
+            self.power,
+            power,
+            a,
+            rng,
+            lambda node: self._opens_at(node, float(a.asset_lat[node]), float(a.asset_lon[node])),
+            [area.until_h for area in self.recovery.closed_areas],
+        )
+
     # -- damage ----------------------------------------------------------------------
 
     def apply_damage(self, damage: Damage):
@@ -164,7 +184,9 @@ class Replication:
                 yield self.env.timeout(wait)
             asset = asset_idx[k]
             if math.isnan(duration_h[k]):
-                if self.state.damage(self.env.now, asset, damage.cause, located[k]):
+                if self.state.damage(
+                    self.env.now, asset, damage.cause, located[k], cause_class=damage.cause_class
+                ):
                     self.start_repair(
                         asset,
                         repair_h[k],
@@ -174,7 +196,9 @@ class Replication:
                         fault_depth_m[k],
                     )
             else:
-                self.state.take_down(self.env.now, asset, damage.cause)
+                self.state.take_down(
+                    self.env.now, asset, damage.cause, cause_class=damage.cause_class
+                )
                 self._self_restore(asset, duration_h[k], damage.cause)
 
     def _self_restore(self, asset: int, duration_h: float, cause: str) -> None:
@@ -329,7 +353,9 @@ class Replication:
                 f"overload: {load[node]:.3g}{unit} > (1 + {self._alpha:g})"
                 f" x {self._initial_load[node]:.3g}"
             )
-            if self.state.damage(self.env.now, int(node), cause, propagated=True):
+            if self.state.damage(
+                self.env.now, int(node), cause, propagated=True, cause_class=CONGESTION
+            ):
                 self.start_repair(int(node), float("nan"), float("nan"), float("nan"))
 
     def _loads(self) -> np.ndarray:

@@ -26,6 +26,15 @@ HIJACK_END = 4
 STOPGAP_RELEASED = 5
 EVENT_NAMES = ("fail", "repair", "degrade", "hijack_start", "hijack_end", "stopgap_released")
 
+# Why a down interval began (the ``cause_class`` column of the events table). Set on fail
+# events and repeated on the repair event that ends the interval; "" on the other events.
+STRUCTURAL = "structural"  # damage that needs a repair job, or a hazard's outage
+POWER = "power"  # mains lost and the backup (battery, generator fuel) ran out
+UPSTREAM = "upstream"  # a declared dependency failed (backhaul, core, operations centre)
+CYBER = "cyber"  # cyberattacks (malware, ransomware, targeted removal)
+CONGESTION = "congestion"  # overload trips
+CAUSE_CLASSES = (STRUCTURAL, POWER, UPSTREAM, CYBER, CONGESTION)
+
 Listener = Callable[[float, int, bool], None]  # (t_h, asset, is_up_now)
 
 
@@ -39,6 +48,7 @@ class EventLog:
     cause: list[str] = field(default_factory=list)
     propagated: list[bool] = field(default_factory=list)  # fail caused by another asset
     value: list[float] = field(default_factory=list)  # DEGRADE: remaining capacity share
+    cause_class: list[str] = field(default_factory=list)  # one of CAUSE_CLASSES, or ""
 
     def record(
         self,
@@ -48,6 +58,7 @@ class EventLog:
         cause: str,
         propagated: bool = False,
         value: float = float("nan"),
+        cause_class: str = "",
     ) -> None:
         """Append one event. ``asset`` is an asset index, or n_assets + region index for
         the region events (HIJACK_*)."""
@@ -57,6 +68,7 @@ class EventLog:
         self.cause.append(cause)
         self.propagated.append(propagated)
         self.value.append(float(value))
+        self.cause_class.append(cause_class)
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (
@@ -84,6 +96,7 @@ class NetworkState:
         self.on_physical_change: Callable[[], None] | None = None
         self.on_cover_end: Callable[[float, int], None] | None = None  # (t_h, asset)
         self.cause = [""] * n_assets  # why each asset is (or was last) down
+        self.cause_class = [""] * n_assets  # the class of that cause (CAUSE_CLASSES)
         self.log = log
         self.deps = dependencies if dependencies else None
         self.listeners: list[Listener] = []
@@ -94,12 +107,21 @@ class NetworkState:
 
     # -- physical reasons -------------------------------------------------------------
 
-    def take_down(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
-        """Add one reason holding ``asset`` down (``propagated``: caused by another asset)."""
+    def take_down(
+        self,
+        t_h: float,
+        asset: int,
+        cause: str,
+        propagated: bool = False,
+        cause_class: str = STRUCTURAL,
+    ) -> None:
+        """Add one reason holding ``asset`` down (``propagated``: caused by another asset).
+
+        The first reason gives the down interval its ``cause_class``."""
         self.down_count[asset] += 1
         if self.down_count[asset] == 1:
             self.cause[asset] = cause
-            self._settle(t_h, asset, cause, propagated)
+            self._settle(t_h, asset, cause, propagated, cause_class)
 
     def bring_up(self, t_h: float, asset: int, cause: str) -> None:
         """Lift one reason holding ``asset`` down."""
@@ -120,7 +142,7 @@ class NetworkState:
             self.cause[asset] = cause
             if self.on_physical_change is not None:
                 self.on_physical_change()
-            self._set(t_h, asset, False, cause, False, STOPGAP_RELEASED)
+            self._set(t_h, asset, False, cause, False, event=STOPGAP_RELEASED)
 
     def cover(self, t_h: float, asset: int, cause: str) -> None:
         """A stopgap takes over ``asset`` (cell on wheels): it works whatever holds it down,
@@ -135,6 +157,7 @@ class NetworkState:
         cause: str,
         is_separate_fault: bool = False,
         propagated: bool = False,
+        cause_class: str = STRUCTURAL,
     ) -> bool:
         """Damage an asset; return True if this needs a new repair job.
 
@@ -144,7 +167,7 @@ class NetworkState:
         if self.open_jobs[asset] > 0 and not is_separate_fault:
             return False
         self.open_jobs[asset] += 1
-        self.take_down(t_h, asset, cause, propagated)
+        self.take_down(t_h, asset, cause, propagated, cause_class)
         return True
 
     def repair(self, t_h: float, asset: int, cause: str) -> None:
@@ -161,13 +184,20 @@ class NetworkState:
     def set_disconnected(self, t_h: float, asset: int, is_cut: bool, cause: str) -> None:
         """Hold ``asset`` down while it is cut off from its sources (or release it)."""
         self.disconnected[asset] = is_cut
-        self._settle(t_h, asset, cause, propagated=is_cut)
+        self._settle(t_h, asset, cause, propagated=is_cut, cause_class=UPSTREAM)
 
     def physically_up(self, assets: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Up but for dependencies: no reason holds it down, or a stopgap covers it."""
         return (self.down_count[assets] == 0) | self.covered[assets]
 
-    def _settle(self, t_h: float, asset: int, cause: str, propagated: bool = False) -> None:
+    def _settle(
+        self,
+        t_h: float,
+        asset: int,
+        cause: str,
+        propagated: bool = False,
+        cause_class: str = STRUCTURAL,
+    ) -> None:
         """Recompute the effective state after ``asset``'s physical state changed."""
         if self.on_physical_change is not None:
             self.on_physical_change()
@@ -175,7 +205,7 @@ class NetworkState:
             physically_up = (
                 self.down_count[asset] == 0 or self.covered[asset]
             ) and not self.disconnected[asset]
-            self._set(t_h, asset, bool(physically_up), cause, propagated)
+            self._set(t_h, asset, bool(physically_up), cause, propagated, cause_class)
             return
         involved = self.deps.involved
         working = self.deps.working(self.physically_up(involved) & ~self.disconnected[involved])
@@ -185,13 +215,13 @@ class NetworkState:
         for i in order:
             a = int(involved[i])
             if a == asset:
-                self._set(t_h, a, bool(working[i]), cause, propagated)
+                self._set(t_h, a, bool(working[i]), cause, propagated, cause_class)
             elif working[i]:
                 self._set(t_h, a, True, f"dependency restored ({cause})", propagated=True)
             else:
                 blocker = int(involved[self.deps.blocking_dependency(working, i)])
                 chain = f"depends on {self._name(blocker)} <- {self.cause[blocker]}"
-                self._set(t_h, a, False, chain, propagated=True)
+                self._set(t_h, a, False, chain, propagated=True, cause_class=UPSTREAM)
 
     def _set(
         self,
@@ -200,6 +230,7 @@ class NetworkState:
         up: bool,
         cause: str,
         propagated: bool,
+        cause_class: str = STRUCTURAL,
         event: int | None = None,
     ) -> None:
         if bool(self.up[asset]) == up:  # bool(): numpy-bool == bool costs ~1 us
@@ -207,8 +238,10 @@ class NetworkState:
         self.up[asset] = up
         if not up:
             self.cause[asset] = cause
+            self.cause_class[asset] = cause_class
         code = event if event is not None else (REPAIR if up else FAIL)
-        self.log.record(t_h, asset, code, cause, propagated and not up)
+        cause_class = self.cause_class[asset] if code in (FAIL, REPAIR) else ""
+        self.log.record(t_h, asset, code, cause, propagated and not up, cause_class=cause_class)
         for listener in self.listeners:
             listener(t_h, asset, up)
 

@@ -35,7 +35,13 @@ from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
-from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
+from resilience_sim.metrics import (
+    aggregate_summary,
+    daily_outage_causes,
+    empty_outage_causes,
+    served_fraction,
+    summarize_replication,
+)
 from resilience_sim.metrics.giant_component import empty_table as empty_giant_table
 from resilience_sim.metrics.giant_component import giant_component_rows, operator_index
 from resilience_sim.rng import replication_rngs, replication_seeds
@@ -46,9 +52,10 @@ from resilience_sim.scenario.recovery import with_stopgap_links
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
-TABLES = ("timeline", "events", "summary", "regional")
-# tables written only when the scenario asks for them (output.<name>); regional by default
-OPTIONAL_TABLES = ("regional", "giant_component")
+TABLES = ("timeline", "events", "summary", "regional", "outage_causes")
+# tables written only when the scenario asks for them (output.<name>); regional and
+# outage_causes by default
+OPTIONAL_TABLES = ("regional", "outage_causes", "giant_component")
 ALL_TABLES = (*TABLES, "giant_component")
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
@@ -141,13 +148,20 @@ class ReplicationOutput:
     summary: dict[str, float]
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
+    event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
+    outage_causes: pd.DataFrame  # sites out by region and cause at the end of each day
     giant_component: pd.DataFrame | None = None  # with output.giant_component
 
 
 def run_replication(
-    context: StudyContext, replication: int, seed_seq: np.random.SeedSequence
+    context: StudyContext,
+    replication: int,
+    seed_seq: np.random.SeedSequence,
+    summary_only: bool = False,
 ) -> ReplicationOutput:
-    """Sample hazards, simulate recovery and evaluate service for one replication."""
+    """Sample hazards, simulate recovery and evaluate service for one replication.
+
+    ``summary_only``: skip the tables only the run folder needs (the daily outage causes)."""
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
     damages = sample_hazards(
@@ -173,6 +187,8 @@ def run_replication(
         spec.service.routing,
         spec.overload.load if spec.overload is not None else "demand",
         spec.overload.pivots if spec.overload is not None else None,
+        spec.power,
+        rngs["power"],
     )
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
@@ -188,6 +204,20 @@ def run_replication(
     )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
+    )
+    causes = (
+        daily_outage_causes(
+            context.arrays,
+            replication,
+            time_h,
+            asset_idx,
+            code,
+            log.cause_class,
+            spec.horizon_hours,
+            served,
+        )
+        if spec.output.outage_causes and not summary_only
+        else empty_outage_causes()
     )
     giant = None
     if spec.output.giant_component:
@@ -211,6 +241,8 @@ def run_replication(
         summary,
         log.propagated,
         log.values(),
+        log.cause_class,
+        causes,
         giant,
     )
 
@@ -254,7 +286,9 @@ def run_batch(context: StudyContext, batch: Batch) -> dict[str, pd.DataFrame]:
 
 def run_batch_summary(context: StudyContext, batch: Batch) -> pd.DataFrame:
     """Run one batch and return only its summary table (an executor task for sweeps)."""
-    return summary_table([run_replication(context, k, s) for k, s in batch.replications()])
+    return summary_table(
+        [run_replication(context, k, s, summary_only=True) for k, s in batch.replications()]
+    )
 
 
 def execute(
@@ -300,6 +334,7 @@ class SimulationResult:
         regional: pd.DataFrame | None = None,
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
+        outage_causes: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
         giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
@@ -316,6 +351,7 @@ class SimulationResult:
             "regional": regional,
             "events": events,
             "summary": summary,
+            "outage_causes": outage_causes,
             "giant_component": giant_component,
         }
 
@@ -345,6 +381,11 @@ class SimulationResult:
     def giant_component(self) -> pd.DataFrame:
         """Largest connected component over time (``output.giant_component``; else empty)."""
         return self._table("giant_component")
+
+    @property
+    def outage_causes(self) -> pd.DataFrame:
+        """Sites out by region, cause class and day (docs/power.md#outage-causes)."""
+        return self._table("outage_causes")
 
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -557,6 +598,7 @@ def collect_tables(
                     "cause": np.asarray(out.event_cause, dtype=object).astype(str),
                     "propagated": np.asarray(out.event_propagated, dtype=bool),
                     "capacity_frac": out.event_value,
+                    "cause_class": np.asarray(out.event_cause_class, dtype=object).astype(str),
                 }
             )
         )
@@ -565,6 +607,7 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
+        "outage_causes": pd.concat([o.outage_causes for o in outputs], ignore_index=True),
         "giant_component": pd.concat(
             [o.giant_component for o in outputs if o.giant_component is not None]
             or [empty_giant_table()],

@@ -8,6 +8,7 @@ Samplers never import the engine.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,11 +18,23 @@ from resilience_sim.hazards.base import Damage
 from resilience_sim.hazards.checks import warn_unrepairable
 from resilience_sim.hazards.regional_outage import affected_assets
 from resilience_sim.hazards.registry import HAZARD_MODELS, Sampler
+from resilience_sim.scenario.registry import HAZARD_REGISTRY
 from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
 SAMPLERS: dict[str, Sampler] = {name: model.sampler for name, model in HAZARD_MODELS.items()}
+
+# The cause class of the outages a type's Damage starts (events' ``cause_class``): natural
+# hazards do structural damage, threats are cyber, except these.
+_CAUSE_CLASS = {"power_grid_outage": "power", "sabotage": "structural"}
+
+
+def cause_class_of(hazard_type: str) -> str:
+    """``structural``, ``power`` or ``cyber``: the class of outages this type starts."""
+    if hazard_type in _CAUSE_CLASS:
+        return _CAUSE_CLASS[hazard_type]
+    return "cyber" if HAZARD_REGISTRY[hazard_type].family == "threat" else "structural"
 
 
 def hazard_cause(spec: ScenarioSpec, i: int) -> str:
@@ -58,7 +71,11 @@ def sample_hazards(
                 "<scenario>", f"hazards[{i}].type", f"no sampler for {hazard.type!r}"
             )
         sampled = sampler(hazard, topology, arrays, draw_from, hazard_cause(spec, i))
-        records.extend(sampled if isinstance(sampled, tuple) else (sampled,))
+        cause_class = cause_class_of(hazard.type)
+        for record in sampled if isinstance(sampled, tuple) else (sampled,):
+            if isinstance(record, Damage) and record.cause_class != cause_class:
+                record = dataclasses.replace(record, cause_class=cause_class)
+            records.append(record)
     return records
 
 
@@ -66,6 +83,7 @@ __all__ = [
     "SAMPLERS",
     "Damage",
     "affected_assets",
+    "cause_class_of",
     "hazard_cause",
     "sample_hazards",
     "warn_unrepairable",

@@ -39,6 +39,9 @@ class Damage:
     - ``fault_km``/``fault_depth_m``: km along the cable from its ``source`` end and
       water depth in m at the fault; NaN where unknown (cable ships use them for
       depth-dependent on-site time and for repairing nearby faults in one visit).
+    - ``cause_class``: the class the engine gives the down intervals this record starts
+      (``structural``, ``power``, ``cyber``; see ``resilience_sim.engine.state``); set by
+      :func:`resilience_sim.hazards.sample_hazards` from the hazard or threat type.
 
     An asset is down while any of its entries is unrepaired or unexpired. An entry
     with a fault location is always its own repair job (a cable with three faults
@@ -56,6 +59,7 @@ class Damage:
     fault_lon: np.ndarray = field(default=None)  # type: ignore[assignment]
     fault_km: np.ndarray = field(default=None)  # type: ignore[assignment]
     fault_depth_m: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cause_class: str = "structural"
 
     def __post_init__(self) -> None:
         n = len(self.asset_idx)
@@ -116,6 +120,8 @@ class GridOutage:
     onset_h: np.ndarray
     duration_h: np.ndarray
     cause: str
+    # per entry, the nodes of the region it covers (staged restoration); None: all of them
+    nodes: tuple[np.ndarray, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.region_idx)
@@ -153,6 +159,8 @@ class RouteHijack:
     onset_h: np.ndarray
     duration_h: np.ndarray
     cause: str
+    # per entry, the nodes of the region it covers (staged restoration); None: all of them
+    nodes: tuple[np.ndarray, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.region_idx)

@@ -9,6 +9,11 @@ from resilience_sim.metrics.curves import (
     stream_curve_quantiles,
     time_grid,
 )
+from resilience_sim.metrics.outage_causes import (
+    OUTAGE_CAUSE_COLUMNS,
+    daily_outage_causes,
+    empty_outage_causes,
+)
 from resilience_sim.metrics.summary import (
     SUMMARY_COLUMNS,
     aggregate_summary,
@@ -19,10 +24,13 @@ from resilience_sim.metrics.summary import (
 )
 
 __all__ = [
+    "OUTAGE_CAUSE_COLUMNS",
     "SUMMARY_COLUMNS",
     "DistinctTimes",
     "aggregate_summary",
     "curve_quantiles",
+    "daily_outage_causes",
+    "empty_outage_causes",
     "region_outage_hours",
     "resample_replications",
     "resample_steps",

@@ -3,9 +3,9 @@
 Reports stage: reads only the run folder (:class:`RunFolder`; its big tables in chunks,
 so the report of a study of any size is drawn in bounded memory). Sections: headline
 figures, the outage map of the representative replication, recovery curves,
-regions and equity, distributions, the metric table and the event log (what each
-shows and how it is computed: docs/report.md). All user text (scenario, asset and
-region names, causes, hazard labels) is HTML-escaped.
+regions and equity, sites out by cause day by day, distributions, the metric table and
+the event log (what each shows and how it is computed: docs/report.md). All user text
+(scenario, asset and region names, causes, hazard labels) is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from resilience_sim.metrics.equity import WORST_SHARE, worst_served_share
 from resilience_sim.reports import figures, geomap
 from resilience_sim.reports.basemap import geo_assets_script
 from resilience_sim.reports.compare_report import write_comparison_report
+from resilience_sim.reports.outage_causes import outage_cause_section
 from resilience_sim.reports.outage_map import STATES, outage_map
 from resilience_sim.reports.page import figure_div, render_page, table, write_page
 from resilience_sim.reports.replay import RunReplay, replay_run
@@ -63,6 +64,7 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         f"{esc(m['versions'].get('resilience-sim', '?'))}</p>",
         "<nav><a href='#headline'>Headline</a><a href='#map'>Map</a>"
         "<a href='#recovery'>Recovery</a><a href='#regions'>Regions and equity</a>"
+        "<a href='#causes'>Sites out by cause</a>"
         "<a href='#distributions'>Distributions</a><a href='#metrics'>All metrics</a>"
         "<a href='#events'>Event log</a></nav>",
         "<h2 id='headline'>Headline figures</h2>",
@@ -85,6 +87,8 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
             else "<p>The per-region timeline was not recorded (output.regional: false).</p>"
         ),
         _equity_section(replay),
+        "<h2 id='causes'>Sites out by region, by cause, day by day</h2>",
+        outage_cause_section(run),
         "<h2 id='distributions'>Distributions across replications</h2>",
         figure_div(
             figures.distribution(

@@ -147,6 +147,9 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
             )
     problems += _recovery_references(spec, topology, file, regions)
     problems += [InputProblem(file, f, m) for f, m in rule_problems(spec.dependencies, topology)]
+    if spec.power is not None:
+        for field, message in spec.power.check_references(topology):
+            problems.append(InputProblem(file, f"power.{field}", message))
     try:
         check_variants(spec, topology, file)
     except InputError as exc:

@@ -22,6 +22,7 @@ from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
 from resilience_sim.scenario.interdependency import DependencyRule
+from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import (
     BUILTIN_POLICIES,
     CableShip,
@@ -198,6 +199,11 @@ class Output(Strict):
         "time, in total, per region and per operator (one to three connectivity passes per "
         "event time; docs/results.md)",
     )
+    outage_causes: bool = Field(
+        True,
+        description="write sites out by region, cause and day (one connected-components "
+        "pass per simulated day)",
+    )
 
 
 class ScenarioSpec(Strict):
@@ -223,6 +229,11 @@ class ScenarioSpec(Strict):
     )
     hazards: list[Hazard] = Field(default_factory=list, description="what strikes, and when")
     recovery: Recovery = Field(default_factory=Recovery, description="repair resources")
+    power: PowerSpec | None = Field(
+        None,
+        description="back-up power per site, battery recharge, fuel trucks (docs/power.md); "
+        "absent: the topology's battery_h and fuel_h, instant recharge, no refuelling",
+    )
     service: Service = Field(default_factory=Service, description="how service is measured")
     overload: Overload | None = Field(
         None, description="optional Motter-Lai overload cascade (research use)"

@@ -55,7 +55,8 @@ def build_variant(scenario: Scenario, name: str) -> Scenario:
             "name": f"{spec.name} [{name}]",
             "recovery": recovery.model_dump(),
             "variants": {},
-        },
+        }
+        | ({"power": variant.power.model_dump()} if variant.power is not None else {}),
         file,
         where,
     )
@@ -75,6 +76,8 @@ def check_variants(spec: ScenarioSpec, topology: Topology, file: str) -> None:
         try:
             built = variant_topology(topology, variant, file, where)
             variant_recovery(spec.recovery, variant, built, file, where)
+            for field, message in variant.power.check_references(built) if variant.power else []:
+                problems.append(InputProblem(file, f"{where}.power.{field}", message))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:

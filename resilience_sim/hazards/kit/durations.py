@@ -29,10 +29,22 @@ def duration_quantile(dist: Duration, u: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown duration distribution {dist.dist!r}")
 
 
+def share_band(shares: list[float], u: np.ndarray) -> np.ndarray:
+    """Index of the band of cumulative ``shares`` (adding up to 1) each uniform falls in:
+    the mixture component or stage of each draw.
+
+    >>> share_band([0.5, 0.3, 0.2], np.array([0.1, 0.6, 0.95]))
+    array([0, 1, 2])
+    """
+    upper = np.cumsum(shares)
+    upper[-1] = 1.0  # shares add up to 1 within rounding
+    return np.searchsorted(upper, u, side="right")
+
+
 def repair_hours(duration: Duration | None, u: np.ndarray) -> np.ndarray:
     """Repair hours at uniforms ``u`` (inverse CDF); NaN (engine default) if no duration."""
     u = np.asarray(u, dtype=float)
     return np.full(u.shape, np.nan) if duration is None else duration_quantile(duration, u)
 
 
-__all__ = ["duration_quantile", "repair_hours"]
+__all__ = ["duration_quantile", "repair_hours", "share_band"]

@@ -6,13 +6,25 @@ long the utility takes to restore it; read by :mod:`resilience_sim.hazards.power
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from resilience_sim.scenario.common import HazardBase
+from resilience_sim.scenario.common import HazardBase, Strict
 from resilience_sim.scenario.distributions import Duration
 from resilience_sim.topology.model import NodeKind, Topology
+
+
+class RestorationStage(Strict):
+    """One stage of a region's restoration: ``share`` of its sites get mains back at
+    ``factor`` x the region's drawn restoration time."""
+
+    share: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] = Field(
+        description="share of the region's sites restored in this stage (shares add up to 1)"
+    )
+    factor: Annotated[float, Field(gt=0.0, le=100.0, allow_inf_nan=False)] = Field(
+        description="restoration time of the stage / the region's drawn restore time"
+    )
 
 
 class PowerGridOutage(HazardBase):
@@ -32,6 +44,15 @@ class PowerGridOutage(HazardBase):
         description="time from onset until the utility restores a region or substation, "
         "hours (one draw each)"
     )
+    restore_by_region: dict[str, Duration] = Field(
+        default_factory=dict,
+        description="restore time per grid region (area), replacing restore_h for it",
+    )
+    stages: list[RestorationStage] = Field(
+        default_factory=list,
+        description="staged restoration inside each region: shares of its sites and "
+        "factors of its restore time (empty: the region returns as one piece)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PowerGridOutage:
@@ -39,6 +60,16 @@ class PowerGridOutage(HazardBase):
             raise ValueError("duration_h: give the restoration time as `restore_h`")
         if not self.grid_regions and not self.substations:
             raise ValueError("grid_regions: name at least one grid region or substation")
+        for name in self.restore_by_region:
+            if name not in self.grid_regions:
+                raise ValueError(f"restore_by_region: {name!r} is not one of grid_regions")
+        if self.stages:
+            total = sum(stage.share for stage in self.stages)
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"stages: shares must add up to 1 (they add up to {total:g})")
+            factors = [stage.factor for stage in self.stages]
+            if factors != sorted(factors):
+                raise ValueError("stages: factors must not decrease from stage to stage")
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
