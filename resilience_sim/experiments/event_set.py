@@ -19,12 +19,13 @@ run with ``seed``/``replications``, ``seed + i`` and that number.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ from resilience_sim.experiments.results import (
 from resilience_sim.experiments.study import simulate
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.scenario.common import Strict
+from resilience_sim.scenario.inputs.resolve import resolve_input_files
+from resilience_sim.scenario.loader import SCENARIO_UNION_TAGS, check_references
+from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.scenario.variants import BENEFIT_METRICS
 from resilience_sim.validation import read_document, validate_document
 
@@ -59,6 +63,16 @@ class EventSpec(Strict):
     return_period_years: Annotated[float, Field(gt=0.0, le=1e9)] | None = Field(
         None, description="mean years between occurrences (1 / annual_frequency)"
     )
+    hazards: list[dict[str, Any]] | None = Field(
+        None, description="the event's hazards, replacing the scenario's own (catalogues)"
+    )
+    year: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="the simulated year the event falls in (catalogues, 0-based)"
+    )
+    seed: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="seed of this event's study (default the scenario's)"
+    )
+    source: str | None = Field(None, description="the catalogue source that generated it")
 
     @model_validator(mode="after")
     def _one_frequency(self) -> EventSpec:
@@ -84,6 +98,26 @@ class EventSetSpec(Strict):
         "unserved_user_h_international", description="the loss measured, user-hours"
     )
     events: list[EventSpec] = Field(min_length=1, description="the events")
+    catalogue_years: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="years a stochastic catalogue simulates: every event then has a `year` "
+        "below it, and years without events lose nothing (docs/decisions.md)",
+    )
+    catalogue: dict[str, Any] = Field(
+        default_factory=dict, description="where a generated catalogue came from"
+    )
+
+    @model_validator(mode="after")
+    def _years(self) -> EventSetSpec:
+        if self.catalogue_years is None:
+            return self
+        for i, event in enumerate(self.events):
+            if event.year is None or event.year >= self.catalogue_years:
+                raise ValueError(
+                    f"events: events[{i}].year must be given and below catalogue_years "
+                    f"({self.catalogue_years})"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -104,7 +138,7 @@ def load_event_set(path: str | Path) -> EventSet:
     path = Path(path)
     file = str(path)
     spec = validate_document(EventSetSpec, read_document(path), file)
-    scenarios, problems = [], []
+    scenarios, problems, bases = [], [], {}
     for i, event in enumerate(spec.events):
         scenario_path = (path.parent / event.scenario).resolve()
         if not scenario_path.is_file():
@@ -116,10 +150,38 @@ def load_event_set(path: str | Path) -> EventSet:
                 )
             )
             continue
-        scenarios.append(load_scenario(scenario_path))
+        if scenario_path not in bases:
+            bases[scenario_path] = load_scenario(scenario_path)
+        base = bases[scenario_path]
+        if event.hazards is None and event.seed is None:
+            scenarios.append(base)
+            continue
+        try:
+            scenarios.append(event_scenario(base, event, file, f"events[{i}]"))
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return EventSet(spec=spec, scenarios=tuple(scenarios), source=path.resolve())
+
+
+def event_scenario(base: Scenario, event: EventSpec, file: str, where: str) -> Scenario:
+    """``base`` with the event's hazards (and seed) in place of its own; problems are
+    named ``<where>.hazards[...]`` in ``file``."""
+    document = base.spec.model_dump(mode="json", exclude_unset=True)
+    if event.hazards is not None:
+        document["hazards"] = event.hazards
+    if event.seed is not None:
+        document["seed"] = event.seed
+    try:
+        spec = validate_document(ScenarioSpec, document, file, skip=SCENARIO_UNION_TAGS)
+        spec = resolve_input_files(spec, (base.source or Path("x")).parent, file)
+        check_references(spec, base.topology, file)
+    except InputError as exc:
+        raise InputError(
+            [InputProblem(file, f"{where}.{p.field}".rstrip("."), p.message) for p in exc.problems]
+        ) from None
+    return dataclasses.replace(base, spec=spec)
 
 
 @dataclass
