@@ -10,6 +10,7 @@ import click
 
 from resilience_sim import __version__
 from resilience_sim.cli import (
+    catalogue,
     compare,
     criticality,
     event_set,
@@ -43,6 +44,8 @@ cli.add_command(inspect.schema)
 cli.add_command(compare.compare_command)
 cli.add_command(criticality.criticality_command)
 cli.add_command(event_set.event_set_command)
+cli.add_command(catalogue.catalogue_command)
+cli.add_command(catalogue.annual_risk_command)
 cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)

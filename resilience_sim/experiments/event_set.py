@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.errors import InputError, InputProblem, rewarn_once
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.results import (
     package_versions,
@@ -215,16 +216,19 @@ def run_event_set(
     """Simulate every event and combine them by frequency (see the module docstring)."""
     started = time.perf_counter()
     metric = event_set.spec.metric
-    losses, summaries, done = [], [], 0
+    losses, summaries, done, seen = [], [], 0, set()
     for i, scenario in enumerate(event_set.scenarios):
-        result = simulate(
-            scenario,
-            replications=replications,
-            seed=None if seed is None else seed + i,
-            progress=None if progress is None else (lambda k, d=done: progress(d + k)),
-            executor=executor,
-            batch_size=batch_size,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = simulate(
+                scenario,
+                replications=replications,
+                seed=None if seed is None else seed + i,
+                progress=None if progress is None else (lambda k, d=done: progress(d + k)),
+                executor=executor,
+                batch_size=batch_size,
+            )
+        rewarn_once(caught, seen)
         done += result.replications
         losses.append(result.summary[metric].to_numpy(dtype=float))
         summaries.append(result.summary.assign(event=i, scenario=scenario.name))
