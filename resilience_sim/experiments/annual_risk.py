@@ -11,9 +11,10 @@ Experiments layer. A catalogue event set (``catalogue_years = Y``, each event wi
 giving ``N = Y R`` simulated years (years without events lose nothing). Then
 
 * **expected annual loss** ``EAU = mean(A)``;
-* the **T-year loss** of a sample of ``N`` annual losses is the ``k``-th largest with
-  ``k = floor(N / T)``: the smallest loss whose empirical exceedance share ``k / N`` is
-  at most ``1 / T``. It is NaN when ``N < T`` (the catalogue is too short to say);
+* the **T-year loss** is the ``1 - 1/T`` quantile of the annual loss, the loss exceeded
+  with probability at most ``1 / T`` a year; of a sample of ``N`` annual losses it is
+  the ``k``-th largest with ``k = floor(N / T)``, and NaN when ``N < T`` (the catalogue
+  is too short to say);
 * the **exceedance curve**: the T-year loss at every return period of a grid from 1 to
   ``N`` years (aggregate: AEP; largest event: OEP).
 

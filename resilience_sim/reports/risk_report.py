@@ -97,7 +97,8 @@ def render_risk_report(folder: Path) -> str:
         money,
         "<h2>Exceedance curve</h2>",
         figure_div(exceedance_figure(curve, m["confidence"]), "exceedance-curve"),
-        f"<p class='note'>The T-year loss is the floor(N/T)-th largest of the N simulated "
+        "<p class='note'>The T-year loss (exceeded with probability at most 1/T a year) is "
+        f"the floor(N/T)-th largest of the N simulated "
         f"annual losses; bands are {level} bootstrap intervals over the simulated years. "
         "Return periods beyond the catalogue's length are blank.</p>",
         "<h2>Return-period losses</h2>",
