@@ -15,6 +15,7 @@ from resilience_sim.cli import (
     criticality,
     event_set,
     inspect,
+    portfolio,
     rerun,
     run,
     sweep,
@@ -46,6 +47,7 @@ cli.add_command(criticality.criticality_command)
 cli.add_command(event_set.event_set_command)
 cli.add_command(catalogue.catalogue_command)
 cli.add_command(catalogue.annual_risk_command)
+cli.add_command(portfolio.portfolio_command)
 cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +31,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from resilience_sim.errors import InputError, InputProblem, rewarn_once
+from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.multi_study import simulate_summaries
 from resilience_sim.experiments.results import (
     package_versions,
     run_stem,
@@ -42,7 +42,7 @@ from resilience_sim.experiments.results import (
     utc_text,
     write_folder,
 )
-from resilience_sim.experiments.study import simulate
+from resilience_sim.experiments.study import study_arguments
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.scenario.common import Strict
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
@@ -137,11 +137,18 @@ class EventSet:
 def load_event_set(path: str | Path) -> EventSet:
     """Read an event set file and every scenario it names (relative to the file)."""
     path = Path(path)
-    file = str(path)
-    spec = validate_document(EventSetSpec, read_document(path), file)
+    spec = validate_document(EventSetSpec, read_document(path), str(path))
+    return event_set_from_spec(spec, path.parent, str(path), path.resolve())
+
+
+def event_set_from_spec(
+    spec: EventSetSpec, folder: Path, file: str, source: Path | None = None
+) -> EventSet:
+    """Load every scenario a validated event set names (relative to ``folder``); problems
+    are reported against ``file``."""
     scenarios, problems, bases = [], [], {}
     for i, event in enumerate(spec.events):
-        scenario_path = (path.parent / event.scenario).resolve()
+        scenario_path = (folder / event.scenario).resolve()
         if not scenario_path.is_file():
             problems.append(
                 InputProblem(
@@ -163,7 +170,7 @@ def load_event_set(path: str | Path) -> EventSet:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    return EventSet(spec=spec, scenarios=tuple(scenarios), source=path.resolve())
+    return EventSet(spec=spec, scenarios=tuple(scenarios), source=source)
 
 
 def event_scenario(base: Scenario, event: EventSpec, file: str, where: str) -> Scenario:
@@ -216,22 +223,22 @@ def run_event_set(
     """Simulate every event and combine them by frequency (see the module docstring)."""
     started = time.perf_counter()
     metric = event_set.spec.metric
-    losses, summaries, done, seen = [], [], 0, set()
-    for i, scenario in enumerate(event_set.scenarios):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = simulate(
-                scenario,
-                replications=replications,
-                seed=None if seed is None else seed + i,
-                progress=None if progress is None else (lambda k, d=done: progress(d + k)),
-                executor=executor,
-                batch_size=batch_size,
-            )
-        rewarn_once(caught, seen)
-        done += result.replications
-        losses.append(result.summary[metric].to_numpy(dtype=float))
-        summaries.append(result.summary.assign(event=i, scenario=scenario.name))
+    scenarios = event_set.scenarios
+    for scenario in scenarios:
+        study_arguments(scenario, replications, seed)
+    tables = simulate_summaries(
+        scenarios,
+        [s.spec.seed if seed is None else seed + i for i, s in enumerate(scenarios)],
+        [s.spec.replications if replications is None else replications for s in scenarios],
+        executor=executor,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    losses = [t[metric].to_numpy(dtype=float) for t in tables]
+    summaries = [
+        t.assign(event=i, scenario=s.name)
+        for i, (t, s) in enumerate(zip(tables, scenarios, strict=True))
+    ]
     frequencies = event_set.frequencies
     eau, se = expected_annual_loss(losses, frequencies)
     events = event_table(event_set, losses, eau)

@@ -23,6 +23,7 @@ from resilience_sim.reports.basemap import geo_assets_script
 from resilience_sim.reports.compare_report import write_comparison_report
 from resilience_sim.reports.outage_map import STATES, outage_map
 from resilience_sim.reports.page import figure_div, render_page, table, write_page
+from resilience_sim.reports.portfolio_report import write_portfolio_report
 from resilience_sim.reports.replay import RunReplay, replay_run
 from resilience_sim.reports.risk_report import write_risk_report
 from resilience_sim.reports.run_folder import RunFolder, median_replication
@@ -44,6 +45,8 @@ def write_report(run_dir: str | Path) -> Path:
         return write_sweep_report(run_dir)
     if kind == "annual_risk":
         return write_risk_report(run_dir)
+    if kind == "portfolio":
+        return write_portfolio_report(run_dir)
     run = RunFolder.read(run_dir)
     return write_page(render_report(run), run.path / REPORT_NAME)
 
