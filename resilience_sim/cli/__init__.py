@@ -18,6 +18,7 @@ from resilience_sim.cli import (
     portfolio,
     rerun,
     run,
+    sensitivity,
     sweep,
     topology_convert,
     topology_generate,
@@ -48,6 +49,7 @@ cli.add_command(event_set.event_set_command)
 cli.add_command(catalogue.catalogue_command)
 cli.add_command(catalogue.annual_risk_command)
 cli.add_command(portfolio.portfolio_command)
+cli.add_command(sensitivity.sensitivity_command)
 cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)
