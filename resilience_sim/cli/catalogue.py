@@ -16,9 +16,9 @@ from resilience_sim.cli.common import (
     report_option,
     reports_input_errors,
     results_folder_option,
+    write_results,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
 from resilience_sim.experiments.annual_risk import (
     DEFAULT_BOOTSTRAP,
     AnnualRisk,
@@ -107,12 +107,7 @@ def annual_risk_command(
             batch_size=batch_size,
             progress=advance,
         )
-    try:
-        run_dir = write_annual_risk(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
+    run_dir = write_results(write_annual_risk, result, out_dir)
     print_annual_risk(result.risk, event_set.spec.name)
     out.print(
         f"{len(event_set.scenarios)} events in {result.wall_time_s:.1f} s; results in {run_dir}"

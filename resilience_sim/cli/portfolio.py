@@ -15,9 +15,9 @@ from resilience_sim.cli.common import (
     report_option,
     reports_input_errors,
     results_folder_option,
+    write_results,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
 from resilience_sim.experiments.portfolio import (
     PortfolioResult,
     load_portfolio,
@@ -57,12 +57,7 @@ def portfolio_command(
         result = optimise_portfolio(
             problem, executor=runner, batch_size=batch_size, progress=advance
         )
-    try:
-        run_dir = write_portfolio(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
+    run_dir = write_results(write_portfolio, result, out_dir)
     print_portfolio(result)
     out.print(f"{len(result.table)} portfolios in {result.wall_time_s:.1f} s; results in {run_dir}")
     if report:

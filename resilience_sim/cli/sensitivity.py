@@ -14,9 +14,9 @@ from resilience_sim.cli.common import (
     report_option,
     reports_input_errors,
     results_folder_option,
+    write_results,
 )
 from resilience_sim.cli.executor_options import build_executor, executor_options
-from resilience_sim.errors import InputError
 from resilience_sim.experiments.sensitivity import (
     SensitivityResult,
     load_sensitivity,
@@ -55,12 +55,7 @@ def sensitivity_command(
             progress=advance,
             source=file.resolve(),
         )
-    try:
-        run_dir = write_sensitivity(result, out_dir)
-    except OSError as exc:
-        raise InputError.single(
-            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
-        ) from None
+    run_dir = write_results(write_sensitivity, result, out_dir)
     print_sensitivity(result)
     out.print(f"{result.n_studies} studies in {result.wall_time_s:.1f} s; results in {run_dir}")
     if report:

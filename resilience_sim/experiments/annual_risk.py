@@ -28,7 +28,6 @@ catalogue's length, not the uncertainty of the catalogue's own rates.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -43,14 +42,7 @@ from scipy.stats import norm
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.event_set import EventSet, EventSetResult, run_event_set
 from resilience_sim.experiments.executors import Executor, ExecutorName
-from resilience_sim.experiments.results import (
-    package_versions,
-    run_stem,
-    sha256_file,
-    utc_now,
-    utc_text,
-    write_folder,
-)
+from resilience_sim.experiments.results import write_tables_folder
 from resilience_sim.rng import named_rngs
 
 RETURN_PERIODS_YEARS = (10, 50, 100, 250)
@@ -292,32 +284,29 @@ def run_annual_risk(
 
 
 def write_annual_risk(result: AnnualRiskResult, results_dir: str | Path) -> Path:
-    """Write the annual-risk tables, ``manifest.json`` (kind ``annual_risk``) to a new
+    """Write the annual-risk tables and ``manifest.json`` (kind ``annual_risk``) to a new
     folder (atomically); the report is drawn from it."""
-    results_dir = Path(results_dir)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    created = utc_now()
     event_set = result.event_set_result.event_set
     risk = result.risk
-
-    def fill(folder: Path) -> None:
-        risk.return_periods.to_csv(folder / "return_periods.csv", index=False)
-        risk.curve.to_csv(folder / "exceedance_curve.csv", index=False)
-        risk.year_losses.to_parquet(folder / "year_losses.parquet", index=False)
-        result.event_set_result.events.to_csv(folder / "events.csv", index=False)
-        result.event_set_result.summary.to_parquet(folder / "summary.parquet", index=False)
-        manifest = {
-            "kind": "annual_risk",
-            "event_set": event_set.spec.name,
-            "event_set_file": str(event_set.source) if event_set.source else None,
-            "event_set_sha256": sha256_file(event_set.source) if event_set.source else None,
-            "catalogue": event_set.spec.catalogue,
-            **risk.as_dict(),
-            "wall_time_s": round(result.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(ANNUAL_RISK_FILES),
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-    return write_folder(results_dir, run_stem(f"{event_set.spec.name} risk", created), fill)
+    tables = dict(
+        zip(
+            ANNUAL_RISK_FILES,
+            (
+                risk.return_periods,
+                risk.curve,
+                risk.year_losses,
+                result.event_set_result.events,
+                result.event_set_result.summary,
+            ),
+            strict=True,
+        )
+    )
+    manifest = {
+        "kind": "annual_risk",
+        "event_set": event_set.spec.name,
+        "catalogue": event_set.spec.catalogue,
+        **risk.as_dict(),
+        "wall_time_s": round(result.wall_time_s, 3),
+    }
+    name = f"{event_set.spec.name} risk"
+    return write_tables_folder(results_dir, name, tables, manifest, event_set.source)

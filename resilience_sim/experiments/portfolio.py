@@ -36,7 +36,6 @@ then simulated and reported with their actual benefit next to the additive one.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable
@@ -62,14 +61,7 @@ from resilience_sim.experiments.event_set import (
 )
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.multi_study import simulate_summaries
-from resilience_sim.experiments.results import (
-    package_versions,
-    run_stem,
-    sha256_file,
-    utc_now,
-    utc_text,
-    write_folder,
-)
+from resilience_sim.experiments.results import write_tables_folder
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.scenario.common import Strict
 from resilience_sim.scenario.variant_build import build_portfolio
@@ -475,38 +467,31 @@ def optimise_portfolio(
 def write_portfolio(result: PortfolioResult, results_dir: str | Path) -> Path:
     """Write the portfolio tables and ``manifest.json`` (kind ``portfolio``) to a new
     folder (atomically)."""
-    results_dir = Path(results_dir)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    created = utc_now()
     problem = result.problem
     spec = problem.spec
-
-    def fill(folder: Path) -> None:
-        result.table.to_csv(folder / "portfolios.csv", index=False)
-        result.table.to_parquet(folder / "portfolios.parquet", index=False)
-        result.interactions.to_csv(folder / "interactions.csv", index=False)
-        result.summary.to_parquet(folder / "summary.parquet", index=False)
-        manifest = {
-            "kind": "portfolio",
-            "name": spec.name,
-            "portfolio_file": str(problem.source) if problem.source else None,
-            "portfolio_sha256": sha256_file(problem.source) if problem.source else None,
-            "event_set": problem.event_set.spec.name,
-            "metric": problem.event_set.spec.metric,
-            "candidates": list(problem.candidates),
-            "method": result.method,
-            "objective": spec.objective,
-            "budget_musd": spec.budget_musd,
-            "budget_of": spec.budget_of,
-            "confidence": spec.confidence,
-            "chosen": list(result.chosen),
-            "value_per_user_h_usd": problem.value_per_user_h_usd,
-            "n_events": len(problem.event_set.scenarios),
-            "wall_time_s": round(result.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(PORTFOLIO_FILES),
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-    return write_folder(results_dir, run_stem(f"{spec.name} portfolio", created), fill)
+    tables = dict(
+        zip(
+            PORTFOLIO_FILES,
+            (result.table, result.table, result.interactions, result.summary),
+            strict=True,
+        )
+    )
+    manifest = {
+        "kind": "portfolio",
+        "name": spec.name,
+        "event_set": problem.event_set.spec.name,
+        "metric": problem.event_set.spec.metric,
+        "candidates": list(problem.candidates),
+        "method": result.method,
+        "objective": spec.objective,
+        "budget_musd": spec.budget_musd,
+        "budget_of": spec.budget_of,
+        "confidence": spec.confidence,
+        "chosen": list(result.chosen),
+        "value_per_user_h_usd": problem.value_per_user_h_usd,
+        "n_events": len(problem.event_set.scenarios),
+        "wall_time_s": round(result.wall_time_s, 3),
+    }
+    return write_tables_folder(
+        results_dir, f"{spec.name} portfolio", tables, manifest, problem.source
+    )

@@ -27,7 +27,6 @@ to ``ST - S1`` (an interaction with "noise").
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,14 +43,7 @@ from resilience_sim.errors import InputError
 from resilience_sim.experiments.event_set import EventSet, EventSetSpec, EventSpec, load_event_set
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.multi_study import simulate_summaries
-from resilience_sim.experiments.results import (
-    package_versions,
-    run_stem,
-    sha256_file,
-    utc_now,
-    utc_text,
-    write_folder,
-)
+from resilience_sim.experiments.results import write_tables_folder
 from resilience_sim.experiments.sweep import set_path
 from resilience_sim.metrics.summary import SUMMARY_COLUMNS
 from resilience_sim.rng import named_rngs
@@ -352,26 +344,15 @@ def run_sensitivity(
 def write_sensitivity(result: SensitivityResult, results_dir: str | Path) -> Path:
     """Write ``indices.csv``, ``samples.parquet`` and ``manifest.json`` (kind
     ``sensitivity``) to a new folder (atomically)."""
-    results_dir = Path(results_dir)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    created = utc_now()
     spec = result.spec
-
-    def fill(folder: Path) -> None:
-        result.sobol.indices.to_csv(folder / "indices.csv", index=False)
-        result.sobol.samples.to_parquet(folder / "samples.parquet", index=False)
-        manifest = {
-            "kind": "sensitivity",
-            "name": spec.name,
-            "sensitivity_file": str(result.source) if result.source else None,
-            "sensitivity_sha256": sha256_file(result.source) if result.source else None,
-            "spec": spec.model_dump(mode="json"),
-            "n_studies": result.n_studies,
-            "wall_time_s": round(result.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(SENSITIVITY_FILES),
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-    return write_folder(results_dir, run_stem(f"{spec.name} sensitivity", created), fill)
+    tables = dict(zip(SENSITIVITY_FILES, (result.sobol.indices, result.sobol.samples), strict=True))
+    manifest = {
+        "kind": "sensitivity",
+        "name": spec.name,
+        "spec": spec.model_dump(mode="json"),
+        "n_studies": result.n_studies,
+        "wall_time_s": round(result.wall_time_s, 3),
+    }
+    return write_tables_folder(
+        results_dir, f"{spec.name} sensitivity", tables, manifest, result.source
+    )

@@ -31,8 +31,8 @@ import pandas as pd
 import yaml
 
 from resilience_sim.errors import InputError, InputProblem
-from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
-from resilience_sim.experiments.multi_study import build_contexts, run_study_batch
+from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.multi_study import simulate_summaries
 from resilience_sim.experiments.results import (
     input_record,
     package_versions,
@@ -43,9 +43,6 @@ from resilience_sim.experiments.results import (
 )
 from resilience_sim.experiments.study import (
     check_batch_size,
-    default_batch_size,
-    execute,
-    plan_batches,
     study_arguments,
 )
 from resilience_sim.metrics import aggregate_summary
@@ -271,31 +268,22 @@ def sweep(
     document = base.spec.model_dump(mode="json", exclude_unset=True)
     settings = [dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())]
     scenarios = [_setting_scenario(base, document, setting) for setting in settings]
-    contexts = build_contexts(scenarios)
-    runner, owned = make_executor(executor)
-    try:
-        size = batch_size or min(n, default_batch_size(n * len(settings), runner.n_workers))
-        batches = plan_batches(seed, n, size)
-        items = [(s, batch) for s in range(len(settings)) for batch in batches]
-        parts: list[pd.DataFrame | None] = [None] * len(items)
-        sizes = [batch.size for _, batch in items]
-        work = execute(runner, run_study_batch, tuple(contexts), items, sizes, progress)
-        with contextlib.closing(work):
-            for i, summary in work:
-                parts[i] = summary
-    finally:
-        if owned:
-            runner.close()
+    parts = simulate_summaries(
+        scenarios,
+        [seed] * len(scenarios),
+        [n] * len(scenarios),
+        executor=executor,
+        batch_size=batch_size,
+        progress=progress,
+    )
     settings_table = pd.DataFrame(
         [
             {"setting": s, **{p: _column(v) for p, v in setting.items()}}
             for s, setting in enumerate(settings)
         ]
     )
-    per_setting = len(batches)
     tables, summaries = [], []
-    for s in range(len(settings)):
-        rows = pd.concat(parts[s * per_setting : (s + 1) * per_setting], ignore_index=True)
+    for s, rows in enumerate(parts):
         tables.append(_with_setting(rows, settings_table, s))
         stats = aggregate_summary(rows).reset_index()
         summaries.append(_with_setting(stats, settings_table, s))
