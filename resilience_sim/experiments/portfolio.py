@@ -288,6 +288,10 @@ def evaluate_portfolios(
     n = problem.spec.replications
     seeds = [s.spec.seed for s in event_set.scenarios]
     reps = [n or s.spec.replications for s in event_set.scenarios]
+    if len(set(reps)) != 1:
+        raise InputError.single(
+            str(problem.source), "replications", "give one number of replications per event"
+        )
     losses, equity, summaries, done = {}, {}, [], 0
     for members in portfolios:
         scenarios = portfolio_events(problem, members)
@@ -300,10 +304,6 @@ def evaluate_portfolios(
             progress=None if progress is None else (lambda k, d=done: progress(d + k)),
         )
         done += sum(reps)
-        if len(set(reps)) != 1:
-            raise InputError.single(
-                str(problem.source), "replications", "give one number of replications per event"
-            )
         losses[members] = np.vstack([t[metric].to_numpy(dtype=float) for t in tables])
         equity[members] = np.vstack([t[EQUITY_METRIC].to_numpy(dtype=float) for t in tables])
         label = "+".join(members) or "baseline"
