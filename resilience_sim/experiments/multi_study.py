@@ -33,7 +33,9 @@ from resilience_sim.experiments.study import (
 from resilience_sim.scenario import Scenario
 
 
-def build_contexts(scenarios: list[Scenario]) -> list[StudyContext]:
+def build_contexts(
+    scenarios: list[Scenario], seen_warnings: set[str] | None = None
+) -> list[StudyContext]:
     """One context per setting; parts equal to the first setting's (the compiled
     topology, the baseline, ...) are replaced by that one object, so a worker receives
     them once, not once per setting. Each distinct warning is shown once."""
@@ -47,7 +49,7 @@ def build_contexts(scenarios: list[Scenario]) -> list[StudyContext]:
         return {n: getattr(first, n) for n in names if same_part(getattr(c, n), getattr(first, n))}
 
     contexts = [dataclasses.replace(c, **shared(c)) for c in contexts]
-    rewarn_once(caught, set())
+    rewarn_once(caught, set() if seen_warnings is None else seen_warnings)
     return contexts
 
 
@@ -89,11 +91,13 @@ def simulate_summaries(
     executor: Executor | ExecutorName | None = None,
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    seen_warnings: set[str] | None = None,
 ) -> list[pd.DataFrame]:
     """The summary table of every study (scenario ``i`` with ``seeds[i]`` and
-    ``replications[i]``), in order; ``progress`` gets replications finished overall."""
+    ``replications[i]``), in order; ``progress`` gets replications finished overall.
+    Each distinct warning is shown once (once across calls sharing ``seen_warnings``)."""
     check_batch_size(batch_size)
-    contexts = build_contexts(list(scenarios))
+    contexts = build_contexts(list(scenarios), seen_warnings)
     runner, owned = make_executor(executor)
     try:
         total = int(sum(replications))

@@ -292,7 +292,7 @@ def evaluate_portfolios(
         raise InputError.single(
             str(problem.source), "replications", "give one number of replications per event"
         )
-    losses, equity, summaries, done = {}, {}, [], 0
+    losses, equity, summaries, done, seen = {}, {}, [], 0, set()
     for members in portfolios:
         scenarios = portfolio_events(problem, members)
         tables = simulate_summaries(
@@ -302,6 +302,7 @@ def evaluate_portfolios(
             executor=executor,
             batch_size=batch_size,
             progress=None if progress is None else (lambda k, d=done: progress(d + k)),
+            seen_warnings=seen,
         )
         done += sum(reps)
         losses[members] = np.vstack([t[metric].to_numpy(dtype=float) for t in tables])

@@ -295,6 +295,7 @@ def run_sensitivity(
     frequencies = event_set.frequencies
     events = event_set.scenarios
     counter = {"studies": 0, "done": 0}
+    seen: set[str] = set()  # each distinct warning once over all design points
 
     def evaluate(points: np.ndarray) -> np.ndarray:
         scenarios: list[Scenario] = []
@@ -317,6 +318,7 @@ def run_sensitivity(
             executor=executor,
             batch_size=batch_size,
             progress=None if progress is None else (lambda k: progress(done + k)),
+            seen_warnings=seen,
         )
         counter["studies"] += len(scenarios)
         counter["done"] += spec.replications * len(scenarios)
