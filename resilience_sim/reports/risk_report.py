@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -54,7 +55,11 @@ def exceedance_figure(curve: pd.DataFrame, confidence: float) -> go.Figure:
         )  # fmt: skip
     fig.update_layout(
         template=TEMPLATE,
-        xaxis={"type": "log", "title": "return period, years"},
+        xaxis={
+            "type": "log",
+            "title": "return period, years",
+            "range": [0.0, float(np.log10(max(float(x.max()), 10.0)))] if len(x) else None,
+        },
         yaxis={"title": "unserved user-hours in a year"},
         height=480,
         legend={"orientation": "h", "y": -0.2},
