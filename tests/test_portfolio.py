@@ -25,6 +25,8 @@ from resilience_sim.experiments.portfolio import (
 )
 from resilience_sim.reports.html import write_report
 
+ROOT = Path(__file__).resolve().parents[1]
+
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*no crew repairs:resilience_sim.errors.InputWarning"
 )
@@ -169,6 +171,24 @@ def test_bad_portfolio_input(tmp_path):
     file.write_text(yaml.safe_dump(document))
     with pytest.raises(InputError, match="exactly one"):
         load_portfolio(file)
+
+
+def test_conflicting_candidates_refused_before_any_run(tmp_path):
+    """Two variants adding the same link id cannot be built together."""
+    variants = {"a": backup("A", 5.0), "same": backup("B", 1.0, "mw-A")}
+    file = write_problem(tmp_path, variants)
+    problem = load_portfolio(file)
+    calls = []
+    with pytest.raises(InputError, match="a\\+same"):
+        optimise_portfolio(problem, progress=calls.append)
+    assert calls == []
+
+
+def test_shipped_portfolio_loads():
+    problem = load_portfolio(ROOT / "scenarios/decisions/pacific_island_portfolio.yaml")
+    assert problem.candidates == ("second_cable", "leo_backup", "batteries", "extra_crews")
+    assert problem.event_set.spec.catalogue_years == 300
+    assert len(problem.event_set.scenarios) > 100
 
 
 def test_write_report_and_command(tmp_path):

@@ -169,6 +169,16 @@ def test_bad_sensitivity_input(tmp_path):
         load_sensitivity(file)
 
 
+def test_shipped_sensitivity_loads():
+    spec, event_set = load_sensitivity(ROOT / "scenarios/decisions/archipelago_sensitivity.yaml")
+    assert [f.kind for f in spec.factors] == [
+        "repair_time_scale",
+        "battery_h_scale",
+        "fragility_median_scale",
+    ]
+    assert len(event_set.scenarios) == 1
+
+
 def test_sensitivity_command(tmp_path):
     file = write_study(tmp_path)
     result = CliRunner().invoke(cli, ["sensitivity", str(file), "--out", str(tmp_path / "c")])

@@ -292,9 +292,9 @@ def evaluate_portfolios(
         raise InputError.single(
             str(problem.source), "replications", "give one number of replications per event"
         )
+    built = [portfolio_events(problem, m) for m in portfolios]  # conflicts before any run
     losses, equity, summaries, done, seen = {}, {}, [], 0, set()
-    for members in portfolios:
-        scenarios = portfolio_events(problem, members)
+    for members, scenarios in zip(portfolios, built, strict=True):
         tables = simulate_summaries(
             scenarios,
             seeds,
