@@ -49,6 +49,7 @@ def indices_figure(indices: pd.DataFrame, output: str, n: int, confidence: float
     fig.update_layout(
         template=TEMPLATE,
         barmode="group",
+        scattermode="group",
         title=output,
         yaxis={"title": "Sobol index", "range": [min(0.0, float(rows.S1.min()) - 0.05), 1.05]},
         height=420,
