@@ -156,6 +156,18 @@ def test_run_write_and_report(tmp_path):
     assert "exceedance-curve" in page and "star catalogue" in page
 
 
+def test_same_results_on_every_executor(tmp_path):
+    """Events in one executor pass: sequential and local processes give the same tables."""
+    file = write_event_set(tmp_path, [0, 1, 1, 2], 3)
+    a = run_annual_risk(load_event_set(file), replications=2, n_bootstrap=20)
+    b = run_annual_risk(load_event_set(file), replications=2, n_bootstrap=20, executor="local")
+    assert a.event_set_result.summary.equals(b.event_set_result.summary)
+    assert a.risk.year_losses.equals(b.risk.year_losses)
+    assert a.risk.curve.equals(b.risk.curve)
+    events = a.event_set_result.events
+    assert events.year.tolist() == [0, 1, 1, 2]
+
+
 def test_plain_event_set_is_refused(tmp_path):
     file = write_event_set(tmp_path, [0], 1)
     document = yaml.safe_load(file.read_text())

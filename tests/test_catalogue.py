@@ -258,6 +258,11 @@ def test_bad_catalogue_input(tmp_path):
     file = write_catalogue_file(tmp_path, cable_faults=[{"links": ["nope"]}])
     with pytest.raises(InputError, match="nope"):
         build_catalogue(file)
+    file = write_catalogue_file(tmp_path, earthquakes=[dict(ZONE, earthquake={"mechanism": "x"})])
+    with pytest.raises(InputError) as caught:
+        build_catalogue(file)
+    assert caught.value.problems[0].field == "earthquakes[0].earthquake"
+    assert "mechanism" in caught.value.problems[0].message
 
 
 def test_catalogue_command(tmp_path):

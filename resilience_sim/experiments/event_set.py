@@ -300,7 +300,7 @@ def exceedance_curve(losses: list[np.ndarray], frequencies: np.ndarray) -> pd.Da
 
 def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd.DataFrame:
     """One row per event: frequency, replications, mean, p5, p95, standard error, and its
-    contribution to the expected annual loss."""
+    contribution to the expected annual loss (and, for a catalogue, its year and source)."""
     rows = []
     for i, (event, scenario, x) in enumerate(
         zip(event_set.spec.events, event_set.scenarios, losses, strict=True)
@@ -322,6 +322,11 @@ def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd
                 "annual_user_h": f * mean,
                 "share_of_expected": f * mean / eau if eau > 0 else float("nan"),
             }
+            | (  # a catalogue's events: which year and source (plain sets keep their columns)
+                {"year": event.year, "source": event.source}
+                if event_set.spec.catalogue_years is not None
+                else {}
+            )
         )
     return pd.DataFrame(rows)
 

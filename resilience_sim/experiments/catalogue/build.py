@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from resilience_sim.errors import InputError
+from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.experiments.catalogue.cable_faults import (
     exposed_cables,
     sample_cable_fault_events,
@@ -30,6 +30,8 @@ from resilience_sim.experiments.results import sha256_file
 from resilience_sim.rng import keyed_rng
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.scenario.inputs.ibtracs import read_ibtracs_track
+from resilience_sim.scenario.loader import SCENARIO_UNION_TAGS
+from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.validation import read_document, validate_document
 
 _KINDS = ("earthquakes", "tropical_cyclones", "cable_faults")
@@ -93,7 +95,39 @@ def generate_catalogue(
             for y, h in sample_cable_fault_events(faults, cables, lengths, rng, spec.years)
         ]
     events.sort(key=lambda e: (e[0], e[1]))  # stable: draw order kept within a kind
+    check_source_fields(spec, scenario, events, file)
     return [(y, name, h) for y, _, name, h in events]
+
+
+def check_source_fields(
+    spec: CatalogueSpec, scenario: Scenario, events: list[tuple], file: str
+) -> None:
+    """Validate the first event of every source as the base scenario's hazard, so a bad
+    copied field (``earthquake:``, ``cyclone:``) is reported against the catalogue file."""
+    base = scenario.spec.model_dump(mode="json", exclude_unset=True)
+    names = {
+        0: [(f"earthquakes[{i}].earthquake", z.name) for i, z in enumerate(spec.earthquakes)],
+        1: [
+            (f"tropical_cyclones[{i}].cyclone", c.name)
+            for i, c in enumerate(spec.tropical_cyclones)
+        ],
+        2: [(f"cable_faults[{i}]", c.name) for i, c in enumerate(spec.cable_faults)],
+    }
+    firsts: dict[tuple[int, str], dict] = {}
+    for _, kind, name, hazard in events:
+        firsts.setdefault((kind, name), hazard)
+    for kind, fields in names.items():
+        for field, name in fields:
+            hazard = firsts.get((kind, name))
+            if hazard is None:
+                continue
+            document = {**base, "hazards": [hazard]}
+            try:
+                validate_document(ScenarioSpec, document, file, skip=SCENARIO_UNION_TAGS)
+            except InputError as exc:
+                raise InputError(
+                    [InputProblem(file, field, f"{p.field}: {p.message}") for p in exc.problems]
+                ) from None
 
 
 def build_catalogue(path: str | Path) -> Catalogue:
