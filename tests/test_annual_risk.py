@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import poisson
 
 from resilience_sim.cli import cli
@@ -203,3 +205,25 @@ def test_annual_risk_command(tmp_path):
     assert "expected annual" in result.output and "report:" in result.output
     bad = CliRunner().invoke(cli, ["annual-risk", str(tmp_path / "none.yaml")])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    losses=st.lists(st.floats(0, 1e6), min_size=1, max_size=40),
+    years=st.integers(1, 10),
+    seed=st.integers(0, 2**16),
+)
+def test_year_loss_table_and_return_period_properties(losses, years, seed):
+    """The aggregate keeps every event's loss; the largest event is at most the aggregate;
+    the T-year loss never decreases with T and stays within the sample's range."""
+    rng = np.random.default_rng(seed)
+    event_years = rng.integers(0, years, size=len(losses))
+    a, o = year_loss_table(np.array(losses)[:, None], event_years, years)
+    assert a.sum() == pytest.approx(sum(losses))
+    assert np.all(o <= a + 1e-9)
+    t = np.array([1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 10.0])
+    value = return_period_loss(a.ravel(), t)
+    finite = value[~np.isnan(value)]
+    assert np.all(np.diff(finite) >= 0)
+    assert np.all((finite >= a.min()) & (finite <= a.max()))
+    assert np.isnan(value[t > years]).all()

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resilience_sim.cli import cli
 from resilience_sim.errors import InputError
@@ -212,3 +214,28 @@ def test_crf_used_for_annual_cost(tmp_path):
     (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(document))
     problem = load_portfolio(file)
     assert problem.annual_cost_musd[0] == pytest.approx(5.0 * capital_recovery_factor(0.05, 10))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    points=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=12
+    )
+)
+def test_pareto_front_properties(points):
+    """No front member is dominated; every other point is dominated by a front member."""
+    p = np.array(points, dtype=float)
+    cost, benefit, fair = p[:, 0], p[:, 1], p[:, 2]
+    front = pareto_mask(cost, benefit, fair)
+
+    def dominates(i, j):
+        better_eq = cost[i] <= cost[j] and benefit[i] >= benefit[j] and fair[i] >= fair[j]
+        strictly = cost[i] < cost[j] or benefit[i] > benefit[j] or fair[i] > fair[j]
+        return better_eq and strictly
+
+    n = len(p)
+    for j in range(n):
+        dominated = any(dominates(i, j) for i in range(n))
+        assert front[j] == (not dominated)
+        if not front[j]:
+            assert any(front[i] and dominates(i, j) for i in range(n))
