@@ -403,9 +403,22 @@ def optimise_portfolio(
     if method == "auto":
         method = "enumerate" if n <= spec.max_enumerate else "milp"
     names = problem.candidates
-    run = lambda portfolios: evaluate_portfolios(  # noqa: E731
-        problem, portfolios, executor=executor, batch_size=batch_size, progress=progress
+    per_portfolio = sum(
+        spec.replications or s.spec.replications for s in problem.event_set.scenarios
     )
+    evaluated = [0]  # portfolios run so far, so progress keeps counting across calls
+
+    def run(portfolios: list[tuple[str, ...]]) -> Evaluation:
+        offset = evaluated[0] * per_portfolio
+        evaluated[0] += len(portfolios)
+        return evaluate_portfolios(
+            problem,
+            portfolios,
+            executor=executor,
+            batch_size=batch_size,
+            progress=None if progress is None else (lambda k: progress(offset + k)),
+        )
+
     weight = problem.capex_musd if spec.budget_of == "capex" else problem.annual_cost_musd
     budget = math.inf if spec.budget_musd is None else spec.budget_musd
     if method == "enumerate":
