@@ -185,6 +185,15 @@ def test_event_year_beyond_catalogue_is_refused(tmp_path):
         load_event_set(file)
 
 
+def test_catalogue_event_frequency_must_be_one_over_years(tmp_path):
+    file = write_event_set(tmp_path, [0, 1], 4)
+    document = yaml.safe_load(file.read_text())
+    document["events"][1]["annual_frequency"] = 0.5
+    file.write_text(yaml.safe_dump(document))
+    with pytest.raises(InputError, match="1 / 4"):
+        load_event_set(file)
+
+
 def test_bad_inline_hazard_is_named(tmp_path):
     file = write_event_set(tmp_path, [0], 2)
     document = yaml.safe_load(file.read_text())

@@ -118,6 +118,12 @@ class EventSetSpec(Strict):
                     f"events: events[{i}].year must be given and below catalogue_years "
                     f"({self.catalogue_years})"
                 )
+            if abs(event.frequency_per_year * self.catalogue_years - 1.0) > 1e-9:
+                raise ValueError(
+                    f"events: events[{i}] of a catalogue happens once in its "
+                    f"{self.catalogue_years} years: annual_frequency must be "
+                    f"1 / {self.catalogue_years}"
+                )
         return self
 
 
