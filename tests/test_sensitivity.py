@@ -158,6 +158,26 @@ def test_tiny_study_output_depends_on_repair_time_only(tmp_path):
     assert "sobol-0" in write_report(folder).read_text()
 
 
+def test_event_set_output_is_expected_annual(tmp_path):
+    """Two events of the same cut at 0.5 and 0.25 a year: output 0.75 x 400 x scale."""
+    file = write_study(tmp_path)
+    events = {
+        "name": "two",
+        "events": [
+            {"scenario": "scenario.yaml", "annual_frequency": 0.5},
+            {"scenario": "scenario.yaml", "annual_frequency": 0.25},
+        ],
+    }
+    (tmp_path / "events.yaml").write_text(yaml.safe_dump(events))
+    document = yaml.safe_load(file.read_text())
+    del document["scenario"]
+    document["event_set"] = "events.yaml"
+    file.write_text(yaml.safe_dump(document))
+    spec, event_set = load_sensitivity(file)
+    samples = run_sensitivity(spec, event_set).sobol.samples
+    assert samples.unserved_user_h_domestic.to_numpy() == pytest.approx(300.0 * samples.repair)
+
+
 def test_bad_sensitivity_input(tmp_path):
     file = write_study(tmp_path, n=12)
     with pytest.raises(InputError, match="power of 2"):
