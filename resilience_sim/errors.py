@@ -69,3 +69,15 @@ class OutputError(InputError, OSError):
 
 class InputWarning(UserWarning):
     """Input that was accepted with a default filled in or a value repaired."""
+
+
+def rewarn_once(caught: Iterable, seen: set[str], prefix: str = "") -> None:
+    """Re-issue recorded warnings (``warnings.catch_warnings(record=True)``), each distinct
+    message once across calls sharing ``seen``; ``prefix`` goes before the message."""
+    import warnings
+
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            warnings.warn_explicit(prefix + text, w.category, w.filename, w.lineno)

@@ -36,3 +36,31 @@ def unit_vectors(lat, lon) -> np.ndarray:
     """
     phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
     return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+
+
+def initial_bearing_deg(lat1, lon1, lat2, lon2):
+    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from north
+    (broadcasts; decimal degrees in)."""
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    y = np.sin(l2 - l1) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(l2 - l1)
+    return np.degrees(np.arctan2(y, x))
+
+
+def destination_point(lat, lon, bearing_deg, distance_km):
+    """``(lat, lon)`` reached from a point along ``bearing_deg`` after ``distance_km`` on
+    the great circle (broadcasts; longitudes wrapped to [-180, 180)).
+
+    >>> lat, lon = destination_point(0.0, 0.0, 90.0, np.pi * EARTH_RADIUS_KM / 2)
+    >>> round(float(lat), 9), round(float(lon), 9)
+    (0.0, 90.0)
+    """
+    phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    theta = np.radians(np.asarray(bearing_deg, dtype=float))
+    delta = np.asarray(distance_km, dtype=float) / EARTH_RADIUS_KM
+    phi2 = np.arcsin(np.sin(phi) * np.cos(delta) + np.cos(phi) * np.sin(delta) * np.cos(theta))
+    lam2 = lam + np.arctan2(
+        np.sin(theta) * np.sin(delta) * np.cos(phi), np.cos(delta) - np.sin(phi) * np.sin(phi2)
+    )
+    lon2 = (np.degrees(lam2) + 180.0) % 360.0 - 180.0
+    return np.degrees(phi2), lon2

@@ -10,12 +10,15 @@ import click
 
 from resilience_sim import __version__
 from resilience_sim.cli import (
+    catalogue,
     compare,
     criticality,
     event_set,
     inspect,
+    portfolio,
     rerun,
     run,
+    sensitivity,
     sweep,
     topology_cells,
     topology_convert,
@@ -44,6 +47,10 @@ cli.add_command(inspect.schema)
 cli.add_command(compare.compare_command)
 cli.add_command(criticality.criticality_command)
 cli.add_command(event_set.event_set_command)
+cli.add_command(catalogue.catalogue_command)
+cli.add_command(catalogue.annual_risk_command)
+cli.add_command(portfolio.portfolio_command)
+cli.add_command(sensitivity.sensitivity_command)
 cli.add_command(sweep.sweep_command)
 topology.add_command(inspect.topology_stats_command)
 topology.add_command(topology_show.topology_show_command)

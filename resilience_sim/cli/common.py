@@ -106,3 +106,13 @@ report_option = click.option(
     show_default=True,
     help="write report.html in the run folder",
 )
+
+
+def write_results(write, result, out_dir: Path) -> Path:
+    """``write(result, out_dir)``; an OS error is reported as ``--out: cannot write results``."""
+    try:
+        return write(result, out_dir)
+    except OSError as exc:
+        raise InputError.single(
+            str(out_dir), "--out", f"cannot write results: {exc.strerror}"
+        ) from None

@@ -27,6 +27,7 @@ from resilience_sim.experiments.event_set import (
 
 # return periods shown on the terminal (the file holds the whole curve)
 _SHOWN_RETURN_PERIODS_YEARS = (2, 5, 10, 25, 50, 100, 250)
+_SHOWN_EVENTS = 20  # rows of the per-event table on the terminal
 
 
 @click.command("event-set")
@@ -68,7 +69,10 @@ def print_event_set(result: EventSetResult) -> None:
     )
     for name in ("event", "per year", "mean", "p5", "p95", "per year x mean", "share"):
         events.add_column(name, justify="left" if name == "event" else "right")
-    for r in result.events.to_dict("records"):
+    rows = result.events
+    if len(rows) > _SHOWN_EVENTS:  # a catalogue: the events that matter most
+        rows = rows.sort_values("annual_user_h", ascending=False).head(_SHOWN_EVENTS)
+    for r in rows.to_dict("records"):
         events.add_row(
             r["scenario"],
             f"{r['annual_frequency']:.3g}",
@@ -79,6 +83,9 @@ def print_event_set(result: EventSetResult) -> None:
             f"{r['share_of_expected']:.0%}",
         )
     out.print(events)
+    if len(rows) < len(result.events):
+        shown = f"the {_SHOWN_EVENTS} largest of {len(result.events)} events"
+        out.print(f"({shown}; all in events.csv)")
     out.print(
         f"expected annual {result.metric}: {number(result.expected_annual_user_h)} "
         f"(standard error {number(result.expected_annual_user_h_se)})"

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from resilience_sim.engine import baseline_population
-from resilience_sim.errors import InputError, InputWarning
+from resilience_sim.errors import InputError, InputWarning, rewarn_once
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.results import (
     input_record,
@@ -208,7 +208,7 @@ def compare(
                 executor=executor,
                 batch_size=batch_size,
             )
-        _rewarn(caught, name, seen_warnings)
+        rewarn_once(caught, seen_warnings, "" if name == BASELINE else f"[{name}] ")
         served = _undamaged_served(variant_scenario)
         if baseline_served is None:
             baseline_served = served
@@ -345,16 +345,6 @@ def _undamaged_served(scenario: Scenario) -> np.ndarray:
     """Users served (domestic, international) by the undamaged network."""
     served = baseline_population(compile_topology(scenario.topology))
     return np.array([served.domestic[0], served.international[0]])
-
-
-def _rewarn(caught, name: str, seen: set[str]) -> None:
-    """Re-issue warnings of one variant's study, each distinct message once."""
-    for w in caught:
-        text = str(w.message)
-        if text not in seen:
-            seen.add(text)
-            prefix = "" if name == BASELINE else f"[{name}] "
-            warnings.warn_explicit(prefix + text, w.category, w.filename, w.lineno)
 
 
 def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:

@@ -19,12 +19,13 @@ run with ``seed``/``replications``, ``seed + i`` and that number.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from pydantic import Field, model_validator
 
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.multi_study import simulate_summaries
 from resilience_sim.experiments.results import (
     package_versions,
     run_stem,
@@ -40,9 +42,12 @@ from resilience_sim.experiments.results import (
     utc_text,
     write_folder,
 )
-from resilience_sim.experiments.study import simulate
+from resilience_sim.experiments.study import study_arguments
 from resilience_sim.scenario import Scenario, load_scenario
 from resilience_sim.scenario.common import Strict
+from resilience_sim.scenario.inputs.resolve import resolve_input_files
+from resilience_sim.scenario.loader import SCENARIO_UNION_TAGS, check_references
+from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.scenario.variants import BENEFIT_METRICS
 from resilience_sim.validation import read_document, validate_document
 
@@ -59,6 +64,16 @@ class EventSpec(Strict):
     return_period_years: Annotated[float, Field(gt=0.0, le=1e9)] | None = Field(
         None, description="mean years between occurrences (1 / annual_frequency)"
     )
+    hazards: list[dict[str, Any]] | None = Field(
+        None, description="the event's hazards, replacing the scenario's own (catalogues)"
+    )
+    year: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="the simulated year the event falls in (catalogues, 0-based)"
+    )
+    seed: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="seed of this event's study (default the scenario's)"
+    )
+    source: str | None = Field(None, description="the catalogue source that generated it")
 
     @model_validator(mode="after")
     def _one_frequency(self) -> EventSpec:
@@ -84,6 +99,32 @@ class EventSetSpec(Strict):
         "unserved_user_h_international", description="the loss measured, user-hours"
     )
     events: list[EventSpec] = Field(min_length=1, description="the events")
+    catalogue_years: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="years a stochastic catalogue simulates: every event then has a `year` "
+        "below it, and years without events lose nothing (docs/decisions.md)",
+    )
+    catalogue: dict[str, Any] = Field(
+        default_factory=dict, description="where a generated catalogue came from"
+    )
+
+    @model_validator(mode="after")
+    def _years(self) -> EventSetSpec:
+        if self.catalogue_years is None:
+            return self
+        for i, event in enumerate(self.events):
+            if event.year is None or event.year >= self.catalogue_years:
+                raise ValueError(
+                    f"events: events[{i}].year must be given and below catalogue_years "
+                    f"({self.catalogue_years})"
+                )
+            if abs(event.frequency_per_year * self.catalogue_years - 1.0) > 1e-9:
+                raise ValueError(
+                    f"events: events[{i}] of a catalogue happens once in its "
+                    f"{self.catalogue_years} years: annual_frequency must be "
+                    f"1 / {self.catalogue_years}"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -102,11 +143,18 @@ class EventSet:
 def load_event_set(path: str | Path) -> EventSet:
     """Read an event set file and every scenario it names (relative to the file)."""
     path = Path(path)
-    file = str(path)
-    spec = validate_document(EventSetSpec, read_document(path), file)
-    scenarios, problems = [], []
+    spec = validate_document(EventSetSpec, read_document(path), str(path))
+    return event_set_from_spec(spec, path.parent, str(path), path.resolve())
+
+
+def event_set_from_spec(
+    spec: EventSetSpec, folder: Path, file: str, source: Path | None = None
+) -> EventSet:
+    """Load every scenario a validated event set names (relative to ``folder``); problems
+    are reported against ``file``."""
+    scenarios, problems, bases = [], [], {}
     for i, event in enumerate(spec.events):
-        scenario_path = (path.parent / event.scenario).resolve()
+        scenario_path = (folder / event.scenario).resolve()
         if not scenario_path.is_file():
             problems.append(
                 InputProblem(
@@ -116,10 +164,38 @@ def load_event_set(path: str | Path) -> EventSet:
                 )
             )
             continue
-        scenarios.append(load_scenario(scenario_path))
+        if scenario_path not in bases:
+            bases[scenario_path] = load_scenario(scenario_path)
+        base = bases[scenario_path]
+        if event.hazards is None and event.seed is None:
+            scenarios.append(base)
+            continue
+        try:
+            scenarios.append(event_scenario(base, event, file, f"events[{i}]"))
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    return EventSet(spec=spec, scenarios=tuple(scenarios), source=path.resolve())
+    return EventSet(spec=spec, scenarios=tuple(scenarios), source=source)
+
+
+def event_scenario(base: Scenario, event: EventSpec, file: str, where: str) -> Scenario:
+    """``base`` with the event's hazards (and seed) in place of its own; problems are
+    named ``<where>.hazards[...]`` in ``file``."""
+    document = base.spec.model_dump(mode="json", exclude_unset=True)
+    if event.hazards is not None:
+        document["hazards"] = event.hazards
+    if event.seed is not None:
+        document["seed"] = event.seed
+    try:
+        spec = validate_document(ScenarioSpec, document, file, skip=SCENARIO_UNION_TAGS)
+        spec = resolve_input_files(spec, (base.source or Path("x")).parent, file)
+        check_references(spec, base.topology, file)
+    except InputError as exc:
+        raise InputError(
+            [InputProblem(file, f"{where}.{p.field}".rstrip("."), p.message) for p in exc.problems]
+        ) from None
+    return dataclasses.replace(base, spec=spec)
 
 
 @dataclass
@@ -153,19 +229,22 @@ def run_event_set(
     """Simulate every event and combine them by frequency (see the module docstring)."""
     started = time.perf_counter()
     metric = event_set.spec.metric
-    losses, summaries, done = [], [], 0
-    for i, scenario in enumerate(event_set.scenarios):
-        result = simulate(
-            scenario,
-            replications=replications,
-            seed=None if seed is None else seed + i,
-            progress=None if progress is None else (lambda k, d=done: progress(d + k)),
-            executor=executor,
-            batch_size=batch_size,
-        )
-        done += result.replications
-        losses.append(result.summary[metric].to_numpy(dtype=float))
-        summaries.append(result.summary.assign(event=i, scenario=scenario.name))
+    scenarios = event_set.scenarios
+    for scenario in scenarios:
+        study_arguments(scenario, replications, seed)
+    tables = simulate_summaries(
+        scenarios,
+        [s.spec.seed if seed is None else seed + i for i, s in enumerate(scenarios)],
+        [s.spec.replications if replications is None else replications for s in scenarios],
+        executor=executor,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    losses = [t[metric].to_numpy(dtype=float) for t in tables]
+    summaries = [
+        t.assign(event=i, scenario=s.name)
+        for i, (t, s) in enumerate(zip(tables, scenarios, strict=True))
+    ]
     frequencies = event_set.frequencies
     eau, se = expected_annual_loss(losses, frequencies)
     events = event_table(event_set, losses, eau)
@@ -227,7 +306,7 @@ def exceedance_curve(losses: list[np.ndarray], frequencies: np.ndarray) -> pd.Da
 
 def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd.DataFrame:
     """One row per event: frequency, replications, mean, p5, p95, standard error, and its
-    contribution to the expected annual loss."""
+    contribution to the expected annual loss (and, for a catalogue, its year and source)."""
     rows = []
     for i, (event, scenario, x) in enumerate(
         zip(event_set.spec.events, event_set.scenarios, losses, strict=True)
@@ -249,6 +328,11 @@ def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd
                 "annual_user_h": f * mean,
                 "share_of_expected": f * mean / eau if eau > 0 else float("nan"),
             }
+            | (  # a catalogue's events: which year and source (plain sets keep their columns)
+                {"year": event.year, "source": event.source}
+                if event_set.spec.catalogue_years is not None
+                else {}
+            )
         )
     return pd.DataFrame(rows)
 

@@ -521,3 +521,37 @@ def _write_json(path: Path, data: dict) -> None:
 
 def _path_or_none(text: str | None) -> Path | None:
     return Path(text) if text else None
+
+
+def write_tables_folder(
+    results_dir: str | Path,
+    name: str,
+    tables: dict[str, pd.DataFrame],
+    manifest: dict,
+    source: Path | None = None,
+) -> Path:
+    """A new folder ``<slug of name>-<UTC time>`` under ``results_dir`` (atomically) with
+    every table (``.csv`` or ``.parquet`` by its file name) and ``manifest.json``: the
+    given fields plus ``source_file`` and its SHA-256, ``created_utc``, ``versions`` and
+    ``files``. For the folders of ``annual-risk``, ``portfolio`` and ``sensitivity``."""
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    created = utc_now()
+
+    def fill(folder: Path) -> None:
+        for file, frame in tables.items():
+            if file.endswith(".parquet"):
+                frame.to_parquet(folder / file, index=False)
+            else:
+                frame.to_csv(folder / file, index=False)
+        document = {
+            **manifest,
+            "source_file": str(source) if source else None,
+            "source_sha256": sha256_file(source) if source else None,
+            "created_utc": utc_text(created),
+            "versions": package_versions(),
+            "files": list(tables),
+        }
+        (folder / "manifest.json").write_text(json.dumps(document, indent=2) + "\n")
+
+    return write_folder(results_dir, run_stem(name, created), fill)

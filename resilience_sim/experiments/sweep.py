@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import itertools
 import json
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,8 @@ import pandas as pd
 import yaml
 
 from resilience_sim.errors import InputError, InputProblem
-from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
+from resilience_sim.experiments.executors import Executor, ExecutorName
+from resilience_sim.experiments.multi_study import simulate_summaries
 from resilience_sim.experiments.results import (
     input_record,
     package_versions,
@@ -43,13 +42,7 @@ from resilience_sim.experiments.results import (
     write_folder,
 )
 from resilience_sim.experiments.study import (
-    Batch,
-    StudyContext,
     check_batch_size,
-    default_batch_size,
-    execute,
-    plan_batches,
-    run_batch_summary,
     study_arguments,
 )
 from resilience_sim.metrics import aggregate_summary
@@ -244,12 +237,6 @@ def _param_problem(problem: InputProblem, setting: dict[str, Any]) -> InputProbl
     return InputProblem(PARAM, where, f"{problem.field or '<document>'}: {problem.message}")
 
 
-def _run_setting_batch(contexts: Sequence[StudyContext], item: tuple[int, Batch]) -> pd.DataFrame:
-    """Executor task: one batch of one setting; its summary rows."""
-    setting, batch = item
-    return run_batch_summary(contexts[setting], batch)
-
-
 def _column(value: Any) -> Any:
     """A parameter value as a table cell (JSON text for lists and mappings)."""
     return json.dumps(value) if isinstance(value, list | dict) else value
@@ -281,31 +268,22 @@ def sweep(
     document = base.spec.model_dump(mode="json", exclude_unset=True)
     settings = [dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())]
     scenarios = [_setting_scenario(base, document, setting) for setting in settings]
-    contexts = _build_contexts(scenarios)
-    runner, owned = make_executor(executor)
-    try:
-        size = batch_size or min(n, default_batch_size(n * len(settings), runner.n_workers))
-        batches = plan_batches(seed, n, size)
-        items = [(s, batch) for s in range(len(settings)) for batch in batches]
-        parts: list[pd.DataFrame | None] = [None] * len(items)
-        sizes = [batch.size for _, batch in items]
-        work = execute(runner, _run_setting_batch, tuple(contexts), items, sizes, progress)
-        with contextlib.closing(work):
-            for i, summary in work:
-                parts[i] = summary
-    finally:
-        if owned:
-            runner.close()
+    parts = simulate_summaries(
+        scenarios,
+        [seed] * len(scenarios),
+        [n] * len(scenarios),
+        executor=executor,
+        batch_size=batch_size,
+        progress=progress,
+    )
     settings_table = pd.DataFrame(
         [
             {"setting": s, **{p: _column(v) for p, v in setting.items()}}
             for s, setting in enumerate(settings)
         ]
     )
-    per_setting = len(batches)
     tables, summaries = [], []
-    for s in range(len(settings)):
-        rows = pd.concat(parts[s * per_setting : (s + 1) * per_setting], ignore_index=True)
+    for s, rows in enumerate(parts):
         tables.append(_with_setting(rows, settings_table, s))
         stats = aggregate_summary(rows).reset_index()
         summaries.append(_with_setting(stats, settings_table, s))
@@ -319,54 +297,6 @@ def sweep(
         summary=pd.concat(summaries, ignore_index=True),
         wall_time_s=time.perf_counter() - started,
     )
-
-
-def _build_contexts(scenarios: list[Scenario]) -> list[StudyContext]:
-    """One context per setting; parts equal to the first setting's (the compiled
-    topology, the baseline, ...) are replaced by that one object, so a worker receives
-    them once, not once per setting. Each distinct warning is shown once."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        contexts = [StudyContext.build(s) for s in scenarios]
-    first = contexts[0]
-    names = [f.name for f in dataclasses.fields(StudyContext) if f.name != "scenario"]
-    contexts = [
-        dataclasses.replace(
-            c, **{n: getattr(first, n) for n in names if _same(getattr(c, n), getattr(first, n))}
-        )
-        for c in contexts
-    ]
-    seen: set[tuple[type, str]] = set()
-    for w in caught:
-        key = (w.category, str(w.message))
-        if key not in seen:
-            seen.add(key)
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return contexts
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Deep equality of context parts (numpy arrays by value, NaN equal to NaN)."""
-    if a is b:
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.shape == b.shape
-            and a.dtype == b.dtype
-            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-        )
-    if dataclasses.is_dataclass(a) and type(a) is type(b):
-        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
-    if isinstance(a, list | tuple) and type(a) is type(b):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and type(a) is type(b):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _with_setting(frame: pd.DataFrame, settings: pd.DataFrame, s: int) -> pd.DataFrame:

@@ -24,8 +24,11 @@ from resilience_sim.reports.compare_report import write_comparison_report
 from resilience_sim.reports.outage_causes import outage_cause_section
 from resilience_sim.reports.outage_map import STATES, outage_map
 from resilience_sim.reports.page import figure_div, render_page, table, write_page
+from resilience_sim.reports.portfolio_report import write_portfolio_report
 from resilience_sim.reports.replay import RunReplay, replay_run
+from resilience_sim.reports.risk_report import write_risk_report
 from resilience_sim.reports.run_folder import RunFolder, median_replication
+from resilience_sim.reports.sensitivity_report import write_sensitivity_report
 from resilience_sim.reports.study_folder import REPORT_NAME, folder_kind
 from resilience_sim.reports.sweep_report import write_sweep_report
 
@@ -42,6 +45,12 @@ def write_report(run_dir: str | Path) -> Path:
         return write_comparison_report(run_dir)
     if kind == "sweep":
         return write_sweep_report(run_dir)
+    if kind == "annual_risk":
+        return write_risk_report(run_dir)
+    if kind == "portfolio":
+        return write_portfolio_report(run_dir)
+    if kind == "sensitivity":
+        return write_sensitivity_report(run_dir)
     run = RunFolder.read(run_dir)
     return write_page(render_report(run), run.path / REPORT_NAME)
 

@@ -18,7 +18,7 @@ import pandas as pd
 from resilience_sim.errors import InputError
 
 REPORT_NAME = "report.html"
-FolderKind = Literal["run", "comparison", "sweep"]
+FolderKind = Literal["run", "comparison", "sweep", "annual_risk", "portfolio", "sensitivity"]
 _KIND_FILES: tuple[tuple[FolderKind, str], ...] = (
     ("comparison", "comparison.parquet"),
     ("sweep", "sweep.parquet"),
@@ -41,10 +41,12 @@ def read_manifest(path: Path) -> dict:
 
 
 def folder_kind(path: str | Path) -> FolderKind:
-    """``run``, ``comparison`` or ``sweep``: the manifest's ``kind``, else by the tables."""
+    """``run``, ``comparison``, ``sweep``, ``annual_risk``, ``portfolio`` or
+    ``sensitivity``: the manifest's ``kind``,
+    else by the tables."""
     path = Path(path)
     kind = read_manifest(path).get("kind")
-    if kind in ("comparison", "sweep"):
+    if kind in ("comparison", "sweep", "annual_risk", "portfolio", "sensitivity"):
         return kind
     for name, marker in _KIND_FILES:
         if (path / marker).is_file():

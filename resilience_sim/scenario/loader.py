@@ -23,7 +23,7 @@ from resilience_sim.topology.io import read_topology
 from resilience_sim.topology.model import Topology
 from resilience_sim.validation import as_path, did_you_mean, read_document, validate_document
 
-_UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS | STOPGAP_TAGS
+SCENARIO_UNION_TAGS = HAZARD_TAGS | DISTRIBUTION_TAGS | STOPGAP_TAGS
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Scenario:
                 file, "", f"expected a mapping of fields, got {type(data).__name__}"
             )
         data = {"topology": topology.name, **data}
-        spec = validate_document(ScenarioSpec, data, file, skip=_UNION_TAGS)
+        spec = validate_document(ScenarioSpec, data, file, skip=SCENARIO_UNION_TAGS)
         spec = resolve_input_files(spec, Path.cwd(), file)
         check_custom_policy(spec, file)
         check_references(spec, topology, file)
@@ -77,7 +77,7 @@ def load_scenario(
     """
     path = as_path(path)
     file = str(path)
-    spec = validate_document(ScenarioSpec, read_document(path), file, skip=_UNION_TAGS)
+    spec = validate_document(ScenarioSpec, read_document(path), file, skip=SCENARIO_UNION_TAGS)
     spec = resolve_input_files(spec, path.parent, file)
     check_custom_policy(spec, file)  # before the (maybe large) topology is read
     topology_path = (path.parent / spec.topology).resolve()

@@ -331,3 +331,40 @@ def _validated(model_type: type[BaseModel], data: dict[str, Any], file: str, whe
             InputProblem(file, f"{where}.{'.'.join(map(str, e['loc']))}", e["msg"])
             for e in exc.errors()
         ) from None
+
+
+def combine_variants(variants: dict[str, Variant], names: list[str]) -> Variant:
+    """One variant doing everything the named ones do, in the order given: their lists of
+    changes concatenated, capex and opex summed (the annual cost of a portfolio is the sum
+    of its members' annual costs, each over its own lifetime; see experiments/portfolio).
+    Conflicts (two variants adding the same id) are refused when the variant is built."""
+    members = [variants[n] for n in names]
+    lists = (
+        "add_nodes",
+        "add_links",
+        "reroute_links",
+        "batteries",
+        "add_crews",
+        "add_cable_ships",
+        "hardening",
+    )
+    return Variant(
+        description=" + ".join(names),
+        capex_musd=sum(v.capex_musd for v in members),
+        opex_musd_per_year=sum(v.opex_musd_per_year for v in members),
+        **{field: [x for v in members for x in getattr(v, field)] for field in lists},
+    )
+
+
+def build_portfolio(scenario: Scenario, names: list[str]) -> Scenario:
+    """The scenario with the variants ``names`` all built in (``scenario`` itself, without
+    its variants, for none); InputError names ``variants.<a+b>...`` on conflicts."""
+    spec = scenario.spec
+    if not names:
+        return dataclasses.replace(scenario, spec=spec.model_copy(update={"variants": {}}))
+    key = "+".join(names)
+    merged = combine_variants(dict(spec.variants), names)
+    with_combo = dataclasses.replace(
+        scenario, spec=spec.model_copy(update={"variants": {key: merged}})
+    )
+    return build_variant(with_combo, key)

@@ -1,0 +1,120 @@
+"""Several studies in one executor pass: sweeps' settings, event sets' events, portfolios'
+combinations of investments.
+
+Experiments layer. Each study is a scenario with its own seed and number of
+replications; every (study, batch) pair is one executor task, so a set of short studies
+(a catalogue's events, one replication each) runs in parallel across studies. Results
+are the summary tables of :func:`resilience_sim.experiments.study.simulate_summary`,
+bit for bit, whatever the executor and batch size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resilience_sim.errors import rewarn_once
+from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
+from resilience_sim.experiments.study import (
+    Batch,
+    StudyContext,
+    check_batch_size,
+    default_batch_size,
+    execute,
+    plan_batches,
+    run_batch_summary,
+)
+from resilience_sim.scenario import Scenario
+
+
+def build_contexts(
+    scenarios: list[Scenario], seen_warnings: set[str] | None = None
+) -> list[StudyContext]:
+    """One context per setting; parts equal to the first setting's (the compiled
+    topology, the baseline, ...) are replaced by that one object, so a worker receives
+    them once, not once per setting. Each distinct warning is shown once."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        contexts = [StudyContext.build(s) for s in scenarios]
+    first = contexts[0]
+    names = [f.name for f in dataclasses.fields(StudyContext) if f.name != "scenario"]
+
+    def shared(c: StudyContext) -> dict[str, Any]:
+        return {n: getattr(first, n) for n in names if same_part(getattr(c, n), getattr(first, n))}
+
+    contexts = [dataclasses.replace(c, **shared(c)) for c in contexts]
+    rewarn_once(caught, set() if seen_warnings is None else seen_warnings)
+    return contexts
+
+
+def same_part(a: Any, b: Any) -> bool:
+    """Deep equality of context parts (numpy arrays by value, NaN equal to NaN)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    if dataclasses.is_dataclass(a) and type(a) is type(b):
+        return all(same_part(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, list | tuple) and type(a) is type(b):
+        return len(a) == len(b) and all(same_part(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and type(a) is type(b):
+        return a.keys() == b.keys() and all(same_part(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def run_study_batch(contexts: Sequence[StudyContext], item: tuple[int, Batch]) -> pd.DataFrame:
+    """Executor task: one batch of one study; its summary rows."""
+    study, batch = item
+    return run_batch_summary(contexts[study], batch)
+
+
+def simulate_summaries(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    replications: Sequence[int],
+    *,
+    executor: Executor | ExecutorName | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    seen_warnings: set[str] | None = None,
+) -> list[pd.DataFrame]:
+    """The summary table of every study (scenario ``i`` with ``seeds[i]`` and
+    ``replications[i]``), in order; ``progress`` gets replications finished overall.
+    Each distinct warning is shown once (once across calls sharing ``seen_warnings``)."""
+    check_batch_size(batch_size)
+    contexts = build_contexts(list(scenarios), seen_warnings)
+    runner, owned = make_executor(executor)
+    try:
+        total = int(sum(replications))
+        items = []
+        for s, (seed, n) in enumerate(zip(seeds, replications, strict=True)):
+            size = batch_size or min(n, default_batch_size(total, runner.n_workers))
+            items += [(s, batch) for batch in plan_batches(seed, n, size)]
+        parts: list[pd.DataFrame | None] = [None] * len(items)
+        sizes = [batch.size for _, batch in items]
+        work = execute(runner, run_study_batch, tuple(contexts), items, sizes, progress)
+        with contextlib.closing(work):
+            for i, summary in work:
+                parts[i] = summary
+    finally:
+        if owned:
+            runner.close()
+    per_study: list[list[pd.DataFrame]] = [[] for _ in scenarios]
+    for (s, _), part in zip(items, parts, strict=True):
+        per_study[s].append(part)
+    return [pd.concat(p, ignore_index=True) for p in per_study]
