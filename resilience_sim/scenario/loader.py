@@ -10,6 +10,7 @@ from typing import Any
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
+from resilience_sim.scenario.operators import check_operators
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -130,6 +131,7 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
                 )
             )
     problems += _recovery_references(spec, topology, file, regions)
+    problems += _operator_references(spec, topology, file)
     try:
         check_variants(spec, topology, file)
     except InputError as exc:
@@ -192,3 +194,17 @@ def _recovery_references(
                 )
             )
     return problems
+
+
+def _operator_references(spec: ScenarioSpec, topology: Topology, file: str) -> list[InputProblem]:
+    """The operators section and every variant's roaming mandate, against the topology."""
+    regions = topology.regions
+    found = check_operators(spec.operators, spec.roaming, regions)
+    for name, variant in spec.variants.items():
+        if variant.roaming is not None:
+            found += [
+                (f"variants.{name}.{field}", message)
+                for field, message in check_operators(spec.operators, variant.roaming, regions)
+                if field.startswith("roaming")
+            ]
+    return [InputProblem(file, field, message) for field, message in found]

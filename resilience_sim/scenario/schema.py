@@ -21,6 +21,7 @@ from resilience_sim.scenario.common import (
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
+from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.scenario.recovery import (
     CableShip,
     ClosedArea,
@@ -146,6 +147,16 @@ class Service(Strict):
         "served_international_capacity_frac, since only repairs happen in between). "
         "null: at every distinct event time (exact)",
     )
+    coverage_km: NonNegative = Field(
+        0.0,
+        description="with operators: a site covers the users of access nodes within this "
+        "distance, km (0: only its own node's users; assumed default)",
+    )
+    site_capacity_factor: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        1.5,
+        description="with operators: a site serves at most this factor x its users in the "
+        "undamaged network; beyond, its users share it proportionally (assumed default)",
+    )
 
 
 class Overload(Strict):
@@ -195,6 +206,12 @@ class ScenarioSpec(Strict):
     economics: Economics = Field(
         default_factory=Economics, description="discount rate, lifetime, event frequency, value"
     )
+    operators: list[Operator] = Field(
+        default_factory=list,
+        description="operators and their market shares; service is then evaluated per "
+        "operator (docs/operators.md)",
+    )
+    roaming: Roaming | None = Field(None, description="emergency national roaming mandate")
 
     @model_validator(mode="after")
     def _one_horizon(self) -> ScenarioSpec:

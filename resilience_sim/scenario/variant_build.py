@@ -55,7 +55,8 @@ def build_variant(scenario: Scenario, name: str) -> Scenario:
             "name": f"{spec.name} [{name}]",
             "recovery": recovery.model_dump(),
             "variants": {},
-        },
+        }
+        | ({} if variant.roaming is None else {"roaming": variant.roaming.model_dump()}),
         file,
         where,
     )

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from resilience_sim.scenario.common import AssetKind, NonNegative, Strict
+from resilience_sim.scenario.operators import Roaming
 from resilience_sim.scenario.recovery import CableShip
 from resilience_sim.topology.model import Latitude, Link, Longitude, Node, NodeKind
 
@@ -155,6 +156,9 @@ class Variant(Strict):
     )
     hardening: list[Hardening] = Field(
         default_factory=list, description="fragility-median factors for classes of assets"
+    )
+    roaming: Roaming | None = Field(
+        None, description="emergency national roaming mandate replacing the scenario's"
     )
 
 

@@ -1,0 +1,175 @@
+"""Service per operator: hand-worked served users on small graphs (docs/operators.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_topology
+
+from resilience_sim.engine import FAIL, REPAIR
+from resilience_sim.engine.operators import (
+    baseline_per_operator,
+    build_operator_model,
+    served_per_operator,
+)
+from resilience_sim.scenario.operators import Operator, Roaming
+from resilience_sim.topology import compile_topology
+
+A, B = "001-01", "001-02"
+
+
+def two_operator_town(link_b_operator: str | None = B):
+    """One shared core exchange and gateway; site sA (operator A) and sB (operator B),
+    1.1 km apart, each with 100 people, each backhauled to the core by its own link."""
+    nodes = [
+        {"id": "core", "kind": "exchange", "lat": 0.0, "lon": 0.1},
+        {"id": "gw", "kind": "gateway", "lat": 0.0, "lon": 0.2},
+        {"id": "sA", "kind": "cell_site", "lat": 0.0, "lon": 0.0, "population": 100,
+         "operator": A},
+        {"id": "sB", "kind": "cell_site", "lat": 0.0, "lon": 0.01, "population": 100,
+         "operator": B},
+    ]  # fmt: skip
+    links = [
+        {"id": "core-gw", "source": "core", "target": "gw", "kind": "submarine_cable"},
+        {"id": "a-core", "source": "sA", "target": "core", "kind": "microwave", "operator": A},
+        {"id": "b-core", "source": "sB", "target": "core", "kind": "microwave",
+         "operator": link_b_operator},
+    ]  # fmt: skip
+    return make_topology(nodes, links)
+
+
+def model_of(topology, operators, roaming=None, coverage_km=2.0, factor=1.5):
+    arrays = compile_topology(topology)
+    model = build_operator_model(
+        arrays,
+        topology.node_column("kind"),
+        topology.node_column("operator"),
+        topology.link_column("operator"),
+        operators,
+        roaming,
+        coverage_km,
+        factor,
+    )
+    return arrays, model
+
+
+def shares(a=0.6, b=0.4, partners_b=()):
+    return [
+        Operator(id=A, market_share=a),
+        Operator(id=B, market_share=b, roaming_partners=list(partners_b)),
+    ]
+
+
+def fail_sa(arrays, at_h=1.0, back_h=5.0):
+    i = arrays.asset_index["sA"]
+    return (
+        np.array([at_h, back_h]),
+        np.array([i, i]),
+        np.array([FAIL, REPAIR], dtype=np.int8),
+    )
+
+
+def per_op(served, row):
+    """(domestic, international) persons per operator at a timeline row."""
+    return served.domestic[row].sum(axis=1).tolist(), served.international[row].sum(axis=1).tolist()
+
+
+def test_baseline_splits_each_node_by_market_share_and_serves_from_own_sites():
+    arrays, model = model_of(two_operator_town(), shares())
+    base = baseline_per_operator(arrays, model)
+    # A: 60 + 60 users on sA; B: 40 + 40 on sB; every one reaches core and gateway
+    assert per_op(base, 0) == ([120.0, 80.0], [120.0, 80.0])
+    sa, sb = arrays.asset_index["sA"], arrays.asset_index["sB"]
+    assert model.capacity_users[sa] == pytest.approx(1.5 * 120)
+    assert model.capacity_users[sb] == pytest.approx(1.5 * 80)
+
+
+def test_own_site_down_without_roaming_loses_exactly_that_operators_users():
+    arrays, model = model_of(two_operator_town(), shares())
+    served = served_per_operator(arrays, model, *fail_sa(arrays))
+    assert served.time_h.tolist() == [0.0, 1.0, 5.0]
+    assert per_op(served, 0) == ([120.0, 80.0], [120.0, 80.0])
+    assert per_op(served, 1) == ([0.0, 80.0], [0.0, 80.0])
+    assert per_op(served, 2) == ([120.0, 80.0], [120.0, 80.0])
+    assert served.roaming_domestic.sum() == 0
+
+
+def test_roaming_shares_the_surviving_sites_capacity_proportionally():
+    # sB carries 80 users (capacity 1.5 x 80 = 120); A's 120 users roam on it: load 200,
+    # everyone on it served with probability 120 / 200 = 0.6 -> A 72, B 48.
+    arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=0.0))
+    served = served_per_operator(arrays, model, *fail_sa(arrays))
+    dom, intl = per_op(served, 1)
+    assert dom == pytest.approx([72.0, 48.0])
+    assert intl == pytest.approx([72.0, 48.0])
+    assert served.roaming_domestic[1].tolist() == pytest.approx([72.0, 0.0])
+    # with capacity factor 2: capacity 160 of a load of 200 -> 0.8: A 96, B 64
+    arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=0.0), factor=2.0)
+    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    assert dom == pytest.approx([96.0, 64.0])
+
+
+def test_roaming_starts_at_its_time_and_only_for_listed_operators():
+    arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=3.0))
+    sa, gw = arrays.asset_index["sA"], arrays.asset_index["gw"]
+    served = served_per_operator(
+        arrays,
+        model,
+        np.array([1.0, 3.0, 5.0]),
+        np.array([sa, gw, sa]),
+        np.array([FAIL, REPAIR, REPAIR], dtype=np.int8),
+    )
+    # gateway repair at 3 h is a no-op event that gives a row at 3 h
+    assert served.time_h.tolist() == [0.0, 1.0, 3.0, 5.0]
+    assert per_op(served, 1)[0] == [0.0, 80.0]
+    assert per_op(served, 2)[0] == pytest.approx([72.0, 48.0])
+    arrays, model = model_of(two_operator_town(), shares(), Roaming(operators=[B]))
+    assert per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)[0] == [0.0, 80.0]
+
+
+def test_roaming_partner_sites_count_as_own_at_all_times():
+    # B's users may always use A's site (through A's network): each B unit splits 20/20
+    arrays, model = model_of(two_operator_town(), shares(partners_b=[A]))
+    base = baseline_per_operator(arrays, model)
+    assert per_op(base, 0)[0] == [120.0, 80.0]
+    sa, sb = arrays.asset_index["sA"], arrays.asset_index["sB"]
+    assert model.capacity_users[sa] == pytest.approx(1.5 * 160)
+    assert model.capacity_users[sb] == pytest.approx(1.5 * 40)
+    # sA down: B's 80 users all on sB (capacity 60) -> 60 served; A none
+    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    assert dom == pytest.approx([0.0, 60.0])
+
+
+def test_an_operator_reaches_the_core_only_over_its_own_and_shared_assets():
+    # sB's backhaul belongs to A: B's own site cannot reach the core in B's network
+    arrays, model = model_of(two_operator_town(link_b_operator=A), shares())
+    assert per_op(baseline_per_operator(arrays, model), 0)[0] == [120.0, 0.0]
+    # a shared backhaul (operator None) serves B again
+    arrays, model = model_of(two_operator_town(link_b_operator=None), shares())
+    assert per_op(baseline_per_operator(arrays, model), 0)[0] == [120.0, 80.0]
+
+
+def test_without_coverage_radius_a_site_covers_only_its_own_node():
+    # coverage 0: at sA only A's 60 users are covered, at sB only B's 40
+    arrays, model = model_of(two_operator_town(), shares(), Roaming(), coverage_km=0.0)
+    assert per_op(baseline_per_operator(arrays, model), 0)[0] == [60.0, 40.0]
+    # sA down: A's 60 users at sA are not covered by sB's... sB covers only its own node
+    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    assert dom == [0.0, 40.0]
+
+
+def test_shared_site_serves_every_operator_and_fails_once_for_all():
+    topo = make_topology(
+        [
+            {"id": "core", "kind": "exchange"},
+            {"id": "shared", "kind": "cell_site", "population": 200},
+        ],
+        [{"id": "l", "source": "shared", "target": "core", "kind": "microwave"}],
+    )
+    arrays, model = model_of(topo, shares(0.75, 0.25))
+    i = arrays.asset_index["shared"]
+    served = served_per_operator(
+        arrays, model, np.array([2.0]), np.array([i]), np.array([FAIL], dtype=np.int8)
+    )
+    assert per_op(served, 0)[0] == [150.0, 50.0]
+    assert per_op(served, 1)[0] == [0.0, 0.0]
