@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
-from resilience_sim.experiments.study import TABLES, SimulationResult
+from resilience_sim.experiments.study import OPERATOR_TABLES, TABLES, SimulationResult
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.io.native import topology_to_dict
@@ -156,7 +156,13 @@ def write_run_files(
     ``write_table(name, file)`` writes a table's parquet file (default: from the
     result's DataFrame); the summary and statistics come from ``result.summary``.
     """
-    tables = [t for t in TABLES if t != "regional" or result.scenario.spec.output.regional]
+    spec = result.scenario.spec
+    tables = [
+        t
+        for t in TABLES
+        if (t != "regional" or spec.output.regional)
+        and (t not in OPERATOR_TABLES or spec.operators)
+    ]
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)

@@ -31,17 +31,32 @@ from resilience_sim.engine import (
     simulate_replication,
 )
 from resilience_sim.engine.fast_service import served_over_time_fast
+from resilience_sim.engine.operators import (
+    OperatorModel,
+    OperatorServed,
+    baseline_per_operator,
+    build_operator_model,
+    served_per_operator,
+)
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import aggregate_summary, served_fraction, summarize_replication
+from resilience_sim.metrics.operators import (
+    OPERATOR_SUMMARY_COLUMNS,
+    operator_timeline,
+    summarize_operators,
+    with_operator_totals,
+)
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.recovery import with_stopgap_links
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
-TABLES = ("timeline", "events", "summary", "regional")
+TABLES = ("timeline", "events", "summary", "regional", "operators", "operator_summary")
+# written to a run folder only when the scenario declares operators (docs/operators.md)
+OPERATOR_TABLES = ("operators", "operator_summary")
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -62,6 +77,8 @@ class StudyContext:
     baseline: ServedPopulation
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
+    operator_model: OperatorModel | None = None  # when the scenario declares operators
+    operator_baseline: OperatorServed | None = None
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -83,16 +100,33 @@ class StudyContext:
         if arrays is None:
             arrays = compile_topology(topology, standby)
         warn_unrepairable(scenario.spec, topology, arrays, str(scenario.source or scenario.name))
-        demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
+        spec = scenario.spec
+        demand = node_demand_gbps(arrays, spec.service.demand_gbps_per_user)
+        if baseline is None:
+            baseline = baseline_population(arrays, demand if spec.service.capacity_model else None)
+        model = op_baseline = None
+        if spec.operators:
+            model = build_operator_model(
+                arrays,
+                topology.node_column("kind"),
+                topology.node_column("operator"),
+                topology.link_column("operator"),
+                spec.operators,
+                spec.roaming,
+                spec.service.coverage_km,
+                spec.service.site_capacity_factor,
+            )
+            op_baseline = baseline_per_operator(arrays, model)
+            baseline = with_operator_totals(baseline, op_baseline)
         return cls(
             scenario,
             arrays,
-            plan_crews(scenario.spec.recovery, arrays),
-            baseline_population(arrays, demand if scenario.spec.service.capacity_model else None)
-            if baseline is None
-            else baseline,
+            plan_crews(spec.recovery, arrays),
+            baseline,
             topology,
             demand,
+            model,
+            op_baseline,
         )
 
 
@@ -117,6 +151,8 @@ class ReplicationOutput:
     summary: dict[str, float]
     event_propagated: list[bool]
     event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
+    operators: OperatorServed | None = None  # served users per operator (with operators)
+    operator_summary: list[dict] | None = None  # one row per operator
 
 
 def run_replication(
@@ -154,6 +190,22 @@ def run_replication(
         log.values(),
         spec.service.capacity_interval_h,
     )
+    ops = op_summary = None
+    if context.operator_model is not None:
+        ops = served_per_operator(
+            context.arrays, context.operator_model, time_h, asset_idx, code, log.values()
+        )
+        served = with_operator_totals(served, ops)
+        op_summary = summarize_operators(
+            served,
+            ops,
+            context.baseline,
+            context.operator_baseline,
+            context.operator_model.ids,
+            spec.horizon_hours,
+            code,
+            np.asarray(log.propagated),
+        )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
     )
@@ -167,6 +219,8 @@ def run_replication(
         summary,
         log.propagated,
         log.values(),
+        ops,
+        op_summary,
     )
 
 
@@ -255,6 +309,8 @@ class SimulationResult:
         regional: pd.DataFrame | None = None,
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
+        operators: pd.DataFrame | None = None,
+        operator_summary: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
         aggregate_: pd.DataFrame | None = None,
         run_dir: Path | None = None,
@@ -270,6 +326,8 @@ class SimulationResult:
             "regional": regional,
             "events": events,
             "summary": summary,
+            "operators": operators,
+            "operator_summary": operator_summary,
         }
 
     def __repr__(self) -> str:
@@ -293,6 +351,16 @@ class SimulationResult:
     @property
     def summary(self) -> pd.DataFrame:
         return self._table("summary")
+
+    @property
+    def operators(self) -> pd.DataFrame:
+        """Served fractions per operator over time (empty without operators)."""
+        return self._table("operators")
+
+    @property
+    def operator_summary(self) -> pd.DataFrame:
+        """Summary figures per replication and operator (empty without operators)."""
+        return self._table("operator_summary")
 
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -467,7 +535,7 @@ def collect_tables(
     subject_kinds = np.concatenate(
         [arrays.asset_kinds, np.full(len(regions), "region", dtype=object)]
     ).astype(str)
-    timeline, regional, events = [], [], []
+    timeline, regional, events, operators, op_summary = [], [], [], [], []
     for out in outputs:
         s = out.served
         k = len(s.time_h)
@@ -489,6 +557,14 @@ def collect_tables(
             )
         )
         regional.append(regional_rows(out.replication, s, baseline, regions))
+        if out.operators is not None:
+            ids = context.operator_model.ids
+            operators.append(
+                operator_timeline(out.replication, out.operators, context.operator_baseline, ids)
+            )
+            op_summary.append(
+                pd.DataFrame([{"replication": out.replication, **r} for r in out.operator_summary])
+            )
         events.append(
             pd.DataFrame(
                 {
@@ -508,4 +584,26 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
+        "operators": _stacked(operators, OPERATOR_TIMELINE_COLUMNS),
+        "operator_summary": _stacked(
+            op_summary, ("replication", "operator", *OPERATOR_SUMMARY_COLUMNS)
+        ),
     }
+
+
+OPERATOR_TIMELINE_COLUMNS = (
+    "replication",
+    "time_h",
+    "operator",
+    "served_domestic_frac",
+    "served_international_frac",
+    "roaming_domestic_users",
+    "roaming_international_users",
+)
+
+
+def _stacked(frames: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """The frames stacked, or an empty table with ``columns`` when there are none."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    return pd.concat(frames, ignore_index=True)
