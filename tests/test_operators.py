@@ -14,6 +14,8 @@ from resilience_sim.engine.operators import (
     served_per_operator,
 )
 from resilience_sim.experiments.compare import compare
+from resilience_sim.experiments.criticality import criticality
+from resilience_sim.experiments.risk_groups import risk_groups
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import Topology, TopologyDocument, compile_topology
 
@@ -271,3 +273,64 @@ def test_compare_mandate_roaming_batteries_and_second_cable_on_common_random_num
         index="replication", columns="variant", values="unserved_user_h_international"
     )
     assert (intl["second_cable"] < intl["baseline"]).all()
+
+
+# ---------------------------------------------------------------- shared infrastructure
+
+
+def test_parallel_trunks_of_two_operators_are_one_shared_risk_group():
+    topo = make_topology(
+        [
+            {"id": "core", "kind": "exchange"},
+            {"id": "town", "kind": "aggregation", "population": 500},
+        ],
+        [
+            {"id": "fa", "source": "core", "target": "town", "kind": "terrestrial_fiber",
+             "operator": A},
+            {"id": "fb", "source": "town", "target": "core", "kind": "terrestrial_fiber",
+             "operator": B},
+        ],
+    )  # fmt: skip
+    groups = {g.name: g for g in risk_groups(topo)}
+    assert groups["shared-trunk:core~town"].link_ids == ("fa", "fb")
+    result = criticality(topo, k=1, by="srlg")
+    row = result.table.set_index("group").loc["shared-trunk:core~town"]
+    assert row["users_lost_domestic"] == 500  # neither link alone cuts anyone
+    assert result.groups.set_index("group").loc["shared-trunk:core~town", "operators"] == (
+        f"{A} {B}"
+    )
+
+
+def test_a_shared_tower_fails_once_for_all_its_tenants():
+    """Tenant sites of A and B on one passive tower (a cell_site without links, operator
+    None) depend on it: one asset_failure of the tower takes both tenants down, and with
+    them every user of both operators there."""
+    nodes = [
+        {"id": "core", "kind": "exchange"},
+        {"id": "tower", "kind": "cell_site"},
+        {"id": "tA", "kind": "cell_site", "population": 100, "operator": A,
+         "depends_on": ["tower"]},
+        {"id": "tB", "kind": "cell_site", "population": 100, "operator": B,
+         "depends_on": ["tower"]},
+    ]  # fmt: skip
+    links = [
+        {"id": "la", "source": "tA", "target": "core", "kind": "microwave"},
+        {"id": "lb", "source": "tB", "target": "core", "kind": "microwave"},
+    ]
+    topology = make_topology(nodes, links)
+    scenario = rs.Scenario.from_dict(
+        {
+            "name": "tower collapse",
+            "horizon_h": 10,
+            "operators": [{"id": A, "market_share": 0.5}, {"id": B, "market_share": 0.5}],
+            "roaming": {},
+            "hazards": [{"type": "asset_failure", "assets": ["tower"], "at_h": 1, "duration_h": 4}],
+        },
+        topology,
+    )
+    result = rs.simulate(scenario, replications=1, seed=3)
+    ops = result.operator_summary.set_index("operator")
+    # coverage 0: 50 A users at tA, 50 B users at tB; both lost for 4 h, roaming cannot help
+    assert ops["unserved_user_h_domestic"].tolist() == [200.0, 200.0]
+    assert result.summary.iloc[0]["unserved_user_h_domestic"] == 400.0
+    assert result.operators.roaming_domestic_users.sum() == 0

@@ -9,7 +9,7 @@ Engine layer, after the SimPy run, next to the service model (docs/operators.md)
   inside *o*'s network, to an up core node of that network; internationally the same with
   an international node (and its region not hijacked).
 * **Coverage.** A site (a ``cell_site`` or an access node) covers its own node's users and
-  those of access nodes within ``service.coverage_km``. A unit's *own* sites are the
+  those of access nodes within ``service.coverage_km`` (at 0, those at the same point). A unit's *own* sites are the
   covering sites of its operator, of its roaming partners (served through the partner's
   network) and shared sites (``operator`` None).
 * **Emergency roaming.** While the mandate is on, a unit of a listed operator with no
@@ -165,7 +165,7 @@ def _coverage(arrays: NetworkArrays, areas: np.ndarray, sites: np.ndarray, cover
     pairs = {(int(a), int(a)) for a in np.intersect1d(areas, sites)}
     lat, lon = arrays.asset_lat[: arrays.n_nodes], arrays.asset_lon[: arrays.n_nodes]
     located = sites[~np.isnan(lat[sites])]
-    if coverage_km > 0 and len(located):
+    if len(located):  # radius 0: sites at the very same point still cover each other
         tree = cKDTree(unit_vectors(lat[located], lon[located]))
         chord = 2 * np.sin(min(coverage_km / EARTH_RADIUS_KM, np.pi) / 2)
         areas_located = areas[~np.isnan(lat[areas])]
