@@ -9,9 +9,9 @@ Engine layer, after the SimPy run, next to the service model (docs/operators.md)
   inside *o*'s network, to an up core node of that network; internationally the same with
   an international node (and its region not hijacked).
 * **Coverage.** A site (a ``cell_site`` or an access node) covers its own node's users and
-  those of access nodes within ``service.coverage_km`` (at 0, those at the same point). A unit's *own* sites are the
-  covering sites of its operator, of its roaming partners (served through the partner's
-  network) and shared sites (``operator`` None).
+  those of access nodes within ``service.coverage_km`` (at 0, those at the same point). A
+  unit's *own* sites are the covering sites of its operator, of its roaming partners
+  (served through the partner's network) and shared sites (``operator`` None).
 * **Emergency roaming.** While the mandate is on, a unit of a listed operator with no
   serving own site, that was served in the undamaged network, may use the covering sites of
   the other listed operators (through their networks).
