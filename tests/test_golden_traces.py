@@ -31,6 +31,14 @@ GOLDEN = {
         "timeline": "4940ff82a8c6e314",
         "regional": "e654af4924305ae1",
     },
+    "archipelago_operators_blackout": {  # new in the operators branch (issue 16)
+        "summary": "a9e98590534bcb9e",
+        "events": "a0d6bcf1077af558",
+        "timeline": "f76a2c1c56dc27f7",
+        "regional": "62cc9239a04a8cb1",
+        "operators": "f8f22632bdca812f",
+        "operator_summary": "4976309c6a41655b",
+    },
     "archipelago_ddos_ixp_typhoon": {
         "summary": "d5dd915aef94c2ae",
         "events": "e13062c189b31cec",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import make_topology
 
@@ -16,6 +20,7 @@ from resilience_sim.engine.operators import (
 from resilience_sim.experiments.compare import compare
 from resilience_sim.experiments.criticality import criticality
 from resilience_sim.experiments.risk_groups import risk_groups
+from resilience_sim.experiments.runs import run_study
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import Topology, TopologyDocument, compile_topology
 
@@ -334,3 +339,22 @@ def test_a_shared_tower_fails_once_for_all_its_tenants():
     assert ops["unserved_user_h_domestic"].tolist() == [200.0, 200.0]
     assert result.summary.iloc[0]["unserved_user_h_domestic"] == 400.0
     assert result.operators.roaming_domestic_users.sum() == 0
+
+
+def test_run_folder_holds_the_operator_tables_only_when_operators_are_declared(tmp_path):
+    scenario = town_scenario({"dist": "lognormal", "median_h": 6, "sigma": 0.5})
+    expected = rs.simulate(scenario, replications=4, seed=2)
+    written = run_study(scenario, tmp_path / "ops", replications=4, seed=2, batch_size=3)
+    for table in ("operators", "operator_summary", "summary", "timeline"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(written.run_dir / f"{table}.parquet"),
+            getattr(expected, table),
+            check_exact=True,
+        )
+    manifest = json.loads((written.run_dir / "manifest.json").read_text())
+    assert {"operators.parquet", "operator_summary.parquet"} <= set(manifest["files"])
+    plain = dataclasses.replace(scenario, spec=scenario.spec.model_copy(update={"operators": []}))
+    folder = run_study(plain, tmp_path / "plain", replications=2, seed=2).run_dir
+    assert not (folder / "operators.parquet").exists()
+    assert not (folder / "operator_summary.parquet").exists()
+    assert run_study(plain, tmp_path / "again", replications=2, seed=2).operators.empty

@@ -133,7 +133,7 @@ def build_operator_model(
                 pairs.append((k, site, int(network_of_op[s_op]), False))
             elif roaming is not None and s_op >= 0 and o in listed and s_op in listed:
                 pairs.append((k, site, int(network_of_op[s_op]), True))
-    pair = np.array(pairs, dtype=np.int64).reshape(-1, 4)
+    pair = np.array(pairs, dtype=np.int64).reshape(-1, 4).T.copy()  # rows: contiguous columns
     model = OperatorModel(
         ids=ids,
         network_masks=network_masks,
@@ -141,10 +141,10 @@ def build_operator_model(
         unit_node=unit_node,
         unit_op=unit_op,
         unit_users=unit_users,
-        pair_unit=pair[:, 0],
-        pair_site=pair[:, 1],
-        pair_network=pair[:, 2],
-        pair_roaming=pair[:, 3].astype(bool),
+        pair_unit=pair[0],
+        pair_site=pair[1],
+        pair_network=pair[2],
+        pair_roaming=pair[3].astype(bool),
         unit_may_roam=np.isin(unit_op, sorted(listed)),
         roaming_from_h=np.inf if roaming is None else roaming.from_h,
         roaming_until_h=np.inf if roaming is None or roaming.until_h is None else roaming.until_h,
@@ -253,7 +253,7 @@ def _assign(
     """Split each unit over its serving sites, then cap each site's load (module doc)."""
     k = len(model.unit_users)
     unit, site = model.pair_unit, model.pair_site
-    ok = site_ok[model.pair_network, site]
+    ok = site_ok.ravel().take(model.pair_network * n_nodes + site)
     own = ok & ~model.pair_roaming
     use = own
     if roaming_on:

@@ -42,7 +42,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
-from resilience_sim.experiments.study import OPERATOR_TABLES, TABLES, SimulationResult
+from resilience_sim.experiments.study import (
+    ALL_TABLES,
+    OPERATOR_TABLES,
+    TABLES,
+    SimulationResult,
+)
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.io.native import topology_to_dict
@@ -157,12 +162,8 @@ def write_run_files(
     result's DataFrame); the summary and statistics come from ``result.summary``.
     """
     spec = result.scenario.spec
-    tables = [
-        t
-        for t in TABLES
-        if (t != "regional" or spec.output.regional)
-        and (t not in OPERATOR_TABLES or spec.operators)
-    ]
+    tables = [t for t in TABLES if t != "regional" or spec.output.regional]
+    tables += list(OPERATOR_TABLES) if spec.operators else []
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
@@ -352,7 +353,7 @@ class PartialRun:
         name = f"{index:06d}"
         tmp = batches / f".{name}.tmp-{os.getpid()}"
         tmp.mkdir()
-        for table in TABLES:
+        for table in ALL_TABLES:
             tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
         os.rename(tmp, batches / name)
 

@@ -54,9 +54,11 @@ from resilience_sim.scenario.recovery import with_stopgap_links
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
-TABLES = ("timeline", "events", "summary", "regional", "operators", "operator_summary")
-# written to a run folder only when the scenario declares operators (docs/operators.md)
+TABLES = ("timeline", "events", "summary", "regional")
+# Per-operator tables: in every batch (empty without operators), written to a run folder
+# only when the scenario declares operators (docs/operators.md).
 OPERATOR_TABLES = ("operators", "operator_summary")
+ALL_TABLES = TABLES + OPERATOR_TABLES
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -368,7 +370,12 @@ class SimulationResult:
             if self.run_dir is None:
                 raise ValueError(f"the {name} table was neither given nor written to a run folder")
             file = Path(self.run_dir) / f"{name}.parquet"
-            table = pd.read_parquet(file) if file.is_file() else pd.DataFrame()
+            if file.is_file():
+                table = pd.read_parquet(file)
+            elif name in OPERATOR_TABLES:  # no operators declared
+                table = _stacked([], OPERATOR_COLUMNS[name])
+            else:
+                table = pd.DataFrame()
             self._tables[name] = table
         return table
 
@@ -478,7 +485,7 @@ def _run_batches(
 
 def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Stack batch tables (given in replication order) into the study's tables."""
-    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in TABLES}
+    return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in ALL_TABLES}
 
 
 def summary_table(outputs: list[ReplicationOutput]) -> pd.DataFrame:
@@ -584,22 +591,23 @@ def collect_tables(
         "regional": pd.concat(regional, ignore_index=True),
         "events": pd.concat(events, ignore_index=True),
         "summary": summary_table(outputs),
-        "operators": _stacked(operators, OPERATOR_TIMELINE_COLUMNS),
-        "operator_summary": _stacked(
-            op_summary, ("replication", "operator", *OPERATOR_SUMMARY_COLUMNS)
-        ),
+        "operators": _stacked(operators, OPERATOR_COLUMNS["operators"]),
+        "operator_summary": _stacked(op_summary, OPERATOR_COLUMNS["operator_summary"]),
     }
 
 
-OPERATOR_TIMELINE_COLUMNS = (
-    "replication",
-    "time_h",
-    "operator",
-    "served_domestic_frac",
-    "served_international_frac",
-    "roaming_domestic_users",
-    "roaming_international_users",
-)
+OPERATOR_COLUMNS = {
+    "operators": (
+        "replication",
+        "time_h",
+        "operator",
+        "served_domestic_frac",
+        "served_international_frac",
+        "roaming_domestic_users",
+        "roaming_international_users",
+    ),
+    "operator_summary": ("replication", "operator", *OPERATOR_SUMMARY_COLUMNS),
+}
 
 
 def _stacked(frames: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
