@@ -4,12 +4,14 @@ reference, and roaming never lowering the total served (docs/operators.md)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 import numpy as np
 import pytest
 
 import resilience_sim as rs
-from resilience_sim.engine import FAIL
+from resilience_sim.engine import FAIL, REPAIR
 from resilience_sim.engine.operators import build_operator_model, served_per_operator
 from resilience_sim.experiments.compare import compare
 from resilience_sim.geo import haversine_km
@@ -195,3 +197,43 @@ def test_generator_without_operators_is_unchanged_and_with_is_deterministic():
     kinds = {k for k, o in pairs if o is not None}
     assert set(with_ops.node_column("operator")) == {None, "001-01", "001-02"}
     assert kinds == {"cell_site"}
+
+
+def test_rows_reusing_unchanged_operator_networks_equal_fresh_evaluations(network):
+    """Only networks holding a changed asset are re-evaluated between rows: every row of
+    a long log with failures and repairs at many times equals a fresh evaluation of the
+    same state: the log cut at that time with all its events moved to t = 0 (the first
+    row, evaluated from scratch) and the roaming window shifted by as much."""
+    arrays = compile_topology(network)
+    model = build_operator_model(
+        arrays,
+        network.node_column("kind"),
+        network.node_column("operator"),
+        network.link_column("operator"),
+        declared(),
+        Roaming(from_h=3.0),
+        3.0,
+        1.2,
+    )
+    rng = np.random.default_rng(8)
+    assets = rng.choice(arrays.n_assets, 25, replace=False)
+    fail_at = rng.uniform(0, 10, 25).round(1)
+    back_at = fail_at + rng.uniform(0.5, 10, 25).round(1)
+    time_h = np.concatenate([fail_at, back_at])
+    order = np.argsort(time_h, kind="stable")
+    time_h = time_h[order]
+    asset_idx = np.concatenate([assets, assets])[order]
+    event = np.concatenate([np.full(25, FAIL), np.full(25, REPAIR)]).astype(np.int8)[order]
+    full = served_per_operator(arrays, model, time_h, asset_idx, event)
+    assert len(full.time_h) > 20
+    for row, t in enumerate(full.time_h[1:], start=1):
+        cut = time_h <= t
+        shifted = dataclasses.replace(
+            model, roaming_from_h=model.roaming_from_h - t, roaming_until_h=np.inf
+        )
+        at_0 = np.zeros(int(cut.sum()))
+        fresh = served_per_operator(arrays, shifted, at_0, asset_idx[cut], event[cut])
+        assert fresh.time_h.tolist() == [0.0]
+        np.testing.assert_array_equal(full.domestic[row], fresh.domestic[0])
+        np.testing.assert_array_equal(full.international[row], fresh.international[0])
+        np.testing.assert_array_equal(full.roaming_domestic[row], fresh.roaming_domestic[0])

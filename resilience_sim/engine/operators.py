@@ -189,11 +189,23 @@ def served_per_operator(
     (rows as :func:`~resilience_sim.engine.service.served_over_time`)."""
     capacity, base_served = model.capacity_users, model.unit_served_in_baseline
     rows = []
+    previous = None  # (asset_up, roam, dom_ok, intl_ok, dom, intl) of the last row
     for state in replay(arrays, time_h, asset_idx, event, value):
         roam = model.roaming_from_h <= state.time_h < model.roaming_until_h
-        dom_ok, intl_ok = _site_service(arrays, model, state.asset_up)
-        dom = _assign(model, dom_ok, roam, base_served[0], capacity, arrays.n_nodes)
-        intl = _assign(model, intl_ok, roam, base_served[1], capacity, arrays.n_nodes)
+        if previous is None:
+            dom_ok, intl_ok = _site_service(arrays, model, state.asset_up)
+            stale = np.ones(len(model.network_masks), dtype=bool)
+        else:  # only the networks holding an asset that changed need a new pass
+            changed = state.asset_up != previous[0]
+            stale = (model.network_masks & changed).any(axis=1)
+            dom_ok, intl_ok = previous[2].copy(), previous[3].copy()
+            _site_service(arrays, model, state.asset_up, stale, dom_ok, intl_ok)
+        if previous is not None and not stale.any() and roam == previous[1]:
+            dom, intl = previous[4], previous[5]  # only capacities or hijacks changed
+        else:
+            dom = _assign(model, dom_ok, roam, base_served[0], capacity, arrays.n_nodes)
+            intl = _assign(model, intl_ok, roam, base_served[1], capacity, arrays.n_nodes)
+        previous = (state.asset_up.copy(), roam, dom_ok, intl_ok, dom, intl)
         if state.hijacked.any():
             lost = state.hijacked[arrays.region_of_node[model.unit_node]] > 0
             intl = _Assignment(
@@ -228,12 +240,23 @@ def _baseline_evaluation(arrays: NetworkArrays, model: OperatorModel):
 
 
 def _site_service(
-    arrays: NetworkArrays, model: OperatorModel, asset_up: np.ndarray
+    arrays: NetworkArrays,
+    model: OperatorModel,
+    asset_up: np.ndarray,
+    networks: np.ndarray | None = None,
+    dom: np.ndarray | None = None,
+    intl: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(domestic, international)`` ``(n_networks, n_nodes)``: node serves in that network."""
+    """``(domestic, international)`` ``(n_networks, n_nodes)``: node serves in that network.
+
+    With ``networks`` (bool per network), only those rows of ``dom``/``intl`` are redone.
+    """
     shape = (len(model.network_masks), arrays.n_nodes)
-    dom, intl = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    if dom is None or intl is None:
+        dom, intl = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
     for g, mask in enumerate(model.network_masks):
+        if networks is not None and not networks[g]:
+            continue
         n_comp, labels, node_up = component_labels(arrays, asset_up & mask)
         for sources, out in ((arrays.is_core, dom), (arrays.is_international, intl)):
             has = np.zeros(n_comp, dtype=bool)
