@@ -18,7 +18,7 @@ import time
 
 from benchmarks.workload import HORIZON_H, Workload, disaster_scenario, run_replication
 from resilience_sim.engine.fast_service import served_over_time_fast
-from resilience_sim.engine.operators import build_operator_model, served_per_operator
+from resilience_sim.engine.operators import operator_model_of, served_per_operator
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import compile_topology
@@ -43,28 +43,8 @@ def measure(n_nodes: int, n_operators: int, repeats: int) -> dict[str, float]:
         Operator(id=a, market_share=float(s))
         for a, s in zip(operator_ids(n_operators), shares, strict=True)
     ]
-    build_s = cpu(
-        lambda: build_operator_model(
-            arrays,
-            topology.node_column("kind"),
-            topology.node_column("operator"),
-            topology.link_column("operator"),
-            operators,
-            Roaming(),
-            2.0,
-            1.5,
-        )
-    )
-    model = build_operator_model(
-        arrays,
-        topology.node_column("kind"),
-        topology.node_column("operator"),
-        topology.link_column("operator"),
-        operators,
-        Roaming(),
-        2.0,
-        1.5,
-    )
+    build_s = cpu(lambda: operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5))
+    model = operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5)
     args = (rep.time_h, rep.asset_idx, rep.event)
     node = [cpu(lambda: served_over_time_fast(arrays, *args)) for _ in range(repeats)]
     ops = [cpu(lambda: served_per_operator(arrays, model, *args)) for _ in range(repeats)]

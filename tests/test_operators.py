@@ -14,7 +14,7 @@ import resilience_sim as rs
 from resilience_sim.engine import FAIL, REPAIR
 from resilience_sim.engine.operators import (
     baseline_per_operator,
-    build_operator_model,
+    operator_model_of,
     served_per_operator,
 )
 from resilience_sim.experiments.compare import compare
@@ -49,17 +49,7 @@ def two_operator_town(link_b_operator: str | None = B):
 
 def model_of(topology, operators, roaming=None, coverage_km=2.0, factor=1.5):
     arrays = compile_topology(topology)
-    model = build_operator_model(
-        arrays,
-        topology.node_column("kind"),
-        topology.node_column("operator"),
-        topology.link_column("operator"),
-        operators,
-        roaming,
-        coverage_km,
-        factor,
-    )
-    return arrays, model
+    return arrays, operator_model_of(topology, arrays, operators, roaming, coverage_km, factor)
 
 
 def shares(a=0.6, b=0.4, partners_b=()):

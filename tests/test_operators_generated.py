@@ -12,7 +12,7 @@ import pytest
 
 import resilience_sim as rs
 from resilience_sim.engine import FAIL, REPAIR
-from resilience_sim.engine.operators import build_operator_model, served_per_operator
+from resilience_sim.engine.operators import operator_model_of, served_per_operator
 from resilience_sim.experiments.compare import compare
 from resilience_sim.geo import haversine_km
 from resilience_sim.scenario.operators import Operator, Roaming
@@ -124,16 +124,7 @@ def reference_served(topology, operators, down, coverage_km, factor, roaming):
 def test_operator_model_equals_a_networkx_reference_on_a_generated_network(network, roaming):
     operators = declared()
     arrays = compile_topology(network)
-    model = build_operator_model(
-        arrays,
-        network.node_column("kind"),
-        network.node_column("operator"),
-        network.link_column("operator"),
-        operators,
-        Roaming() if roaming else None,
-        3.0,
-        1.5,
-    )
+    model = operator_model_of(network, arrays, operators, Roaming() if roaming else None, 3.0, 1.5)
     rng = np.random.default_rng(5)
     for _ in range(3):
         down_idx = np.flatnonzero(rng.random(arrays.n_assets) < 0.12)
@@ -205,16 +196,7 @@ def test_rows_reusing_unchanged_operator_networks_equal_fresh_evaluations(networ
     same state: the log cut at that time with all its events moved to t = 0 (the first
     row, evaluated from scratch) and the roaming window shifted by as much."""
     arrays = compile_topology(network)
-    model = build_operator_model(
-        arrays,
-        network.node_column("kind"),
-        network.node_column("operator"),
-        network.link_column("operator"),
-        declared(),
-        Roaming(from_h=3.0),
-        3.0,
-        1.2,
-    )
+    model = operator_model_of(network, arrays, declared(), Roaming(from_h=3.0), 3.0, 1.2)
     rng = np.random.default_rng(8)
     assets = rng.choice(arrays.n_assets, 25, replace=False)
     fail_at = rng.uniform(0, 10, 25).round(1)

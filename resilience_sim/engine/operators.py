@@ -38,6 +38,7 @@ from resilience_sim.engine.replay import replay
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,28 @@ def build_operator_model(
         model,
         capacity_users=capacity_factor * np.maximum(dom.load, intl.load),
         unit_served_in_baseline=(dom.served > 0, intl.served > 0),
+    )
+
+
+def operator_model_of(
+    topology: Topology,
+    arrays: NetworkArrays,
+    operators: Sequence[Operator],
+    roaming: Roaming | None = None,
+    coverage_km: float = 0.0,
+    capacity_factor: float = 1.5,
+) -> OperatorModel:
+    """:func:`build_operator_model` with the kinds and operators read from ``topology``
+    (the topology ``arrays`` were compiled from)."""
+    return build_operator_model(
+        arrays,
+        topology.node_column("kind"),
+        topology.node_column("operator"),
+        topology.link_column("operator"),
+        operators,
+        roaming,
+        coverage_km,
+        capacity_factor,
     )
 
 

@@ -35,7 +35,7 @@ from resilience_sim.engine.operators import (
     OperatorModel,
     OperatorServed,
     baseline_per_operator,
-    build_operator_model,
+    operator_model_of,
     served_per_operator,
 )
 from resilience_sim.errors import InputError
@@ -108,11 +108,9 @@ class StudyContext:
             baseline = baseline_population(arrays, demand if spec.service.capacity_model else None)
         model = op_baseline = None
         if spec.operators:
-            model = build_operator_model(
+            model = operator_model_of(
+                topology,
                 arrays,
-                topology.node_column("kind"),
-                topology.node_column("operator"),
-                topology.link_column("operator"),
                 spec.operators,
                 spec.roaming,
                 spec.service.coverage_km,
