@@ -65,6 +65,8 @@ class OperatorModel:
     roaming_from_h: float  # inf without a mandate
     roaming_until_h: float
     capacity_factor: float
+    pair_cell: np.ndarray  # (m,) pair_network * n_nodes + pair_site: index into a flat mask
+    pair_users: np.ndarray  # (m,) unit_users of each pair's unit
     capacity_users: np.ndarray  # (n_nodes,) factor x the site's users in the undamaged network
     unit_served_in_baseline: tuple[np.ndarray, np.ndarray]  # (k,) domestic, international
 
@@ -146,6 +148,8 @@ def build_operator_model(
         pair_site=pair[1],
         pair_network=pair[2],
         pair_roaming=pair[3].astype(bool),
+        pair_cell=pair[2] * arrays.n_nodes + pair[1],
+        pair_users=unit_users[pair[0]],
         unit_may_roam=np.isin(unit_op, sorted(listed)),
         roaming_from_h=np.inf if roaming is None else roaming.from_h,
         roaming_until_h=np.inf if roaming is None or roaming.until_h is None else roaming.until_h,
@@ -296,25 +300,32 @@ def _assign(
     capacity: np.ndarray,
     n_nodes: int,
 ) -> _Assignment:
-    """Split each unit over its serving sites, then cap each site's load (module doc)."""
+    """Split each unit over its serving sites, then cap each site's load (module doc).
+
+    Whole-length passes over the candidate pairs, with weights instead of gathers (the
+    hot loop of the operator model: ~10 per event time).
+    """
     k = len(model.unit_users)
-    unit, site = model.pair_unit, model.pair_site
-    ok = site_ok.ravel().take(model.pair_network * n_nodes + site)
-    own = ok & ~model.pair_roaming
-    use = own
-    if roaming_on:
-        has_own = np.bincount(unit[own], minlength=k) > 0
+    unit, site, roaming = model.pair_unit, model.pair_site, model.pair_roaming
+    ok = site_ok.ravel().take(model.pair_cell)
+    use = ok & ~roaming
+    roams = roaming_on and bool(roaming.any())
+    if roams:
+        has_own = np.bincount(unit, weights=use, minlength=k) > 0
         may = model.unit_may_roam & ~has_own & served_in_baseline
-        use = own | (ok & model.pair_roaming & may[unit])
-    n_use = np.bincount(unit[use], minlength=k)
-    u, s = unit[use], site[use]
-    share = model.unit_users[u] / n_use[u]
-    load = np.bincount(s, weights=share, minlength=n_nodes)
+        use |= ok & roaming & may.take(unit)
+    n_use = np.bincount(unit, weights=use, minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(use, model.pair_users / n_use.take(unit), 0.0)
+        load = np.bincount(site, weights=share, minlength=n_nodes)
         frac = np.where(load > capacity, capacity / load, 1.0)
-    got = share * frac[s]
-    served = np.bincount(u, weights=got, minlength=k)
-    roamed = np.bincount(u, weights=np.where(model.pair_roaming[use], got, 0.0), minlength=k)
+    got = share * frac.take(site)
+    served = np.bincount(unit, weights=got, minlength=k)
+    roamed = (
+        np.bincount(unit, weights=np.where(roaming, got, 0.0), minlength=k)
+        if roams
+        else np.zeros(k)
+    )
     return _Assignment(served, roamed, load)
 
 
