@@ -364,3 +364,20 @@ def test_sweeping_the_mandate_start_never_helps_later_on_the_shipped_example():
     )
     assert (wide[0] <= wide[4] + 1e-6).all() and (wide[4] <= wide[48] + 1e-6).all()
     assert (wide[0] < wide[48]).all()  # A's ordinary sites are down from 3 h in every one
+
+
+def test_report_has_an_operators_section_only_with_operators(tmp_path):
+    from resilience_sim.experiments import write_run
+    from resilience_sim.reports import write_report
+
+    scenario = rs.load_scenario(SHIPPED)
+    result = rs.simulate(scenario, replications=3, seed=4)
+    page = write_report(write_run(result, tmp_path / "ops")).read_text()
+    assert "<h2 id='operators'>Operators</h2>" in page and "href='#operators'" in page
+    assert "Operator A (synthetic)" in page and "Emergency roaming" not in page
+    means = result.operator_summary.groupby("operator").unserved_user_h_domestic.mean()
+    assert means.sum() == pytest.approx(result.summary.unserved_user_h_domestic.mean())
+    spec = scenario.spec.model_copy(update={"operators": [], "variants": {}})
+    plain = dataclasses.replace(scenario, spec=spec)
+    page = write_report(write_run(rs.simulate(plain, 2, 4), tmp_path / "plain")).read_text()
+    assert "id='operators'" not in page

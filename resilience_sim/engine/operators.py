@@ -20,8 +20,9 @@ Engine layer, after the SimPy run, next to the service model (docs/operators.md)
   it (own and roaming) is served with the same probability ``capacity / load``
   (proportional sharing of the site's capacity in users).
 
-Evaluated with one ``connected_components`` pass per distinct operator network and event
-time (the replay of :mod:`resilience_sim.engine.replay`), then only ``np.bincount``.
+Evaluated on the replay of :mod:`resilience_sim.engine.replay`: at each distinct event
+time, one ``connected_components`` pass per operator network holding an asset that
+changed, then whole-length ``np.bincount`` passes over the (unit, site) candidate pairs.
 """
 
 from __future__ import annotations
