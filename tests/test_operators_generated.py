@@ -219,3 +219,20 @@ def test_rows_reusing_unchanged_operator_networks_equal_fresh_evaluations(networ
         np.testing.assert_array_equal(full.domestic[row], fresh.domestic[0])
         np.testing.assert_array_equal(full.international[row], fresh.international[0])
         np.testing.assert_array_equal(full.roaming_domestic[row], fresh.roaming_domestic[0])
+
+
+def test_topology_generate_cli_writes_operators_and_refuses_too_many(tmp_path):
+    from click.testing import CliRunner
+
+    from resilience_sim.cli import cli
+    from resilience_sim.topology import read_topology
+
+    out = tmp_path / "ops.yaml"
+    args = ["topology", "generate", "--nodes", "150", "--operators", "2", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert set(read_topology(out).node_column("operator")) == {None, "001-01", "001-02"}
+    bad = tmp_path / "bad.yaml"
+    args = ["topology", "generate", "--nodes", "150", "--operators", "10", "--out", str(bad)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "--operators" in result.output and not bad.exists()
