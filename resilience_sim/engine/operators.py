@@ -216,6 +216,7 @@ def served_per_operator(
     """Replay an event log and evaluate service per operator at every distinct event time
     (rows as :func:`~resilience_sim.engine.service.served_over_time`)."""
     capacity, base_served = model.capacity_users, model.unit_served_in_baseline
+    same_baseline = np.array_equal(*base_served)
     rows = []
     previous = None  # (asset_up, roam, dom_ok, intl_ok, dom, intl) of the last row
     for state in replay(arrays, time_h, asset_idx, event, value):
@@ -232,7 +233,12 @@ def served_per_operator(
             dom, intl = previous[4], previous[5]  # only capacities or hijacks changed
         else:
             dom = _assign(model, dom_ok, roam, base_served[0], capacity, arrays.n_nodes)
-            intl = _assign(model, intl_ok, roam, base_served[1], capacity, arrays.n_nodes)
+            same = same_baseline and np.array_equal(dom_ok, intl_ok)
+            intl = (  # every site reaching the core also reaches the world: the same answer
+                dom
+                if same
+                else _assign(model, intl_ok, roam, base_served[1], capacity, arrays.n_nodes)
+            )
         previous = (state.asset_up.copy(), roam, dom_ok, intl_ok, dom, intl)
         if state.hijacked.any():
             lost = state.hijacked[arrays.region_of_node[model.unit_node]] > 0
