@@ -18,6 +18,7 @@ from resilience_sim.engine.operators import (
     operator_model_of,
     served_per_operator,
 )
+from resilience_sim.errors import InputError, InputWarning
 from resilience_sim.experiments.compare import compare
 from resilience_sim.experiments.criticality import criticality
 from resilience_sim.experiments.risk_groups import risk_groups
@@ -381,3 +382,33 @@ def test_report_has_an_operators_section_only_with_operators(tmp_path):
     plain = dataclasses.replace(scenario, spec=spec)
     page = write_report(write_run(rs.simulate(plain, 2, 4), tmp_path / "plain")).read_text()
     assert "id='operators'" not in page
+
+
+def test_bad_operator_sections_are_refused_and_unused_ids_warned():
+    topology = two_operator_town()
+    base = {"name": "x", "horizon_h": 5}
+    bad = {
+        "operators": [
+            {"id": A, "market_share": 0.6, "regional_market_share": {"nowhere": 0.5}},
+            {"id": A, "market_share": 0.3, "roaming_partners": ["ghost"]},
+        ],
+        "roaming": {"operators": ["ghost"]},
+    }
+    with pytest.raises(InputError) as info:
+        rs.Scenario.from_dict({**base, **bad}, topology)
+    fields = {p.field: p.message for p in info.value.problems}
+    assert "declared twice" in fields["operators[1].id"]
+    assert "nowhere" in fields["operators[0].regional_market_share"]
+    assert "ghost" in fields["operators[1].roaming_partners[0]"]
+    assert "add up to 0.9" in fields["operators"]
+    assert "ghost" in fields["roaming.operators[0]"]
+    with pytest.raises(InputError, match="needs an operators"):
+        rs.Scenario.from_dict({**base, "roaming": {}}, topology)
+    with pytest.warns(InputWarning, match=r"operators\[1\]\.id: no node or link .* '001-2'"):
+        rs.Scenario.from_dict(
+            {
+                **base,
+                "operators": [{"id": A, "market_share": 0.5}, {"id": "001-2", "market_share": 0.5}],
+            },
+            topology,
+        )

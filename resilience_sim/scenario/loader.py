@@ -10,7 +10,7 @@ from typing import Any
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
-from resilience_sim.scenario.operators import check_operators
+from resilience_sim.scenario.operators import check_operators, warn_unused_operators
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -207,4 +207,7 @@ def _operator_references(spec: ScenarioSpec, topology: Topology, file: str) -> l
                 for field, message in check_operators(spec.operators, variant.roaming, regions)
                 if field.startswith("roaming")
             ]
+    if spec.operators and not found:
+        used = set(topology.node_column("operator")) | set(topology.link_column("operator"))
+        warn_unused_operators(spec.operators, used, file)
     return [InputProblem(file, field, message) for field, message in found]

@@ -8,10 +8,12 @@ the declared operators by the market shares of the node's region.
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from resilience_sim.errors import InputWarning
 from resilience_sim.scenario.common import NonNegative, Strict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -55,6 +57,20 @@ class Roaming(Strict):
         if self.until_h is not None and self.until_h <= self.from_h:
             raise ValueError("until_h: must be after from_h")
         return self
+
+
+def warn_unused_operators(operators: list[Operator], used: set[str | None], file: str) -> list[str]:
+    """InputWarning for each declared operator no node or link carries (a typo, or
+    "539-01" for the topology's "539-1"): its users are served only by shared sites."""
+    messages = [
+        f"{file}: operators[{i}].id: no node or link of the topology has operator {op.id!r}; "
+        "its users are served only by shared sites and roaming partners"
+        for i, op in enumerate(operators)
+        if op.id not in used
+    ]
+    for message in messages:
+        warnings.warn(message, InputWarning, stacklevel=3)
+    return messages
 
 
 def check_operators(
