@@ -412,3 +412,16 @@ def test_bad_operator_sections_are_refused_and_unused_ids_warned():
             },
             topology,
         )
+
+
+def test_backhaul_twins_of_tenants_on_one_tower_are_shared_trunks_in_the_shipped_topology():
+    """Tenant sites of A and B stand at the same point; their twin backhaul links to the
+    exchange are one shared trunk section, listed with both operators."""
+    topology = rs.load_scenario(SHIPPED).topology
+    groups = {g.name: g for g in risk_groups(topology)}
+    twin = groups["shared-trunk:portvila-cell-1~portvila-exchange"]
+    assert twin.link_ids == ("fibre-portvila-cell-1", "fibre-portvila-cell-1-b")
+    assert sum(name.startswith("shared-trunk:") for name in groups) == 39  # 22 fibre, 17 mw
+    result = criticality(topology, k=1, by="srlg")
+    row = result.groups.set_index("group").loc["shared-trunk:portvila-cell-1~portvila-exchange"]
+    assert row["operators"] == f"{A} {B}"
