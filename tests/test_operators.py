@@ -425,3 +425,27 @@ def test_backhaul_twins_of_tenants_on_one_tower_are_shared_trunks_in_the_shipped
     result = criticality(topology, k=1, by="srlg")
     row = result.groups.set_index("group").loc["shared-trunk:portvila-cell-1~portvila-exchange"]
     assert row["operators"] == f"{A} {B}"
+
+
+def test_compare_keeps_each_variants_operator_summary_and_writes_it(tmp_path):
+    """The mandate's cost to the host shows per operator: with roaming B's own users lose
+    service on the towers A's users crowd onto (paired, same replications)."""
+    from resilience_sim.experiments.compare import write_comparison
+
+    scenario = rs.load_scenario(SHIPPED)
+    comparison = compare(scenario, replications=4, seed=6, variants=["mandate_roaming"])
+    ops = comparison.operator_summary
+    assert list(ops.columns[:3]) == ["variant", "replication", "operator"]
+    wide = ops.pivot_table(
+        index=["replication", "operator"], columns="variant", values="unserved_user_h_domestic"
+    )
+    diff = (wide["mandate_roaming"] - wide["baseline"]).unstack("operator")
+    assert (diff[A] < 0).all() and (diff[B] > 0).all()
+    totals = comparison.summary.pivot(
+        index="replication", columns="variant", values="unserved_user_h_domestic"
+    )
+    assert np.allclose(diff.sum(axis=1), totals["mandate_roaming"] - totals["baseline"])
+    folder = write_comparison(comparison, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert "operator_summary.parquet" in manifest["files"]
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "operator_summary.parquet"), ops)
