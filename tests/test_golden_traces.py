@@ -49,6 +49,15 @@ GOLDEN = {
         "regional": "01b40ab6066c3833",
         "outage_causes": "00f600da299b54a9",
     },
+    "archipelago_operators_blackout": {
+        "summary": "a9e98590534bcb9e",
+        "events": "619fe842545c28c7",
+        "timeline": "f76a2c1c56dc27f7",
+        "regional": "62cc9239a04a8cb1",
+        "outage_causes": "7c3fa94be857cec0",
+        "operators": "f8f22632bdca812f",
+        "operator_summary": "4976309c6a41655b",
+    },
     "archipelago_strait_earthquake": {
         "summary": "c261dab1091d996d",
         "events": "1e8b5226c34cd2d7",

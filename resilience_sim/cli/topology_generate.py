@@ -14,7 +14,12 @@ from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.topology import write_topology
 from resilience_sim.topology.generate import MAX_NODES, MIN_NODES, PRESETS, generate_topology
 
-_OPTION_OF = {"preset": "--preset", "n_nodes": "--nodes", "seed": "--seed"}
+_OPTION_OF = {
+    "preset": "--preset",
+    "n_nodes": "--nodes",
+    "seed": "--seed",
+    "operators": "--operators",
+}
 _SUFFIXES = (".parquet", ".json", ".yaml", ".yml", ".graphml")
 
 
@@ -35,6 +40,14 @@ _SUFFIXES = (".parquet", ".json", ".yaml", ".yml", ".graphml")
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="random seed (>= 0)")
 @click.option(
+    "--operators",
+    type=int,
+    default=0,
+    show_default=True,
+    help="give the cell sites' access chains to this many operators, 001-01 ... "
+    "(0: none; docs/operators.md)",
+)
+@click.option(
     "--out",
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -43,7 +56,9 @@ _SUFFIXES = (".parquet", ".json", ".yaml", ".yml", ".graphml")
     ".yaml/.yml or .graphml",
 )
 @reports_input_errors
-def topology_generate_command(preset: str, n_nodes: int, seed: int, out_file: Path) -> None:
+def topology_generate_command(
+    preset: str, n_nodes: int, seed: int, operators: int, out_file: Path
+) -> None:
     """Generate a synthetic national network of --nodes nodes and write it to --out.
 
     The same preset, size and seed always give the same network.
@@ -52,9 +67,9 @@ def topology_generate_command(preset: str, n_nodes: int, seed: int, out_file: Pa
         raise InputError.single(
             "--out", str(out_file), f"unknown format; use one of {', '.join(_SUFFIXES)}"
         )
-    given = {"preset": preset, "n_nodes": n_nodes, "seed": seed}
+    given = {"preset": preset, "n_nodes": n_nodes, "seed": seed, "operators": operators}
     try:
-        topology = generate_topology(preset, n_nodes, seed)
+        topology = generate_topology(preset, n_nodes, seed, operators)
     except InputError as exc:  # name the command-line option, not the API argument
         raise InputError(
             [

@@ -20,7 +20,7 @@ import json
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -138,7 +138,8 @@ class Comparison:
 
     ``table``: one row per variant (``baseline`` included), ranked (see
     :func:`comparison_table`); ``summary``: the per-replication summary of every
-    variant, with a ``variant`` column.
+    variant, with a ``variant`` column; ``operator_summary``: the same per operator when
+    the scenario declares operators (docs/operators.md), else empty.
     """
 
     scenario: Scenario
@@ -149,6 +150,7 @@ class Comparison:
     table: pd.DataFrame
     summary: pd.DataFrame
     wall_time_s: float
+    operator_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compare(
@@ -192,7 +194,7 @@ def compare(
     n = spec.replications if replications is None else replications
     seed = spec.seed if seed is None else seed
     started = time.perf_counter()
-    summaries = []
+    summaries, operator_summaries = [], []
     seen_warnings: set[str] = set()
     baseline_served: np.ndarray | None = None
     for i, name in enumerate([BASELINE, *names]):
@@ -223,8 +225,9 @@ def compare(
                 stacklevel=2,
             )
         summaries.append(result.summary.assign(variant=name))
-    summary = pd.concat(summaries, ignore_index=True)
-    summary = summary[["variant", *[c for c in summary.columns if c != "variant"]]]
+        if spec.operators:
+            operator_summaries.append(result.operator_summary.assign(variant=name))
+    summary = _variant_first(summaries)
     table = comparison_table(summary, spec.variants, economics, confidence)
     return Comparison(
         scenario=scenario,
@@ -235,7 +238,16 @@ def compare(
         table=table,
         summary=summary,
         wall_time_s=time.perf_counter() - started,
+        operator_summary=_variant_first(operator_summaries),
     )
+
+
+def _variant_first(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames stacked with the ``variant`` column first (empty when there are none)."""
+    if not frames:
+        return pd.DataFrame()
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["variant", *[c for c in stacked.columns if c != "variant"]]]
 
 
 def comparison_table(
@@ -365,6 +377,11 @@ def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:
         comparison.table.to_csv(folder / "comparison.csv", index=False)
         comparison.summary.to_parquet(folder / "summary.parquet", index=False)
         comparison.summary.to_csv(folder / "summary.csv", index=False)
+        files = list(COMPARISON_FILES)
+        if not comparison.operator_summary.empty:
+            comparison.operator_summary.to_parquet(folder / "operator_summary.parquet", index=False)
+            comparison.operator_summary.to_csv(folder / "operator_summary.csv", index=False)
+            files += ["operator_summary.parquet", "operator_summary.csv"]
         write_snapshots(folder, scenario)
         manifest = {
             "kind": "comparison",
@@ -377,7 +394,7 @@ def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:
             "wall_time_s": round(comparison.wall_time_s, 3),
             "created_utc": utc_text(created),
             "versions": package_versions(),
-            "files": list(COMPARISON_FILES),
+            "files": files,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 

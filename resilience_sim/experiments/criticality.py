@@ -57,6 +57,7 @@ from resilience_sim.experiments.risk_groups import (
     DEFAULT_BUFFER_KM,
     DEFAULT_MIN_SHARED_KM,
     RiskGroup,
+    group_operators,
     risk_groups,
 )
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
@@ -138,7 +139,7 @@ def criticality(
     arrays = compile_topology(topology)
     evaluator = Evaluator(arrays)
     groups = risk_groups(topology, buffer_km, min_shared_km)
-    group_table = groups_frame(groups)
+    group_table = groups_frame(groups, topology)
     if by == "asset":
         members = [[i] for i in range(arrays.n_assets)]
         names = [(arrays.asset_ids[i], arrays.asset_kinds[i]) for i in range(arrays.n_assets)]
@@ -222,14 +223,16 @@ def group_pair_candidates(arrays: NetworkArrays, members: list[list[int]]) -> se
     return candidates
 
 
-def groups_frame(groups: list[RiskGroup]) -> pd.DataFrame:
-    """The shared-risk groups as a table: name, sources, number of links, links."""
+def groups_frame(groups: list[RiskGroup], topology: Topology) -> pd.DataFrame:
+    """The shared-risk groups as a table: name, sources, number of links, links, and the
+    operators whose links they hold (``shared`` for links without an operator)."""
     return pd.DataFrame(
         {
             "group": [g.name for g in groups],
             "sources": ["; ".join(g.sources) for g in groups],
             "n_links": [len(g.link_ids) for g in groups],
             "links": [" ".join(g.link_ids) for g in groups],
+            "operators": [" ".join(group_operators(topology, g)) for g in groups],
         }
     )
 

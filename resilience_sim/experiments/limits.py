@@ -39,7 +39,7 @@ from pathlib import Path
 
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.study import (
-    TABLES,
+    ALL_TABLES,
     default_batch_size,
     simulate,
     study_arguments,
@@ -121,7 +121,7 @@ def estimate_memory(
     n, seed = study_arguments(scenario, replications, seed)
     size = batch_size or default_batch_size(n, n_workers)
     pilot = simulate(scenario, min(n, PILOT_REPLICATIONS), seed)
-    tables = [getattr(pilot, t) for t in TABLES if not getattr(pilot, t).empty]
+    tables = [getattr(pilot, t) for t in ALL_TABLES if not getattr(pilot, t).empty]
     per_replication = max(
         sum(int(df[df["replication"] == k].memory_usage(deep=True).sum()) for df in tables)
         for k in range(pilot.replications)

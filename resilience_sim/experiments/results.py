@@ -49,7 +49,12 @@ from resilience_sim.atomic_write import (
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.run_lock import hold_run_lock
-from resilience_sim.experiments.study import ALL_TABLES, OPTIONAL_TABLES, SimulationResult
+from resilience_sim.experiments.study import (
+    ALL_TABLES,
+    OPERATOR_TABLES,
+    OPTIONAL_TABLES,
+    SimulationResult,
+)
 from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
 from resilience_sim.topology import read_topology
 from resilience_sim.topology.io.native import topology_to_dict
@@ -163,8 +168,10 @@ def write_run_files(
     ``write_table(name, file)`` writes a table's parquet file (default: from the
     result's DataFrame); the summary and statistics come from ``result.summary``.
     """
-    output = result.scenario.spec.output
+    spec = result.scenario.spec
+    output = spec.output
     tables = [t for t in ALL_TABLES if t not in OPTIONAL_TABLES or getattr(output, t)]
+    tables = [t for t in tables if t not in OPERATOR_TABLES or spec.operators]
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)

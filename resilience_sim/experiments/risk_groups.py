@@ -14,7 +14,11 @@ the derived ones:
   leaving the same site in different directions are not grouped;
 * ``trunk``: for each pair of submarine-cable systems (``cable_system``) whose links
   share a trunk section by the same route test, the links of both that share it: the
-  pairwise view of corridors, kept even when a corridor joins more systems.
+  pairwise view of corridors, kept even when a corridor joins more systems;
+* ``operators``: links of two or more different operators (``operator``) without a
+  ``route`` whose ends are the same two points (the same nodes, or nodes at the same
+  coordinates, as tenant sites on one tower): a trunk section the operators share (one duct
+  or pole line, `assumed`: give routes to let the corridor test decide instead).
 
 Groups with the same links are listed once, with every source.
 """
@@ -82,7 +86,40 @@ def risk_groups(
         add(f"corridor-{i}", f"corridor within {buffer_km:g} km", corridor)
     for (system_a, system_b), links in shared_trunks(topology, buffer_km, min_shared_km).items():
         add(f"trunk:{system_a}+{system_b}", f"shared trunk {system_a} + {system_b}", links)
+    for (a, b), (operators, links) in operator_trunks(topology).items():
+        add(f"shared-trunk:{a}~{b}", f"operators {', '.join(operators)} share {a}~{b}", links)
     return list(found.values())
+
+
+def operator_trunks(topology: Topology) -> dict[tuple[str, str], tuple[list[str], set[str]]]:
+    """Unrouted links between the same two points run by two or more different operators:
+    ``(end a, end b) -> (sorted operators, link ids)``, named by the first such link's ends.
+    A located node is its point (degrees rounded to 1e-6, ~0.1 m), an unlocated one its id."""
+    nodes = {n.id: n for n in topology.nodes}
+
+    def point(node_id: str) -> tuple:
+        n = nodes[node_id]
+        return (round(n.lat, 6), round(n.lon, 6)) if n.has_location else (node_id,)
+
+    by_ends: dict[tuple, list] = {}
+    for link in topology.links:
+        if link.route is None and link.operator is not None:
+            ends = tuple(sorted((point(link.source), point(link.target))))
+            by_ends.setdefault(ends, []).append(link)
+    out = {}
+    for links in by_ends.values():
+        operators = sorted({e.operator for e in links})
+        if len(operators) >= 2:
+            first = links[0]
+            name = tuple(sorted((first.source, first.target)))
+            out[name] = (operators, {e.id for e in links})
+    return out
+
+
+def group_operators(topology: Topology, group: RiskGroup) -> list[str]:
+    """The operators whose links are in ``group`` (``shared`` for links without one)."""
+    index = topology.link_index
+    return sorted({topology.links[index[i]].operator or "shared" for i in group.link_ids})
 
 
 def corridors(topology: Topology, buffer_km: float, min_shared_km: float) -> list[set[str]]:

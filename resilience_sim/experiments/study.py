@@ -32,6 +32,13 @@ from resilience_sim.engine import (
 )
 from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
+from resilience_sim.engine.operators import (
+    OperatorModel,
+    OperatorServed,
+    baseline_per_operator,
+    operator_model_of,
+    served_per_operator,
+)
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
@@ -44,6 +51,12 @@ from resilience_sim.metrics import (
 )
 from resilience_sim.metrics.giant_component import empty_table as empty_giant_table
 from resilience_sim.metrics.giant_component import giant_component_rows, operator_index
+from resilience_sim.metrics.operators import (
+    OPERATOR_SUMMARY_COLUMNS,
+    operator_timeline,
+    summarize_operators,
+    with_operator_totals,
+)
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.custom_policy import CustomPolicy
@@ -56,7 +69,10 @@ TABLES = ("timeline", "events", "summary", "regional", "outage_causes")
 # tables written only when the scenario asks for them (output.<name>); regional and
 # outage_causes by default
 OPTIONAL_TABLES = ("regional", "outage_causes", "giant_component")
-ALL_TABLES = (*TABLES, "giant_component")
+# Per-operator tables: in every batch (empty without operators), written to a run folder
+# only when the scenario declares operators (docs/operators.md).
+OPERATOR_TABLES = ("operators", "operator_summary")
+ALL_TABLES = (*TABLES, "giant_component", *OPERATOR_TABLES)
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -81,6 +97,8 @@ class StudyContext:
     interdependency: Interdependency | None = None  # the scenario's dependency rules
     operator_of_node: np.ndarray | None = None  # (n_nodes,) index into operators, -1 none
     operators: tuple[str, ...] = ()
+    operator_model: OperatorModel | None = None  # when the scenario declares operators
+    operator_baseline: OperatorServed | None = None
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -105,25 +123,38 @@ class StudyContext:
         if arrays is None:
             arrays = compile_topology(topology, standby)
         warn_unrepairable(scenario.spec, topology, arrays, file)
-        demand = node_demand_gbps(arrays, scenario.spec.service.demand_gbps_per_user)
+        spec = scenario.spec
+        demand = node_demand_gbps(arrays, spec.service.demand_gbps_per_user)
+        if baseline is None:
+            baseline = baseline_population(arrays, demand if spec.service.capacity_model else None)
         operator_of_node, operators = operator_index(
             topology.node_table.column("operator").to_pylist()
         )
+        model = op_baseline = None
+        if spec.operators:
+            model = operator_model_of(
+                topology,
+                arrays,
+                spec.operators,
+                spec.roaming,
+                spec.service.coverage_km,
+                spec.service.site_capacity_factor,
+            )
+            op_baseline = baseline_per_operator(arrays, model)
+            baseline = with_operator_totals(baseline, op_baseline)
         return cls(
             scenario,
             arrays,
-            plan_crews(scenario.spec.recovery, arrays),
-            baseline_population(arrays, demand if scenario.spec.service.capacity_model else None)
-            if baseline is None
-            else baseline,
+            plan_crews(spec.recovery, arrays),
+            baseline,
             topology,
             demand,
             custom_policy,
-            compile_rules(arrays, topology, list(scenario.spec.dependencies))
-            if scenario.spec.dependencies
-            else None,
+            compile_rules(arrays, topology, list(spec.dependencies)) if spec.dependencies else None,
             operator_of_node,
             operators,
+            model,
+            op_baseline,
         )
 
 
@@ -151,6 +182,8 @@ class ReplicationOutput:
     event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
     outage_causes: pd.DataFrame  # sites out by region and cause at the end of each day
     giant_component: pd.DataFrame | None = None  # with output.giant_component
+    operators: OperatorServed | None = None  # served users per operator (with operators)
+    operator_summary: list[dict] | None = None  # one row per operator
 
 
 def run_replication(
@@ -202,6 +235,22 @@ def run_replication(
         spec.service.routing,
         spec.service.latency_column,
     )
+    ops = op_summary = None
+    if context.operator_model is not None:
+        ops = served_per_operator(
+            context.arrays, context.operator_model, time_h, asset_idx, code, log.values()
+        )
+        served = with_operator_totals(served, ops)
+        op_summary = summarize_operators(
+            served,
+            ops,
+            context.baseline,
+            context.operator_baseline,
+            context.operator_model.ids,
+            spec.horizon_hours,
+            code,
+            np.asarray(log.propagated),
+        )
     summary = summarize_replication(
         served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
     )
@@ -244,6 +293,8 @@ def run_replication(
         log.cause_class,
         causes,
         giant,
+        ops,
+        op_summary,
     )
 
 
@@ -335,6 +386,8 @@ class SimulationResult:
         events: pd.DataFrame | None = None,
         summary: pd.DataFrame | None = None,
         outage_causes: pd.DataFrame | None = None,
+        operators: pd.DataFrame | None = None,
+        operator_summary: pd.DataFrame | None = None,
         wall_time_s: float = 0.0,
         giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
@@ -353,6 +406,8 @@ class SimulationResult:
             "summary": summary,
             "outage_causes": outage_causes,
             "giant_component": giant_component,
+            "operators": operators,
+            "operator_summary": operator_summary,
         }
 
     def __repr__(self) -> str:
@@ -387,13 +442,28 @@ class SimulationResult:
         """Sites out by region, cause class and day (docs/power.md#outage-causes)."""
         return self._table("outage_causes")
 
+    @property
+    def operators(self) -> pd.DataFrame:
+        """Served fractions per operator over time (empty without operators)."""
+        return self._table("operators")
+
+    @property
+    def operator_summary(self) -> pd.DataFrame:
+        """Summary figures per replication and operator (empty without operators)."""
+        return self._table("operator_summary")
+
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
         if table is None:
             if self.run_dir is None:
                 raise ValueError(f"the {name} table was neither given nor written to a run folder")
             file = Path(self.run_dir) / f"{name}.parquet"
-            table = pd.read_parquet(file) if file.is_file() else pd.DataFrame()
+            if file.is_file():
+                table = pd.read_parquet(file)
+            elif name in OPERATOR_TABLES:  # no operators declared
+                table = _stacked([], OPERATOR_COLUMNS[name])
+            else:
+                table = pd.DataFrame()
             self._tables[name] = table
         return table
 
@@ -560,7 +630,7 @@ def collect_tables(
     subject_kinds = np.concatenate(
         [arrays.asset_kinds, np.full(len(regions), "region", dtype=object)]
     ).astype(str)
-    timeline, regional, events = [], [], []
+    timeline, regional, events, operators, op_summary = [], [], [], [], []
     for out in outputs:
         s = out.served
         k = len(s.time_h)
@@ -587,6 +657,14 @@ def collect_tables(
             )
         )
         regional.append(regional_rows(out.replication, s, baseline, regions))
+        if out.operators is not None:
+            ids = context.operator_model.ids
+            operators.append(
+                operator_timeline(out.replication, out.operators, context.operator_baseline, ids)
+            )
+            op_summary.append(
+                pd.DataFrame([{"replication": out.replication, **r} for r in out.operator_summary])
+            )
         events.append(
             pd.DataFrame(
                 {
@@ -613,4 +691,27 @@ def collect_tables(
             or [empty_giant_table()],
             ignore_index=True,
         ),
+        "operators": _stacked(operators, OPERATOR_COLUMNS["operators"]),
+        "operator_summary": _stacked(op_summary, OPERATOR_COLUMNS["operator_summary"]),
     }
+
+
+OPERATOR_COLUMNS = {
+    "operators": (
+        "replication",
+        "time_h",
+        "operator",
+        "served_domestic_frac",
+        "served_international_frac",
+        "roaming_domestic_users",
+        "roaming_international_users",
+    ),
+    "operator_summary": ("replication", "operator", *OPERATOR_SUMMARY_COLUMNS),
+}
+
+
+def _stacked(frames: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """The frames stacked, or an empty table with ``columns`` when there are none."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    return pd.concat(frames, ignore_index=True)

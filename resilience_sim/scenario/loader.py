@@ -16,6 +16,7 @@ from resilience_sim.scenario.custom_policy import (
 from resilience_sim.scenario.distributions import DISTRIBUTION_TAGS
 from resilience_sim.scenario.inputs.resolve import resolve_input_files
 from resilience_sim.scenario.interdependency import rule_problems
+from resilience_sim.scenario.operators import check_operators, warn_unused_operators
 from resilience_sim.scenario.recovery import STOPGAP_TAGS
 from resilience_sim.scenario.schema import HAZARD_TAGS, AssetFailure, RegionalOutage, ScenarioSpec
 from resilience_sim.scenario.variant_build import check_variants
@@ -150,6 +151,7 @@ def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
     if spec.power is not None:
         for field, message in spec.power.check_references(topology):
             problems.append(InputProblem(file, f"power.{field}", message))
+    problems += _operator_references(spec, topology, file)
     try:
         check_variants(spec, topology, file)
     except InputError as exc:
@@ -215,3 +217,20 @@ def _recovery_references(
                 )
             )
     return problems
+
+
+def _operator_references(spec: ScenarioSpec, topology: Topology, file: str) -> list[InputProblem]:
+    """The operators section and every variant's roaming mandate, against the topology."""
+    regions = topology.regions
+    found = check_operators(spec.operators, spec.roaming, regions)
+    for name, variant in spec.variants.items():
+        if variant.roaming is not None:
+            found += [
+                (f"variants.{name}.{field}", message)
+                for field, message in check_operators(spec.operators, variant.roaming, regions)
+                if field.startswith("roaming")
+            ]
+    if spec.operators and not found:
+        used = set(topology.node_column("operator")) | set(topology.link_column("operator"))
+        warn_unused_operators(spec.operators, used, file)
+    return [InputProblem(file, field, message) for field, message in found]

@@ -22,6 +22,7 @@ from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.hazard_specs.asset_failure import AssetFailure
 from resilience_sim.scenario.hazard_specs.regional_outage import RegionalOutage
 from resilience_sim.scenario.interdependency import DependencyRule
+from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import (
     BUILTIN_POLICIES,
@@ -163,6 +164,17 @@ class Service(Strict):
         "of the routed traffic) to the timeline; default: with widest routing",
     )
 
+    coverage_km: NonNegative = Field(
+        0.0,
+        description="with operators: a site covers the users of access nodes within this "
+        "distance, km (0: only its own node's users; assumed default)",
+    )
+    site_capacity_factor: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        1.5,
+        description="with operators: a site serves at most this factor x its users in the "
+        "undamaged network; beyond, its users share it proportionally (assumed default)",
+    )
+
     @property
     def latency_column(self) -> bool:
         """Whether the timeline has ``international_latency_ms``."""
@@ -250,6 +262,12 @@ class ScenarioSpec(Strict):
     economics: Economics = Field(
         default_factory=Economics, description="discount rate, lifetime, event frequency, value"
     )
+    operators: list[Operator] = Field(
+        default_factory=list,
+        description="operators and their market shares; service is then evaluated per "
+        "operator (docs/operators.md)",
+    )
+    roaming: Roaming | None = Field(None, description="emergency national roaming mandate")
 
     @model_validator(mode="after")
     def _one_horizon(self) -> ScenarioSpec:

@@ -56,7 +56,8 @@ def build_variant(scenario: Scenario, name: str) -> Scenario:
             "recovery": recovery.model_dump(),
             "variants": {},
         }
-        | ({"power": variant.power.model_dump()} if variant.power is not None else {}),
+        | ({"power": variant.power.model_dump()} if variant.power is not None else {})
+        | ({} if variant.roaming is None else {"roaming": variant.roaming.model_dump()}),
         file,
         where,
     )

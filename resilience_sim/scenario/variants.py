@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from resilience_sim.scenario.common import AssetKind, NonNegative, Strict
+from resilience_sim.scenario.operators import Roaming
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.recovery import CableShip
 from resilience_sim.topology.model import Latitude, Link, Longitude, Node, NodeKind
@@ -161,6 +162,9 @@ class Variant(Strict):
         None,
         description="a power section replacing the scenario's (more generators, bigger "
         "tanks, more fuel trucks or depots; docs/power.md)",
+    )
+    roaming: Roaming | None = Field(
+        None, description="emergency national roaming mandate replacing the scenario's"
     )
 
 

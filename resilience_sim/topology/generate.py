@@ -46,6 +46,7 @@ from scipy.spatial import cKDTree
 
 from resilience_sim.errors import InputError
 from resilience_sim.geo import haversine_km
+from resilience_sim.topology.generate_operators import check_operator_count, with_operators
 from resilience_sim.topology.model import Link, LinkKind, Node, NodeKind, Topology
 from resilience_sim.topology.table import construct_many, table_from_columns
 
@@ -113,8 +114,13 @@ class _Geography:
     n_landing: int  # landing stations on the main landmass
 
 
-def generate_topology(preset: Preset, n_nodes: int, seed: int) -> Topology:
+def generate_topology(preset: Preset, n_nodes: int, seed: int, operators: int = 0) -> Topology:
     """Build a synthetic network of exactly ``n_nodes`` nodes (100 to 1,000,000).
+
+    With ``operators`` (1 to 9), each access chain of cell sites (its sites and links)
+    belongs to one of that many operators, ``"001-01"``, ``"001-02"``, ...
+    (:func:`resilience_sim.topology.generate_operators.with_operators`); everything else
+    stays shared. The network is otherwise the same as without.
 
     Deterministic per ``(preset, n_nodes, seed)``. Mean degree is about 2.8. The
     result passes every schema and reference check of a topology file (nodes and
@@ -135,10 +141,11 @@ def generate_topology(preset: Preset, n_nodes: int, seed: int) -> Topology:
         )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError.single("<generate>", "seed", f"must be an integer >= 0, got {seed!r}")
+    check_operator_count(operators)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed))))
     geo = _geography(preset, int(n_nodes), rng)
     net = _NetworkBuilder(int(n_nodes), geo, rng).build()
-    return net.to_topology(
+    topology = net.to_topology(
         name=f"synthetic-{preset}-{n_nodes}-seed{seed}",
         description=(
             f"Synthetic {preset} network, {n_nodes:,} nodes, seed {seed}, built by "
@@ -146,6 +153,9 @@ def generate_topology(preset: Preset, n_nodes: int, seed: int) -> Topology:
         ),
         origin=(geo.lat0, geo.lon0),
     )
+    if operators:
+        topology = with_operators(topology, net.cell, net.cell_chain, int(operators), int(seed))
+    return topology
 
 
 def _geography(preset: str, n: int, rng: np.random.Generator) -> _Geography:
@@ -446,6 +456,8 @@ class _NetworkBuilder:
             ps_xy=ps_xy,
             ps_land=ps_land,
             core=core_nodes,
+            cell=self.cell,
+            cell_chain=self.cell_chain,
         )
 
     # ----------------------------------------------------------------- pieces
@@ -546,6 +558,7 @@ class _NetworkBuilder:
         urban = town_pop[cell_town] >= URBAN_POPULATION
         last = np.r_[chain_head[1:], True] & ~chain_head  # chain tails with >= 2 sites
         closes = last & (self.rng.random(n_cell) < RING_SHARE)
+        self.cell, self.cell_chain = cell, np.cumsum(chain_head) - 1  # for operators
         for is_urban, kind, cap in (
             (True, LinkKind.TERRESTRIAL_FIBER, CAPACITY_GBPS["access_fibre"]),
             (False, LinkKind.MICROWAVE, CAPACITY_GBPS["access_microwave"]),
@@ -664,6 +677,8 @@ class _BuiltNetwork:
     ps_xy: np.ndarray
     ps_land: np.ndarray
     core: np.ndarray
+    cell: np.ndarray  # node index of every cell site
+    cell_chain: np.ndarray  # its access chain (0, 1, ...)
 
     def to_topology(self, name: str, description: str, origin: tuple[float, float]) -> Topology:
         n = self.n
