@@ -299,10 +299,14 @@ def validate_document(
             message = err["msg"]
             tag_field = _union_tag_field(err)
             if err["type"] == "extra_forbidden" and loc:
-                message = f"unknown field {loc[-1]!r}"
-                close = difflib.get_close_matches(str(loc[-1]), vocabulary, n=1, cutoff=0.6)
-                if close:
-                    message += f" (did you mean {close[0]!r}?)"
+                name = str(loc[-1])
+                message = f"unknown field {name!r}"
+                if name in vocabulary:  # a real field, in the wrong section
+                    message += " here (it is a field of another section: check its indentation)"
+                else:
+                    close = difflib.get_close_matches(name, vocabulary, n=1, cutoff=0.6)
+                    if close:
+                        message += f" (did you mean {close[0]!r}?)"
             elif tag_field is not None:
                 # a discriminated union: name the tag field (`hazards[0].type`), not the item
                 loc = (*loc, tag_field)

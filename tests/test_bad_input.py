@@ -144,6 +144,13 @@ CASES = [
         "unknown field 'replicatons' (did you mean 'replications'?)",
     ),
     Case(
+        "field-of-another-section",  # not "did you mean 'speed_kn'?" (issue 21.7)
+        S,
+        rename(("replications",), "speed_kn"),
+        "speed_kn",
+        "unknown field 'speed_kn' here (it is a field of another section: check its indentation)",
+    ),
+    Case(
         "unknown-crew-key",
         S,
         rename(("recovery", "crews", 0, "count"), "cuont"),
