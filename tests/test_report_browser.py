@@ -169,7 +169,8 @@ def test_report_renders_offline_and_the_slider_moves_the_map(browser_context, pa
                   [...document.querySelectorAll('.js-plotly-plot')]
                     .filter(p => p.querySelector('.main-svg')).length]"""
     )
-    assert counts == [n_divs, n_divs] and n_divs == 6
+    # six figures, plus the daily "sites out by cause" bars (issue 18)
+    assert counts == [n_divs, n_divs] and n_divs == 7
     paths = land_paths(page, "outage-map")
     assert paths["land"] and max(paths["land"]) > 100  # Natural Earth polygons, drawn
     assert paths["coast"] and max(paths["coast"]) > 100
