@@ -125,3 +125,26 @@ def test_compile_without_building_the_dict_on_a_large_topology(monkeypatch):
     assert arrays.asset_index._dict is None  # answered by Arrow lookups only
     assert arrays.dependency_dst.tolist() == [0, topology.n_nodes]
     assert arrays.deploy_at_h[topology.n_nodes + 1] == 5.0 and arrays.standby.sum() == 1
+
+
+def test_validating_a_topology_imports_neither_engine_nor_reports(tmp_path):
+    """``resilience-sim validate TOPOLOGY`` loads what it uses only (lazy package and
+    command imports): not the engine, scipy.stats, networkx, plotly or dask."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(TOPOLOGY), encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from resilience_sim.cli import cli\n"
+        f"cli.main(['validate', {str(path)!r}], standalone_mode=False)\n"
+        "heavy = ('resilience_sim.engine', 'resilience_sim.experiments', 'scipy.stats',\n"
+        "         'networkx', 'plotly', 'dask', 'resilience_sim.reports', 'simpy')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "valid topology 'tiny-net'" in out
+    assert out.strip().splitlines()[-1] == "[]"
