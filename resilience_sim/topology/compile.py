@@ -30,9 +30,9 @@ class AssetIndex(Mapping[str, int]):
 
     __slots__ = ("_arrow", "_dict", "_ids", "_lookups")
 
-    def __init__(self, ids: np.ndarray):
+    def __init__(self, ids: np.ndarray, arrow_ids: pa.ChunkedArray | None = None):
         self._ids = ids  # (n_assets,) str, the asset ids in index order
-        self._arrow: pa.Array | None = None
+        self._arrow = arrow_ids  # the same ids as Arrow strings (built on use if None)
         self._dict: dict[str, int] | None = None
         self._lookups = 0
 
@@ -65,11 +65,13 @@ class AssetIndex(Mapping[str, int]):
 
     def positions(self, asset_ids: Sequence[str]) -> np.ndarray:
         """Indices of ``asset_ids`` (int64); KeyError naming the first unknown id."""
+        if not len(asset_ids):
+            return np.empty(0, dtype=np.int64)
         if self._use_dict():
             lookup = self._map()
             return np.fromiter((lookup[a] for a in asset_ids), dtype=np.int64, count=len(asset_ids))
         if self._arrow is None:
-            self._arrow = pa.array(self._ids.tolist(), pa.string())
+            self._arrow = pa.chunked_array([pa.array(self._ids.tolist(), pa.string())])
         found = pc.index_in(pa.array(list(asset_ids), pa.string()), value_set=self._arrow)
         if found.null_count:
             first = int(np.flatnonzero(np.asarray(found.is_null()))[0])
@@ -227,7 +229,8 @@ def compile_topology(
         feed_region[(feed_node == -1) & ~np.asarray(feed.is_null(), dtype=bool)] = np.asarray(
             grid.indices
         )
-    index = AssetIndex(asset_ids)
+    id_chunks = [*nodes.column("id").chunks, *links.column("id").chunks]
+    index = AssetIndex(asset_ids, pa.chunked_array([c.cast(pa.string()) for c in id_chunks]))
     deps = nodes.column("depends_on").combine_chunks()
     dependency_src = np.asarray(pc.list_parent_indices(deps), dtype=np.int64)
     dependency_dst = index.positions(pc.list_flatten(deps).to_pylist())
