@@ -19,7 +19,9 @@ its own) and ``--repeats`` times:
 * ``generate``: ``resilience-sim topology generate --out FILE.parquet`` (or .json where
   the code has no Parquet writer), wall seconds and peak RSS.
 
-Figures are medians (min-max) of the repeats. Results go to
+Figures are medians (min-max) of the repeats, in wall seconds and CPU seconds (user +
+system of every thread: on a shared machine wall time grows with the load, CPU time
+much less). Results go to
 ``benchmarks/results/topology-load-<time>.{json,md}`` and the table is printed. The
 script runs on older code too (formats it cannot write are skipped), which is how the
 "before" column of docs/performance.md was measured.
@@ -56,16 +58,16 @@ from resilience_sim.experiments.study import StudyContext
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 base = hwm_mb()
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 topology = read_topology(sys.argv[1])
 arrays = compile_topology(topology)
-load_s = time.perf_counter() - t0
+load_s, load_cpu_s = time.perf_counter() - t0, time.process_time() - c0
 load_mb = hwm_mb() - base
 scenario = disaster_scenario(topology, arrays, 1)
 context = StudyContext.build(scenario, arrays=arrays)
 rep = run_replication(Workload(topology.n_nodes, topology, context, 0.0, 0.0), 0, 1)
-print(json.dumps({{"load_s": load_s, "load_mb": load_mb, "base_mb": base,
-                   "simulation_s": rep.seconds["total"]}}))
+print(json.dumps({{"load_s": load_s, "load_cpu_s": load_cpu_s, "load_mb": load_mb,
+                   "base_mb": base, "simulation_s": rep.seconds["total"]}}))
 """
 
 
@@ -73,8 +75,9 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def timed_rss(cmd: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB, the child's own, by os.wait4) and stdout of a child."""
+def timed_rss(cmd: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MB, the child's own, by os.wait4), stdout and CPU seconds
+    (user + system, all threads) of a child."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read()
@@ -83,7 +86,7 @@ def timed_rss(cmd: list[str], env: dict | None = None) -> tuple[float, float, st
     wall = time.perf_counter() - started
     if proc.returncode:
         raise RuntimeError(f"{cmd} exited {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    return wall, usage.ru_maxrss / 1024, out.decode(), usage.ru_utime + usage.ru_stime
 
 
 def can_write_parquet() -> bool:
@@ -104,15 +107,16 @@ def measure(size: str, n: int, repeats: int, yaml: bool, folder: Path) -> dict:
     gen = []
     for k in range(repeats):
         out = folder / f"gen-{size}-{k}{big}"
-        wall, rss, _ = timed_rss(
+        wall, rss, _, cpu = timed_rss(
             [*CLI, "topology", "generate", "--nodes", str(n), "--seed", "1", "--out", str(out)],
             env_nocache,
         )
-        gen.append((wall, rss))
+        gen.append((wall, rss, cpu))
         if k:
             out.unlink()
     result[f"generate{big}"] = {
         "wall_s": spread([g[0] for g in gen]),
+        "cpu_s": spread([g[2] for g in gen]),
         "peak_rss_mb": spread([g[1] for g in gen]),
     }
     source = folder / f"gen-{size}-0{big}"
@@ -139,13 +143,15 @@ def measure(size: str, n: int, repeats: int, yaml: bool, folder: Path) -> dict:
                 timed_rss([sys.executable, "-c", child, str(path)], env_cache)
                 run_env = env_cache
             for _ in range(repeats):
-                _, _, out = timed_rss([sys.executable, "-c", child, str(path)], run_env)
+                _, _, out, _ = timed_rss([sys.executable, "-c", child, str(path)], run_env)
                 runs.setdefault(key, []).append(json.loads(out))
             vals = []
             for _ in range(repeats):
-                wall, rss, _ = timed_rss([*CLI, "validate", str(path)], run_env)
-                vals.append((wall, rss))
-            runs[key + " validate"] = [{"wall_s": w, "peak_rss_mb": r} for w, r in vals]
+                wall, rss, _, cpu = timed_rss([*CLI, "validate", str(path)], run_env)
+                vals.append((wall, rss, cpu))
+            runs[key + " validate"] = [
+                {"wall_s": w, "cpu_s": c, "peak_rss_mb": r} for w, r, c in vals
+            ]
         result["file_mb." + fmt] = path.stat().st_size / 1e6
     for key, rows in runs.items():
         result[key] = {name: spread([r[name] for r in rows]) for name in rows[0]}
@@ -165,26 +171,28 @@ def markdown(results: dict, meta: dict) -> str:
         f"Topology load benchmark, {meta['when']}, load average at start {meta['load_start']}, "
         f"at end {meta['load_end']}; medians (min-max) of {meta['repeats']}.",
         "",
-        "| size | file | what | wall | peak memory | / simulation |",
-        "|---|---|---|---|---|---|",
+        "| size | file | what | wall | CPU | peak memory | / simulation |",
+        "|---|---|---|---|---|---|---|",
     ]
     for size, r in results.items():
         for key, v in r.items():
             if not isinstance(v, dict):
                 continue
             if "load_s" in v:
+                cpu = fmt(v["load_cpu_s"], " s") if "load_cpu_s" in v else "-"
                 lines.append(
                     f"| {size} | {key} | load + validate + compile (in process) | "
-                    f"{fmt(v['load_s'], ' s')} | +{fmt(v['load_mb'], ' MB')} over "
+                    f"{fmt(v['load_s'], ' s')} | {cpu} | +{fmt(v['load_mb'], ' MB')} over "
                     f"{v['base_mb']['median']:.0f} MB of imports | "
                     f"{fmt(v['load_over_simulation'], ' x')} (simulation "
                     f"{fmt(v['simulation_s'], ' s')}) |"
                 )
             elif "peak_rss_mb" in v:
                 what = "`topology generate`" if key.startswith("generate") else "`validate` CLI"
+                cpu = fmt(v["cpu_s"], " s") if "cpu_s" in v else "-"
                 lines.append(
                     f"| {size} | {key.replace(' validate', '')} | {what} | {fmt(v['wall_s'], ' s')}"
-                    f" | {fmt(v['peak_rss_mb'], ' MB')} | |"
+                    f" | {cpu} | {fmt(v['peak_rss_mb'], ' MB')} | |"
                 )
     return "\n".join(lines) + "\n"
 

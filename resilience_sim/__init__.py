@@ -8,29 +8,81 @@ The public API::
     result.summary, result.timeline, result.events
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib import metadata
+from typing import TYPE_CHECKING, Any
 
 from resilience_sim.errors import InputError, InputWarning, ResilienceSimError
-from resilience_sim.experiments import (
-    SimulationResult,
-    StudyInterrupted,
-    SweepResult,
-    resume_study,
-    run_study,
-    simulate,
-    sweep,
-    write_run,
-)
-from resilience_sim.experiments.compare import Comparison, compare, write_comparison
-from resilience_sim.experiments.criticality import CriticalityResult, criticality
-from resilience_sim.scenario import Scenario, load_scenario
-from resilience_sim.topology import Topology, compile_topology, write_topology
-from resilience_sim.topology import read_topology as load_topology
 
 try:
     __version__ = metadata.version("resilience-sim")
 except metadata.PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
+
+# The public names, imported on first use (PEP 562): ``import resilience_sim`` (and so
+# every command of the CLI, e.g. ``validate`` of a topology) loads only what it uses,
+# not the engine, scipy.stats, plotly and dask (docs/performance.md, topology input).
+_LAZY = {
+    "SimulationResult": "resilience_sim.experiments",
+    "StudyInterrupted": "resilience_sim.experiments",
+    "SweepResult": "resilience_sim.experiments",
+    "resume_study": "resilience_sim.experiments",
+    "run_study": "resilience_sim.experiments",
+    "simulate": "resilience_sim.experiments",
+    "sweep": "resilience_sim.experiments",
+    "write_run": "resilience_sim.experiments",
+    "Comparison": "resilience_sim.experiments.compare",
+    "compare": "resilience_sim.experiments.compare",
+    "write_comparison": "resilience_sim.experiments.compare",
+    "CriticalityResult": "resilience_sim.experiments.criticality",
+    "criticality": "resilience_sim.experiments.criticality",
+    "Scenario": "resilience_sim.scenario",
+    "load_scenario": "resilience_sim.scenario",
+    "Topology": "resilience_sim.topology",
+    "compile_topology": "resilience_sim.topology",
+    "write_topology": "resilience_sim.topology",
+    "load_topology": "resilience_sim.topology:read_topology",
+}
+
+if TYPE_CHECKING:
+    from resilience_sim.experiments import (
+        SimulationResult,
+        StudyInterrupted,
+        SweepResult,
+        resume_study,
+        run_study,
+        simulate,
+        sweep,
+        write_run,
+    )
+    from resilience_sim.experiments.compare import Comparison, compare, write_comparison
+    from resilience_sim.experiments.criticality import CriticalityResult, criticality
+    from resilience_sim.scenario import Scenario, load_scenario
+    from resilience_sim.topology import Topology, compile_topology, write_topology
+    from resilience_sim.topology import read_topology as load_topology
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of :data:`_LAZY`, or a subpackage (``rs.topology``), on first use."""
+    target = _LAZY.get(name)
+    if target is None:
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Comparison",

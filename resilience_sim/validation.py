@@ -45,16 +45,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
 
     def compose_document(self):
         node = super().compose_document()
-        written = len(self._seen_nodes) if hasattr(self, "_seen_nodes") else 0
-        _check_expansion(node, written)
-        _check_duplicate_keys(node)
-        return node
-
-    def compose_node(self, parent, index):
-        node = super().compose_node(parent, index)
-        if not hasattr(self, "_seen_nodes"):
-            self._seen_nodes: set[int] = set()
-        self._seen_nodes.add(id(node))
+        _check_node_graph(node)
         return node
 
 
@@ -78,34 +69,54 @@ class _DuplicateKey(Exception):
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _check_duplicate_keys(root: yaml.Node | None) -> None:
-    """Raise _DuplicateKey for the first mapping that gives a scalar key twice.
+def _check_node_graph(root: yaml.Node | None) -> None:
+    """The checks of a composed document, in one walk of its distinct nodes.
 
-    YAML parsers keep the last value silently (a ``duration_days: 60`` followed by
-    ``duration_days: 1`` is a one-day study); the YAML spec requires keys to be unique.
-    Keys are compared by resolved tag and text, so ``1`` and ``'1'`` differ; ``<<``
-    merge keys are exempt (overriding merged keys is their purpose). Each distinct
-    node is visited once, so aliases cost nothing extra.
+    1. Aliases: raise _AliasBomb if the document expands too far (:func:`_check_expansion`;
+       computed only when some node is reached twice, i.e. the file uses aliases:
+       without them the expanded size is the written size).
+    2. Duplicate keys: raise _DuplicateKey for the first mapping that gives a scalar
+       key twice. YAML parsers keep the last value silently (a ``duration_days: 60``
+       followed by ``duration_days: 1`` is a one-day study); the YAML spec requires
+       keys to be unique. Keys are compared by resolved tag and text, so ``1`` and
+       ``'1'`` differ; ``<<`` merge keys are exempt (overriding merged keys is their
+       purpose).
     """
     if root is None:
         return
     seen = {id(root)}
     stack = [root]
+    duplicate: _DuplicateKey | None = None
+    shared = False
+    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
     while stack:
         node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            first: dict[tuple[str, str], int] = {}
-            for key, _ in node.value:
-                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
-                    continue
-                line = key.start_mark.line + 1
-                if (key.tag, key.value) in first:
-                    raise _DuplicateKey(key.value, line, first[(key.tag, key.value)])
-                first[(key.tag, key.value)] = line
-        for child in _children(node):
+        if isinstance(node, mapping):
+            if duplicate is None:
+                first: dict[tuple[str, str], int] = {}
+                for key, _ in node.value:
+                    if not isinstance(key, scalar) or key.tag == _MERGE_TAG:
+                        continue
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in first:
+                        duplicate = _DuplicateKey(key.value, line, first[(key.tag, key.value)])
+                        break
+                    first[(key.tag, key.value)] = line
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, sequence):
+            children = node.value
+        else:
+            continue
+        for child in children:
             if id(child) not in seen:
                 seen.add(id(child))
                 stack.append(child)
+            else:
+                shared = True
+    if shared:
+        _check_expansion(root, len(seen))
+    if duplicate is not None:
+        raise duplicate
 
 
 def _load_yaml_with_libyaml(text: str) -> Any:
@@ -117,23 +128,10 @@ def _load_yaml_with_libyaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expansion(node, _distinct_nodes(node))
-        _check_duplicate_keys(node)
+        _check_node_graph(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()
-
-
-def _distinct_nodes(root: yaml.Node) -> int:
-    """Number of distinct node objects reachable from ``root`` (the written nodes)."""
-    seen = {id(root)}
-    stack = [root]
-    while stack:
-        for child in _children(stack.pop()):
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-    return len(seen)
 
 
 def _expanded_size(root: yaml.Node) -> int:

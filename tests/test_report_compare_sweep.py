@@ -223,7 +223,9 @@ def test_sweep_values_are_escaped_and_drawn_as_categories(tmp_path):
 def test_report_of_a_folder_without_manifest_is_an_input_error(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 2
-    assert "manifest.json: not a run folder" in result.output + result.stderr
+    assert "manifest.json: not a finished run folder (no manifest.json)" in (
+        result.output + result.stderr
+    )
 
 
 def test_cli_sweep_and_compare_write_reports_unless_told_not_to(tmp_path):

@@ -1,65 +1,75 @@
 """The `resilience-sim` command (this package is the only importer of click).
 
-One module per group of commands; this module assembles them. Every input
-problem is printed as ``FILE: field.path: message`` on stderr with exit status 2.
+One module per group of commands; this module assembles them. A command's module is
+imported only when that command runs (or ``--help`` lists it), so ``validate`` of a
+topology does not load the engine, the reports or dask (docs/performance.md). Every
+input problem is printed as ``FILE: field.path: message`` on stderr with exit status 2.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from resilience_sim import __version__
-from resilience_sim.cli import (
-    catalogue,
-    compare,
-    criticality,
-    event_set,
-    inspect,
-    portfolio,
-    rerun,
-    run,
-    sensitivity,
-    sweep,
-    topology_cells,
-    topology_convert,
-    topology_generate,
-    topology_import,
-    topology_show,
-)
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A click group whose commands are ``"module:attribute"`` paths imported on use."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(f"resilience_sim.cli.{module}"), attr)
+            self.add_command(command, cmd_name)
+        return command
+
+
+TOPOLOGY_COMMANDS = {
+    "stats": "inspect:topology_stats_command",
+    "show": "topology_show:topology_show_command",
+    "generate": "topology_generate:topology_generate_command",
+    "convert": "topology_convert:topology_convert_command",
+    "import-cables": "topology_import:import_cables_command",
+    "import-fibre": "topology_import:import_fibre_command",
+    "import-cells": "topology_cells:import_cells_command",
+    "assign-population": "topology_cells:assign_population_command",
+}
+COMMANDS = {
+    "run": "run:run",
+    "report": "run:report_command",
+    "rerun": "rerun:rerun_command",
+    "validate": "inspect:validate",
+    "schema": "inspect:schema",
+    "compare": "compare:compare_command",
+    "criticality": "criticality:criticality_command",
+    "event-set": "event_set:event_set_command",
+    "sweep": "sweep:sweep_command",
+    "catalogue": "catalogue:catalogue_command",
+    "annual-risk": "catalogue:annual_risk_command",
+    "portfolio": "portfolio:portfolio_command",
+    "sensitivity": "sensitivity:sensitivity_command",
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.version_option(__version__, prog_name="resilience-sim")
 def cli() -> None:
     """Simulate national telecom networks under disasters and cyberattacks."""
 
 
-@cli.group()
+@cli.group(cls=LazyGroup, lazy=TOPOLOGY_COMMANDS)
 def topology() -> None:
     """Inspect, draw and generate topology files."""
-
-
-cli.add_command(run.run)
-cli.add_command(run.report_command)
-cli.add_command(rerun.rerun_command)
-cli.add_command(inspect.validate)
-cli.add_command(inspect.schema)
-cli.add_command(compare.compare_command)
-cli.add_command(criticality.criticality_command)
-cli.add_command(event_set.event_set_command)
-cli.add_command(catalogue.catalogue_command)
-cli.add_command(catalogue.annual_risk_command)
-cli.add_command(portfolio.portfolio_command)
-cli.add_command(sensitivity.sensitivity_command)
-cli.add_command(sweep.sweep_command)
-topology.add_command(inspect.topology_stats_command)
-topology.add_command(topology_show.topology_show_command)
-topology.add_command(topology_generate.topology_generate_command)
-topology.add_command(topology_convert.topology_convert_command)
-topology.add_command(topology_import.import_cables_command)
-topology.add_command(topology_import.import_fibre_command)
-topology.add_command(topology_cells.import_cells_command)
-topology.add_command(topology_cells.assign_population_command)
 
 
 def main() -> None:

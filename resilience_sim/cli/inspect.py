@@ -10,13 +10,9 @@ import click
 from rich.table import Table
 
 from resilience_sim.cli.common import err, out, reports_input_errors
-from resilience_sim.engine import baseline_population
-from resilience_sim.hazards import warn_unrepairable
-from resilience_sim.scenario import ScenarioSpec, load_scenario
 from resilience_sim.topology import TopologyDocument, compile_topology, read_topology
 from resilience_sim.topology.cache import cached_entry
 from resilience_sim.topology.io.native import read_native
-from resilience_sim.topology.stats import topology_stats
 from resilience_sim.validation import read_document
 
 _TOPOLOGY_SUFFIXES = (".graphml", ".gml", ".parquet")
@@ -30,6 +26,11 @@ def validate(file: Path) -> None:
     """Check a topology or scenario FILE and report every problem."""
     document = _document_unless_topology(file)
     if document is not None and _is_scenario_document(document):
+        # Imported here: checking a topology needs neither the scenario schema (and its
+        # scipy.stats) nor the hazards and engine.
+        from resilience_sim.hazards import warn_unrepairable
+        from resilience_sim.scenario import load_scenario
+
         scenario = load_scenario(file)
         arrays = compile_topology(scenario.topology)
         warn_unrepairable(scenario.spec, scenario.topology, arrays, str(file))
@@ -52,6 +53,9 @@ def validate(file: Path) -> None:
 @reports_input_errors
 def topology_stats_command(file: Path, as_json: bool) -> None:
     """Print counts, lengths, capacities and baseline reachability of a topology FILE."""
+    from resilience_sim.engine import baseline_population
+    from resilience_sim.topology.stats import topology_stats
+
     topo = read_topology(file)
     stats = topology_stats(topo)
     baseline = baseline_population(compile_topology(topo))
@@ -98,6 +102,8 @@ def topology_stats_command(file: Path, as_json: bool) -> None:
 @click.argument("what", type=click.Choice(["scenario", "topology"]))
 def schema(what: str) -> None:
     """Print the JSON Schema of scenario or topology files."""
+    from resilience_sim.scenario import ScenarioSpec
+
     model = ScenarioSpec if what == "scenario" else TopologyDocument
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 

@@ -46,8 +46,9 @@ def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
     n_assets = arrays.n_assets
     best_travel = np.full(n_assets, np.inf)
     best_depot = np.full(n_assets, NO_DEPOT, dtype=np.int64)
+    homes = arrays.indices_of([c.depot for c in recovery.crews]).tolist()  # one lookup pass
     for d, crew in enumerate(recovery.crews):
-        home = arrays.asset_index[crew.depot]
+        home = homes[d]
         km = haversine_km(
             arrays.asset_lat[home], arrays.asset_lon[home], arrays.asset_lat, arrays.asset_lon
         )
@@ -62,7 +63,6 @@ def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
         best_travel[better] = travel[better]
         best_depot[better] = d
     best_travel[best_depot == NO_DEPOT] = np.nan
-    homes = [arrays.asset_index[c.depot] for c in recovery.crews]
     return CrewPlan(
         depot_names=tuple(c.depot for c in recovery.crews),
         crew_counts=tuple(c.count for c in recovery.crews),

@@ -16,7 +16,6 @@ benefit-cost ratio = value per user-hour x avoided per year / annual cost.
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -30,13 +29,13 @@ from scipy import stats
 from resilience_sim.engine import baseline_population
 from resilience_sim.errors import InputError, InputWarning, rewarn_once
 from resilience_sim.experiments.executors import Executor, ExecutorName
-from resilience_sim.experiments.results import (
+from resilience_sim.experiments.runfolder import (
+    build_manifest,
     input_record,
-    package_versions,
     run_stem,
     utc_now,
-    utc_text,
     write_folder,
+    write_manifest,
     write_snapshots,
 )
 from resilience_sim.experiments.study import simulate, study_arguments
@@ -382,9 +381,8 @@ def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:
             comparison.operator_summary.to_parquet(folder / "operator_summary.parquet", index=False)
             comparison.operator_summary.to_csv(folder / "operator_summary.csv", index=False)
             files += ["operator_summary.parquet", "operator_summary.csv"]
-        write_snapshots(folder, scenario)
-        manifest = {
-            "kind": "comparison",
+        snapshots = write_snapshots(folder, scenario)
+        fields = {
             **input_record(scenario),
             "seed": comparison.seed,
             "replications": comparison.replications,
@@ -392,10 +390,8 @@ def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:
             "confidence": comparison.confidence,
             "economics": comparison.economics.model_dump(),
             "wall_time_s": round(comparison.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": files,
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        manifest = build_manifest("comparison", created, fields, files, snapshots=snapshots)
+        write_manifest(folder, manifest)
 
     return write_folder(results_dir, stem, fill)

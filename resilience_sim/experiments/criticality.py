@@ -29,7 +29,6 @@ members' (two unrelated spurs) are left out.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,19 +45,19 @@ from resilience_sim.experiments.cut_structure import (
     dfs_cuts,
     gf2_rank,
 )
-from resilience_sim.experiments.results import (
-    package_versions,
-    run_stem,
-    utc_now,
-    utc_text,
-    write_folder,
-)
 from resilience_sim.experiments.risk_groups import (
     DEFAULT_BUFFER_KM,
     DEFAULT_MIN_SHARED_KM,
     RiskGroup,
     group_operators,
     risk_groups,
+)
+from resilience_sim.experiments.runfolder import (
+    build_manifest,
+    run_stem,
+    utc_now,
+    write_folder,
+    write_manifest,
 )
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
@@ -286,6 +285,9 @@ def _ranked(table: pd.DataFrame, base: np.ndarray) -> pd.DataFrame:
     return table
 
 
+CRITICALITY_FILES = ("criticality.parquet", "criticality.csv", "risk_groups.csv")
+
+
 def write_criticality(result: CriticalityResult, results_dir: str | Path) -> Path:
     """Write ``criticality.parquet``/``.csv``, ``risk_groups.csv`` and ``manifest.json`` to a
     new folder under ``results_dir`` (atomically, like a run folder) and return its path."""
@@ -295,21 +297,18 @@ def write_criticality(result: CriticalityResult, results_dir: str | Path) -> Pat
     stem = run_stem(f"{result.topology.name} criticality k{result.k} {result.by}", created)
 
     def fill(folder: Path) -> None:
-        result.table.to_parquet(folder / "criticality.parquet", index=False)
-        result.table.to_csv(folder / "criticality.csv", index=False)
-        result.groups.to_csv(folder / "risk_groups.csv", index=False)
-        manifest = {
-            "kind": "criticality",
+        parquet, csv, groups = CRITICALITY_FILES
+        result.table.to_parquet(folder / parquet, index=False)
+        result.table.to_csv(folder / csv, index=False)
+        result.groups.to_csv(folder / groups, index=False)
+        fields = {
             "topology": result.topology.name,
             "k": result.k,
             "by": result.by,
             "failure_sets_possible": result.n_possible,
             "failure_sets_evaluated": result.n_candidates,
             "rows": len(result.table),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": ["criticality.parquet", "criticality.csv", "risk_groups.csv"],
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, build_manifest("criticality", created, fields, CRITICALITY_FILES))
 
     return write_folder(results_dir, stem, fill)

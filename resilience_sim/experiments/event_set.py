@@ -20,7 +20,6 @@ run with ``seed``/``replications``, ``seed + i`` and that number.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,13 +33,13 @@ from pydantic import Field, model_validator
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.multi_study import simulate_summaries
-from resilience_sim.experiments.results import (
-    package_versions,
+from resilience_sim.experiments.runfolder import (
+    build_manifest,
     run_stem,
     sha256_file,
     utc_now,
-    utc_text,
     write_folder,
+    write_manifest,
 )
 from resilience_sim.experiments.study import study_arguments
 from resilience_sim.scenario import Scenario, load_scenario
@@ -349,8 +348,7 @@ def write_event_set(result: EventSetResult, results_dir: str | Path) -> Path:
         result.exceedance.to_csv(folder / "exceedance.csv", index=False)
         result.exceedance.to_parquet(folder / "exceedance.parquet", index=False)
         result.summary.to_parquet(folder / "summary.parquet", index=False)
-        manifest = {
-            "kind": "event_set",
+        fields = {
             "event_set": event_set.spec.name,
             "event_set_file": str(event_set.source) if event_set.source else None,
             "event_set_sha256": sha256_file(event_set.source) if event_set.source else None,
@@ -359,10 +357,7 @@ def write_event_set(result: EventSetResult, results_dir: str | Path) -> Path:
             "expected_annual_user_h": result.expected_annual_user_h,
             "expected_annual_user_h_se": result.expected_annual_user_h_se,
             "wall_time_s": round(result.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(EVENT_SET_FILES),
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, build_manifest("event_set", created, fields, EVENT_SET_FILES))
 
     return write_folder(results_dir, run_stem(f"{event_set.spec.name} events", created), fill)

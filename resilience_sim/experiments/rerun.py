@@ -12,7 +12,6 @@ the answer is always about the code and the environment, not about edited inputs
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +20,14 @@ import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName
-from resilience_sim.experiments.results import (
+from resilience_sim.experiments.runfolder import (
+    MANIFEST_FILE,
+    check_snapshots,
     package_versions,
+    read_manifest,
     scenario_from_snapshots,
     sha256_file,
+    table_file,
 )
 from resilience_sim.experiments.study import simulate_summary
 from resilience_sim.scenario import Scenario, load_scenario
@@ -49,19 +52,12 @@ class RerunReport:
         return not self.differing_columns
 
 
-def read_manifest(run_dir: Path) -> dict:
-    """``manifest.json`` of a finished run folder; InputError naming what is missing."""
-    file = run_dir / "manifest.json"
-    if not run_dir.is_dir():
-        raise InputError.single(str(run_dir), "RUN_DIR", "no such run folder")
-    if not file.is_file():
-        raise InputError.single(str(run_dir), "RUN_DIR", "not a finished run folder (no manifest)")
-    try:
-        manifest = json.loads(file.read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError.single(str(file), "", f"cannot read: {exc}") from None
-    if not isinstance(manifest, dict):
-        raise InputError.single(str(file), "", "expected a JSON object")
+def checked_manifest(run_dir: Path) -> dict:
+    """``manifest.json`` of a finished run folder, checked before any work: required
+    fields, seed and replications, the summary's Parquet footer and row count, and the
+    snapshots' SHA-256; InputError naming what is wrong."""
+    manifest = read_manifest(run_dir, "RUN_DIR")
+    file = run_dir / MANIFEST_FILE
     for key in _NEEDED:
         if key not in manifest:
             raise InputError.single(str(file), key, "required field is missing")
@@ -70,7 +66,7 @@ def read_manifest(run_dir: Path) -> dict:
         if not isinstance(value, int) or isinstance(value, bool) or value < (key != "seed"):
             least = "a whole number >= 0" if key == "seed" else "a whole number >= 1"
             raise InputError.single(str(file), key, f"expected {least}, got {value!r}")
-    summary = run_dir / "summary.parquet"
+    summary = run_dir / table_file("summary")
     if not summary.is_file():
         raise InputError.single(str(run_dir), "summary.parquet", "file not found")
     try:  # the footer only: a truncated or foreign file fails here, before any work
@@ -83,6 +79,7 @@ def read_manifest(run_dir: Path) -> dict:
             "replications",
             f"expected the {rows} replications of summary.parquet, got {manifest['replications']}",
         )
+    check_snapshots(run_dir, manifest.get("snapshots"), file)
     return manifest
 
 
@@ -138,7 +135,7 @@ def rerun(
     equal means equal bit for bit (``assert_series_equal(check_exact=True)`` per column).
     """
     run_dir = Path(run_dir)
-    manifest = read_manifest(run_dir)
+    manifest = checked_manifest(run_dir)
     changes = changed_inputs(manifest)
     scenario = rerun_scenario(run_dir, manifest, changes)
     seed, n = int(manifest["seed"]), int(manifest["replications"])
@@ -146,7 +143,7 @@ def rerun(
     buffer = io.BytesIO()
     summary.to_parquet(buffer, index=False)
     new = pd.read_parquet(io.BytesIO(buffer.getvalue()))
-    recorded = pd.read_parquet(run_dir / "summary.parquet")
+    recorded = pd.read_parquet(run_dir / table_file("summary"))
     now = package_versions()
     then = manifest.get("versions") or {}
     return RerunReport(

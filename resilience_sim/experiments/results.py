@@ -1,4 +1,8 @@
-"""The run folder: tidy tables plus manifest.json, written atomically (experiments layer).
+"""A study's run folder and a long study's partial run folder (experiments layer).
+
+The format (file names, manifest, snapshots, atomic writing) is owned by
+:mod:`resilience_sim.experiments.runfolder`; this module writes a study's tables into
+it.
 
 A finished study is written to a hidden temporary folder beside its final place and
 renamed into ``<results>/<scenario-slug>-<UTC timestamp>/`` only when complete, so a
@@ -8,7 +12,8 @@ A long study (:mod:`resilience_sim.experiments.runs`) is written batch by batch 
 a *partial* run folder ``<results>/<scenario-slug>-<UTC start>.partial/``::
 
     progress.json        what the study is (seed, replications, batch size, inputs'
-                         SHA-256) and how far it got (informative; see below)
+                         and snapshots' SHA-256, executor of each session) and how
+                         far it got (informative; see below)
     scenario.json        the validated scenario, as in a finished run folder
     topology.json        the topology, as in a finished run folder
     batches/000017/      one folder per finished batch: timeline, events, summary and
@@ -27,14 +32,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
-import platform
-import re
 import shutil
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -43,108 +44,66 @@ import pyarrow.parquet as pq
 
 from resilience_sim.atomic_write import (
     cleaned_on_failure,
-    remove_abandoned,
     temporary_sibling,
-    write_text_atomic,
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.run_lock import hold_run_lock
+from resilience_sim.experiments.runfolder import (
+    BATCHES_DIR,
+    MANIFEST_FILE,
+    PARTIAL_SUFFIX,
+    PROGRESS_FILE,
+    SNAPSHOT_FILES,
+    SUMMARY_CSV,
+    SUMMARY_STATS_CSV,
+    build_manifest,
+    check_snapshots,
+    free_name,
+    input_record,
+    package_versions,
+    parse_utc,
+    remove_abandoned_folders,
+    run_stem,
+    scenario_from_snapshots,
+    sha256_file,
+    table_file,
+    utc_now,
+    utc_text,
+    write_folder,
+    write_json_atomic,
+    write_manifest,
+    write_snapshots,
+)
 from resilience_sim.experiments.study import (
     ALL_TABLES,
     OPERATOR_TABLES,
     OPTIONAL_TABLES,
     SimulationResult,
 )
-from resilience_sim.scenario import Scenario, ScenarioSpec, check_references
-from resilience_sim.topology import read_topology
-from resilience_sim.topology.io.native import topology_to_dict
-from resilience_sim.validation import validate_document
+from resilience_sim.scenario import Scenario
 
-_PACKAGES = (
-    "resilience-sim",
-    "numpy",
-    "scipy",
-    "pandas",
-    "pyarrow",
-    "simpy",
-    "networkx",
-    "pydantic",
-)
-PARTIAL_SUFFIX = ".partial"
-PROGRESS_FILE = "progress.json"
 _PROGRESS_FORMAT = "resilience-sim partial run 1"
 
 
-def slugify(text: str) -> str:
-    """A file-name-safe slug: lower case letters, digits and dashes (at most 60 chars)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "scenario"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def utc_text(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def run_stem(scenario_name: str, created: dt.datetime) -> str:
-    """``<scenario-slug>-<UTC timestamp>``: the name of a run folder (before any ``-2``)."""
-    return f"{slugify(scenario_name)}-{created.strftime('%Y%m%dT%H%M%SZ')}"
-
-
-def input_record(scenario: Scenario) -> dict:
-    """The manifest fields that identify a study's inputs (files and their SHA-256)."""
-    spec_json = scenario.spec.model_dump_json().encode()
-    return {
-        "scenario": scenario.name,
-        "scenario_file": str(scenario.source) if scenario.source else None,
-        "scenario_sha256": (
-            sha256_file(scenario.source)
-            if scenario.source
-            else hashlib.sha256(spec_json).hexdigest()
-        ),
-        "topology": scenario.topology.name,
-        "topology_file": str(scenario.topology_source) if scenario.topology_source else None,
-        "topology_sha256": (
-            sha256_file(scenario.topology_source) if scenario.topology_source else None
-        ),
-    }
-
-
-def build_manifest(
-    result: SimulationResult, created: dt.datetime, inputs: dict | None = None
+def run_manifest(
+    result: SimulationResult,
+    created: dt.datetime,
+    files: list[str],
+    snapshots: dict[str, str],
+    inputs: dict | None = None,
 ) -> dict:
     """manifest.json of a run folder (docs/results.md); ``inputs`` as recorded at the
     start of a long study, else read from the scenario's files now."""
-    return {
+    fields = {
         **(input_record(result.scenario) if inputs is None else inputs),
         "seed": result.seed,
         "replications": result.replications,
         "horizon_h": result.scenario.horizon_h,
         "wall_time_s": round(result.wall_time_s, 3),
-        "created_utc": utc_text(created),
-        "versions": package_versions(),
     }
+    return build_manifest(
+        "run", created, fields, files, execution=result.execution, snapshots=snapshots
+    )
 
 
 def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
@@ -174,56 +133,14 @@ def write_run_files(
     tables = [t for t in tables if t not in OPERATOR_TABLES or spec.operators]
     for table in tables:
         if write_table is None:
-            getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
+            getattr(result, table).to_parquet(folder / table_file(table), index=False)
         else:
-            write_table(table, folder / f"{table}.parquet")
-    result.summary.to_csv(folder / "summary.csv", index=False)
-    result.aggregate().to_csv(folder / "summary_stats.csv")
-    write_snapshots(folder, result.scenario)
-    manifest = build_manifest(result, created, inputs)
-    manifest["files"] = [f"{t}.parquet" for t in tables] + [
-        "summary.csv",
-        "summary_stats.csv",
-        "scenario.json",
-        "topology.json",
-    ]
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-
-
-def write_snapshots(folder: Path, scenario: Scenario) -> None:
-    """Snapshots of the inputs, so a report can be redrawn (and a run reproduced or
-    resumed) without the original files."""
-    (folder / "scenario.json").write_text(scenario.spec.model_dump_json(indent=2) + "\n")
-    (folder / "topology.json").write_text(
-        json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
-    )
-
-
-def write_folder(parent: Path, stem: str, fill, final: Path | None = None) -> Path:
-    """Call ``fill(tmp)`` on a hidden temporary folder in ``parent``, then rename it to
-    ``final`` (default: ``parent/stem``, or ``stem-2``, ... if taken); return the name."""
-    for name in (stem, final.name if final is not None else stem):
-        if Path(name).name != name or name in ("", ".", ".."):  # never outside ``parent``
-            raise InputError.single(str(parent), "--out", f"run folder name {name!r} is not a name")
-    if final is not None and final.parent.resolve() != parent.resolve():
-        raise InputError.single(str(parent), "--out", f"{final} is not inside the results folder")
-    tmp = temporary_sibling(parent / stem)
-    shutil.rmtree(tmp, ignore_errors=True)
-    with cleaned_on_failure(tmp, final or parent / stem):
-        tmp.mkdir()
-        fill(tmp)
-        final = final or free_name(parent, stem)
-        os.rename(tmp, final)
-    return final
-
-
-def free_name(parent: Path, stem: str, suffixes: tuple[str, ...] = ("",)) -> Path:
-    """``parent/stem``, else ``stem-2``, ``stem-3``, ...: the first name that exists in
-    ``parent`` with none of ``suffixes``."""
-    name, n = stem, 2
-    while any((parent / f"{name}{suffix}").exists() for suffix in suffixes):
-        name, n = f"{stem}-{n}", n + 1
-    return parent / name
+            write_table(table, folder / table_file(table))
+    result.summary.to_csv(folder / SUMMARY_CSV, index=False)
+    result.aggregate().to_csv(folder / SUMMARY_STATS_CSV)
+    snapshots = write_snapshots(folder, result.scenario)
+    files = [table_file(t) for t in tables] + [SUMMARY_CSV, SUMMARY_STATS_CSV, *SNAPSHOT_FILES]
+    write_manifest(folder, run_manifest(result, created, files, snapshots, inputs))
 
 
 class PartialRun:
@@ -246,8 +163,11 @@ class PartialRun:
         seed: int,
         replications: int,
         batch_size: int,
+        execution: dict | None = None,
     ) -> PartialRun:
-        """A new, empty partial run folder under ``results_dir``."""
+        """A new, empty partial run folder under ``results_dir``; ``execution``
+        (:func:`~resilience_sim.experiments.runfolder.execution_record`) says how this
+        session runs the replications."""
         results_dir = Path(results_dir)
         results_dir.mkdir(parents=True, exist_ok=True)
         created = utc_now()
@@ -263,15 +183,16 @@ class PartialRun:
             "created_utc": utc_text(created),
             "stem": stem,
             "versions": package_versions(),
+            "execution": execution,
             "replications_done": 0,
             "wall_time_s": 0.0,
             "final": None,
         }
 
         def fill(tmp: Path) -> None:
-            write_snapshots(tmp, scenario)
-            (tmp / "batches").mkdir()
-            _write_json(tmp / PROGRESS_FILE, progress)
+            progress["snapshots"] = write_snapshots(tmp, scenario)
+            (tmp / BATCHES_DIR).mkdir()
+            write_json_atomic(tmp / PROGRESS_FILE, progress)
 
         path = write_folder(results_dir, stem, fill, results_dir / f"{stem}{PARTIAL_SUFFIX}")
         return cls(path, progress)
@@ -286,7 +207,7 @@ class PartialRun:
         if not file.is_file():
             why = (
                 "this run is already complete (it has a manifest.json)"
-                if (path / "manifest.json").is_file()
+                if (path / MANIFEST_FILE).is_file()
                 else f"not a partial run folder (no {PROGRESS_FILE})"
             )
             raise InputError.single(str(path), "--resume", why)
@@ -323,37 +244,51 @@ class PartialRun:
 
     def scenario(self) -> Scenario:
         """The scenario as run, rebuilt from the folder's snapshots (the original files
-        may have moved or changed since)."""
+        may have moved or changed since), checked against their recorded SHA-256."""
+        check_snapshots(self.path, self.progress.get("snapshots"), self.path / PROGRESS_FILE)
         return scenario_from_snapshots(self.path, self.progress["inputs"])
+
+    def add_session(self, execution: dict) -> None:
+        """Record how a resumed session runs the replications (progress.json)."""
+        first = self.progress.get("execution")
+        if first is None:  # a folder started before execution was recorded
+            self.progress["execution"] = {**execution, "batch_size": self.batch_size}
+        else:
+            sessions = first.setdefault("resumed", [])
+            sessions.append({k: execution[k] for k in ("executor", "workers")})
+        write_json_atomic(self.path / PROGRESS_FILE, self.progress)
+
+    @property
+    def execution(self) -> dict | None:
+        """How the sessions ran the replications (None in folders from before)."""
+        return self.progress.get("execution")
 
     # -- batches ----------------------------------------------------------------------
 
     def done_batches(self) -> set[int]:
         """Indices of the batches already written (complete batch folders)."""
-        return {int(p.name) for p in (self.path / "batches").iterdir() if p.name.isdigit()}
+        return {int(p.name) for p in (self.path / BATCHES_DIR).iterdir() if p.name.isdigit()}
 
     def clear_unfinished(self) -> None:
         """Remove batch folders a killed process left half-written."""
-        for p in (self.path / "batches").iterdir():
+        for p in (self.path / BATCHES_DIR).iterdir():
             if not p.name.isdigit():
                 shutil.rmtree(p, ignore_errors=True)
 
     def write_batch(self, index: int, tables: dict[str, pd.DataFrame]) -> None:
-        batches = self.path / "batches"
+        batches = self.path / BATCHES_DIR
         name = f"{index:06d}"
         tmp = temporary_sibling(batches / name)
         with cleaned_on_failure(tmp, batches / name):
             tmp.mkdir()
             for table in ALL_TABLES:
-                tables[table].to_parquet(tmp / f"{table}.parquet", index=False)
+                tables[table].to_parquet(tmp / table_file(table), index=False)
             os.rename(tmp, batches / name)
 
     def batch_files(self, table: str) -> list[Path]:
         """The parquet files of ``table`` of every batch, in batch (so replication) order."""
-        batches = self.path / "batches"
-        return [
-            batches / f"{i:06d}" / f"{table}.parquet" for i in range(self.progress["n_batches"])
-        ]
+        batches = self.path / BATCHES_DIR
+        return [batches / f"{i:06d}" / table_file(table) for i in range(self.progress["n_batches"])]
 
     def read_summary(self) -> pd.DataFrame:
         """The study's summary table (one row per replication), stacked from the batches."""
@@ -365,14 +300,14 @@ class PartialRun:
         """Update the informative counters of progress.json (atomically)."""
         self.progress["replications_done"] = replications_done
         self.progress["wall_time_s"] = round(wall_time_s, 3)
-        _write_json(self.path / PROGRESS_FILE, self.progress)
+        write_json_atomic(self.path / PROGRESS_FILE, self.progress)
 
     # -- finishing --------------------------------------------------------------------
 
     def finished_folder(self) -> Path | None:
         """The run folder this study was already renamed into (killed while tidying up)."""
         final = self.progress.get("final")
-        if final and (self.path.parent / final / "manifest.json").is_file():
+        if final and (self.path.parent / final / MANIFEST_FILE).is_file():
             return self.path.parent / final
         return None
 
@@ -383,12 +318,11 @@ class PartialRun:
         streamed from the batch files, one batch at a time.
         """
         parent, stem = self.path.parent, self.progress["stem"]
-        _remove_abandoned_folders(parent, stem)  # a process killed while finishing
+        remove_abandoned_folders(parent, stem)  # a process killed while finishing
         final = free_name(parent, stem)
         self.progress["final"] = final.name
-        _write_json(self.path / PROGRESS_FILE, self.progress)
-        created = dt.datetime.strptime(self.progress["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
-        created = created.replace(tzinfo=dt.UTC)
+        write_json_atomic(self.path / PROGRESS_FILE, self.progress)
+        created = parse_utc(self.progress["created_utc"])
         inputs = self.progress["inputs"]
 
         def write_table(table: str, file: Path) -> None:
@@ -408,25 +342,6 @@ class PartialRun:
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def scenario_from_snapshots(folder: Path, inputs: dict) -> Scenario:
-    """The scenario as run, rebuilt from ``folder``'s scenario.json and topology.json;
-    ``inputs`` (manifest fields) name the original files."""
-    file = str(folder / "scenario.json")
-    try:
-        document = json.loads((folder / "scenario.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError.single(file, "", f"cannot read: {exc}") from None
-    spec = validate_document(ScenarioSpec, document, file)
-    topology = read_topology(folder / "topology.json")
-    check_references(spec, topology, file)
-    return Scenario(
-        spec=spec,
-        topology=topology,
-        source=_path_or_none(inputs.get("scenario_file")),
-        topology_source=_path_or_none(inputs.get("topology_file")),
-    )
 
 
 def stack_parquet(files: Sequence[Path], target: Path) -> None:
@@ -516,34 +431,22 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _remove_abandoned_folders(parent: Path, stem: str) -> None:
-    """Remove hidden ``.<stem>.tmp-PID`` folders of processes that no longer run: a run
-    folder half-written by a process killed while finishing this study."""
-    remove_abandoned(parent / stem)
-
-
-def _write_json(path: Path, data: dict) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
-
-
-def _path_or_none(text: str | None) -> Path | None:
-    return Path(text) if text else None
-
-
 def write_tables_folder(
     results_dir: str | Path,
     name: str,
     tables: dict[str, pd.DataFrame],
-    manifest: dict,
+    fields: dict,
     source: Path | None = None,
 ) -> Path:
     """A new folder ``<slug of name>-<UTC time>`` under ``results_dir`` (atomically) with
     every table (``.csv`` or ``.parquet`` by its file name) and ``manifest.json``: the
-    given fields plus ``source_file`` and its SHA-256, ``created_utc``, ``versions`` and
-    ``files``. For the folders of ``annual-risk``, ``portfolio`` and ``sensitivity``."""
+    given fields (``kind`` among them) plus ``source_file`` and its SHA-256, built by
+    :func:`~resilience_sim.experiments.runfolder.build_manifest`. For the folders of
+    ``annual-risk``, ``portfolio`` and ``sensitivity``."""
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()
+    kind, fields = fields["kind"], {k: v for k, v in fields.items() if k != "kind"}
 
     def fill(folder: Path) -> None:
         for file, frame in tables.items():
@@ -551,14 +454,11 @@ def write_tables_folder(
                 frame.to_parquet(folder / file, index=False)
             else:
                 frame.to_csv(folder / file, index=False)
-        document = {
-            **manifest,
+        record = {
+            **fields,
             "source_file": str(source) if source else None,
             "source_sha256": sha256_file(source) if source else None,
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(tables),
         }
-        (folder / "manifest.json").write_text(json.dumps(document, indent=2) + "\n")
+        write_manifest(folder, build_manifest(kind, created, record, list(tables)))
 
     return write_folder(results_dir, run_stem(name, created), fill)

@@ -27,7 +27,8 @@ import pandas as pd
 
 from resilience_sim.errors import InputError, InputProblem, InputWarning, OutputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
-from resilience_sim.experiments.results import PartialRun, package_versions
+from resilience_sim.experiments.results import PartialRun
+from resilience_sim.experiments.runfolder import execution_record, package_versions
 from resilience_sim.experiments.study import (
     SimulationResult,
     StudyContext,
@@ -81,7 +82,8 @@ def run_study(
     try:
         context = StudyContext.build(scenario)
         size = batch_size or default_batch_size(n, runner.n_workers)
-        partial = PartialRun.create(results_dir, scenario, seed, n, size)
+        execution = execution_record(runner.name, runner.n_workers, size)
+        partial = PartialRun.create(results_dir, scenario, seed, n, size, execution)
         try:
             with partial.locked():
                 return _complete(partial, context, runner, progress)
@@ -123,6 +125,7 @@ def resume_study(
         scenario = partial.scenario()
         runner, owned = make_executor(executor)
         try:
+            partial.add_session(execution_record(runner.name, runner.n_workers, partial.batch_size))
             return _complete(partial, StudyContext.build(scenario), runner, progress)
         finally:
             if owned:
@@ -173,6 +176,7 @@ def _complete(
         replications=partial.replications,
         summary=partial.read_summary(),
         wall_time_s=earlier_s + time.perf_counter() - started,
+        execution=partial.execution,
     )
     try:
         result.run_dir = partial.finish(result)
@@ -200,4 +204,5 @@ def _result_from_folder(partial: PartialRun, folder: Path) -> SimulationResult:
         summary=pd.read_parquet(folder / "summary.parquet"),
         wall_time_s=float(partial.progress.get("wall_time_s", 0.0)),
         run_dir=folder,
+        execution=partial.execution,
     )

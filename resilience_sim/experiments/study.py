@@ -41,6 +41,7 @@ from resilience_sim.engine.operators import (
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
+from resilience_sim.experiments.runfolder.manifest import execution_record
 from resilience_sim.hazards import sample_hazards, warn_unrepairable
 from resilience_sim.metrics import (
     aggregate_summary,
@@ -368,7 +369,8 @@ def execute(
 class SimulationResult:
     """Tidy results of a study: one DataFrame per table (see docs/results.md).
 
-    ``run_dir`` is the run folder when the study was written to disk (``run_study``).
+    ``run_dir`` is the run folder when the study was written to disk (``run_study``);
+    ``execution`` says how the replications were run (executor, workers, batch size).
     A table not given is read from ``run_dir`` on first access and kept: the result of
     ``run_study`` holds only the summary (one row per replication), so a study too large
     for memory can still be returned, and ``.timeline``, ``.regional`` and ``.events``
@@ -392,8 +394,10 @@ class SimulationResult:
         giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
         run_dir: Path | None = None,
+        execution: dict | None = None,
     ):
         self.scenario = scenario
+        self.execution = execution  # executor, workers, batch size (runfolder manifest)
         self.seed = seed
         self.replications = replications
         self.wall_time_s = wall_time_s
@@ -519,12 +523,14 @@ def simulate(
     """
     n, seed = study_arguments(scenario, replications, seed)
     started = time.perf_counter()
-    parts = _run_batches(scenario, n, seed, run_batch, progress, executor, batch_size)
+    execution: dict = {}
+    parts = _run_batches(scenario, n, seed, run_batch, progress, executor, batch_size, execution)
     return SimulationResult(
         scenario=scenario,
         seed=seed,
         replications=n,
         wall_time_s=time.perf_counter() - started,
+        execution=execution,
         **concat_tables(parts),
     )
 
@@ -553,13 +559,18 @@ def _run_batches(
     progress: Callable[[int], None] | None,
     executor: Executor | ExecutorName | None,
     batch_size: int | None,
+    execution: dict | None = None,
 ) -> list[Any]:
-    """``task(context, batch)`` of every batch of the study, in batch order."""
+    """``task(context, batch)`` of every batch of the study, in batch order; fills
+    ``execution`` with the executor, workers and batch size used."""
     check_batch_size(batch_size)
     context = StudyContext.build(scenario)
     runner, owned = make_executor(executor)
     try:
-        batches = plan_batches(seed, n, batch_size or default_batch_size(n, runner.n_workers))
+        size = batch_size or default_batch_size(n, runner.n_workers)
+        if execution is not None:
+            execution.update(execution_record(runner.name, runner.n_workers, size))
+        batches = plan_batches(seed, n, size)
         parts: list[Any] = [None] * len(batches)
         sizes = [b.size for b in batches]
         with contextlib.closing(execute(runner, task, context, batches, sizes, progress)) as work:

@@ -33,13 +33,13 @@ import yaml
 from resilience_sim.errors import InputError, InputProblem
 from resilience_sim.experiments.executors import Executor, ExecutorName
 from resilience_sim.experiments.multi_study import simulate_summaries
-from resilience_sim.experiments.results import (
+from resilience_sim.experiments.runfolder import (
+    build_manifest,
     input_record,
-    package_versions,
     run_stem,
     utc_now,
-    utc_text,
     write_folder,
+    write_manifest,
 )
 from resilience_sim.experiments.study import (
     check_batch_size,
@@ -316,18 +316,14 @@ def write_sweep(result: SweepResult, results_dir: str | Path) -> Path:
         result.table.to_parquet(folder / "sweep.parquet", index=False)
         result.table.to_csv(folder / "sweep.csv", index=False)
         result.summary.to_csv(folder / "sweep_summary.csv", index=False)
-        manifest = {
-            "kind": "sweep",
+        fields = {
             **input_record(result.scenario),
             "seed": result.seed,
             "replications": result.replications,
             "params": result.params,
             "n_settings": len(result.settings),
             "wall_time_s": round(result.wall_time_s, 3),
-            "created_utc": utc_text(created),
-            "versions": package_versions(),
-            "files": list(SWEEP_FILES),
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(folder, build_manifest("sweep", created, fields, SWEEP_FILES))
 
     return write_folder(results_dir, stem, fill)

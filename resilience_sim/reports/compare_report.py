@@ -20,9 +20,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from resilience_sim.experiments.compare import COMPARED_METRICS
+from resilience_sim.experiments.runfolder import read_manifest
 from resilience_sim.reports.figures import TEMPLATE
 from resilience_sim.reports.page import figure_div, fmt, render_page, table, write_page
-from resilience_sim.reports.study_folder import REPORT_NAME, read_manifest, read_table
+from resilience_sim.reports.study_folder import REPORT_NAME, read_table
 
 # label and unit of each compared metric (docs/metrics.md)
 METRIC_LABELS = {

@@ -23,6 +23,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.runfolder import (
+    SCENARIO_SNAPSHOT,
+    TOPOLOGY_SNAPSHOT,
+    read_manifest,
+)
 from resilience_sim.topology import Topology, read_topology
 
 CHUNK_ROWS = 65_536  # rows read at a time by iter_replications (plus one replication's)
@@ -42,21 +47,16 @@ class RunFolder:
     @classmethod
     def read(cls, path: str | Path) -> RunFolder:
         path = Path(path)
-        manifest_file = path / "manifest.json"
-        if not manifest_file.is_file():
-            raise InputError.single(
-                str(path), "manifest.json", "not a run folder (no manifest.json)"
-            )
+        manifest = read_manifest(path)
         has_regional = (path / "regional.parquet").is_file()
         try:
-            manifest = json.loads(manifest_file.read_text())
-            scenario = json.loads((path / "scenario.json").read_text())
+            scenario = json.loads((path / SCENARIO_SNAPSHOT).read_text(encoding="utf-8"))
             summary = pd.read_parquet(path / "summary.parquet")
             for name in ("timeline", "events", "regional")[: 3 if has_regional else 2]:
                 pq.read_schema(path / f"{name}.parquet")  # present and a parquet file
         except (OSError, ValueError) as exc:
             raise _unreadable(path, exc) from None
-        snapshot = path / "topology.json"
+        snapshot = path / TOPOLOGY_SNAPSHOT
         topology = read_topology(snapshot) if snapshot.is_file() else None
         return cls(
             path=path,

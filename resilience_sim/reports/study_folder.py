@@ -2,42 +2,28 @@
 
 Reports stage. ``resilience-sim report RUN_DIR`` draws the report that fits the
 folder: a study (``run``), a comparison of variants (``compare``) or a sweep
-(``sweep``). The kind is the manifest's ``kind`` field (written by
-``experiments/compare.py`` and ``experiments/sweep.py``); folders whose manifest has
-none are recognised by their tables.
+(``sweep``). The kind is the manifest's ``kind`` field (read by
+``experiments/runfolder``, the one reader of manifests); folders whose manifest has
+none (written before format 2) are recognised by their tables.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.runfolder import REPORT_FILE, read_manifest
 
-REPORT_NAME = "report.html"
+REPORT_NAME = REPORT_FILE
 FolderKind = Literal["run", "comparison", "sweep", "annual_risk", "portfolio", "sensitivity"]
 _KIND_FILES: tuple[tuple[FolderKind, str], ...] = (
     ("comparison", "comparison.parquet"),
     ("sweep", "sweep.parquet"),
     ("run", "summary.parquet"),
 )
-
-
-def read_manifest(path: Path) -> dict:
-    """The parsed ``manifest.json`` of the folder ``path`` (InputError when absent or bad)."""
-    manifest_file = path / "manifest.json"
-    if not manifest_file.is_file():
-        raise InputError.single(str(path), "manifest.json", "not a run folder (no manifest.json)")
-    try:
-        manifest = json.loads(manifest_file.read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError.single(str(manifest_file), "", f"unreadable manifest: {exc}") from None
-    if not isinstance(manifest, dict):
-        raise InputError.single(str(manifest_file), "", "expected a JSON object")
-    return manifest
 
 
 def folder_kind(path: str | Path) -> FolderKind:

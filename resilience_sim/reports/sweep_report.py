@@ -20,9 +20,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from resilience_sim.errors import InputError
+from resilience_sim.experiments.runfolder import read_manifest
 from resilience_sim.reports.figures import TEMPLATE
 from resilience_sim.reports.page import figure_div, fmt, render_page, table, write_page
-from resilience_sim.reports.study_folder import REPORT_NAME, read_manifest, read_table
+from resilience_sim.reports.study_folder import REPORT_NAME, read_table
 
 # metrics drawn, with label and unit (docs/metrics.md); every metric is in sweep_summary.csv
 SWEEP_METRICS = {

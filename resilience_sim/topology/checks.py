@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,33 +35,70 @@ def checked_topology(topology: Topology, file: str) -> Topology:
 
 
 def has_reference_problems(nodes: pa.Table, links: pa.Table) -> bool:
-    """Whether any id repeats or any reference is dangling (vectorised, O(n log n))."""
-    node_ids, link_ids = nodes.column("id"), links.column("id")
-    if pc.count_distinct(node_ids).as_py() != len(node_ids):
-        return True
-    if len(link_ids):
-        if pc.count_distinct(link_ids).as_py() != len(link_ids):
-            return True
-        if pc.any(pc.is_in(link_ids, value_set=node_ids)).as_py():
-            return True
-        for end in ("source", "target"):
-            if not pc.all(pc.is_in(links.column(end), value_set=node_ids)).as_py():
-                return True
-    feed = nodes.column("power_feed")
-    at = pc.index_in(feed, value_set=node_ids)  # null where absent or a grid region
-    feed_kinds = pc.take(nodes.column("kind"), at)
-    if pc.any(pc.not_equal(feed_kinds, NodeKind.POWER_SUBSTATION.value)).as_py():
-        return True
+    """Whether any id repeats or any reference is dangling (vectorised).
+
+    One hash table of every asset id (nodes, then links) answers all the questions:
+    :func:`asset_positions` looks up the ids themselves and every reference in one
+    ``index_in`` call. Ids are unique iff each id's first position is its own.
+    """
+    n, m = nodes.num_rows, links.num_rows
     deps = nodes.column("depends_on").combine_chunks()
-    if len(deps.values):
-        flat = pc.list_flatten(deps)
-        known = pc.or_(pc.is_in(flat, value_set=node_ids), pc.is_in(flat, value_set=link_ids))
-        if not pc.all(known).as_py():
+    flat = pc.list_flatten(deps)
+    own, source, target, feed, dep = asset_positions(
+        nodes,
+        links,
+        [links.column("source"), links.column("target"), nodes.column("power_feed"), flat],
+    )
+    if not np.array_equal(_filled(own), np.arange(n + m)):
+        return True
+    for end in (source, target):
+        at = _filled(end)
+        if ((at < 0) | (at >= n)).any():
             return True
-        owner = pc.take(node_ids, pc.list_parent_indices(deps))
-        if pc.any(pc.equal(flat, owner)).as_py():
+    at = _filled(feed)
+    fed = at[(at >= 0) & (at < n)]
+    if len(fed):
+        kinds = pc.take(nodes.column("kind"), pa.array(fed))
+        if pc.any(pc.not_equal(kinds, NodeKind.POWER_SUBSTATION.value)).as_py():
+            return True
+    if len(flat):
+        at = _filled(dep)
+        if (at < 0).any():
+            return True
+        if (at == np.asarray(pc.list_parent_indices(deps))).any():
             return True
     return False
+
+
+def asset_positions(
+    nodes: pa.Table, links: pa.Table, references: list[pa.Array | pa.ChunkedArray]
+) -> list[pa.Array]:
+    """The position of every asset id (nodes then links) among all asset ids, then of
+    each array of ``references``; null where absent. One ``index_in`` (one hash table)."""
+    kind = nodes.column("id").type
+
+    def chunks(parts: list) -> list[pa.Array]:
+        return [c.cast(kind) if c.type != kind else c for part in parts for c in _chunks(part)]
+
+    value_set = pa.chunked_array(chunks([nodes.column("id"), links.column("id")]), type=kind)
+    values = pa.chunked_array(chunks([value_set, *references]), type=kind)
+    found = pc.index_in(values, value_set=value_set)
+    if isinstance(found, pa.ChunkedArray):
+        found = found.combine_chunks()
+    out, start = [], 0
+    for length in (len(value_set), *map(len, references)):
+        out.append(found.slice(start, length))
+        start += length
+    return out
+
+
+def _chunks(part: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return list(part.chunks) if isinstance(part, pa.ChunkedArray) else [part]
+
+
+def _filled(positions: pa.Array) -> np.ndarray:
+    """Positions as int64, -1 where null."""
+    return np.asarray(pc.fill_null(positions, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def reference_problems(nodes: pa.Table, links: pa.Table, file: str) -> list[InputProblem]:

@@ -7,7 +7,7 @@ links follow as ``n_nodes .. n_nodes+n_links-1``. The engine keeps one boolean
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,80 @@ import pyarrow.compute as pc
 
 from resilience_sim.geo import haversine_km, polyline_length_km
 from resilience_sim.topology.model import NodeKind, Topology
+
+
+class AssetIndex(Mapping[str, int]):
+    """Asset id -> asset index, without building a dict until one pays.
+
+    A dict of every id costs seconds and ~250 MB at 2.4 million assets, and most uses
+    look up a few ids or one list of them. Below :data:`DICT_ASSETS` assets, or once
+    :data:`DICT_AFTER_LOOKUPS` single lookups were made, a dict is built and kept;
+    until then a lookup (``index[id]``, ``in``, :meth:`positions` of a list) is one
+    Arrow hash pass over the ids. Same answers either way; unknown ids raise KeyError.
+    """
+
+    __slots__ = ("_arrow", "_dict", "_ids", "_lookups")
+
+    def __init__(self, ids: np.ndarray, arrow_ids: pa.ChunkedArray | None = None):
+        self._ids = ids  # (n_assets,) str, the asset ids in index order
+        self._arrow = arrow_ids  # the same ids as Arrow strings (built on use if None)
+        self._dict: dict[str, int] | None = None
+        self._lookups = 0
+
+    def _map(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self._ids.tolist(), range(len(self._ids)), strict=True))
+        return self._dict
+
+    def _use_dict(self) -> bool:
+        return self._dict is not None or len(self._ids) < DICT_ASSETS
+
+    def __getitem__(self, key: str) -> int:
+        self._lookups += 1
+        if self._use_dict() or self._lookups > DICT_AFTER_LOOKUPS:
+            return self._map()[key]
+        return int(self.positions([key])[0])
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError, pa.ArrowException):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def positions(self, asset_ids: Sequence[str]) -> np.ndarray:
+        """Indices of ``asset_ids`` (int64); KeyError naming the first unknown id."""
+        if not len(asset_ids):
+            return np.empty(0, dtype=np.int64)
+        if self._use_dict():
+            lookup = self._map()
+            return np.fromiter((lookup[a] for a in asset_ids), dtype=np.int64, count=len(asset_ids))
+        if self._arrow is None:
+            self._arrow = pa.chunked_array([pa.array(self._ids.tolist(), pa.string())])
+        found = pc.index_in(pa.array(list(asset_ids), pa.string()), value_set=self._arrow)
+        if found.null_count:
+            first = int(np.flatnonzero(np.asarray(found.is_null()))[0])
+            raise KeyError(asset_ids[first])
+        return np.asarray(found.to_numpy(), dtype=np.int64)
+
+    def __reduce__(self):  # pickled to workers as the ids (and the dict if built)
+        return (_rebuilt_index, (self._ids, self._dict))
+
+
+def _rebuilt_index(ids: np.ndarray, lookup: dict[str, int] | None) -> AssetIndex:
+    index = AssetIndex(ids)
+    index._dict = lookup
+    return index
+
+
+DICT_ASSETS = 100_000  # smaller topologies: a dict at once (assumed break-even, ~0.1 s)
+DICT_AFTER_LOOKUPS = 64  # then single lookups in a loop get the dict
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +111,7 @@ class NetworkArrays:
     region_names: tuple[str, ...]
     is_core: np.ndarray  # (n_nodes,) bool: reaching one means domestic service
     is_international: np.ndarray  # (n_nodes,) bool: reaching one means international service
-    asset_index: dict[str, int]
+    asset_index: AssetIndex  # a Mapping id -> index
     hardening_factor: np.ndarray  # (n_assets,) multiplies fragility medians
     power_feed_node: np.ndarray  # (n_nodes,) int: feeding power_substation node, -1 none
     power_feed_region: np.ndarray  # (n_nodes,) int: index into grid_regions, -1 none
@@ -56,10 +130,9 @@ class NetworkArrays:
     def n_assets(self) -> int:
         return self.n_nodes + self.n_links
 
-    def indices_of(self, asset_ids: list[str]) -> np.ndarray:
-        return np.fromiter(
-            (self.asset_index[a] for a in asset_ids), dtype=np.int64, count=len(asset_ids)
-        )
+    def indices_of(self, asset_ids: Sequence[str]) -> np.ndarray:
+        """Asset indices of ``asset_ids`` (KeyError for an unknown id)."""
+        return self.asset_index.positions(asset_ids)
 
     def live_links(self, asset_up: np.ndarray) -> np.ndarray:
         """Links that carry traffic: up, with both end nodes up. Shape ``(n_links,)``."""
@@ -88,8 +161,10 @@ def compile_topology(
     link_ids = _strings(links, "id")
     asset_ids = np.concatenate([node_ids, link_ids])
     asset_kinds = np.concatenate([_strings(nodes, "kind"), _strings(links, "kind")])
-    src = _indices(links.column("source"), nodes.column("id"))
-    dst = _indices(links.column("target"), nodes.column("id"))
+    feed = nodes.column("power_feed")
+    src, dst, feed_node = _indices(
+        [links.column("source"), links.column("target"), feed], nodes.column("id")
+    )
 
     node_lat, node_lon = _floats(nodes, "lat"), _floats(nodes, "lon")
     lat = np.concatenate([node_lat, np.full(m, np.nan)])
@@ -141,8 +216,6 @@ def compile_topology(
     international = _bools(nodes, "international")
     if not international.any():
         international = asset_kinds[:n] == NodeKind.GATEWAY.value
-    feed = nodes.column("power_feed")
-    feed_node = _indices(feed, nodes.column("id"), missing=-1).astype(np.int64)
     feed_region = np.full(n, -1, dtype=np.int64)
     by_region = pc.filter(feed, pc.and_(pc.is_valid(feed), pc.equal(feed_node, -1)))
     grid = by_region.combine_chunks().dictionary_encode() if len(by_region) else None
@@ -151,17 +224,14 @@ def compile_topology(
         feed_region[(feed_node == -1) & ~np.asarray(feed.is_null(), dtype=bool)] = np.asarray(
             grid.indices
         )
-    index = {a: i for i, a in enumerate(asset_ids.tolist())}
+    id_chunks = [*nodes.column("id").chunks, *links.column("id").chunks]
+    index = AssetIndex(asset_ids, pa.chunked_array([c.cast(pa.string()) for c in id_chunks]))
     deps = nodes.column("depends_on").combine_chunks()
     dependency_src = np.asarray(pc.list_parent_indices(deps), dtype=np.int64)
-    dependency_dst = np.fromiter(
-        (index[d] for d in pc.list_flatten(deps).to_pylist()),
-        dtype=np.int64,
-        count=len(dependency_src),
-    )
+    dependency_dst = index.positions(pc.list_flatten(deps).to_pylist())
     deploy_at_h = np.full(n + m, np.nan)
-    for asset_id, at_h in (standby or {}).items():
-        deploy_at_h[index[asset_id]] = at_h
+    standby = dict(standby or {})
+    deploy_at_h[index.positions(list(standby))] = list(standby.values())
     return NetworkArrays(
         n_nodes=n,
         n_links=m,
@@ -199,7 +269,7 @@ def compile_topology(
 
 def _strings(table: pa.Table, name: str) -> np.ndarray:
     """A string column as a numpy object array of str."""
-    return np.array(table.column(name).to_pylist(), dtype=object).reshape(-1)
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object).reshape(-1)
 
 
 def _floats(table: pa.Table, name: str) -> np.ndarray:
@@ -212,10 +282,15 @@ def _bools(table: pa.Table, name: str) -> np.ndarray:
     return np.array(table.column(name).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _indices(values: pa.ChunkedArray, ids: pa.ChunkedArray, missing: int = -1) -> np.ndarray:
-    """Index of each value in ``ids`` (first match), ``missing`` where absent or null."""
-    at = pc.fill_null(pc.index_in(values, value_set=ids), missing)
-    return np.asarray(at.to_numpy(), dtype=np.int64)
+def _indices(
+    columns: list[pa.ChunkedArray], ids: pa.ChunkedArray, missing: int = -1
+) -> list[np.ndarray]:
+    """Index of each value of each column in ``ids`` (first match), ``missing`` where
+    absent or null: one ``index_in`` call, so one hash table of ``ids``."""
+    chunks = [c.cast(ids.type) if c.type != ids.type else c for col in columns for c in col.chunks]
+    at = pc.fill_null(pc.index_in(pa.chunked_array(chunks, type=ids.type), value_set=ids), missing)
+    flat = np.asarray(at.to_numpy(), dtype=np.int64)
+    return [part.copy() for part in np.split(flat, np.cumsum([len(c) for c in columns])[:-1])]
 
 
 def _midpoints(lat_a, lon_a, lat_b, lon_b) -> tuple[np.ndarray, np.ndarray]:

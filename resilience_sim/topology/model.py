@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import networkx as nx
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from resilience_sim.geo import haversine_km, polyline_length_km
 from resilience_sim.topology.table import objects_from_table, table_from_objects
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class NodeKind(StrEnum):
@@ -406,6 +408,8 @@ class Topology:
 
     def to_networkx(self) -> nx.MultiGraph:
         """The modelling view: a MultiGraph keyed by link id, attributes as in the file."""
+        import networkx as nx  # only here: reading and checking a topology does not need it
+
         g = nx.MultiGraph(name=self.name, description=self.description)
         for n in self.nodes:
             g.add_node(n.id, **n.model_dump(exclude={"id"}, mode="json"))
