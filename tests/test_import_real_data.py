@@ -352,3 +352,53 @@ def test_cli_import_fibre(tmp_path):
     assert bad.exit_code == 2 and "--out" in bad.output
     unknown = CliRunner().invoke(cli, [*args[:4], "Atlantis", "--out", str(out)])
     assert unknown.exit_code == 2 and "country" in unknown.output
+
+
+# ------------------------------------------------------------- cells + cables, Japan
+
+
+OPENCELLID = DATA / "opencellid" / "OCID-diff-cell-export-2022-09-10.csv"
+
+
+@needs_cables
+@pytest.mark.skipif(not OPENCELLID.is_file(), reason="shared OpenCelliD data absent")
+def test_japan_cells_with_the_real_cables_join_each_landing_station_to_its_two_nearest_exchanges(
+    tmp_path,
+):
+    """docs/data-import.md's recipe for the Kanto example with cables, run as documented.
+
+    The join rule is checked against a plain haversine here: every domestic landing station
+    with an exchange within 100 km gets links to its 2 nearest exchanges, the others none;
+    and every cell site then reaches a foreign landing station over the network.
+    """
+    cables, kanto = tmp_path / "cables.yaml", tmp_path / "kanto.yaml"
+    steps = [
+        ["topology", "import-cables", "--countries", "JP", "--data-dir", str(CABLES)],
+        [
+            *("topology", "import-cells", str(OPENCELLID), "--mcc", "440,441"),
+            *("--bbox", "34.9,138.9,36.3,140.9", "--cables", str(cables)),
+        ],
+    ]
+    for args, out in zip(steps, (cables, kanto), strict=True):
+        result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    topo = read_topology(kanto)
+    nodes = {n.id: n for n in topo.nodes}
+    exchanges = [n for n in topo.nodes if n.kind == "exchange"]
+    joins: dict[str, set[str]] = {}
+    for link in topo.links:
+        ends = sorted((nodes[link.source], nodes[link.target]), key=lambda n: n.kind)
+        if [n.kind for n in ends] == ["exchange", "landing_station"]:
+            joins.setdefault(ends[1].id, set()).add(ends[0].id)
+    expected = {}
+    for n in topo.nodes:
+        if n.kind == "landing_station" and not n.international:
+            by_km = sorted(exchanges, key=lambda e: _hav_km((n.lat, n.lon), (e.lat, e.lon)))
+            if _hav_km((n.lat, n.lon), (by_km[0].lat, by_km[0].lon)) <= 100.0:
+                expected[n.id] = {e.id for e in by_km[:2]}
+    assert joins == expected and len(expected) >= 2
+    graph = nx.Graph((link.source, link.target) for link in topo.links)
+    abroad = {n.id for n in topo.nodes if n.international}
+    sites = [n.id for n in topo.nodes if n.kind == "cell_site"]
+    reached = set().union(*(nx.node_connected_component(graph, a) for a in abroad if a in graph))
+    assert sites and set(sites) <= reached
