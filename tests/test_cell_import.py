@@ -397,7 +397,18 @@ def test_shipped_japan_example_is_the_build_script_output(tmp_path):
     subprocess.run([str(script), str(OPENCELLID.parent)], check=True, env=env, capture_output=True)
     built = read_topology(work / "topologies" / "japan_kanto.yaml")
     shipped = read_topology(ROOT / "topologies" / "japan_kanto.yaml")
-    assert built == shipped
+
+    # Equal but for the last printed digit of a coordinate (1e-6 deg, ~0.1 m): cluster
+    # centroids are float means whose rounding can differ between numpy builds and CPUs.
+    def points(topo):
+        return np.array([(n.lat, n.lon) for n in topo.nodes])
+
+    def without_points(topo):
+        return [n.model_copy(update={"lat": 0.0, "lon": 0.0}) for n in topo.nodes]
+
+    assert without_points(built) == without_points(shipped)
+    assert list(built.links) == list(shipped.links)
+    np.testing.assert_allclose(points(built), points(shipped), rtol=0, atol=1.5e-6)
     assert (ROOT / "topologies" / "japan_kanto.yaml").stat().st_size < 2_000_000
     assert sum(n.population for n in shipped.nodes) == 36_930_000
 
