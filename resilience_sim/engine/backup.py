@@ -49,22 +49,14 @@ class BackupArrays:
     tank_h: np.ndarray  # hours on a full generator tank; 0 = no generator
 
 
-def sample_backup(
-    power: PowerSpec, arrays: NetworkArrays, rng: np.random.Generator
-) -> BackupArrays:
-    """Each node's battery and tank hours from the first matching rule of ``power.backup``.
-
-    Draw pattern: four uniforms per node (mixture component, battery hours, generator
-    presence, tank hours), drawn for every node whatever matches, so a change to one
-    rule never shifts another node's draws. Hours are inverse-CDF quantiles.
-    Nodes no rule matches, and fields a rule leaves out, keep the topology's values.
-    """
+def backup_rule_nodes(power: PowerSpec, arrays: NetworkArrays) -> tuple[np.ndarray, ...]:
+    """Per rule of ``power.backup``, the nodes it gives their back-up: those it matches
+    that no earlier rule matched (the same in every replication of a study)."""
     n = arrays.n_nodes
-    u = rng.random((n, 4))
-    battery, tank = arrays.battery_h.copy(), arrays.fuel_h.copy()
     kinds = np.asarray(arrays.asset_kinds[:n]).astype(str)
     regions = np.asarray(arrays.region_names, dtype=object)[arrays.region_of_node].astype(str)
     unassigned = np.ones(n, dtype=bool)
+    out = []
     for rule in power.backup:
         match = unassigned.copy()
         if rule.kinds:
@@ -72,7 +64,30 @@ def sample_backup(
         if rule.regions:
             match &= np.isin(regions, rule.regions)
         unassigned &= ~match
-        nodes = np.flatnonzero(match)
+        out.append(np.flatnonzero(match))
+    return tuple(out)
+
+
+def sample_backup(
+    power: PowerSpec,
+    arrays: NetworkArrays,
+    rng: np.random.Generator,
+    rule_nodes: tuple[np.ndarray, ...] | None = None,
+) -> BackupArrays:
+    """Each node's battery and tank hours from the first matching rule of ``power.backup``.
+
+    Draw pattern: four uniforms per node (mixture component, battery hours, generator
+    presence, tank hours), drawn for every node whatever matches, so a change to one
+    rule never shifts another node's draws. Hours are inverse-CDF quantiles.
+    Nodes no rule matches, and fields a rule leaves out, keep the topology's values.
+    ``rule_nodes``: :func:`backup_rule_nodes`, if already computed for the study.
+    """
+    n = arrays.n_nodes
+    u = rng.random((n, 4))
+    battery, tank = arrays.battery_h.copy(), arrays.fuel_h.copy()
+    if rule_nodes is None:
+        rule_nodes = backup_rule_nodes(power, arrays)
+    for rule, nodes in zip(power.backup, rule_nodes, strict=True):
         if rule.battery_h is not None:
             component = share_band([c.share for c in rule.battery_h], u[nodes, 0])
             for j, part in enumerate(rule.battery_h):
@@ -251,11 +266,14 @@ def attach_backup(
     rng: np.random.Generator,
     opens_at_h,
     reopen_times_h: list[float],
+    rule_nodes: tuple[np.ndarray, ...] | None = None,
 ) -> SiteBackup:
     """Give ``power`` the sites' back-up of the scenario's power section, drawn from
     ``rng``, and fuel trucks if the section has them. ``opens_at_h(node)``: when trucks
-    may reach a node (closed areas); ``reopen_times_h``: when closed areas open."""
-    backup = SiteBackup(power.env, power, sample_backup(spec, arrays, rng), spec.recharge_h)
+    may reach a node (closed areas); ``reopen_times_h``: when closed areas open;
+    ``rule_nodes``: :func:`backup_rule_nodes` of the study, if computed."""
+    drawn = sample_backup(spec, arrays, rng, rule_nodes)
+    backup = SiteBackup(power.env, power, drawn, spec.recharge_h)
     if spec.fuel is not None:
         backup.fuel = FuelFleet(power.env, spec.fuel, arrays, backup, opens_at_h, reopen_times_h)
     power.backup = backup

@@ -13,6 +13,7 @@ Ties always go to the oldest job (creation order ``Job.seq``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import ClassVar
 
@@ -35,16 +36,12 @@ class Policy:
 
     fixed_key: ClassVar[bool] = False  # rank depends on the job alone (crews keep a heap)
 
-    def __init__(self, arrays: NetworkArrays, state: NetworkState):
+    def __init__(
+        self, arrays: NetworkArrays, state: NetworkState, is_critical: np.ndarray | None = None
+    ):
         self.arrays = arrays
         self.state = state
-        critical = arrays.critical
-        # a link is critical when either end is
-        self.is_critical = (
-            np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
-            if arrays.n_nodes
-            else np.zeros(0, dtype=bool)
-        )
+        self.is_critical = critical_assets(arrays) if is_critical is None else is_critical
 
     def rank(self, job: Job, travel_h: TravelH) -> tuple:
         """Sort key of a fixed-key policy: the smallest goes first."""
@@ -57,6 +54,14 @@ class Policy:
     def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
         """The job to take among ``jobs`` (not empty) at ``now_h`` hours."""
         return min(jobs, key=lambda j: self.rank(j, travel_h))
+
+
+def critical_assets(arrays: NetworkArrays) -> np.ndarray:
+    """``(n_assets,) bool``: critical nodes, and links with a critical end."""
+    critical = arrays.critical
+    if not arrays.n_nodes:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
 
 
 class Fifo(Policy):
@@ -119,8 +124,14 @@ class MostUsersFirst(Policy):
 class CustomRule(Policy):
     """A user policy: the jobs as documented dicts, the function's index taken."""
 
-    def __init__(self, arrays: NetworkArrays, state: NetworkState, custom: CustomPolicy):
-        super().__init__(arrays, state)
+    def __init__(
+        self,
+        arrays: NetworkArrays,
+        state: NetworkState,
+        custom: CustomPolicy,
+        is_critical: np.ndarray | None = None,
+    ):
+        super().__init__(arrays, state, is_critical)
         self.custom = custom
 
     def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
@@ -153,23 +164,45 @@ if set(POLICIES) != set(BUILTIN_POLICIES):  # the schema and the registry must a
     )
 
 
+@dataclass(frozen=True)
+class PolicyPlan:
+    """A study's ``recovery.policy`` resolved once: the built-in class, or the resolved
+    custom function (``rule`` is None), and the critical assets."""
+
+    rule: type[Policy] | None
+    custom: CustomPolicy | None
+    is_critical: np.ndarray  # (n_assets,) bool
+
+    def bind(self, arrays: NetworkArrays, state: NetworkState) -> Policy:
+        """The policy of one replication, on its ``state``."""
+        if self.rule is not None:
+            return self.rule(arrays, state, self.is_critical)
+        return CustomRule(arrays, state, self.custom, self.is_critical)
+
+
+def compile_policy(
+    name: str, arrays: NetworkArrays, custom: CustomPolicy | None = None
+) -> PolicyPlan:
+    """Resolve the policy ``name`` (``recovery.policy``) once for a study.
+
+    A custom policy is the one the study resolved (``custom``); without it (the engine
+    called directly) it is resolved here, naming ``<api>`` in its errors.
+    """
+    rule = POLICIES.get(name)
+    if rule is None and (custom is None or custom.path != name):
+        custom = resolve_custom_policy(name, "<api>")
+    return PolicyPlan(rule, custom if rule is None else None, critical_assets(arrays))
+
+
 def make_policy(
     name: str,
     arrays: NetworkArrays,
     state: NetworkState,
     custom: CustomPolicy | None = None,
 ) -> Policy:
-    """The policy ``name`` (``recovery.policy``) for one replication.
-
-    A custom policy is the one the study resolved (``custom``); without it (the engine
-    called directly) it is resolved here, naming ``<api>`` in its errors.
-    """
-    rule = POLICIES.get(name)
-    if rule is not None:
-        return rule(arrays, state)
-    if custom is None or custom.path != name:
-        custom = resolve_custom_policy(name, "<api>")
-    return CustomRule(arrays, state, custom)
+    """The policy ``name`` (``recovery.policy``) for one replication
+    (:func:`compile_policy` then :meth:`PolicyPlan.bind`)."""
+    return compile_policy(name, arrays, custom).bind(arrays, state)
 
 
 __all__ = [
@@ -180,5 +213,8 @@ __all__ = [
     "MostUsersFirst",
     "NearestFirst",
     "Policy",
+    "PolicyPlan",
+    "compile_policy",
+    "critical_assets",
     "make_policy",
 ]

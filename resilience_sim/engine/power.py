@@ -20,6 +20,8 @@ reason like a substation or grid-region outage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import simpy
 
@@ -29,23 +31,43 @@ from resilience_sim.hazards.base import GridOutage
 from resilience_sim.topology.compile import NetworkArrays
 
 
+@dataclass(frozen=True)
+class PowerFeeds:
+    """Who feeds whom, the same in every replication of a study (:meth:`compile`)."""
+
+    autonomy_h: np.ndarray  # (n_nodes,) battery + generator hours of the topology
+    fed_by: dict[int, np.ndarray]  # substation node -> the nodes it feeds
+    region_members: tuple[np.ndarray, ...]  # grid region -> the nodes it feeds
+
+    @classmethod
+    def compile(cls, arrays: NetworkArrays) -> PowerFeeds:
+        fed = arrays.power_feed_node
+        feed_region = arrays.power_feed_region
+        return cls(
+            arrays.battery_h + arrays.fuel_h,
+            {int(s): np.flatnonzero(fed == s) for s in np.unique(fed[fed >= 0])},
+            tuple(np.flatnonzero(feed_region == r) for r in range(len(arrays.grid_regions))),
+        )
+
+
 class PowerModel:
     """Tracks mains supply per node and drains batteries in SimPy time."""
 
-    def __init__(self, env: simpy.Environment, state: NetworkState, arrays: NetworkArrays):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        state: NetworkState,
+        arrays: NetworkArrays,
+        feeds: PowerFeeds | None = None,
+    ):
         self.env = env
         self.backup: SiteBackup | None = None  # set by engine.backup.attach_backup
         self.state = state
-        self.autonomy_h = arrays.battery_h + arrays.fuel_h
+        feeds = PowerFeeds.compile(arrays) if feeds is None else feeds
+        self.autonomy_h = feeds.autonomy_h
         self.names = arrays.asset_ids
-        fed = arrays.power_feed_node
-        self.fed_by: dict[int, np.ndarray] = {
-            int(s): np.flatnonzero(fed == s) for s in np.unique(fed[fed >= 0])
-        }
-        feed_region = arrays.power_feed_region
-        self.region_members = [
-            np.flatnonzero(feed_region == r) for r in range(len(arrays.grid_regions))
-        ]
+        self.fed_by = feeds.fed_by
+        self.region_members = list(feeds.region_members)
         self.region_names = arrays.grid_regions
         self.supply_lost = np.zeros(arrays.n_nodes, dtype=np.int32)
         self.outage_cause = [""] * arrays.n_nodes

@@ -128,6 +128,45 @@ class _PermitAreas:
         return delay
 
 
+def zones_by_asset(
+    logistics: CableLogistics, asset_ids: np.ndarray | None
+) -> dict[int, frozenset[str]]:
+    """Asset index -> the maintenance zones its cable is in (cables in no zone left out)."""
+    zones = logistics.maintenance_zones
+    if not zones:
+        return {}
+    index = {str(a): i for i, a in enumerate(asset_ids if asset_ids is not None else [])}
+    out: dict[int, set[str]] = {}
+    for z, zone in enumerate(zones):
+        for c, cable in enumerate(zone.cables):
+            if cable not in index:
+                raise InputError.single(
+                    "scenario",
+                    f"recovery.cable_logistics.maintenance_zones[{z}].cables[{c}]",
+                    f"no link {cable!r} in the topology",
+                )
+            out.setdefault(index[cable], set()).add(zone.name)
+    return {asset: frozenset(names) for asset, names in out.items()}
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    """What the fleet of every replication of a study shares (:meth:`compile`): the
+    cables' maintenance zones, the projected permit areas, the monthly weather downtime."""
+
+    zones_of: dict[int, frozenset[str]]
+    permits: _PermitAreas
+    month_downtime: list[float]
+
+    @classmethod
+    def compile(cls, logistics: CableLogistics, asset_ids: np.ndarray | None) -> FleetPlan:
+        return cls(
+            zones_by_asset(logistics, asset_ids),
+            _PermitAreas(logistics.permit_areas),
+            logistics.month_downtime(),
+        )
+
+
 class ShipFleet:
     """Cable ships sharing one queue of submarine-cable faults (module docstring)."""
 
@@ -141,9 +180,12 @@ class ShipFleet:
         logistics: CableLogistics | None = None,
         asset_ids: np.ndarray | None = None,
         start_date: datetime.date | None = None,
+        plan: FleetPlan | None = None,
     ):
         self.env, self.state, self.ships, self.policy, self.rng = env, state, ships, policy, rng
         self.logistics = logistics if logistics is not None else CableLogistics()
+        if plan is None:
+            plan = FleetPlan.compile(self.logistics, asset_ids)
         self.queue: list[CableFaultJob] = []
         self.position = [
             ((s.available_at or s.port).lat, (s.available_at or s.port).lon) for s in ships
@@ -153,9 +195,9 @@ class ShipFleet:
         self.on_board_km = [s.spares_on_board_km for s in ships]
         self.stocks = [SpareStock(d) for d in self.logistics.spare_depots]
         self.stranded: list[CableFaultJob] = []  # faults no depot can ever supply cable for
-        self._permits = _PermitAreas(self.logistics.permit_areas)
-        self._zones_of = self._zones_by_asset(asset_ids)
-        self._month_downtime = self.logistics.month_downtime()
+        self._permits = plan.permits
+        self._zones_of = plan.zones_of
+        self._month_downtime = plan.month_downtime
         self._weather = any(self._month_downtime)
         if self._weather and start_date is None:
             raise InputError.single(
@@ -169,23 +211,6 @@ class ShipFleet:
 
     def __bool__(self) -> bool:
         return bool(self.ships)
-
-    def _zones_by_asset(self, asset_ids: np.ndarray | None) -> dict[int, frozenset[str]]:
-        zones = self.logistics.maintenance_zones
-        if not zones:
-            return {}
-        index = {str(a): i for i, a in enumerate(asset_ids if asset_ids is not None else [])}
-        out: dict[int, set[str]] = {}
-        for z, zone in enumerate(zones):
-            for c, cable in enumerate(zone.cables):
-                if cable not in index:
-                    raise InputError.single(
-                        "scenario",
-                        f"recovery.cable_logistics.maintenance_zones[{z}].cables[{c}]",
-                        f"no link {cable!r} in the topology",
-                    )
-                out.setdefault(index[cable], set()).add(zone.name)
-        return {asset: frozenset(names) for asset, names in out.items()}
 
     # -- queue -------------------------------------------------------------------------
 
@@ -373,8 +398,10 @@ def _sail_between_h(lat1: float, lon1: float, lat2: float, lon2: float, knots: f
 
 __all__ = [
     "CableFaultJob",
+    "FleetPlan",
     "ShipFleet",
     "SpareStock",
     "interpolate_on_site_h",
     "weather_stretch_h",
+    "zones_by_asset",
 ]

@@ -1,7 +1,14 @@
-"""Stopgap retirement: releasable satellite terminals and redeployed cells on wheels.
+"""Stopgaps in a replication: standby links deployed, satellite terminals, cells on wheels
+and portable generators, and their release and redeployment.
 
-Engine layer, wired by :mod:`resilience_sim.engine.simulation`. The policy (also in
-docs/cascades.md#stopgaps):
+Engine layer, wired by :mod:`resilience_sim.engine.simulation`. What depends on the
+study alone (deployment times, each terminal's sites and links, each region's nodes and
+cell sites) is compiled once (:func:`compile_stopgaps`, a :class:`StopgapPlan`);
+:class:`Stopgaps` starts them in one replication. Standby satellite links deploy at
+their ``after_h`` (an ordinary repair event; docs/architecture.md); cells on wheels
+cover the most populous failed cell sites of their region on arrival; portable
+generators power the most populous sites of their region without mains. Retirement
+(also in docs/cascades.md#stopgaps):
 
 - A satellite terminal with ``release: on_restore`` works at the first of its sites
   (``[node, *redeploy_to]``, by priority) that is up and has no international service
@@ -18,13 +25,121 @@ docs/cascades.md#stopgaps):
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import simpy
 
 from resilience_sim.engine.fast_service import component_labels
 from resilience_sim.engine.state import STOPGAP_RELEASED, NetworkState
-from resilience_sim.scenario.recovery import CellOnWheels, SatelliteGateway, stopgap_link_id
+from resilience_sim.scenario.recovery import (
+    CellOnWheels,
+    PortableGenerators,
+    SatelliteGateway,
+    stopgap_link_id,
+)
+from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
+
+if TYPE_CHECKING:
+    from resilience_sim.engine.power import PowerModel
+
+
+@dataclass(frozen=True)
+class TerminalPlan:
+    """The releasable satellite terminals: specs, and per terminal the asset indices of
+    its sites (``[node, *redeploy_to]``) and of its standby link at each site."""
+
+    specs: tuple[SatelliteGateway, ...]
+    sites: tuple[np.ndarray, ...]
+    links: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class StopgapPlan:
+    """The stopgaps of a study, compiled once (see :func:`compile_stopgaps`)."""
+
+    deploy: tuple[tuple[int, float], ...]  # (standby asset, deployment hour), index order
+    terminals: TerminalPlan | None  # the releasable terminals (None: none)
+    regional: tuple[CellOnWheels | PortableGenerators, ...]  # file order
+    region_nodes: dict[str, np.ndarray]  # region -> its nodes (generators)
+    region_cell_sites: dict[str, np.ndarray]  # region -> its cell sites (cells on wheels)
+
+
+def compile_stopgaps(recovery: Recovery, arrays: NetworkArrays) -> StopgapPlan:
+    """What every replication's stopgaps share: deployment times of the standby links
+    (releasable terminals deploy themselves: infinite times are left out), the
+    terminals' site and link indices, and the nodes and cell sites of each region a
+    regional stopgap goes to."""
+    standby = np.flatnonzero(arrays.standby)
+    deploy = tuple(
+        (int(asset), float(at_h))
+        for asset, at_h in zip(standby, arrays.deploy_at_h[arrays.standby], strict=True)
+        if math.isfinite(at_h)
+    )
+    satellites = [s for s in recovery.stopgaps if isinstance(s, SatelliteGateway)]
+    releasable = [(i, s) for i, s in enumerate(satellites) if s.release == "on_restore"]
+    terminals = None
+    if releasable:
+        terminals = TerminalPlan(
+            tuple(spec for _, spec in releasable),
+            tuple(arrays.indices_of(spec.sites) for _, spec in releasable),
+            tuple(
+                arrays.indices_of([stopgap_link_id(i, s) for s in spec.sites])
+                for i, spec in releasable
+            ),
+        )
+    regional = tuple(
+        s for s in recovery.stopgaps if isinstance(s, CellOnWheels | PortableGenerators)
+    )
+    region_nodes, region_cells = {}, {}
+    for stopgap in regional:
+        region = arrays.region_names.index(stopgap.region)
+        nodes = np.flatnonzero(arrays.region_of_node == region)
+        region_nodes[stopgap.region] = nodes
+        region_cells[stopgap.region] = nodes[arrays.asset_kinds[nodes] == "cell_site"]
+    return StopgapPlan(deploy, terminals, regional, region_nodes, region_cells)
+
+
+class Stopgaps:
+    """The stopgaps of one replication: started at construction, in the order standby
+    deployments, releasable terminals, regional stopgaps (file order)."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        state: NetworkState,
+        arrays: NetworkArrays,
+        power: PowerModel,
+        plan: StopgapPlan,
+    ):
+        self.env, self.state, self.arrays, self.power, self.plan = env, state, arrays, power, plan
+        for asset, at_h in plan.deploy:
+            env.process(self._deploy(asset, at_h))
+        if plan.terminals is not None:
+            SatelliteTerminals(env, state, arrays, plan.terminals)
+        self.cells_on_wheels = CellsOnWheels(env, state, arrays, plan.region_cell_sites)
+        for stopgap in plan.regional:
+            env.process(self._regional(stopgap))
+
+    def _deploy(self, asset: int, at_h: float):
+        yield self.env.timeout(at_h)
+        self.state.bring_up(self.env.now, asset, f"stopgap {self.arrays.asset_ids[asset]} deployed")
+
+    def _regional(self, stopgap: CellOnWheels | PortableGenerators):
+        """Process: at arrival, serve the most populous eligible sites of the region."""
+        yield self.env.timeout(stopgap.after_h)
+        if isinstance(stopgap, CellOnWheels):
+            self.cells_on_wheels.cover(stopgap, stopgap.units)
+            return
+        in_region = self.plan.region_nodes[stopgap.region]
+        wanted = in_region[self.power.supply_lost[in_region] > 0]
+        chosen = wanted[np.argsort(-self.arrays.population[wanted], kind="stable")][: stopgap.units]
+        for node in chosen:
+            cause = f"stopgap {stopgap.type} in {stopgap.region}"
+            self.env.process(self.power.run_generator(int(node), stopgap.fuel_h, cause))
 
 
 class SatelliteTerminals:
@@ -35,15 +150,13 @@ class SatelliteTerminals:
         env: simpy.Environment,
         state: NetworkState,
         arrays: NetworkArrays,
-        terminals: list[tuple[int, SatelliteGateway]],
+        terminals: TerminalPlan,
     ):
         self.env, self.state, self.arrays = env, state, arrays
-        self.specs = [spec for _, spec in terminals]
-        self.sites = [arrays.indices_of(spec.sites) for spec in self.specs]
-        self.links = [
-            arrays.indices_of([stopgap_link_id(i, s) for s in spec.sites]) for i, spec in terminals
-        ]
-        self.at = [-1] * len(terminals)  # index into sites where it works; -1 none
+        self.specs = list(terminals.specs)
+        self.sites = list(terminals.sites)
+        self.links = list(terminals.links)
+        self.at = [-1] * len(self.specs)  # index into sites where it works; -1 none
         self.free_from_h = [spec.after_h for spec in self.specs]
         self._due = False
         state.listeners.append(lambda t_h, asset, up: self._schedule())
@@ -105,19 +218,25 @@ class SatelliteTerminals:
 class CellsOnWheels:
     """Cells on wheels that move on when the site they cover is repaired."""
 
-    def __init__(self, env: simpy.Environment, state: NetworkState, arrays: NetworkArrays):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        state: NetworkState,
+        arrays: NetworkArrays,
+        region_cell_sites: dict[str, np.ndarray],
+    ):
         self.env, self.state, self.arrays = env, state, arrays
+        self.region_cell_sites = region_cell_sites  # region -> its cell sites
         self.unit_of: dict[int, CellOnWheels] = {}  # covered site -> its redeployable unit
         state.on_cover_end = self._released
 
     def cover(self, stopgap: CellOnWheels, units: int) -> None:
         """Cover up to ``units`` failed, uncovered cell sites of the stopgap's region, most
         users first (ties by file order)."""
-        a, state = self.arrays, self.state
-        region = a.region_names.index(stopgap.region)
-        in_region = np.flatnonzero(a.region_of_node == region)
-        wanted = in_region[(a.asset_kinds[in_region] == "cell_site") & ~state.up[in_region]]
-        chosen = wanted[np.argsort(-a.population[wanted], kind="stable")][:units]
+        state = self.state
+        cells = self.region_cell_sites[stopgap.region]
+        wanted = cells[~state.up[cells]]
+        chosen = wanted[np.argsort(-self.arrays.population[wanted], kind="stable")][:units]
         for node in chosen.tolist():
             if stopgap.redeploy:
                 self.unit_of[node] = stopgap

@@ -38,19 +38,37 @@ def build_contexts(
 ) -> list[StudyContext]:
     """One context per setting; parts equal to the first setting's (the compiled
     topology, the baseline, ...) are replaced by that one object, so a worker receives
-    them once, not once per setting. Each distinct warning is shown once."""
+    them once, not once per setting; so are the equal parts of a plan that differs
+    (the crew plan of a setting that changes only the policy, ...). Each distinct
+    warning is shown once."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         contexts = [StudyContext.build(s) for s in scenarios]
     first = contexts[0]
-    names = [f.name for f in dataclasses.fields(StudyContext) if f.name != "scenario"]
-
-    def shared(c: StudyContext) -> dict[str, Any]:
-        return {n: getattr(first, n) for n in names if same_part(getattr(c, n), getattr(first, n))}
-
-    contexts = [dataclasses.replace(c, **shared(c)) for c in contexts]
+    contexts = [
+        dataclasses.replace(c, **shared_parts(c, first, exclude=("scenario",), deep=("plan",)))
+        for c in contexts
+    ]
     rewarn_once(caught, set() if seen_warnings is None else seen_warnings)
     return contexts
+
+
+def shared_parts(
+    obj: Any, first: Any, exclude: Sequence[str] = (), deep: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The fields of dataclass ``obj`` to replace by ``first``'s: those equal to it
+    (:func:`same_part`), and for a field named in ``deep`` that differs, the field
+    itself with its own equal fields replaced."""
+    parts = {}
+    for f in dataclasses.fields(obj):
+        if f.name in exclude:
+            continue
+        mine, theirs = getattr(obj, f.name), getattr(first, f.name)
+        if same_part(mine, theirs):
+            parts[f.name] = theirs
+        elif f.name in deep and dataclasses.is_dataclass(mine) and type(mine) is type(theirs):
+            parts[f.name] = dataclasses.replace(mine, **shared_parts(mine, theirs))
+    return parts
 
 
 def same_part(a: Any, b: Any) -> bool:

@@ -1,7 +1,8 @@
 """Run a scenario's replications and collect tidy result tables (experiments layer).
 
 Everything that depends only on the topology and the scenario (compiled arrays,
-crew plan, undamaged baseline) is built once per study as a :class:`StudyContext`;
+undamaged baseline, the engine's compiled plan: crew plan, policy, closed areas,
+stopgaps, ...) is built once per study as a :class:`StudyContext`;
 each replication then draws from its own generators (see :mod:`resilience_sim.rng`).
 Replications are cut into batches (:func:`plan_batches`) that an executor
 (:mod:`resilience_sim.experiments.executors`) runs anywhere; the batch tables are put
@@ -25,10 +26,12 @@ import pandas as pd
 from resilience_sim.engine import (
     EVENT_NAMES,
     CrewPlan,
+    ReplicationPlan,
     ServedPopulation,
     baseline_population,
+    compile_plan,
     plan_crews,
-    simulate_replication,
+    simulate_planned,
 )
 from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
@@ -90,16 +93,29 @@ class StudyContext:
 
     scenario: Scenario
     arrays: NetworkArrays
-    crew_plan: CrewPlan
     baseline: ServedPopulation
     topology: Topology  # the scenario's, plus standby stopgap links (matches arrays)
     demand_gbps: np.ndarray  # (n_nodes,) international demand per node
-    custom_policy: CustomPolicy | None = None  # recovery.policy resolved once, if custom
-    interdependency: Interdependency | None = None  # the scenario's dependency rules
+    plan: ReplicationPlan  # what the engine computes once for every replication
     operator_of_node: np.ndarray | None = None  # (n_nodes,) index into operators, -1 none
     operators: tuple[str, ...] = ()
     operator_model: OperatorModel | None = None  # when the scenario declares operators
     operator_baseline: OperatorServed | None = None
+
+    @property
+    def crew_plan(self) -> CrewPlan:
+        """Each asset's depot and trip (part of the plan)."""
+        return self.plan.crew_plan
+
+    @property
+    def custom_policy(self) -> CustomPolicy | None:
+        """``recovery.policy`` resolved once, if custom (part of the plan)."""
+        return self.plan.custom_policy
+
+    @property
+    def interdependency(self) -> Interdependency | None:
+        """The scenario's dependency rules, compiled (part of the plan; None: none)."""
+        return self.plan.interdependency
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -143,15 +159,33 @@ class StudyContext:
             )
             op_baseline = baseline_per_operator(arrays, model)
             baseline = with_operator_totals(baseline, op_baseline)
+        overload = spec.overload
+        plan = compile_plan(
+            arrays,
+            spec.recovery,
+            plan_crews(spec.recovery, arrays),
+            spec.horizon_hours,
+            demand_gbps=demand,
+            overload_alpha=overload.alpha if overload is not None else None,
+            start_date=spec.start_date,
+            custom_policy=custom_policy,
+            interdependency=(
+                compile_rules(arrays, topology, list(spec.dependencies))
+                if spec.dependencies
+                else None
+            ),
+            routing=spec.service.routing,
+            overload_load=overload.load if overload is not None else "demand",
+            overload_pivots=overload.pivots if overload is not None else None,
+            power=spec.power,
+        )
         return cls(
             scenario,
             arrays,
-            plan_crews(spec.recovery, arrays),
             baseline,
             topology,
             demand,
-            custom_policy,
-            compile_rules(arrays, topology, list(spec.dependencies)) if spec.dependencies else None,
+            plan,
             operator_of_node,
             operators,
             model,
@@ -206,24 +240,7 @@ def run_replication(
         threat_samplers=THREAT_SAMPLERS,
         threat_rng=rngs["threats"],
     )
-    log = simulate_replication(
-        context.arrays,
-        damages,
-        spec.recovery,
-        context.crew_plan,
-        rngs["repairs"],
-        spec.horizon_hours,
-        context.demand_gbps,
-        spec.overload.alpha if spec.overload is not None else None,
-        spec.start_date,
-        context.custom_policy,
-        context.interdependency,
-        spec.service.routing,
-        spec.overload.load if spec.overload is not None else "demand",
-        spec.overload.pivots if spec.overload is not None else None,
-        spec.power,
-        rngs["power"],
-    )
+    log = simulate_planned(context.arrays, context.plan, damages, rngs["repairs"], rngs["power"])
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
         context.arrays,

@@ -1,0 +1,91 @@
+"""Closed areas: where crews (and fuel trucks) may not start work before a time.
+
+Engine layer. ``recovery.closed_areas`` lists areas, each a set of regions or a circle
+(``center``, ``radius_km``), closed until ``until_h`` (docs/cascades.md). A link is
+inside a closed region when either end node is. :class:`ClosedAreas` is compiled once
+per study (the per-asset region closures as one array); a circle is checked per call,
+since a located fault has its own position. When an area opens, the replication wakes
+every depot (:func:`schedule_reopenings`), so jobs held back are dispatched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from resilience_sim.geo import haversine_km
+from resilience_sim.scenario.schema import Recovery
+from resilience_sim.topology.compile import NetworkArrays
+
+
+def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:
+    """Per asset, when crews may start work there because of region closures (0 = open).
+
+    A link is inside a closed region when either end node is. Circular areas are
+    checked per job (a fault has its own location).
+    """
+    until = np.zeros(arrays.n_assets)
+    names = np.asarray(arrays.region_names, dtype=object)
+    for area in recovery.closed_areas:
+        if not area.regions:
+            continue
+        closed = np.isin(names, area.regions)[arrays.region_of_node]
+        inside = np.concatenate([closed, closed[arrays.link_src] | closed[arrays.link_dst]])
+        until[inside] = np.maximum(until[inside], area.until_h)
+    return until
+
+
+@dataclass(frozen=True)
+class ClosedAreas:
+    """The closed areas of a study, compiled once.
+
+    ``until_h``: ``(n_assets,)`` hours until each asset's regions open (None when no
+    area names regions: all open); ``circles``: ``(lat, lon, radius_km, until_h)`` of the
+    circular areas, file order; ``reopen_h``: every area's ``until_h``, file order.
+    """
+
+    until_h: np.ndarray | None
+    circles: tuple[tuple[float, float, float, float], ...]
+    reopen_h: tuple[float, ...]
+
+    @classmethod
+    def compile(cls, recovery: Recovery, arrays: NetworkArrays) -> ClosedAreas:
+        """The closed areas of ``recovery`` over ``arrays``."""
+        areas = recovery.closed_areas
+        return cls(
+            closed_until_h(recovery, arrays) if any(a.regions for a in areas) else None,
+            tuple(
+                (a.center.lat, a.center.lon, a.radius_km, a.until_h)
+                for a in areas
+                if a.center is not None
+            ),
+            tuple(a.until_h for a in areas),
+        )
+
+    def opens_at(self, asset: int, lat: float, lon: float) -> float:
+        """Hours from which work may start on ``asset`` at (``lat``, ``lon``) deg."""
+        until = 0.0 if self.until_h is None else float(self.until_h[asset])
+        for c_lat, c_lon, radius_km, until_h in self.circles:
+            km = float(haversine_km(c_lat, c_lon, lat, lon))
+            if km <= radius_km:
+                until = max(until, until_h)
+        return until
+
+
+def schedule_reopenings(
+    env: simpy.Environment, areas: ClosedAreas, wake: Callable[[], None]
+) -> None:
+    """One process per area (file order) calling ``wake()`` when it opens."""
+    for at_h in areas.reopen_h:
+        env.process(_reopen(env, at_h, wake))
+
+
+def _reopen(env: simpy.Environment, at_h: float, wake: Callable[[], None]):
+    yield env.timeout(at_h)
+    wake()
+
+
+__all__ = ["ClosedAreas", "closed_until_h", "schedule_reopenings"]
