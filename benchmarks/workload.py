@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilience_sim.engine import simulate_replication
+from resilience_sim.engine import simulate_planned
 from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.hazards import sample_hazards
@@ -107,7 +107,8 @@ class Replication:
 
 
 def run_replication(workload: Workload, k: int, seed: int = 1) -> Replication:
-    """Replication ``k`` through the real engine, with the fast service model."""
+    """Replication ``k`` through the real engine (on the study's compiled plan, as
+    studies run it), with the fast service model."""
     ctx = workload.context
     spec = ctx.scenario.spec
     seed_seq = replication_seeds(seed, k + 1)[k]
@@ -121,16 +122,7 @@ def run_replication(workload: Workload, k: int, seed: int = 1) -> Replication:
     rngs = replication_rngs(seed_seq)
     damages = sample_hazards(spec, ctx.topology, ctx.arrays, rngs["hazards"])
     t_hazards = lap()
-    log = simulate_replication(
-        ctx.arrays,
-        damages,
-        spec.recovery,
-        ctx.crew_plan,
-        rngs["repairs"],
-        spec.horizon_hours,
-        ctx.demand_gbps,
-        spec.overload.alpha if spec.overload is not None else None,
-    )
+    log = simulate_planned(ctx.arrays, ctx.plan, damages, rngs["repairs"])
     time_h, asset_idx, event = log.as_arrays()
     t_engine = lap()
     served = served_over_time_fast(
