@@ -117,9 +117,7 @@ def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
         logs = []
         for seed_seq, damages in zip(seeds, records, strict=True):
             rngs = replication_rngs(seed_seq)
-            logs.append(
-                simulate_planned(arrays, ctx.plan, damages, rngs["repairs"], rngs["power"])
-            )
+            logs.append(simulate_planned(arrays, ctx.plan, damages, rngs["repairs"], rngs["power"]))
         return logs
 
     def setup_per_replication() -> None:
