@@ -19,13 +19,15 @@ same run, alternating:
 Reported per scenario: engine seconds per replication under each (median over
 ``--repeats`` of the mean over ``--replications``), their ratio, the setup alone (the
 models of one replication built, no events run) under each, and the whole replication
-(hazards, engine, service, summary: ``study.run_replication``). Both logs are checked
-equal. Results go to ``benchmarks/results/replication-plan-<time>.{json,md}``.
+(hazards, engine, service, summary: ``study.run_replication``). The order of the timed
+runs alternates between repeats, with a garbage collection before each; both logs are
+checked equal. Results go to ``benchmarks/results/replication-plan-<time>.{json,md}``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -141,14 +143,16 @@ def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
         for x, y in zip(a, b, strict=True)
     )
     laps: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        for name, fn in (
-            ("engine_per_replication_s", per_replication),
-            ("engine_study_plan_s", study_plan),
-            ("setup_per_replication_s", setup_per_replication),
-            ("setup_study_plan_s", setup_study_plan),
-            ("whole_replication_s", whole),
-        ):
+    timed = [
+        ("engine_per_replication_s", per_replication),
+        ("engine_study_plan_s", study_plan),
+        ("setup_per_replication_s", setup_per_replication),
+        ("setup_study_plan_s", setup_study_plan),
+        ("whole_replication_s", whole),
+    ]
+    for repeat in range(repeats):
+        for name, fn in timed if repeat % 2 == 0 else timed[::-1]:  # alternate the order
+            gc.collect()
             started = time.perf_counter()
             fn()
             laps.setdefault(name, []).append((time.perf_counter() - started) / replications)
@@ -183,7 +187,7 @@ def main() -> None:
         print(file.stem, json.dumps(rows[file.stem]), flush=True)
     for size in [s for s in args.sizes.split(",") if s]:
         work = build_workload(SIZES[size])
-        reps = max(3, args.replications // 4)
+        reps = max(3, args.replications // 2)
         rows[f"benchmark {size}"] = measure(work.context, reps, args.repeats)
         print(size, json.dumps(rows[f"benchmark {size}"]), flush=True)
     result = {

@@ -76,3 +76,17 @@ def test_every_type_has_a_doc_page_and_a_valid_example(name):
     adapter = TypeAdapter(Hazard)
     for example in examples:
         assert type(adapter.validate_python(example)) is entry.spec
+
+
+@pytest.mark.parametrize("name", sorted(names_of("hazard")))
+def test_every_hazard_is_in_the_scenario_format_table_and_its_page_in_the_index(name):
+    """The two lists a new hazard must join besides its own page (docs/architecture.md,
+    "Adding a natural hazard"): the hazard-type table of docs/scenario-format.md and,
+    for a page of its own, the docs index."""
+    table = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    assert f"\n| `{name}` |" in table, f"docs/scenario-format.md: no row for {name}"
+    doc = HAZARD_REGISTRY[name].doc
+    if doc.startswith("docs/hazards/"):
+        index = (ROOT / "docs" / "README.md").read_text(encoding="utf-8")
+        link = doc.removeprefix("docs/")
+        assert f"]({link})" in index, f"docs/README.md does not link {link}"
