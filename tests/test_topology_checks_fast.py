@@ -4,16 +4,20 @@
 and references are consistent; only then is the topology walked item by item
 (``reference_problems``) for the messages. The gate must say "problem" exactly when
 the walk finds one. ``AssetIndex`` answers id -> index without a dict on large
-topologies; it must give the dict's answers.
+topologies; it must give the dict's answers. Validating a topology loads only what
+it uses: not the engine or the reports, and on the Parquet and cached paths neither
+pandas nor rich (structural checks of which modules a fresh process imported).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import yaml
 from test_bad_input import CASES, T
@@ -148,3 +152,79 @@ def test_validating_a_topology_imports_neither_engine_nor_reports(tmp_path):
     ).stdout
     assert "valid topology 'tiny-net'" in out
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _validate_in_a_fresh_process(path, env) -> dict:
+    """``resilience-sim validate PATH`` through the console script's ``main`` in a new
+    interpreter: its exit code, output, the Arrow allocator and which modules it loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['resilience-sim', 'validate', {str(path)!r}]\n"
+        "from resilience_sim.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "import pyarrow as pa\n"
+        "kept_out = ('pandas', 'rich', 'resilience_sim.scenario', 'resilience_sim.engine',\n"
+        "            'scipy', 'networkx')\n"
+        "print(json.dumps({'status': status, 'pool': pa.default_memory_pool().backend_name,\n"
+        "                  'loaded': sorted(m for m in kept_out if m in sys.modules)}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    *printed, last = proc.stdout.strip().splitlines()
+    return {**json.loads(last), "printed": printed}
+
+
+def test_validating_parquet_or_a_cached_yaml_leaves_pandas_and_rich_unimported(
+    tmp_path, monkeypatch
+):
+    """The Parquet path and the cached YAML path of ``validate`` convert between Arrow
+    and numpy without pandas (topology/arrow_np.py), print without rich, and run on
+    Arrow's system allocator (docs/performance.md, "Topology input")."""
+    from resilience_sim.topology import read_topology, write_topology
+    from resilience_sim.topology.cache import CACHE_ENV, CACHE_MIN_BYTES, cached_entry
+
+    topology = Topology.from_document(TopologyDocument.model_validate(TOPOLOGY))
+    parquet = tmp_path / "net.parquet"
+    write_topology(topology, parquet)
+    big = tmp_path / "net.yaml"  # cached from CACHE_MIN_BYTES on: padded with a comment
+    text = yaml.safe_dump(TOPOLOGY, sort_keys=False)
+    big.write_text(text + "# " + "x" * CACHE_MIN_BYTES + "\n", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    assert read_topology(big) == topology  # first load: parsed, checked, cached
+    assert cached_entry(big) is not None
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    for path in (parquet, big):
+        got = _validate_in_a_fresh_process(path, env)
+        assert got["status"] == 0
+        assert got["printed"] == [f"{path}: valid topology 'tiny-net' (4 nodes, 3 links)"]
+        assert got["loaded"] == []
+        assert got["pool"] == "system"
+
+
+def test_the_system_allocator_is_chosen_for_validate_only(monkeypatch):
+    import sys
+
+    from resilience_sim.cli import choose_arrow_allocator
+
+    key = "ARROW_DEFAULT_MEMORY_POOL"
+    monkeypatch.delitem(sys.modules, "pyarrow")  # as in a new process: not imported yet
+    monkeypatch.delenv(key, raising=False)
+    choose_arrow_allocator(["run", "storm.yaml"])
+    choose_arrow_allocator([])
+    assert key not in os.environ
+    choose_arrow_allocator(["validate", "net.parquet"])
+    assert os.environ[key] == "system"
+    monkeypatch.setenv(key, "jemalloc")  # the user's choice wins
+    choose_arrow_allocator(["validate", "net.parquet"])
+    assert os.environ[key] == "jemalloc"
+    monkeypatch.delenv(key)
+    monkeypatch.setitem(sys.modules, "pyarrow", pa)  # too late: Arrow has chosen
+    choose_arrow_allocator(["validate", "net.parquet"])
+    assert key not in os.environ
