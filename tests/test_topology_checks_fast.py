@@ -228,3 +228,34 @@ def test_the_system_allocator_is_chosen_for_validate_only(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", pa)  # too late: Arrow has chosen
     choose_arrow_allocator(["validate", "net.parquet"])
     assert key not in os.environ
+
+
+DOCUMENT_FIELDS = [
+    ("tiny-net", None, 4),
+    ("tiny-net", "a description", 4),
+    ("tiny-net", "", 4),
+    ("x" * 200, None, 1),
+    ("x" * 201, None, 1),
+    ("", None, 4),
+    (" leading space", None, 4),
+    ("tab\tinside", "é", 4),
+    ("line\nbreak", None, 4),
+    ("trailing newline\n", None, 4),
+    (None, None, 4),
+    (5, None, 4),
+    ("tiny-net", 7, 4),
+    ("tiny-net", None, 0),
+    (None, 3.5, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "description", "n_nodes"), DOCUMENT_FIELDS)
+def test_the_document_fields_gate_agrees_with_pydantic(monkeypatch, name, description, n_nodes):
+    """A Parquet file's name and description are checked by their rules on one-value
+    columns; pydantic is asked only when they may break one, and names the same
+    problems it names when always asked."""
+    from resilience_sim.topology import column_checks
+
+    fast = column_checks.document_problems(name, description, n_nodes, "net.parquet")
+    monkeypatch.setattr(column_checks, "_document_may_break", lambda *_: True)
+    assert fast == column_checks.document_problems(name, description, n_nodes, "net.parquet")

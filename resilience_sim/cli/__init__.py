@@ -14,8 +14,6 @@ import sys
 
 import click
 
-from resilience_sim import __version__
-
 
 class LazyGroup(click.Group):
     """A click group whose commands are ``"module:attribute"`` paths imported on use."""
@@ -63,8 +61,26 @@ COMMANDS = {
 }
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: what ``click.version_option`` prints, the version looked up only
+    when asked (``resilience_sim.__version__`` reads the package metadata)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from resilience_sim import __version__
+
+    click.echo(f"resilience-sim, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS)
-@click.version_option(__version__, prog_name="resilience-sim")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Simulate national telecom networks under disasters and cyberattacks."""
 

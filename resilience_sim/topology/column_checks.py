@@ -269,7 +269,12 @@ def _row_problems(
 
 
 def document_problems(name: Any, description: Any, n_nodes: int, file: str) -> list[InputProblem]:
-    """Problems of the document-level fields (name, description, at least one node)."""
+    """Problems of the document-level fields (name, description, at least one node).
+
+    Decided by the fields' rules on one-value columns, as rows are; pydantic only
+    names the problems of a document that may break one."""
+    if n_nodes and not _document_may_break(name, description):
+        return []
     stub = [Node.model_construct(id="-", kind="exchange")] if n_nodes else []
     document = {"nodes": stub}
     if name is not None:
@@ -281,3 +286,21 @@ def document_problems(name: Any, description: Any, n_nodes: int, file: str) -> l
     except InputError as exc:
         return list(exc.problems)
     return []
+
+
+def _document_may_break(name: Any, description: Any) -> bool:
+    """Whether the document fields ``name`` and ``description`` may break a rule of
+    :class:`TopologyDocument` (None: not given), erring on the side of yes."""
+    if _validators(TopologyDocument):
+        return True  # a document validator: only pydantic can tell
+    for field, value in (("name", name), ("description", description)):
+        info = TopologyDocument.model_fields[field]
+        if value is None:
+            if info.is_required():
+                return True
+            continue
+        if not isinstance(value, str) or column_type(info.annotation).arrow != pa.string():
+            return True
+        if _bad_values(arrow_np.strings([value]), info.annotation, list(info.metadata)).any():
+            return True
+    return False
