@@ -156,22 +156,23 @@ def test_validating_a_topology_imports_neither_engine_nor_reports(tmp_path):
 
 def _validate_in_a_fresh_process(path, env) -> dict:
     """``resilience-sim validate PATH`` through the console script's ``main`` in a new
-    interpreter: its exit code, output, the Arrow allocator and which modules it loaded."""
+    interpreter: its exit code, output, mimalloc's arena option as the process saw it
+    and which modules it loaded."""
     import subprocess
     import sys
 
     code = (
-        "import json, sys\n"
+        "import json, os, sys\n"
         f"sys.argv = ['resilience-sim', 'validate', {str(path)!r}]\n"
         "from resilience_sim.cli import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"
         "    status = exc.code\n"
-        "import pyarrow as pa\n"
         "kept_out = ('pandas', 'rich', 'resilience_sim.scenario', 'resilience_sim.engine',\n"
-        "            'scipy', 'networkx')\n"
-        "print(json.dumps({'status': status, 'pool': pa.default_memory_pool().backend_name,\n"
+        "            'scipy', 'networkx', 'importlib.metadata')\n"
+        "print(json.dumps({'status': status,\n"
+        "                  'eager': os.environ.get('MIMALLOC_ARENA_EAGER_COMMIT'),\n"
         "                  'loaded': sorted(m for m in kept_out if m in sys.modules)}))\n"
     )
     proc = subprocess.run(
@@ -185,8 +186,10 @@ def test_validating_parquet_or_a_cached_yaml_leaves_pandas_and_rich_unimported(
     tmp_path, monkeypatch
 ):
     """The Parquet path and the cached YAML path of ``validate`` convert between Arrow
-    and numpy without pandas (topology/arrow_np.py), print without rich, and run on
-    Arrow's system allocator (docs/performance.md, "Topology input")."""
+    and numpy without pandas (topology/arrow_np.py), print without rich, build no
+    pydantic validator (so no importlib.metadata, on the Parquet path: the cache key
+    needs the package version) and load Arrow with mimalloc's lazy arena commit
+    (docs/performance.md, "Topology input")."""
     from resilience_sim.topology import read_topology, write_topology
     from resilience_sim.topology.cache import CACHE_ENV, CACHE_MIN_BYTES, cached_entry
 
@@ -199,34 +202,34 @@ def test_validating_parquet_or_a_cached_yaml_leaves_pandas_and_rich_unimported(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     assert read_topology(big) == topology  # first load: parsed, checked, cached
     assert cached_entry(big) is not None
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    for path in (parquet, big):
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_ARENA_EAGER_COMMIT"}
+    for path, loaded in ((parquet, []), (big, ["importlib.metadata"])):
         got = _validate_in_a_fresh_process(path, env)
         assert got["status"] == 0
         assert got["printed"] == [f"{path}: valid topology 'tiny-net' (4 nodes, 3 links)"]
-        assert got["loaded"] == []
-        assert got["pool"] == "system"
+        assert got["loaded"] == loaded
+        assert got["eager"] == "0"
 
 
-def test_the_system_allocator_is_chosen_for_validate_only(monkeypatch):
+def test_lazy_arena_commit_is_chosen_for_validate_only(monkeypatch):
     import sys
 
-    from resilience_sim.cli import choose_arrow_allocator
+    from resilience_sim.cli import tune_arrow_memory
 
-    key = "ARROW_DEFAULT_MEMORY_POOL"
-    monkeypatch.delitem(sys.modules, "pyarrow")  # as in a new process: not imported yet
+    key = "MIMALLOC_ARENA_EAGER_COMMIT"
+    monkeypatch.delitem(sys.modules, "pyarrow")  # as in a new process: not loaded yet
     monkeypatch.delenv(key, raising=False)
-    choose_arrow_allocator(["run", "storm.yaml"])
-    choose_arrow_allocator([])
+    tune_arrow_memory(["run", "storm.yaml"])
+    tune_arrow_memory([])
     assert key not in os.environ
-    choose_arrow_allocator(["validate", "net.parquet"])
-    assert os.environ[key] == "system"
-    monkeypatch.setenv(key, "jemalloc")  # the user's choice wins
-    choose_arrow_allocator(["validate", "net.parquet"])
-    assert os.environ[key] == "jemalloc"
+    tune_arrow_memory(["validate", "net.parquet"])
+    assert os.environ[key] == "0"
+    monkeypatch.setenv(key, "1")  # the user's choice wins
+    tune_arrow_memory(["validate", "net.parquet"])
+    assert os.environ[key] == "1"
     monkeypatch.delenv(key)
-    monkeypatch.setitem(sys.modules, "pyarrow", pa)  # too late: Arrow has chosen
-    choose_arrow_allocator(["validate", "net.parquet"])
+    monkeypatch.setitem(sys.modules, "pyarrow", pa)  # too late: mimalloc has read it
+    tune_arrow_memory(["validate", "net.parquet"])
     assert key not in os.environ
 
 

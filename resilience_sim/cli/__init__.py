@@ -90,23 +90,28 @@ def topology() -> None:
     """Inspect, draw and generate topology files."""
 
 
-# Commands that read and check one file, then exit: Arrow's system allocator (malloc)
-# instead of its default, mimalloc, which keeps more of the pages it touched (~35 MB
-# of the 10,000-node Parquet file's ~140 MB peak; docs/performance.md, "Topology
-# input"). Arrow reads ARROW_DEFAULT_MEMORY_POOL once, when pyarrow is imported, so it
-# is set here, before the command's module imports pyarrow; a value the user set wins.
-SYSTEM_ALLOCATOR_COMMANDS = frozenset({"validate"})
+# Commands that read and check one file, then exit, with Arrow's allocator (mimalloc)
+# committing its arenas as they are used rather than eagerly. Eagerly committed arenas
+# are backed by transparent huge pages where the kernel offers them (Linux's "madvise"
+# mode), so every touched 2 MB page counts whole: 45 MB of the 10,000-node Parquet
+# file's 138 MB peak, 35 MB more than with lazy commit; at 1,000,000 nodes the peaks
+# are equal (docs/performance.md, "Topology input"). mimalloc reads its options when
+# pyarrow's library is loaded, so they are set here, before the command's module
+# imports pyarrow; a value the user set wins.
+LAZY_COMMIT_COMMANDS = frozenset({"validate"})
+ARROW_MEMORY_OPTIONS = {"MIMALLOC_ARENA_EAGER_COMMIT": "0"}
 
 
-def choose_arrow_allocator(args: list[str]) -> None:
-    """Set Arrow's allocator for the command ``args`` (the arguments after the program
-    name) if pyarrow is not imported yet."""
-    if args[:1] and args[0] in SYSTEM_ALLOCATOR_COMMANDS and "pyarrow" not in sys.modules:
-        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+def tune_arrow_memory(args: list[str]) -> None:
+    """Set mimalloc's options for the command ``args`` (the arguments after the
+    program name) if pyarrow is not loaded yet."""
+    if args[:1] and args[0] in LAZY_COMMIT_COMMANDS and "pyarrow" not in sys.modules:
+        for key, value in ARROW_MEMORY_OPTIONS.items():
+            os.environ.setdefault(key, value)
 
 
 def main() -> None:
-    choose_arrow_allocator(sys.argv[1:])
+    tune_arrow_memory(sys.argv[1:])
     cli(prog_name="resilience-sim")
 
 
