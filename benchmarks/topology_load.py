@@ -15,7 +15,10 @@ its own) and ``--repeats`` times:
   disaster (benchmarks/workload.py) on the loaded topology: the reference every load
   figure is divided by;
 * ``validate``: ``resilience-sim validate FILE`` as a user runs it (interpreter start and
-  imports included), wall seconds and peak RSS of the process;
+  imports included), wall seconds and peak RSS of the process, each run right after one
+  of ``python -c "import numpy, pyarrow"`` (the libraries every reader needs): the
+  ``/ import`` ratios divide the two, so they carry the same machine load;
+* ``floors``: ``python -c pass`` and ``python -c "import numpy, pyarrow"`` on their own;
 * ``generate``: ``resilience-sim topology generate --out FILE.parquet`` (or .json where
   the code has no Parquet writer), wall seconds and peak RSS.
 
@@ -43,6 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 CLI = [sys.executable, "-m", "resilience_sim.cli"]
+IMPORT_FLOOR = [sys.executable, "-c", "import numpy, pyarrow"]
+FLOORS = {"python -c pass": [sys.executable, "-c", "pass"], "import numpy, pyarrow": IMPORT_FLOOR}
 
 CHILD = r"""
 import json, os, sys, time
@@ -75,18 +80,30 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
+GNU_TIME = "/usr/bin/time"  # its %M is the command's own peak RSS
+
+
 def timed_rss(cmd: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
-    """Wall seconds, peak RSS (MB, the child's own, by os.wait4), stdout and CPU seconds
-    (user + system, all threads) of a child."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    if proc.returncode:
-        raise RuntimeError(f"{cmd} exited {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024, out.decode(), usage.ru_utime + usage.ru_stime
+    """Wall seconds, peak RSS (MB), stdout and CPU seconds (user + system, all threads)
+    of a child.
+
+    The peak is the command's own, from GNU time's ``%M`` where ``/usr/bin/time``
+    exists: ``os.wait4``'s ``ru_maxrss`` of a direct child also counts the pages of
+    this process it was forked from (85 MB here once pyarrow is imported, which would
+    be the "peak" of ``python -c pass``). Without GNU time, ``ru_maxrss`` is used."""
+    wrapped = os.path.exists(GNU_TIME)
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        full = [GNU_TIME, "-f", "%M", "-o", report.name, *cmd] if wrapped else cmd
+        started = time.perf_counter()
+        proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        if proc.returncode:
+            raise RuntimeError(f"{cmd} exited {proc.returncode}")
+        peak_mb = int(report.read().split()[-1]) / 1024 if wrapped else usage.ru_maxrss / 1024
+    return wall, peak_mb, out.decode(), usage.ru_utime + usage.ru_stime
 
 
 def can_write_parquet() -> bool:
@@ -104,6 +121,13 @@ def measure(size: str, n: int, repeats: int, yaml: bool, folder: Path) -> dict:
     env_nocache = dict(env, RESILIENCE_SIM_CACHE_DIR="off")
     big = ".parquet" if can_write_parquet() else ".json"
     result: dict = {"n_nodes": n}
+    for name, cmd in FLOORS.items():
+        vals = [timed_rss(cmd, env) for _ in range(repeats)]
+        result[name] = {
+            "wall_s": spread([v[0] for v in vals]),
+            "cpu_s": spread([v[3] for v in vals]),
+            "peak_rss_mb": spread([v[1] for v in vals]),
+        }
     gen = []
     for k in range(repeats):
         out = folder / f"gen-{size}-{k}{big}"
@@ -145,13 +169,21 @@ def measure(size: str, n: int, repeats: int, yaml: bool, folder: Path) -> dict:
             for _ in range(repeats):
                 _, _, out, _ = timed_rss([sys.executable, "-c", child, str(path)], run_env)
                 runs.setdefault(key, []).append(json.loads(out))
-            vals = []
+            rows = []
             for _ in range(repeats):
+                floor_wall, floor_rss, _, floor_cpu = timed_rss(IMPORT_FLOOR, run_env)
                 wall, rss, _, cpu = timed_rss([*CLI, "validate", str(path)], run_env)
-                vals.append((wall, rss, cpu))
-            runs[key + " validate"] = [
-                {"wall_s": w, "cpu_s": c, "peak_rss_mb": r} for w, r, c in vals
-            ]
+                rows.append(
+                    {
+                        "wall_s": wall,
+                        "cpu_s": cpu,
+                        "peak_rss_mb": rss,
+                        "wall_over_import": wall / floor_wall,
+                        "cpu_over_import": cpu / floor_cpu,
+                        "memory_over_import": rss / floor_rss,
+                    }
+                )
+            runs[key + " validate"] = rows
         result["file_mb." + fmt] = path.stat().st_size / 1e6
     for key, rows in runs.items():
         result[key] = {name: spread([r[name] for r in rows]) for name in rows[0]}
@@ -171,7 +203,7 @@ def markdown(results: dict, meta: dict) -> str:
         f"Topology load benchmark, {meta['when']}, load average at start {meta['load_start']}, "
         f"at end {meta['load_end']}; medians (min-max) of {meta['repeats']}.",
         "",
-        "| size | file | what | wall | CPU | peak memory | / simulation |",
+        "| size | file | what | wall | CPU | peak memory | / reference |",
         "|---|---|---|---|---|---|---|",
     ]
     for size, r in results.items():
@@ -188,11 +220,24 @@ def markdown(results: dict, meta: dict) -> str:
                     f"{fmt(v['simulation_s'], ' s')}) |"
                 )
             elif "peak_rss_mb" in v:
-                what = "`topology generate`" if key.startswith("generate") else "`validate` CLI"
+                if key in FLOORS:
+                    what, file = f"`{key}` (interpreter reference)", "-"
+                elif key.startswith("generate"):
+                    what, file = "`topology generate`", key
+                else:
+                    what, file = "`validate` CLI", key.replace(" validate", "")
                 cpu = fmt(v["cpu_s"], " s") if "cpu_s" in v else "-"
+                ratio = ""
+                if "wall_over_import" in v:  # paired with `import numpy, pyarrow` runs
+                    ratio = (
+                        f"{fmt(v['wall_over_import'], ' x')} wall, "
+                        f"{fmt(v['cpu_over_import'], ' x')} CPU, "
+                        f"{fmt(v['memory_over_import'], ' x')} memory of "
+                        "`import numpy, pyarrow`"
+                    )
                 lines.append(
-                    f"| {size} | {key.replace(' validate', '')} | {what} | {fmt(v['wall_s'], ' s')}"
-                    f" | {cpu} | {fmt(v['peak_rss_mb'], ' MB')} | |"
+                    f"| {size} | {file} | {what} | {fmt(v['wall_s'], ' s')}"
+                    f" | {cpu} | {fmt(v['peak_rss_mb'], ' MB')} | {ratio} |"
                 )
     return "\n".join(lines) + "\n"
 

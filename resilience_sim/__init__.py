@@ -11,15 +11,21 @@ The public API::
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from resilience_sim.errors import InputError, InputWarning, ResilienceSimError
 
-try:
-    __version__ = metadata.version("resilience-sim")
-except metadata.PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+unknown"
+
+def _version() -> str:
+    """The installed package's version (``__version__``, looked up on first use:
+    importing importlib.metadata and reading the metadata take ~25 ms of every command)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("resilience-sim")
+    except metadata.PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0+unknown"
+
 
 # The public names, imported on first use (PEP 562): ``import resilience_sim`` (and so
 # every command of the CLI, e.g. ``validate`` of a topology) loads only what it uses,
@@ -65,7 +71,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """A public name of :data:`_LAZY`, or a subpackage (``rs.topology``), on first use."""
+    """A public name of :data:`_LAZY`, ``__version__`` or a subpackage (``rs.topology``),
+    on first use."""
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     target = _LAZY.get(name)
     if target is None:
         try:
@@ -81,7 +91,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, "__version__"})
 
 
 __all__ = [

@@ -235,6 +235,22 @@ CASES = [
         "links[l2].route[1][0]",
         "90",
     ),
+    Case(
+        "route-depths-not-one-per-point",
+        T,
+        lambda doc: doc["links"][1].update(
+            route=[[-21.1, -175.2], [-21.2, -175.3]], route_depth_m=[10.0, 20.0, 30.0]
+        ),
+        "links[l2].route_depth_m",
+        "give one depth per route point",
+    ),
+    Case(
+        "route-depths-without-route",
+        T,
+        set_(("links", 0, "route_depth_m"), [10.0, 20.0]),
+        "links[l1].route_depth_m",
+        "give one depth per route point",
+    ),
     # negative quantities
     Case(
         "negative-link-capacity",

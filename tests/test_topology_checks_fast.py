@@ -4,16 +4,20 @@
 and references are consistent; only then is the topology walked item by item
 (``reference_problems``) for the messages. The gate must say "problem" exactly when
 the walk finds one. ``AssetIndex`` answers id -> index without a dict on large
-topologies; it must give the dict's answers.
+topologies; it must give the dict's answers. Validating a topology loads only what
+it uses: not the engine or the reports, and on the Parquet and cached paths neither
+pandas nor rich (structural checks of which modules a fresh process imported).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import yaml
 from test_bad_input import CASES, T
@@ -148,3 +152,113 @@ def test_validating_a_topology_imports_neither_engine_nor_reports(tmp_path):
     ).stdout
     assert "valid topology 'tiny-net'" in out
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _validate_in_a_fresh_process(path, env) -> dict:
+    """``resilience-sim validate PATH`` through the console script's ``main`` in a new
+    interpreter: its exit code, output, mimalloc's arena option as the process saw it
+    and which modules it loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, os, sys\n"
+        f"sys.argv = ['resilience-sim', 'validate', {str(path)!r}]\n"
+        "from resilience_sim.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    status = exc.code\n"
+        "kept_out = ('pandas', 'rich', 'resilience_sim.scenario', 'resilience_sim.engine',\n"
+        "            'scipy', 'networkx', 'importlib.metadata')\n"
+        "print(json.dumps({'status': status,\n"
+        "                  'eager': os.environ.get('MIMALLOC_ARENA_EAGER_COMMIT'),\n"
+        "                  'loaded': sorted(m for m in kept_out if m in sys.modules)}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    *printed, last = proc.stdout.strip().splitlines()
+    return {**json.loads(last), "printed": printed}
+
+
+def test_validating_parquet_or_a_cached_yaml_leaves_pandas_and_rich_unimported(
+    tmp_path, monkeypatch
+):
+    """The Parquet path and the cached YAML path of ``validate`` convert between Arrow
+    and numpy without pandas (topology/arrow_np.py), print without rich, build no
+    pydantic validator (so no importlib.metadata, on the Parquet path: the cache key
+    needs the package version) and load Arrow with mimalloc's lazy arena commit
+    (docs/performance.md, "Topology input")."""
+    from resilience_sim.topology import read_topology, write_topology
+    from resilience_sim.topology.cache import CACHE_ENV, CACHE_MIN_BYTES, cached_entry
+
+    topology = Topology.from_document(TopologyDocument.model_validate(TOPOLOGY))
+    parquet = tmp_path / "net.parquet"
+    write_topology(topology, parquet)
+    big = tmp_path / "net.yaml"  # cached from CACHE_MIN_BYTES on: padded with a comment
+    text = yaml.safe_dump(TOPOLOGY, sort_keys=False)
+    big.write_text(text + "# " + "x" * CACHE_MIN_BYTES + "\n", encoding="utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    assert read_topology(big) == topology  # first load: parsed, checked, cached
+    assert cached_entry(big) is not None
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_ARENA_EAGER_COMMIT"}
+    for path, loaded in ((parquet, []), (big, ["importlib.metadata"])):
+        got = _validate_in_a_fresh_process(path, env)
+        assert got["status"] == 0
+        assert got["printed"] == [f"{path}: valid topology 'tiny-net' (4 nodes, 3 links)"]
+        assert got["loaded"] == loaded
+        assert got["eager"] == "0"
+
+
+def test_lazy_arena_commit_is_chosen_for_validate_only(monkeypatch):
+    import sys
+
+    from resilience_sim.cli import tune_arrow_memory
+
+    key = "MIMALLOC_ARENA_EAGER_COMMIT"
+    monkeypatch.delitem(sys.modules, "pyarrow")  # as in a new process: not loaded yet
+    monkeypatch.delenv(key, raising=False)
+    tune_arrow_memory(["run", "storm.yaml"])
+    tune_arrow_memory([])
+    assert key not in os.environ
+    tune_arrow_memory(["validate", "net.parquet"])
+    assert os.environ[key] == "0"
+    monkeypatch.setenv(key, "1")  # the user's choice wins
+    tune_arrow_memory(["validate", "net.parquet"])
+    assert os.environ[key] == "1"
+    monkeypatch.delenv(key)
+    monkeypatch.setitem(sys.modules, "pyarrow", pa)  # too late: mimalloc has read it
+    tune_arrow_memory(["validate", "net.parquet"])
+    assert key not in os.environ
+
+
+DOCUMENT_FIELDS = [
+    ("tiny-net", None, 4),
+    ("tiny-net", "a description", 4),
+    ("tiny-net", "", 4),
+    ("x" * 200, None, 1),
+    ("x" * 201, None, 1),
+    ("", None, 4),
+    (" leading space", None, 4),
+    ("tab\tinside", "é", 4),
+    ("line\nbreak", None, 4),
+    ("trailing newline\n", None, 4),
+    (None, None, 4),
+    (5, None, 4),
+    ("tiny-net", 7, 4),
+    ("tiny-net", None, 0),
+    (None, 3.5, 0),
+]
+
+
+@pytest.mark.parametrize(("name", "description", "n_nodes"), DOCUMENT_FIELDS)
+def test_the_document_fields_gate_agrees_with_pydantic(monkeypatch, name, description, n_nodes):
+    """A Parquet file's name and description are checked by their rules on one-value
+    columns; pydantic is asked only when they may break one, and names the same
+    problems it names when always asked."""
+    from resilience_sim.topology import column_checks
+
+    fast = column_checks.document_problems(name, description, n_nodes, "net.parquet")
+    monkeypatch.setattr(column_checks, "_document_may_break", lambda *_: True)
+    assert fast == column_checks.document_problems(name, description, n_nodes, "net.parquet")

@@ -9,10 +9,10 @@ input problem is printed as ``FILE: field.path: message`` on stderr with exit st
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
-
-from resilience_sim import __version__
 
 
 class LazyGroup(click.Group):
@@ -61,8 +61,26 @@ COMMANDS = {
 }
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: what ``click.version_option`` prints, the version looked up only
+    when asked (``resilience_sim.__version__`` reads the package metadata)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from resilience_sim import __version__
+
+    click.echo(f"resilience-sim, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS)
-@click.version_option(__version__, prog_name="resilience-sim")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Simulate national telecom networks under disasters and cyberattacks."""
 
@@ -72,7 +90,28 @@ def topology() -> None:
     """Inspect, draw and generate topology files."""
 
 
+# Commands that read and check one file, then exit, with Arrow's allocator (mimalloc)
+# committing its arenas as they are used rather than eagerly. Eagerly committed arenas
+# are backed by transparent huge pages where the kernel offers them (Linux's "madvise"
+# mode), so every touched 2 MB page counts whole: 45 MB of the 10,000-node Parquet
+# file's 138 MB peak, 35 MB more than with lazy commit; at 1,000,000 nodes the peaks
+# are equal (docs/performance.md, "Topology input"). mimalloc reads its options when
+# pyarrow's library is loaded, so they are set here, before the command's module
+# imports pyarrow; a value the user set wins.
+LAZY_COMMIT_COMMANDS = frozenset({"validate"})
+ARROW_MEMORY_OPTIONS = {"MIMALLOC_ARENA_EAGER_COMMIT": "0"}
+
+
+def tune_arrow_memory(args: list[str]) -> None:
+    """Set mimalloc's options for the command ``args`` (the arguments after the
+    program name) if pyarrow is not loaded yet."""
+    if args[:1] and args[0] in LAZY_COMMIT_COMMANDS and "pyarrow" not in sys.modules:
+        for key, value in ARROW_MEMORY_OPTIONS.items():
+            os.environ.setdefault(key, value)
+
+
 def main() -> None:
+    tune_arrow_memory(sys.argv[1:])
     cli(prog_name="resilience-sim")
 
 

@@ -11,20 +11,43 @@ import functools
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from resilience_sim.atomic_write import output_error
 from resilience_sim.errors import InputError
 
 EXIT_INPUT = 2
 
-out = Console(highlight=False, soft_wrap=True)
-if not out.is_terminal:
-    out.width = 120  # piped output: wide enough for the summary table
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: a command that prints plain lines with
+    ``click.echo`` (``validate``) does not import rich (docs/performance.md)."""
+
+    def __init__(self, stderr: bool):
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_console", None)
+
+    def _get(self):
+        if self._console is None:
+            from rich.console import Console
+
+            console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            if not self._stderr and not console.is_terminal:
+                console.width = 120  # piped output: wide enough for the summary table
+            object.__setattr__(self, "_console", console)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+
+out = _LazyConsole(stderr=False)
+err = _LazyConsole(stderr=True)
 
 
 def reports_input_errors(command):
@@ -62,11 +85,19 @@ class progress_bar:
 
     def __init__(self, total: int):
         self.total = total
-        self.bar: Progress | None = None
+        self.bar = None  # a rich Progress while drawn
 
     def __enter__(self):
         if not err.is_terminal:
             return None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.bar = Progress(
             TextColumn("replications"),
             BarColumn(),

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from resilience_sim.cli.common import err, out, reports_input_errors
 from resilience_sim.topology import TopologyDocument, compile_topology, read_topology
@@ -41,7 +40,8 @@ def validate(file: Path) -> None:
         )
     else:
         topology = read_native(file, document) if document is not None else read_topology(file)
-        out.print(
+        # plain text (no rich console to import; a name with [brackets] stays as written)
+        click.echo(
             f"{file}: valid topology {topology.name!r} ({topology.n_nodes} nodes, "
             f"{topology.n_links} links)"
         )
@@ -53,6 +53,8 @@ def validate(file: Path) -> None:
 @reports_input_errors
 def topology_stats_command(file: Path, as_json: bool) -> None:
     """Print counts, lengths, capacities and baseline reachability of a topology FILE."""
+    from rich.table import Table
+
     from resilience_sim.engine import baseline_population
     from resilience_sim.topology.stats import topology_stats
 

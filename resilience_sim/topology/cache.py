@@ -27,7 +27,6 @@ import hashlib
 import os
 from collections.abc import Callable
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from resilience_sim.errors import InputError
@@ -51,6 +50,8 @@ def cache_dir() -> Path | None:
 @cache
 def code_key() -> str:
     """What, besides a file's bytes, decides its cached columns (16 hex digits)."""
+    from importlib import metadata  # here: a Parquet file never needs it (~20 ms)
+
     try:
         version = metadata.version("resilience-sim")
     except metadata.PackageNotFoundError:

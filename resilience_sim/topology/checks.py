@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.topology import arrow_np
 from resilience_sim.topology.model import NodeKind, Topology, TopologyDocument
 
 
@@ -58,14 +59,15 @@ def has_reference_problems(nodes: pa.Table, links: pa.Table) -> bool:
     at = _filled(feed)
     fed = at[(at >= 0) & (at < n)]
     if len(fed):
-        kinds = pc.take(nodes.column("kind"), pa.array(fed))
-        if pc.any(pc.not_equal(kinds, NodeKind.POWER_SUBSTATION.value)).as_py():
+        kinds = pc.take(nodes.column("kind"), arrow_np.array(fed, pa.int64()))
+        substation = arrow_np.scalar(NodeKind.POWER_SUBSTATION.value)
+        if pc.any(pc.not_equal(kinds, substation)).as_py():
             return True
     if len(flat):
         at = _filled(dep)
         if (at < 0).any():
             return True
-        if (at == np.asarray(pc.list_parent_indices(deps))).any():
+        if (at == arrow_np.numbers(pc.list_parent_indices(deps))[0]).any():
             return True
     return False
 
@@ -98,7 +100,7 @@ def _chunks(part: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
 
 def _filled(positions: pa.Array) -> np.ndarray:
     """Positions as int64, -1 where null."""
-    return np.asarray(pc.fill_null(positions, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return arrow_np.filled(positions, -1, np.int64)
 
 
 def reference_problems(nodes: pa.Table, links: pa.Table, file: str) -> list[InputProblem]:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from resilience_sim.errors import InputError, InputProblem
+from resilience_sim.topology import arrow_np
 from resilience_sim.topology.model import Link, Node, TopologyDocument
 from resilience_sim.topology.table import column_type, default_column, model_schema
 from resilience_sim.validation import validate_document
@@ -41,12 +42,16 @@ def _lat_lon_together(t: pa.Table) -> Mask:
 
 
 def _route_has_two_points(t: pa.Table) -> Mask:
-    lengths = pc.fill_null(pc.list_value_length(t.column("route")), 2)
-    return _np(pc.less(lengths, 2))
+    lengths, given = arrow_np.numbers(pc.list_value_length(t.column("route")))
+    return given & (lengths < 2)
 
 
 def _no_self_loop(t: pa.Table) -> Mask:
-    return _np(pc.fill_null(pc.equal(t.column("source"), t.column("target")), False))
+    loop = arrow_np.bools(pc.equal(t.column("source"), t.column("target")), null=False)
+    # the validator's second rule: one depth per route point
+    depths, has_depths = arrow_np.numbers(pc.list_value_length(t.column("route_depth_m")))
+    points, has_route = arrow_np.numbers(pc.list_value_length(t.column("route")))
+    return loop | (has_depths & ~(has_route & (depths == points)))
 
 
 # model -> validator name -> its column form (rows that may fail it)
@@ -57,7 +62,8 @@ COLUMN_RULES: dict[type[BaseModel], dict[str, Callable[[pa.Table], Mask]]] = {
 
 
 def _np(mask: pa.ChunkedArray | pa.Array) -> Mask:
-    return np.asarray(pc.fill_null(mask, True).to_numpy(zero_copy_only=False), dtype=bool)
+    """A boolean Arrow mask as numpy, a null counting as "may break" (True)."""
+    return arrow_np.bools(mask, null=True)
 
 
 def _validators(model: type[BaseModel]) -> set[str]:
@@ -113,15 +119,16 @@ def _bad_values(values: pa.Array, annotation: Any, metadata: list) -> Mask:
         flat = pc.list_flatten(values)
         item = typing.get_args(base)[0]
         flat_bad = _bad_values(flat, item, [])
-        parents = np.asarray(pc.list_parent_indices(values))
+        parents, _ = arrow_np.numbers(pc.list_parent_indices(values))
         bad[parents[flat_bad]] = True
         return bad | _length_rules(pc.list_value_length(values), rules, valid)
     if ct.kind == "tuple":
         flat = pc.list_flatten(values)
-        parents = np.asarray(pc.list_parent_indices(values))
+        parents, _ = arrow_np.numbers(pc.list_parent_indices(values))
         args = typing.get_args(base)
         for k, item in enumerate(args):
-            flat_bad = _bad_values(flat.take(np.arange(k, len(flat), len(args))), item, [])
+            every = arrow_np.array(np.arange(k, len(flat), len(args)), pa.int64())
+            flat_bad = _bad_values(flat.take(every), item, [])
             bad[parents[k :: len(args)][flat_bad]] = True
         return bad
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
@@ -135,7 +142,7 @@ def _bad_values(values: pa.Array, annotation: Any, metadata: list) -> Mask:
         for rule in rules:
             for kind, (attr, fails) in checks.items():
                 if isinstance(rule, kind):
-                    step = fails(values, getattr(rule, attr))
+                    step = fails(values, arrow_np.scalar(getattr(rule, attr)))
                     out = step if out is None else pc.or_kleene(out, step)
         if out is not None:
             bad |= _np(pc.and_kleene(out, valid))
@@ -148,9 +155,9 @@ def _bad_values(values: pa.Array, annotation: Any, metadata: list) -> Mask:
                 matches = pc.match_substring_regex(values, pattern=_re2(pattern))
                 bad |= _np(pc.and_kleene(pc.invert(matches), valid))
         if ct.kind == "enum":
-            allowed = pa.array([m.value for m in ct.base])
+            allowed = arrow_np.strings([m.value for m in ct.base])
         elif typing.get_origin(base) is typing.Literal:
-            allowed = pa.array(list(typing.get_args(base)))
+            allowed = arrow_np.strings(list(typing.get_args(base)))
         else:
             return bad
         bad |= _np(pc.and_kleene(pc.invert(pc.is_in(values, value_set=allowed)), valid))
@@ -161,9 +168,11 @@ def _length_rules(lengths: pa.Array, rules: list, valid: pa.Array) -> Mask:
     bad = np.zeros(len(lengths), dtype=bool)
     for rule in rules:
         if isinstance(rule, at.MinLen):
-            bad |= _np(pc.and_kleene(pc.less(lengths, rule.min_length), valid))
+            shorter = pc.less(lengths, arrow_np.scalar(rule.min_length))
+            bad |= _np(pc.and_kleene(shorter, valid))
         elif isinstance(rule, at.MaxLen):
-            bad |= _np(pc.and_kleene(pc.greater(lengths, rule.max_length), valid))
+            longer = pc.greater(lengths, arrow_np.scalar(rule.max_length))
+            bad |= _np(pc.and_kleene(longer, valid))
     return bad
 
 
@@ -229,7 +238,8 @@ def _row_problems(
     schema = model_schema(model)
     problems: list[InputProblem] = []
     stub = Node.model_construct(id="-", kind="exchange")
-    for i, row in zip(rows.tolist(), table.take(pa.array(rows)).to_pylist(), strict=True):
+    taken = table.take(arrow_np.array(rows, pa.int64())).to_pylist()
+    for i, row in zip(rows.tolist(), taken, strict=True):
         item: dict[str, Any] = {}
         for key, value in row.items():
             if value is None and key in schema.names:
@@ -259,7 +269,12 @@ def _row_problems(
 
 
 def document_problems(name: Any, description: Any, n_nodes: int, file: str) -> list[InputProblem]:
-    """Problems of the document-level fields (name, description, at least one node)."""
+    """Problems of the document-level fields (name, description, at least one node).
+
+    Decided by the fields' rules on one-value columns, as rows are; pydantic only
+    names the problems of a document that may break one."""
+    if n_nodes and not _document_may_break(name, description):
+        return []
     stub = [Node.model_construct(id="-", kind="exchange")] if n_nodes else []
     document = {"nodes": stub}
     if name is not None:
@@ -271,3 +286,21 @@ def document_problems(name: Any, description: Any, n_nodes: int, file: str) -> l
     except InputError as exc:
         return list(exc.problems)
     return []
+
+
+def _document_may_break(name: Any, description: Any) -> bool:
+    """Whether the document fields ``name`` and ``description`` may break a rule of
+    :class:`TopologyDocument` (None: not given), erring on the side of yes."""
+    if _validators(TopologyDocument):
+        return True  # a document validator: only pydantic can tell
+    for field, value in (("name", name), ("description", description)):
+        info = TopologyDocument.model_fields[field]
+        if value is None:
+            if info.is_required():
+                return True
+            continue
+        if not isinstance(value, str) or column_type(info.annotation).arrow != pa.string():
+            return True
+        if _bad_values(arrow_np.strings([value]), info.annotation, list(info.metadata)).any():
+            return True
+    return False

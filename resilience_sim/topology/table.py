@@ -29,8 +29,11 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel, TypeAdapter
+
+from resilience_sim.topology import arrow_np
 
 
 @dataclass(frozen=True)
@@ -213,4 +216,14 @@ def default_column(model: type[BaseModel], name: str, n_rows: int) -> pa.Array:
     if info.is_required():  # a placeholder: every row is then reported as missing it
         return pa.nulls(n_rows, ct.arrow)
     value = info.default_factory() if info.default_factory is not None else info.default
-    return pa.repeat(pa.scalar(_to_arrow_value(value, ct), type=ct.arrow), n_rows)
+    value = _to_arrow_value(value, ct)
+    # built without pa.scalar where the checks of a file may need it: pa.scalar imports
+    # pandas (topology/arrow_np.py)
+    if value is None:
+        return pa.nulls(n_rows, ct.arrow)
+    if isinstance(value, bool | int | float | str) and ct.kind in ("scalar", "enum"):
+        return pa.repeat(arrow_np.scalar(value, ct.arrow), n_rows)
+    if value == [] and pa.types.is_list(ct.arrow):
+        offsets = arrow_np.array(np.zeros(n_rows + 1), pa.int32())
+        return pa.ListArray.from_arrays(offsets, pa.nulls(0, ct.arrow.value_type), type=ct.arrow)
+    return pa.repeat(pa.scalar(value, type=ct.arrow), n_rows)
