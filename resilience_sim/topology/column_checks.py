@@ -47,17 +47,23 @@ def _route_has_two_points(t: pa.Table) -> Mask:
 
 
 def _no_self_loop(t: pa.Table) -> Mask:
-    loop = arrow_np.bools(pc.equal(t.column("source"), t.column("target")), null=False)
-    # the validator's second rule: one depth per route point
+    return arrow_np.bools(pc.equal(t.column("source"), t.column("target")), null=False)
+
+
+def _one_depth_per_route_point(t: pa.Table) -> Mask:
     depths, has_depths = arrow_np.numbers(pc.list_value_length(t.column("route_depth_m")))
     points, has_route = arrow_np.numbers(pc.list_value_length(t.column("route")))
-    return loop | (has_depths & ~(has_route & (depths == points)))
+    return has_depths & ~(has_route & (depths == points))
 
 
 # model -> validator name -> its column form (rows that may fail it)
 COLUMN_RULES: dict[type[BaseModel], dict[str, Callable[[pa.Table], Mask]]] = {
     Node: {"_lat_lon_together": _lat_lon_together},
-    Link: {"_route_has_two_points": _route_has_two_points, "_no_self_loop": _no_self_loop},
+    Link: {
+        "_route_has_two_points": _route_has_two_points,
+        "_no_self_loop": _no_self_loop,
+        "_one_depth_per_route_point": _one_depth_per_route_point,
+    },
 }
 
 

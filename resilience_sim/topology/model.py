@@ -174,6 +174,10 @@ class Link(_Frozen):
     def _no_self_loop(self) -> Link:
         if self.source == self.target:
             raise ValueError(f"link {self.id!r} connects node {self.source!r} to itself")
+        return self
+
+    @model_validator(mode="after")
+    def _one_depth_per_route_point(self) -> Link:
         if self.route_depth_m is not None and (
             self.route is None or len(self.route_depth_m) != len(self.route)
         ):
