@@ -43,11 +43,13 @@ if str(ROOT) not in sys.path:
 from benchmarks.workload import build_workload  # noqa: E402
 from resilience_sim.engine import compile_plan, simulate_planned, simulate_replication  # noqa: E402
 from resilience_sim.engine.simulation import Replication  # noqa: E402
-from resilience_sim.experiments.study import StudyContext, run_replication  # noqa: E402
-from resilience_sim.hazards import sample_hazards  # noqa: E402
+from resilience_sim.experiments.study import (  # noqa: E402
+    StudyContext,
+    replication_damages,
+    run_replication,
+)
 from resilience_sim.rng import replication_rngs, replication_seeds  # noqa: E402
 from resilience_sim.scenario import load_scenario  # noqa: E402
-from resilience_sim.threats import THREAT_SAMPLERS  # noqa: E402
 
 SEED = 1
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
@@ -75,19 +77,7 @@ def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
     spec, arrays = ctx.scenario.spec, ctx.arrays
     kwargs = plan_arguments(ctx)
     seeds = replication_seeds(SEED, replications)
-    records = []
-    for seed_seq in seeds:
-        rngs = replication_rngs(seed_seq)
-        records.append(
-            sample_hazards(
-                spec,
-                ctx.topology,
-                arrays,
-                rngs["hazards"],
-                threat_samplers=THREAT_SAMPLERS,
-                threat_rng=rngs["threats"],
-            )
-        )
+    records = [replication_damages(ctx, replication_rngs(seed_seq)) for seed_seq in seeds]
 
     def per_replication() -> list:
         logs = []

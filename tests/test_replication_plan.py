@@ -19,14 +19,13 @@ from resilience_sim.engine.simulation import closed_until_h
 from resilience_sim.engine.state import DEGRADE, REPAIR, EventLog
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.multi_study import build_contexts
-from resilience_sim.experiments.study import StudyContext
+from resilience_sim.experiments.study import StudyContext, replication_damages
 from resilience_sim.geo import haversine_km
 from resilience_sim.hazards import sample_hazards
 from resilience_sim.hazards.base import CapacityLoss
 from resilience_sim.rng import replication_rngs, replication_seeds
 from resilience_sim.scenario import load_scenario
 from resilience_sim.scenario.schema import Overload
-from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import compile_topology
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -205,14 +204,7 @@ def test_one_plan_for_every_replication_equals_a_fresh_plan_each(name):
     overload = spec.overload
     for seed_seq in replication_seeds(7, 4):
         rngs = replication_rngs(seed_seq)
-        damages = sample_hazards(
-            spec,
-            context.topology,
-            arrays,
-            rngs["hazards"],
-            threat_samplers=THREAT_SAMPLERS,
-            threat_rng=rngs["threats"],
-        )
+        damages = replication_damages(context, rngs)
         logs = []
         for plan in (context.plan, copied, None):
             rngs = replication_rngs(seed_seq)

@@ -221,6 +221,19 @@ class ReplicationOutput:
     operator_summary: list[dict] | None = None  # one row per operator
 
 
+def replication_damages(context: StudyContext, rngs: dict[str, np.random.Generator]) -> list:
+    """The hazard and threat records of one replication, drawn from its ``rngs``
+    (:func:`~resilience_sim.rng.replication_rngs`: hazards and threats streams)."""
+    return sample_hazards(
+        context.scenario.spec,
+        context.topology,
+        context.arrays,
+        rngs["hazards"],
+        threat_samplers=THREAT_SAMPLERS,
+        threat_rng=rngs["threats"],
+    )
+
+
 def run_replication(
     context: StudyContext,
     replication: int,
@@ -232,14 +245,7 @@ def run_replication(
     ``summary_only``: skip the tables only the run folder needs (the daily outage causes)."""
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
-    damages = sample_hazards(
-        spec,
-        context.topology,
-        context.arrays,
-        rngs["hazards"],
-        threat_samplers=THREAT_SAMPLERS,
-        threat_rng=rngs["threats"],
-    )
+    damages = replication_damages(context, rngs)
     log = simulate_planned(context.arrays, context.plan, damages, rngs["repairs"], rngs["power"])
     time_h, asset_idx, code = log.as_arrays()
     served = served_over_time_fast(
