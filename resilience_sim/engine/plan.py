@@ -25,8 +25,8 @@ from resilience_sim.engine.backup import backup_rule_nodes
 from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.engine.crews import CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
-from resilience_sim.engine.fuel import FuelPlan
 from resilience_sim.engine.disconnection import Interdependency
+from resilience_sim.engine.fuel import FuelPlan
 from resilience_sim.engine.motter_lai import OverloadLoad
 from resilience_sim.engine.overload import OverloadPlan, compile_overload
 from resilience_sim.engine.policies import PolicyPlan, compile_policy

@@ -4,7 +4,8 @@ Engine layer (docs/power.md#roads). With ``power.fuel.roads`` the trucks of
 :mod:`resilience_sim.engine.fuel` drive the shortest open road path instead of
 great-circle km x ``road_factor``:
 
-* :func:`compile_roads` (once per study, in the :class:`~resilience_sim.engine.plan.ReplicationPlan`)
+* :func:`compile_roads` (once per study, in the
+  :class:`~resilience_sim.engine.plan.ReplicationPlan`)
   builds the road graph from a GeoJSON file or from the routes of the topology's
   terrestrial links (``from_links``; fibre is commonly laid along roads: `assumed`),
   joins every node and depot to its nearest road vertex (the leg to it is off-road,
@@ -179,9 +180,7 @@ def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | 
     return parts, np.full(len(parts), np.inf), np.asarray(elevation, dtype=float)
 
 
-def _snap(
-    tree: cKDTree | None, lat: np.ndarray, lon: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _snap(tree: cKDTree | None, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     vertex = np.full(len(lat), -1, dtype=np.int64)
     km = np.zeros(len(lat))
@@ -325,7 +324,12 @@ def compile_roads(
     edge_u, edge_v = edge_u[keep], edge_v[keep]
     edge_limit = np.concatenate(lim)[keep]
     edge_elev = np.concatenate(elev)[keep]
-    ulat, ulon, vlat, vlon = vertex_lat[edge_u], vertex_lon[edge_u], vertex_lat[edge_v], vertex_lon[edge_v]
+    ulat, ulon, vlat, vlon = (
+        vertex_lat[edge_u],
+        vertex_lon[edge_u],
+        vertex_lat[edge_v],
+        vertex_lon[edge_v],
+    )
     edge_km = haversine_km(ulat, ulon, vlat, vlon)
     # the midpoint on the sphere (normalised mean of the unit vectors)
     mid = unit_vectors(ulat, ulon) + unit_vectors(vlat, vlon)
@@ -348,7 +352,9 @@ def compile_roads(
         for j, hazard in enumerate(hazards):
             if hazard.type != rule.hazard:
                 continue
-            intensity, onset = _intensity(hazard, above, mid_lat, mid_lon, edge_elev, region, arrays)
+            intensity, onset = _intensity(
+                hazard, above, mid_lat, mid_lon, edge_elev, region, arrays
+            )
             for values in (intensity, onset):
                 values.setflags(write=False)
             label = f"damage[{i}] x hazards[{j}] ({getattr(hazard, 'label', None) or hazard.type})"

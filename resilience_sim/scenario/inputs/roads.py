@@ -52,9 +52,7 @@ def _positions(raw, file: str, where: str) -> np.ndarray:
         valid = (
             isinstance(position, list | tuple)
             and len(position) >= 2
-            and all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2]
-            )
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
         )
         if not valid or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
             raise InputError.single(
@@ -103,7 +101,9 @@ def read_road_file(path: str | Path) -> RoadLines:
                 f"must be a LineString or MultiLineString road, got {kind or 'none'}",
             )
         props = properties(feature)
-        speed = _number(props.get("speed_kmh"), file, f"{where}.properties.speed_kmh", positive=True)
+        speed = _number(
+            props.get("speed_kmh"), file, f"{where}.properties.speed_kmh", positive=True
+        )
         elevation = _number(
             props.get("elevation_m"), file, f"{where}.properties.elevation_m", positive=False
         )
