@@ -414,3 +414,78 @@ def test_cli_exits_2_on_bad_road_geometry(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
     assert "r.geojson: features[0].geometry: must be a LineString" in result.stderr
+
+
+# -- the shipped example, the hazards' intensity at roads -----------------------------
+
+
+def test_the_shipped_roads_scenario_is_the_same_whatever_the_batches_and_executor():
+    """Road draws belong to each replication: batches of 1 or 3, and worker processes
+    (the plan with its road graph pickled), give the same tables; the roads change the
+    result against the same scenario without them."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    scenario = load_scenario(root / "pacific_island_cyclone_roads.yaml")
+    one = simulate(scenario, replications=3, seed=11, batch_size=1)
+    three = simulate(scenario, replications=3, seed=11, batch_size=3, executor="local")
+    assert one.events.equals(three.events)
+    assert one.outage_causes.equals(three.outage_causes)
+    without = simulate(
+        load_scenario(root / "pacific_island_cyclone_fuel.yaml"), replications=3, seed=11
+    )
+    assert not one.events.equals(without.events)
+
+
+def test_road_intensity_is_the_hazard_s_own_model_at_the_segment_midpoints(tmp_path):
+    """Earthquake: BJF97 median PGA at each midpoint's distance from the epicentre, x the
+    site amplification; cyclone: the Holland peak gust there (and its threshold time)."""
+    from resilience_sim.hazards.cyclone_wind import peak_gust
+    from resilience_sim.hazards.earthquake import bjf97_median_pga_g
+
+    quake = {
+        "type": "earthquake",
+        "epicentre": {"lat": 0.0, "lon": 0.1},
+        "magnitude": 6.5,
+        "depth_km": 10.0,
+        "at_h": 3.0,
+        "site_amplification": 1.2,
+    }
+    storm = {
+        "type": "tropical_cyclone",
+        "at_h": 0.0,
+        "track": [
+            {
+                "t_h": 0,
+                "lat": -1.0,
+                "lon": 0.2,
+                "central_pressure_hpa": 960,
+                "radius_max_wind_km": 30,
+            },
+            {
+                "t_h": 12,
+                "lat": 1.0,
+                "lon": 0.3,
+                "central_pressure_hpa": 960,
+                "radius_max_wind_km": 30,
+            },
+        ],
+    }
+    rules = [{"hazard": "earthquake"}, {"hazard": "tropical_cyclone", "above": 30.0}]
+    roads = RoadNetwork.model_validate(
+        {"file": road_file(tmp_path, DIRECT, DETOUR), "damage": rules}
+    )
+    spec = scenario_on(sites(), hazards=[quake, storm]).spec
+    arrays = compile_topology(sites())
+    graph = compile_roads(roads, arrays, np.zeros(1), np.zeros(1), hazards=tuple(spec.hazards))
+    eq, tc = graph.hazards
+    h = spec.hazards[0]
+    rjb = haversine_km(0.0, 0.1, graph.edge_mid_lat, graph.edge_mid_lon)
+    expected = bjf97_median_pga_g(h.magnitude, rjb, h.vs30_mps, h.mechanism, h.depth_km) * 1.2
+    np.testing.assert_allclose(eq.intensity, expected, rtol=1e-12)
+    assert eq.onset_h.tolist() == [3.0] * graph.n_edges and eq.above == 0.3
+    peak = peak_gust(spec.hazards[1], graph.edge_mid_lat, graph.edge_mid_lon, np.full(4, 30.0))
+    np.testing.assert_allclose(tc.intensity, peak.gust_ms, rtol=1e-12)
+    assert (tc.intensity > 30.0).any()
+    onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)
+    np.testing.assert_allclose(tc.onset_h, onset)
