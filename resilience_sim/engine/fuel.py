@@ -217,8 +217,11 @@ class FuelFleet:
             for n in self.waiting
             if self.opens_at_h(n) <= now and (truck.serves is None or truck.serves[n])
         ]
-        if self.roads is not None:
-            open_nodes = [n for n in open_nodes if math.isfinite(self._node_trip_h(truck, n))]
+        if self.roads is not None and open_nodes:
+            trips = self._trips_h(truck, np.asarray(open_nodes, dtype=np.int64))
+            open_nodes = [
+                n for n, h in zip(open_nodes, trips.tolist(), strict=True) if h < math.inf
+            ]
         if not open_nodes:
             return None
         policy, a = self.spec.policy, self.arrays
@@ -257,6 +260,20 @@ class FuelFleet:
         return self.road_trip_h(
             truck, lat, lon, int(g.node_vertex[node]), float(g.node_offroad_km[node])
         )
+
+    def _trips_h(self, truck: Truck, nodes: np.ndarray) -> np.ndarray:
+        """:meth:`road_trip_h` to each of ``nodes`` at once (one Dijkstra from the truck)."""
+        g, a, rf = self.road_graph, self.arrays, self.spec.road_factor
+        lat, lon = a.asset_lat[nodes], a.asset_lon[nodes]
+        direct = np.nan_to_num(haversine_km(truck.lat, truck.lon, lat, lon), nan=0.0)
+        direct_h = direct * rf / truck.speed_kmh
+        vertex = g.node_vertex[nodes]
+        if truck.vertex < 0:
+            return direct_h
+        road_h = self.roads.hours_from(truck.vertex, self.env.now, truck.speed_kmh)[vertex]
+        off_h = (truck.offroad_km + g.node_offroad_km[nodes]) * rf / truck.speed_kmh
+        by_road = (vertex >= 0) & (vertex != truck.vertex)
+        return np.where(by_road, road_h + off_h, direct_h)
 
     def _at_depot(self, truck: Truck) -> None:
         truck.lat, truck.lon = self.depot_lat[truck.depot], self.depot_lon[truck.depot]

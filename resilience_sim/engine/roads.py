@@ -413,9 +413,10 @@ class RoadConditions:
         self.interval_end_h = cat(ends, float)
         times = np.concatenate([self.interval_start_h, self.interval_end_h])
         self.change_h = np.unique(times[np.isfinite(times) & (times > 0)])
-        self._masks: dict[int, np.ndarray] = {}
-        self._graphs: dict[tuple[bytes, float], csr_matrix] = {}
-        self._hours: dict[tuple[bytes, float, int], np.ndarray] = {}
+        self._masks: dict[int, tuple[int, np.ndarray]] = {}  # interval -> (state id, mask)
+        self._state_ids: dict[bytes, int] = {}
+        self._graphs: dict[tuple[int, float], csr_matrix] = {}
+        self._hours: dict[tuple[int, float, int], np.ndarray] = {}
 
     @property
     def reopen_h(self) -> list[float]:
@@ -425,17 +426,22 @@ class RoadConditions:
 
     def closed_at(self, t_h: float) -> np.ndarray:
         """Which segments are closed at ``t_h`` hours, ``(n_edges,)`` bool (read-only)."""
+        return self._state(t_h)[1]
+
+    def _state(self, t_h: float) -> tuple[int, np.ndarray]:
+        """``(id, closed mask)`` of the road state at ``t_h``: equal masks share an id."""
         k = int(np.searchsorted(self.change_h, t_h, side="right"))
-        mask = self._masks.get(k)
-        if mask is None:
+        state = self._masks.get(k)
+        if state is None:
             active = (self.interval_start_h <= t_h) & (t_h < self.interval_end_h)
             mask = np.zeros(self.graph.n_edges, bool)
             mask[self.interval_edge[active]] = True
             mask.setflags(write=False)
-            self._masks[k] = mask
-        return mask
+            state_id = self._state_ids.setdefault(mask.tobytes(), len(self._state_ids))
+            state = self._masks[k] = (state_id, mask)
+        return state
 
-    def _graph(self, closed: np.ndarray, key: bytes, speed_kmh: float) -> csr_matrix:
+    def _graph(self, closed: np.ndarray, key: int, speed_kmh: float) -> csr_matrix:
         matrix = self._graphs.get((key, speed_kmh))
         if matrix is None:
             g = self.graph
@@ -470,8 +476,7 @@ class RoadConditions:
         numpy.ndarray
             ``(n_vertices,)`` hours (read-only; cached per road state, speed and vertex).
         """
-        closed = self.closed_at(t_h)
-        key = closed.tobytes()
+        key, closed = self._state(t_h)
         hours = self._hours.get((key, speed_kmh, vertex))
         if hours is None:
             matrix = self._graph(closed, key, speed_kmh)
