@@ -20,7 +20,8 @@ What is the same in every replication (depot positions, the nodes each fleet ser
 road graph) is compiled once per study as a :class:`FuelPlan`.
 
 Decisions are taken once every change of the instant is known (a zero-delay step), as
-for crews. All times deterministic: no draws.
+for crews. Truck times are deterministic; road closures are drawn per replication by
+:class:`~resilience_sim.engine.roads.RoadConditions`.
 """
 
 from __future__ import annotations
