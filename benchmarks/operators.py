@@ -18,7 +18,8 @@ import time
 
 from benchmarks.workload import HORIZON_H, Workload, disaster_scenario, run_replication
 from resilience_sim.engine.fast_service import served_over_time_fast
-from resilience_sim.engine.operators import operator_model_of, served_per_operator
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import operator_model_of
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import compile_topology
