@@ -26,8 +26,9 @@ How:
    (``np.bincount`` adds in index order, and the members skipped are exact zeros), so
    every value equals the reference's bit for bit. The roaming mandate switching on or
    off recomputes every unit once.
-3. **Rows.** Batches without any change repeat the previous row; hijacked regions lose
-   their international users (and roaming) as in the reference.
+3. **Rows.** Only batches with a cell change, the mandate switching or a hijack starting
+   or ending are visited; the other rows repeat the last visited one. Hijacked regions
+   lose their international users (and roaming) as in the reference.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def served_per_operator(
     time_h = np.asarray(time_h, dtype=float)
     asset_idx = np.asarray(asset_idx, dtype=np.int64)
     event = np.asarray(event)
-    times = _unique(np.concatenate([[0.0], time_h]))
+    times = np.unique(np.concatenate([[0.0], time_h]))
     n_rows = len(times)
     codes = up_down_codes(arrays, asset_idx, event)
     up_down = (codes == FAIL) | (codes == REPAIR)
@@ -81,26 +82,27 @@ def served_per_operator(
 
     state = _Assignment(model, groups)
     bounds = np.searchsorted(change_batch, np.arange(n_rows + 1))
-    for row in range(n_rows):
+    first = np.arange(n_rows) == 0
+    toggled = first | np.append(False, roam[1:] != roam[:-1])
+    relost = first | np.append(False, (lost[1:] != lost[:-1]).any(axis=1))
+    source = np.zeros(n_rows, dtype=np.int64)  # the row whose values each row repeats
+    for row in np.flatnonzero((bounds[1:] > bounds[:-1]) | toggled | relost).tolist():
         lo, hi = bounds[row], bounds[row + 1]
-        full = row == 0 or roam[row] != roam[row - 1]
-        touched = state.update(change_cell[lo:hi], change_on[lo:hi], bool(roam[row]), full)
-        if row > 0 and not touched and np.array_equal(lost[row], lost[row - 1]):
-            domestic[row] = domestic[row - 1]
-            international[row] = international[row - 1]
-            roaming_domestic[row] = roaming_domestic[row - 1]
-            roaming_international[row] = roaming_international[row - 1]
+        touched = state.update(change_cell[lo:hi], change_on[lo:hi], bool(roam[row]), toggled[row])
+        if not (touched or relost[row]):
             continue
+        source[row] = row
         cells = state.cell_sum.reshape(2, n_ops, n_regions)
         domestic[row] = cells[0]
         international[row] = np.where(lost[row], 0.0, cells[1])
         roaming_domestic[row], roaming_international[row] = state.roamed_by_op(lost[row])
+    source = np.maximum.accumulate(source)
     return OperatorServed(
         time_h=times,
-        domestic=domestic,
-        international=international,
-        roaming_domestic=roaming_domestic,
-        roaming_international=roaming_international,
+        domestic=domestic[source],
+        international=international[source],
+        roaming_domestic=roaming_domestic[source],
+        roaming_international=roaming_international[source],
     )
 
 
@@ -225,11 +227,11 @@ class _Assignment:
             self.ok[pairs] = on[where]
         if full:
             self.roams = roams
-            units = np.arange(len(self.served))
-        elif len(cells):
-            units = _unique(g.pair_unit[pairs])
-        else:
+            self._recompute_all()
+            return True
+        if len(cells) == 0:
             return False
+        units = _unique(g.pair_unit[pairs])
         # 1. the sites each unit uses, and the share of its users on each
         pairs, where = g.by_unit.gather(units)
         ok, roaming = self.ok[pairs], self.pair_roaming[pairs]
@@ -245,7 +247,7 @@ class _Assignment:
             share = np.where(use, self.pair_users[pairs] / n_use[where], 0.0)
         moved = share != self.share[pairs]
         if not moved.any():
-            return full
+            return False
         moved_pairs = pairs[moved]
         self.share[moved_pairs] = share[moved]
         # 2. the load and capacity fraction of every site whose shares moved
@@ -269,10 +271,10 @@ class _Assignment:
         served = np.bincount(where, weights=got, minlength=len(units))
         changed = served != self.served[units]
         self.served[units] = served
-        if self.roams or full:
+        if self.roams:
             roamed = np.where(self.pair_roaming[pairs], got, 0.0)
             roamed = np.bincount(where, weights=roamed, minlength=len(units))
-            if full or not np.array_equal(roamed, self.roamed[units]):
+            if not np.array_equal(roamed, self.roamed[units]):
                 self.roamed[units] = roamed
                 old = self.roaming_units
                 at = np.minimum(np.searchsorted(units, old), len(units) - 1)
@@ -280,13 +282,33 @@ class _Assignment:
                 self.roaming_units = _unique(np.concatenate([kept, units[roamed != 0]]))
                 self.roamed_sums = None
         # 4. the operator x region sums of units whose served users changed
-        if changed.any() or full:
-            out = np.arange(len(self.cell_sum)) if full else _unique(g.out_cell[units[changed]])
+        if changed.any():
+            out = _unique(g.out_cell[units[changed]])
             members, where = g.by_out_cell.gather(out)
             self.cell_sum[out] = np.bincount(
                 where, weights=self.served[members], minlength=len(out)
             )
         return True
+
+    def _recompute_all(self) -> None:
+        """Every value from the cell states, by whole-length passes in the reference's order."""
+        g, k2, n2 = self.groups, len(self.served), len(self.load)
+        unit, roaming, ok = g.pair_unit, self.pair_roaming, self.ok
+        use = ok & ~roaming
+        if self.roams:
+            n_own = np.bincount(unit, weights=use, minlength=k2)
+            use = use | (ok & roaming & (self.may_roam & (n_own == 0))[unit])
+        n_use = np.bincount(unit, weights=use, minlength=k2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.share = np.where(use, self.pair_users / n_use[unit], 0.0)
+            self.load = np.bincount(g.pair_site, weights=self.share, minlength=n2)
+            self.frac = np.where(self.load > self.capacity, self.capacity / self.load, 1.0)
+        self.got = self.share * self.frac[g.pair_site]
+        self.served = np.bincount(unit, weights=self.got, minlength=k2)
+        self.roamed = np.bincount(unit, weights=np.where(roaming, self.got, 0.0), minlength=k2)
+        self.roaming_units = np.flatnonzero(self.roamed)
+        self.roamed_sums = None
+        self.cell_sum = np.bincount(g.out_cell, weights=self.served, minlength=len(self.cell_sum))
 
     def roamed_by_op(self, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(domestic, international)`` ``(n_ops,)`` users served through emergency
