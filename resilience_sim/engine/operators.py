@@ -239,11 +239,13 @@ def build_operator_model(
         n_regions=len(regions),
     )
     dom, intl = _baseline_evaluation(arrays, model)
-    return dataclasses.replace(
+    model = dataclasses.replace(
         model,
         capacity_users=capacity_factor * np.maximum(dom.load, intl.load),
         unit_served_in_baseline=(dom.served > 0, intl.served > 0),
     )
+    model.groups  # noqa: B018  (built now: once per study, pickled with the model to workers)
+    return model
 
 
 def operator_model_of(
