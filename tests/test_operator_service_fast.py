@@ -3,11 +3,12 @@
 ``served_per_operator`` (engine/operator_service_fast.py: offline serving sites per
 operator network, incremental assignment) against ``operator_service_reference`` (a
 pass per event time) on random small multi-operator networks and random event logs:
-failures, repairs (also of assets already up), capacity degradations, hijacks, several
-events at one time and at t = 0; roaming off, on from a time, on for a window and for a
-subset of operators; roaming partners; coverage 0 km and more; site capacity factors low
-enough to congest. Every sum of the fast model is taken over the same terms in the same
-order as the reference's, so the tables are compared exactly (no tolerance).
+failures, repairs (also of assets already up), capacity degradations, hijacks, stopgap
+links on standby and their release, several events at one time and at t = 0; roaming
+off, on from a time, on for a window and for a subset of operators; roaming partners;
+coverage 0 km and more; site capacity factors low enough to congest. Every sum of the
+fast model is taken over the same terms in the same order as the reference's, so the
+tables are compared exactly (no tolerance).
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from hypothesis import strategies as st
 
 from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.operators import operator_model_of, operator_service_reference
-from resilience_sim.engine.state import DEGRADE, FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.state import (
+    DEGRADE,
+    FAIL,
+    HIJACK_END,
+    HIJACK_START,
+    REPAIR,
+    STOPGAP_RELEASED,
+)
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import compile_topology
 from resilience_sim.topology.generate import generate_topology
@@ -33,7 +41,8 @@ FIELDS = ("time_h", "domestic", "international", "roaming_domestic", "roaming_in
 def random_case(seed: int):
     """A random network (two core exchanges, a gateway, aggregation nodes, cell sites on a
     small grid of points so that several share a point, links owned by an operator or
-    shared), its operators, a roaming mandate and an event log."""
+    shared, some on standby), its operators, a roaming mandate, a coverage radius, a site
+    capacity factor and the generator for its event logs."""
     rng = np.random.default_rng(seed)
     n_ops = int(rng.integers(2, 4))
     ids = IDS[:n_ops]
@@ -75,6 +84,7 @@ def random_case(seed: int):
         for i, (a, b) in enumerate(links)
     ]
     topology = make_topology(nodes, link_rows, f"random{seed}")
+    standby = {r["id"]: 1.0 for r in link_rows if rng.random() < 0.1}  # stopgap links
     share = rng.dirichlet(np.ones(n_ops + 1))[:n_ops] * 0.999
     operators = []
     for o, a in enumerate(ids):
@@ -97,14 +107,16 @@ def random_case(seed: int):
     ][int(rng.integers(0, 5))]
     coverage_km = float(rng.choice([0.0, 0.0, 1.2, 3.0]))
     factor = float(rng.choice([0.4, 0.8, 1.0, 1.5]))
-    return topology, operators, roaming, coverage_km, factor, rng
+    return topology, standby, operators, roaming, coverage_km, factor, rng
 
 
 def random_log(arrays, rng):
     """Events at a few random times (several per time, some at t = 0), in time order."""
     n = int(rng.integers(0, 40))
     time_h = np.sort(rng.integers(0, 10, n).astype(float))
-    code = rng.choice([FAIL, FAIL, REPAIR, REPAIR, DEGRADE, HIJACK_START, HIJACK_END], n)
+    code = rng.choice(
+        [FAIL, FAIL, REPAIR, REPAIR, DEGRADE, HIJACK_START, HIJACK_END, STOPGAP_RELEASED], n
+    )
     asset = rng.integers(0, arrays.n_assets, n)
     hijack = (code == HIJACK_START) | (code == HIJACK_END)
     asset[hijack] = arrays.n_assets + rng.integers(0, len(arrays.region_names), hijack.sum())
@@ -125,8 +137,8 @@ def assert_same(arrays, model, time_h, asset, code, value=None):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1))
 def test_fast_operator_service_equals_the_reference_on_random_networks_and_logs(seed):
-    topology, operators, roaming, coverage_km, factor, rng = random_case(seed)
-    arrays = compile_topology(topology)
+    topology, standby, operators, roaming, coverage_km, factor, rng = random_case(seed)
+    arrays = compile_topology(topology, standby)
     model = operator_model_of(topology, arrays, operators, roaming, coverage_km, factor)
     for _ in range(3):
         assert_same(arrays, model, *random_log(arrays, rng))
