@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resilience_sim.engine.operator_service_fast import served_per_operator
-from resilience_sim.engine.operators import operator_model_of, operator_service_reference
+from resilience_sim.engine.operators import Groups, operator_model_of, operator_service_reference
 from resilience_sim.engine.state import (
     DEGRADE,
     FAIL,
@@ -166,3 +166,12 @@ def test_fast_operator_service_equals_the_reference_on_a_generated_network(roami
     if roaming is not None:
         assert served.roaming_domestic.sum() > 0
     assert served.domestic.sum(axis=(1, 2)).min() < 0.9 * served.domestic[0].sum()
+
+
+def test_groups_gather_members_key_after_key_in_increasing_order():
+    groups = Groups.of(np.array([2, 0, 2, 1, 2]), 4)
+    members, position = groups.gather(np.array([2, 0, 3]))
+    assert members.tolist() == [0, 2, 4, 1]
+    assert position.tolist() == [0, 0, 0, 1]
+    members, position = groups.gather(np.array([], dtype=np.int64))
+    assert members.tolist() == [] and position.tolist() == []

@@ -84,8 +84,9 @@ class OperatorModel:
 
     @cached_property
     def groups(self) -> PairGroups:
-        """The candidate pairs grouped by unit, by site and by site cell (built on first use,
-        kept with the model)."""
+        """The candidate pairs grouped by unit, by site and by site cell, and the units by
+        operator x region (built by :func:`build_operator_model`, or on first use of a
+        model made by ``dataclasses.replace``; pickled with the model)."""
         return pair_groups(self)
 
 
