@@ -41,6 +41,8 @@ from resilience_sim.engine.replay import up_down_codes
 from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
 from resilience_sim.topology.compile import NetworkArrays
 
+SHORT_RUN_BATCHES = 4  # repair runs this short get a pass per batch (docs/performance.md)
+
 
 def served_per_operator(
     arrays: NetworkArrays,
@@ -49,12 +51,15 @@ def served_per_operator(
     asset_idx: np.ndarray,
     event: np.ndarray,
     value: np.ndarray | None = None,
+    short_run_batches: int = SHORT_RUN_BATCHES,
 ) -> OperatorServed:
     """Served users per operator at every distinct event time, as
     :func:`~resilience_sim.engine.operators.operator_service_reference` (module doc).
 
     ``value`` (degraded capacities) is accepted for the same signature; capacities do not
-    enter the operator model.
+    enter the operator model. A network's run of at most ``short_run_batches`` repair
+    batches after a failure gets a ``connected_components`` pass per batch instead of the
+    bottleneck tree (cheaper for a few batches; the same answer).
     """
     del value
     time_h = np.asarray(time_h, dtype=float)
@@ -69,7 +74,7 @@ def served_per_operator(
     )
     groups = model.groups
     change_batch, change_cell, change_on = _cell_changes(
-        arrays, model, groups, batch, asset, up, n_rows
+        arrays, model, groups, batch, asset, up, n_rows, short_run_batches
     )
     lost = _hijacked(arrays, times, time_h, asset_idx, codes, model.n_regions)
     roam = (model.roaming_from_h <= times) & (times < model.roaming_until_h)
@@ -114,6 +119,7 @@ def _cell_changes(
     asset: np.ndarray,
     up: np.ndarray,
     n_rows: int,
+    short_run_batches: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(batch, cell, serving)`` sorted by batch: every change of a used cell's serving
     state, from an empty state before batch 0 (cells as :class:`PairGroups`: domestic
@@ -130,6 +136,11 @@ def _cell_changes(
         g_batch, g_asset, g_up = batch[mine], asset[mine], up[mine]
         asset_up = initial_up & mask
         starts = np.union1d([0], g_batch[~g_up])  # a full pass only after a failure
+        changed = np.unique(g_batch)
+        run_of = np.searchsorted(starts, changed, side="right") - 1
+        repairs = np.bincount(run_of, weights=changed != starts[run_of], minlength=len(starts))
+        short = repairs[run_of] <= short_run_batches  # ... or at each batch of a short run
+        starts = np.union1d(starts, changed[short])
         ends = np.append(starts[1:], n_rows)
         serving = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
         for b0, b1 in zip(starts.tolist(), ends.tolist(), strict=True):
