@@ -13,11 +13,8 @@ from conftest import make_topology
 
 import resilience_sim as rs
 from resilience_sim.engine import FAIL, REPAIR
-from resilience_sim.engine.operators import (
-    baseline_per_operator,
-    operator_model_of,
-    served_per_operator,
-)
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import baseline_per_operator, operator_model_of
 from resilience_sim.errors import InputError, InputWarning
 from resilience_sim.experiments.compare import compare
 from resilience_sim.experiments.criticality import criticality

@@ -12,7 +12,8 @@ import pytest
 
 import resilience_sim as rs
 from resilience_sim.engine import FAIL, REPAIR
-from resilience_sim.engine.operators import operator_model_of, served_per_operator
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import operator_model_of
 from resilience_sim.experiments.compare import compare
 from resilience_sim.geo import haversine_km
 from resilience_sim.scenario.operators import Operator, Roaming

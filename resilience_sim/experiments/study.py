@@ -35,12 +35,12 @@ from resilience_sim.engine import (
 )
 from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
+from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.operators import (
     OperatorModel,
     OperatorServed,
     baseline_per_operator,
     operator_model_of,
-    served_per_operator,
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
