@@ -35,11 +35,17 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
+from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
-from resilience_sim.engine.replay import replay, up_down_codes
+from resilience_sim.engine.replay import up_down_codes
 from resilience_sim.engine.routing import Routing
-from resilience_sim.engine.service import ServedPopulation, capacity_row
+from resilience_sim.engine.service import (
+    ServedPopulation,
+    capacity_over_time,
+    component_has,
+    component_labels,  # re-exported: stopgaps, operators and benchmarks import it from here
+    population_served,
+)
 from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -106,25 +112,19 @@ def served_over_time_fast(
             (arrays.is_core, domestic, reg_dom),
             (arrays.is_international, international, reg_intl),
         ):
-            has_source = np.zeros(n_comp, dtype=bool)
-            has_source[labels[sources & node_up]] = True
-            served = node_up & has_source[labels]
-            total[b0] = pop @ served
-            by_region[b0] = np.bincount(
-                arrays.region_of_node, weights=pop * served, minlength=n_regions
-            )
+            has_source = component_has(n_comp, labels, node_up, sources)
+            total[b0], by_region[b0] = population_served(arrays, node_up & has_source[labels])
             if run is not None:
                 newly = run.served_batch(has_source, sources)
                 _fill_rows(total, by_region, b0, b1, newly, pop, arrays.region_of_node)
         asset_up[asset[mid:hi]] = True
     _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg_intl)
-    if demand_gbps is None or not np.any(demand_gbps > 0):  # no demand: NaN, as the reference
-        capacity = satellite = routed = latency = np.full(n_rows, np.nan)
-    else:
+    evaluate = None  # without demand the capacity columns are NaN: nothing to pick
+    if demand_gbps is not None and np.any(demand_gbps > 0):
         evaluate = capacity_rows(times, time_h, event, capacity_interval_h)
-        capacity, satellite, routed, latency = _capacity_over_time(
-            arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
-        )
+    capacity, satellite, routed, latency = capacity_over_time(
+        arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
+    )
     return ServedPopulation(
         time_h=times,
         domestic=domestic,
@@ -168,23 +168,6 @@ def net_changes(
     changed = is_up != was_up
     by_batch = np.argsort(batch[changed], kind="stable")
     return batch[changed][by_batch], asset[changed][by_batch], is_up[changed][by_batch]
-
-
-def component_labels(
-    arrays: NetworkArrays, asset_up: np.ndarray
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """``(n_components, labels (n_nodes,), node_up (n_nodes,))`` of the live network.
-
-    Live links are up links whose two end nodes are up; a down node is a component
-    of its own. One ``connected_components`` pass on a masked CSR matrix.
-    """
-    n = arrays.n_nodes
-    node_up = asset_up[:n]
-    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
-    src, dst = arrays.link_src[live], arrays.link_dst[live]
-    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
-    n_comp, labels = connected_components(graph, directed=False)
-    return n_comp, labels, node_up
 
 
 class _RepairRun:
@@ -335,20 +318,3 @@ def capacity_rows(
         due = np.searchsorted(times, times[row] + interval_h)
         row = int(min(due, next_forced[0])) if len(next_forced) else int(due)
     return evaluate
-
-
-def _capacity_over_time(
-    arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
-):
-    """Max-flow capacity, satellite share and routed share at the rows in ``evaluate``,
-    as the reference; the rows in between hold the last evaluated values."""
-    rows = []
-    for state, wanted in zip(
-        replay(arrays, time_h, asset_idx, event, value), evaluate, strict=True
-    ):
-        if not wanted:
-            rows.append(rows[-1])
-            continue
-        up, frac, hijacked = state.asset_up, state.capacity_frac, state.hijacked
-        rows.append(capacity_row(arrays, up, demand_gbps, frac, hijacked, routing, with_latency))
-    return tuple(np.asarray(column, dtype=float) for column in zip(*rows, strict=True))
