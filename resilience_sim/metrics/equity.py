@@ -73,13 +73,13 @@ def node_outage_hours(
     time_h: np.ndarray,
     asset_idx: np.ndarray,
     event: np.ndarray,
-    horizon_h: float,
+    until_h: float,
     value: np.ndarray | None = None,
     cache: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Hours within ``[0, horizon_h]`` that each node is without domestic service.
+    """Hours within ``[0, until_h]`` that each node is without domestic service.
 
-    Returns shape ``(n_nodes,)``, hours in ``[0, horizon_h]``; NaN for nodes the
+    Returns shape ``(n_nodes,)``, hours in ``[0, until_h]``; NaN for nodes the
     undamaged network does not serve (their outage is by design, not by damage,
     as for the served fractions; stopgaps on standby are not part of it). One
     connected-components pass per distinct event time; each state holds until the
@@ -93,10 +93,10 @@ def node_outage_hours(
     for state in replay(arrays, time_h, asset_idx, event, value):
         t = state.time_h
         if t_prev is not None:
-            hours += (min(t, horizon_h) - min(t_prev, horizon_h)) * unserved
+            hours += (min(t, until_h) - min(t_prev, until_h)) * unserved
         t_prev, unserved = t, _unserved(arrays, state.asset_up, baseline, cache)
     if t_prev is not None:
-        hours += max(horizon_h - t_prev, 0.0) * unserved
+        hours += max(until_h - t_prev, 0.0) * unserved
     return np.where(baseline, hours, np.nan)
 
 
@@ -123,7 +123,7 @@ def _unserved(
 def replication_outage_hours(
     arrays: NetworkArrays,
     events: pd.DataFrame,
-    horizon_h: float,
+    until_h: float,
     replications: list[int] | np.ndarray,
     cache: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray:
@@ -143,7 +143,7 @@ def replication_outage_hours(
         if log is None:  # a replication in which nothing happened
             log = events.iloc[:0]
         time_h, subject, code, value = log_arrays(arrays, log)
-        rows.append(node_outage_hours(arrays, time_h, subject, code, horizon_h, value, cache))
+        rows.append(node_outage_hours(arrays, time_h, subject, code, until_h, value, cache))
     return np.vstack(rows) if rows else np.empty((0, arrays.n_nodes))
 
 

@@ -58,7 +58,7 @@ def summarize_operators(
     baseline: ServedPopulation,
     baseline_ops: OperatorServed,
     operator_ids: tuple[str, ...],
-    horizon_h: float,
+    until_h: float,
     event: np.ndarray,
     propagated: np.ndarray,
 ) -> list[dict[str, float | str]]:
@@ -68,15 +68,15 @@ def summarize_operators(
         full = summarize_replication(
             operator_population(served, ops, op),
             operator_population(baseline, baseline_ops, op),
-            horizon_h,
+            until_h,
             event,
             propagated,
         )
         full["roaming_user_h_domestic"] = step_integral(
-            ops.time_h, ops.roaming_domestic[:, op], horizon_h
+            ops.time_h, ops.roaming_domestic[:, op], until_h
         )
         full["roaming_user_h_international"] = step_integral(
-            ops.time_h, ops.roaming_international[:, op], horizon_h
+            ops.time_h, ops.roaming_international[:, op], until_h
         )
         rows.append({"operator": op_id, **{c: full[c] for c in OPERATOR_SUMMARY_COLUMNS}})
     return rows

@@ -32,10 +32,10 @@ from resilience_sim.topology.compile import NetworkArrays
 OUTAGE_CAUSE_COLUMNS = ("replication", "day", "time_h", "region", "cause_class", "sites_out")
 
 
-def day_ends_h(horizon_h: float) -> np.ndarray:
+def day_ends_h(until_h: float) -> np.ndarray:
     """The snapshot times: the end of each day, the last one clipped to the horizon."""
-    n_days = max(1, math.ceil(horizon_h / 24.0 - 1e-9))
-    return np.minimum(24.0 * np.arange(1, n_days + 1), horizon_h)
+    n_days = max(1, math.ceil(until_h / 24.0 - 1e-9))
+    return np.minimum(24.0 * np.arange(1, n_days + 1), until_h)
 
 
 def daily_outage_causes(
@@ -45,7 +45,7 @@ def daily_outage_causes(
     asset_idx: np.ndarray,
     code: np.ndarray,
     cause_class: list[str] | np.ndarray,
-    horizon_h: float,
+    until_h: float,
     served: ServedPopulation | None = None,
 ) -> pd.DataFrame:
     """Rows ``(replication, day, time_h, region, cause_class, sites_out)`` with
@@ -74,7 +74,7 @@ def daily_outage_causes(
     upstream = CAUSE_CLASSES.index(UPSTREAM)
     rows: list[tuple[int, float, np.ndarray]] = []
     start, domestic = 0, None
-    for day, end_h in enumerate(day_ends_h(horizon_h), start=1):
+    for day, end_h in enumerate(day_ends_h(until_h), start=1):
         stop = int(np.searchsorted(t, end_h, side="right"))
         if stop > start or domestic is None:  # a day without events keeps the last mask
             _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)
