@@ -45,9 +45,9 @@ def measure(n_nodes: int, n_operators: int, repeats: int) -> dict[str, float]:
     ]
     build_s = cpu(lambda: operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5))
     model = operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5)
-    args = (rep.time_h, rep.asset_idx, rep.event)
-    node = [cpu(lambda: served_over_time_fast(arrays, *args)) for _ in range(repeats)]
-    ops = [cpu(lambda: served_per_operator(arrays, model, *args)) for _ in range(repeats)]
+    events = rep.events
+    node = [cpu(lambda: served_over_time_fast(arrays, events)) for _ in range(repeats)]
+    ops = [cpu(lambda: served_per_operator(arrays, model, events)) for _ in range(repeats)]
     n_times = len(set(rep.time_h.tolist()) | {0.0})
     return {
         "nodes": n_nodes,

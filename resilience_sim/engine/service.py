@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components, maximum_flow
 
 from resilience_sim.engine.replay import replay
 from resilience_sim.engine.routing import Routing
+from resilience_sim.engine.state import EventArrays, accepts_loose_log
 from resilience_sim.engine.traffic import route_traffic
 from resilience_sim.topology.compile import NetworkArrays
 
@@ -306,25 +307,20 @@ def baseline_population(
     ServedPopulation
         One row.
     """
-    return served_over_time_reference(
-        arrays, np.empty(0), np.empty(0, np.int64), np.empty(0, np.int8), demand_gbps
-    )
+    return served_over_time_reference(arrays, EventArrays.empty(), demand_gbps)
 
 
 def served_over_time_reference(
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
+    events: EventArrays,
     demand_gbps: np.ndarray | None = None,
-    value: np.ndarray | None = None,
     routing: Routing = "shortest",
     with_latency: bool = False,
 ) -> ServedPopulation:
     """The reference timeline: replay an event log, one components pass per distinct time.
 
-    Events must be in the order they happened. The first row is always t = 0
-    (after any events at t = 0). Stopgaps on standby start down. Studies use
+    The first row is always t = 0 (after any events at t = 0). Stopgaps on standby
+    start down. Studies use
     :func:`~resilience_sim.engine.fast_service.served_over_time_fast`, which returns
     the same rows.
 
@@ -332,13 +328,11 @@ def served_over_time_reference(
     ----------
     arrays : NetworkArrays
         The compiled network.
-    time_h, asset_idx, event : numpy.ndarray
-        The event log's columns: time (h), subject (asset, or n_assets + region), code.
+    events : EventArrays
+        The event log (its ``value`` column gives degraded capacities).
     demand_gbps : numpy.ndarray, optional
         ``(n_nodes,)`` international demand, Gbit/s: the capacity columns are
         evaluated at every row (NaN without demand).
-    value : numpy.ndarray, optional
-        The log's values (the remaining capacity share of ``degrade`` events).
     routing : {"shortest", "widest"}
         How traffic is routed for the routed share.
     with_latency : bool
@@ -352,7 +346,7 @@ def served_over_time_reference(
     if demand_gbps is not None and not np.any(demand_gbps > 0):
         demand_gbps = None  # no demand: the capacity columns are NaN, skip their passes
     rows = []
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         asset_up = state.asset_up
         dom, intl = served_masks(arrays, asset_up, state.hijacked)
         down = int((~asset_up & ~arrays.standby).sum())
@@ -361,7 +355,7 @@ def served_over_time_reference(
         )
     times, dom, reg_dom, intl, reg_intl, down = zip(*rows, strict=True)
     capacity, satellite, routed, latency = capacity_over_time(
-        arrays, time_h, asset_idx, event, demand_gbps, value, None, routing, with_latency
+        arrays, events, demand_gbps, None, routing, with_latency
     )
     return ServedPopulation(
         time_h=np.asarray(times),
@@ -377,16 +371,19 @@ def served_over_time_reference(
     )
 
 
-served_over_time = served_over_time_reference  # the historical public name
+# The reference under its historical public name; the older loose form
+# served_over_time(arrays, time_h, asset_idx, event, demand_gbps, value, ...) still works,
+# with a DeprecationWarning.
+served_over_time = accepts_loose_log(
+    "arrays, time_h, asset_idx, event, demand_gbps, value, routing, with_latency",
+    "served_over_time",
+)(served_over_time_reference)
 
 
 def capacity_over_time(
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
+    events: EventArrays,
     demand_gbps: np.ndarray | None,
-    value: np.ndarray | None,
     evaluate: np.ndarray | None = None,
     routing: Routing = "shortest",
     with_latency: bool = False,
@@ -400,13 +397,11 @@ def capacity_over_time(
     ----------
     arrays : NetworkArrays
         The compiled network.
-    time_h, asset_idx, event : numpy.ndarray
-        The event log's columns (as :func:`served_over_time_reference`).
+    events : EventArrays
+        The event log (its ``value`` column gives degraded capacities).
     demand_gbps : numpy.ndarray or None
         ``(n_nodes,)`` international demand, Gbit/s; None or no positive demand: every
         column is NaN and nothing is evaluated.
-    value : numpy.ndarray or None
-        The log's values (``degrade`` events' remaining capacity share).
     evaluate : numpy.ndarray, optional
         ``(n_rows,)`` bool, the rows to evaluate (the first must be); every row when
         None.
@@ -421,10 +416,10 @@ def capacity_over_time(
         ``(capacity, satellite_share, routed, latency_ms)``, ``(n_rows,)`` each.
     """
     if demand_gbps is None or not np.any(demand_gbps > 0):
-        nan = np.full(len(np.unique(np.concatenate([[0.0], time_h]))), np.nan)
+        nan = np.full(len(events.row_times_h), np.nan)
         return nan, nan, nan, nan
     rows: list[tuple[float, float, float, float]] = []
-    for k, state in enumerate(replay(arrays, time_h, asset_idx, event, value)):
+    for k, state in enumerate(replay(arrays, events)):
         if evaluate is not None and not evaluate[k]:
             rows.append(rows[-1])
             continue

@@ -15,6 +15,7 @@ import pandas as pd
 
 from resilience_sim.engine.operators import OperatorServed
 from resilience_sim.engine.service import ServedPopulation
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.metrics.summary import served_fraction, step_integral, summarize_replication
 
 OPERATOR_SUMMARY_COLUMNS = (
@@ -59,8 +60,7 @@ def summarize_operators(
     baseline_ops: OperatorServed,
     operator_ids: tuple[str, ...],
     until_h: float,
-    event: np.ndarray,
-    propagated: np.ndarray,
+    events: EventArrays,
 ) -> list[dict[str, float | str]]:
     """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`."""
     rows = []
@@ -69,8 +69,7 @@ def summarize_operators(
             operator_population(served, ops, op),
             operator_population(baseline, baseline_ops, op),
             until_h,
-            event,
-            propagated,
+            events,
         )
         full["roaming_user_h_domestic"] = step_integral(
             ops.time_h, ops.roaming_domestic[:, op], until_h

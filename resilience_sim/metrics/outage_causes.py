@@ -26,7 +26,7 @@ import pandas as pd
 
 from resilience_sim.engine import FAIL, REPAIR, served_masks
 from resilience_sim.engine.service import LinkGraph, ServedPopulation
-from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM
+from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM, EventArrays
 from resilience_sim.topology.compile import NetworkArrays
 
 OUTAGE_CAUSE_COLUMNS = ("replication", "day", "time_h", "region", "cause_class", "sites_out")
@@ -41,17 +41,15 @@ def day_ends_h(until_h: float) -> np.ndarray:
 def daily_outage_causes(
     arrays: NetworkArrays,
     replication: int,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    code: np.ndarray,
-    cause_class: list[str] | np.ndarray,
+    events: EventArrays,
     until_h: float,
     served: ServedPopulation | None = None,
 ) -> pd.DataFrame:
     """Rows ``(replication, day, time_h, region, cause_class, sites_out)`` with
     ``sites_out > 0`` (a missing row is 0); ``day`` 1 ends at 24 h.
 
-    ``time_h``, ``asset_idx``, ``code``, ``cause_class``: the event log, in order.
+    ``events``: the event log (its ``cause_class`` column); ``until_h``: the window's
+    end, hours (a study's horizon).
     ``served``: the replication's timeline (from the same log), if at hand: a day whose
     served population is that of its working sites has no site cut off, and skips the
     connected-components pass.
@@ -64,7 +62,8 @@ def daily_outage_causes(
     shortcut = served is not None and bool(np.array_equal(sites, arrays.population > 0))
     site_users = np.where(sites, arrays.population, 0.0)
     classes = {name: k for k, name in enumerate(CAUSE_CLASSES)}
-    class_code = np.array([classes.get(c, -1) for c in cause_class], dtype=np.int8)
+    time_h, asset_idx, code = events.time_h, events.asset_idx, events.event
+    class_code = np.array([classes.get(c, -1) for c in events.cause_class], dtype=np.int8)
     up_down = (code == FAIL) | (code == REPAIR)
     t, assets, ev, cls = time_h[up_down], asset_idx[up_down], code[up_down], class_code[up_down]
     asset_up = up0.copy()

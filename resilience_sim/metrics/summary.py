@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from resilience_sim.engine.service import ServedPopulation
+from resilience_sim.engine.state import FAIL, EventArrays
 
 _EPS = 1e-12
 RESTORE_SHARES = {
@@ -109,13 +110,13 @@ def summarize_replication(
     served: ServedPopulation,
     baseline: ServedPopulation,
     until_h: float,
-    event_code: np.ndarray | None = None,
-    event_propagated: np.ndarray | None = None,
+    events: EventArrays | None = None,
 ) -> dict[str, float]:
     """Summary figures of one replication (see docs/metrics.md for definitions and units).
 
-    ``event_code``/``event_propagated`` (the event log) give the share of failures that
-    propagated from another asset (power, dependencies).
+    ``until_h``: the metric window's end, hours (a study's horizon). ``events``: the
+    replication's event log, for the share of failures that propagated from another
+    asset (power, dependencies); 0 without it.
     """
     t = served.time_h
     base_dom, base_intl = baseline.domestic[0], baseline.international[0]
@@ -149,7 +150,7 @@ def summarize_replication(
         else float("nan"),
         "international_capacity_loss_h": capacity_loss_h(served, baseline, until_h),
         "t_peak_h": time_to_peak(t, dom),
-        "propagated_failure_frac": propagated_share(event_code, event_propagated),
+        "propagated_failure_frac": propagated_share(events),
         "regions_affected_max": float(
             ((served.by_region_domestic < base_regions - 1e-9) & has_users).sum(axis=1).max()
         ),
@@ -157,12 +158,12 @@ def summarize_replication(
     return out
 
 
-def propagated_share(code: np.ndarray | None, propagated: np.ndarray | None) -> float:
+def propagated_share(events: EventArrays | None) -> float:
     """Share of failures caused by another asset (power, dependency); 0 with no failure."""
-    if code is None or propagated is None:
+    if events is None:
         return 0.0
-    fails = np.asarray(code) == 0  # FAIL
-    return float(np.asarray(propagated, dtype=bool)[fails].mean()) if fails.any() else 0.0
+    fails = events.event == FAIL
+    return float(events.propagated[fails].mean()) if fails.any() else 0.0
 
 
 def aggregate_summary(summary: pd.DataFrame) -> pd.DataFrame:
