@@ -85,6 +85,7 @@ def test_row_times_are_zero_and_each_distinct_time():
     events = EventArrays([0.0, 2.0, 2.0, 3.5], [0, 1, 2, 0], [FAIL] * 3 + [REPAIR])
     assert events.row_times_h.tolist() == [0.0, 2.0, 3.5]
     assert EventArrays([1.0], [0], [FAIL]).row_times_h.tolist() == [0.0, 1.0]
+    assert not events.row_times_h.flags.writeable
 
 
 def test_head_is_a_prefix_with_every_column():

@@ -154,7 +154,7 @@ def served_over_time_fast(
         arrays, events, demand_gbps, evaluate, routing, with_latency
     )
     return ServedPopulation(
-        time_h=times,
+        time_h=times.copy(),  # the timeline owns its arrays
         domestic=domestic,
         international=international,
         by_region_domestic=reg_dom,

@@ -253,8 +253,11 @@ class EventArrays:
 
     @cached_property
     def row_times_h(self) -> np.ndarray:
-        """The rows of every timeline of this log: t = 0 and each distinct event time, h."""
-        return np.unique(np.concatenate([[0.0], self.time_h]))
+        """The rows of every timeline of this log: t = 0 and each distinct event time, h
+        (read-only, computed once)."""
+        times = np.unique(np.concatenate([[0.0], self.time_h]))
+        times.setflags(write=False)
+        return times
 
     def head(self, n_events: int) -> EventArrays:
         """The first ``n_events`` events (a prefix of a log is a log).
