@@ -116,6 +116,10 @@ def test_head_is_a_prefix_with_every_column():
         ),
         (([0.0, 1.0], [0, -1], [FAIL, FAIL]), r"EventArrays: asset_idx: row 1 \(-1\) is negative"),
         (([0.0, 1.0], [0, 1], [FAIL, 9]), r"EventArrays: event: row 1 \(9\) is not an event code"),
+        (  # not wrapped into a valid int8 code first
+            ([0.0, 1.0], [0, 1], np.array([FAIL, 256 + REPAIR])),
+            r"EventArrays: event: row 1 \(257\) is not an event code",
+        ),
         (([[0.0, 1.0]], [0, 1], [FAIL, FAIL]), "EventArrays: time_h: must be one-dimensional"),
     ],
 )

@@ -202,10 +202,14 @@ class EventArrays:
         set_ = object.__setattr__
         time_h = _column(self.time_h, float, "time_h")
         n = len(time_h)
+        codes = _column(self.event, np.int64, "event")  # checked before the int8 cast
+        _first_bad(
+            (codes < 0) | (codes >= len(EVENT_NAMES)), "event", "is not an event code", codes
+        )
         columns = {
             "time_h": time_h,
             "asset_idx": _column(self.asset_idx, np.int64, "asset_idx"),
-            "event": _column(self.event, np.int8, "event"),
+            "event": _column(codes, np.int8, "event"),
             "value": _column(
                 np.full(n, np.nan) if self.value is None else self.value, float, "value"
             ),
@@ -235,10 +239,6 @@ class EventArrays:
             1,
         )
         _first_bad(columns["asset_idx"] < 0, "asset_idx", "is negative", columns["asset_idx"])
-        codes = columns["event"]
-        _first_bad(
-            (codes < 0) | (codes >= len(EVENT_NAMES)), "event", "is not an event code", codes
-        )
 
     @classmethod
     def empty(cls) -> EventArrays:
