@@ -18,19 +18,25 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from benchmarks.workload import HORIZON_H, Workload, disaster_scenario, run_replication
-from resilience_sim.engine.fast_service import served_over_time_fast
-from resilience_sim.engine.operator_service_fast import served_per_operator
-from resilience_sim.engine.operators import operator_model_of, operator_service_reference
-from resilience_sim.experiments.study import StudyContext
-from resilience_sim.scenario.operators import Operator, Roaming
-from resilience_sim.topology import compile_topology
-from resilience_sim.topology.generate import generate_topology
-from resilience_sim.topology.generate_operators import market_shares, operator_ids
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/operators.py`
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.workload import HORIZON_H, Workload, disaster_scenario, run_replication  # noqa: E402
+from resilience_sim.engine.fast_service import served_over_time_fast  # noqa: E402
+from resilience_sim.engine.operator_service_fast import served_per_operator  # noqa: E402
+from resilience_sim.engine.operators import operator_model_of, operator_service_reference  # noqa: E402
+from resilience_sim.experiments.study import StudyContext  # noqa: E402
+from resilience_sim.scenario.operators import Operator, Roaming  # noqa: E402
+from resilience_sim.topology import compile_topology  # noqa: E402
+from resilience_sim.topology.generate import generate_topology  # noqa: E402
+from resilience_sim.topology.generate_operators import market_shares, operator_ids  # noqa: E402
 
 
 def cpu(fn) -> float:
@@ -56,17 +62,17 @@ def measure(n_nodes: int, n_operators: int, repeats: int, reference: bool) -> di
 
     build_s = cpu(lambda: build().groups)  # the pair groups are kept with the model
     model = build()
-    args = (rep.time_h, rep.asset_idx, rep.event)
-    node = [cpu(lambda: served_over_time_fast(arrays, *args)) for _ in range(repeats)]
+    events = rep.events
+    node = [cpu(lambda: served_over_time_fast(arrays, events)) for _ in range(repeats)]
     model.groups  # noqa: B018  (built once per study, before the first replication)
-    ops = [cpu(lambda: served_per_operator(arrays, model, *args)) for _ in range(repeats)]
-    n_times = len(set(rep.time_h.tolist()) | {0.0})
+    ops = [cpu(lambda: served_per_operator(arrays, model, events)) for _ in range(repeats)]
+    n_times = len(events.row_times_h)
     ref_s = np.nan
     if reference:
         started = time.process_time()
-        ref = operator_service_reference(arrays, model, *args)
+        ref = operator_service_reference(arrays, model, events)
         ref_s = time.process_time() - started
-        fast = served_per_operator(arrays, model, *args)
+        fast = served_per_operator(arrays, model, events)
         for name in ("domestic", "international", "roaming_domestic", "roaming_international"):
             if not np.array_equal(getattr(ref, name), getattr(fast, name)):
                 raise SystemExit(f"{n_nodes} nodes: {name} differs from the reference")

@@ -28,6 +28,7 @@ from resilience_sim.engine.state import (
     HIJACK_START,
     REPAIR,
     STOPGAP_RELEASED,
+    EventArrays,
 )
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology import compile_topology
@@ -129,9 +130,10 @@ def random_log(arrays, rng):
 def assert_same(arrays, model, time_h, asset, code, value=None):
     """Both ways of finding the serving sites (a bottleneck tree per repair run, and a
     pass per batch of a short run) give the reference's tables."""
-    reference = operator_service_reference(arrays, model, time_h, asset, code, value)
+    events = EventArrays(time_h, asset, code, value)
+    reference = operator_service_reference(arrays, model, events)
     for short_run_batches in (0, 10**9):
-        fast = served_per_operator(arrays, model, time_h, asset, code, value, short_run_batches)
+        fast = served_per_operator(arrays, model, events, short_run_batches)
         for name in FIELDS:
             np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name), name)
     return fast

@@ -38,34 +38,54 @@ import numpy as np
 from resilience_sim.engine.fast_service import _RepairRun, component_labels, net_changes
 from resilience_sim.engine.operators import OperatorModel, OperatorServed, PairGroups
 from resilience_sim.engine.replay import up_down_codes
-from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.state import (
+    FAIL,
+    HIJACK_END,
+    HIJACK_START,
+    REPAIR,
+    EventArrays,
+    accepts_loose_log,
+)
 from resilience_sim.topology.compile import NetworkArrays
 
 SHORT_RUN_BATCHES = 4  # repair runs this short get a pass per batch (docs/performance.md)
 
 
+@accepts_loose_log("arrays, model, time_h, asset_idx, event, value")
 def served_per_operator(
     arrays: NetworkArrays,
     model: OperatorModel,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
+    events: EventArrays,
     short_run_batches: int = SHORT_RUN_BATCHES,
 ) -> OperatorServed:
     """Served users per operator at every distinct event time, as
     :func:`~resilience_sim.engine.operators.operator_service_reference` (module doc).
 
-    ``value`` (degraded capacities) is accepted for the same signature; capacities do not
-    enter the operator model. A network's run of at most ``short_run_batches`` repair
-    batches after a failure gets a ``connected_components`` pass per batch instead of the
-    bottleneck tree (cheaper for a few batches; the same answer).
+    Capacities (the log's ``value``) do not enter the operator model. A network's run of
+    at most ``short_run_batches`` repair batches after a failure gets a
+    ``connected_components`` pass per batch instead of the bottleneck tree (cheaper for
+    a few batches; the same answer). The older loose form ``served_per_operator(arrays,
+    model, time_h, asset_idx, event, value=None)`` still works, with a
+    ``DeprecationWarning``.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model (:func:`~resilience_sim.engine.operators.build_operator_model`).
+    events : EventArrays
+        The event log.
+    short_run_batches : int, optional
+        Repair runs of at most this many batches get a components pass per batch.
+
+    Returns
+    -------
+    OperatorServed
+        Served users per operator, one row per distinct event time.
     """
-    del value
-    time_h = np.asarray(time_h, dtype=float)
-    asset_idx = np.asarray(asset_idx, dtype=np.int64)
-    event = np.asarray(event)
-    times = np.unique(np.concatenate([[0.0], time_h]))
+    time_h, asset_idx, event = events.time_h, events.asset_idx, events.event
+    times = events.row_times_h
     n_rows = len(times)
     codes = up_down_codes(arrays, asset_idx, event)
     up_down = (codes == FAIL) | (codes == REPAIR)

@@ -41,6 +41,7 @@ from scipy.spatial import cKDTree
 
 from resilience_sim.engine.fast_service import component_labels
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology.compile import NetworkArrays
@@ -289,25 +290,34 @@ def _coverage(arrays: NetworkArrays, areas: np.ndarray, sites: np.ndarray, cover
 
 
 def operator_service_reference(
-    arrays: NetworkArrays,
-    model: OperatorModel,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
+    arrays: NetworkArrays, model: OperatorModel, events: EventArrays
 ) -> OperatorServed:
-    """Replay an event log and evaluate service per operator at every distinct event time
-    (rows as :func:`~resilience_sim.engine.service.served_over_time`).
+    """Replay an event log and evaluate service per operator at every distinct event time.
 
-    The reference: a pass per event time. The engine uses
+    The reference: a pass per event time, rows as
+    :func:`~resilience_sim.engine.service.served_over_time_reference`. The engine uses
     :func:`resilience_sim.engine.operator_service_fast.served_per_operator`, which returns
     the same tables.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model (:func:`build_operator_model`).
+    events : EventArrays
+        The event log.
+
+    Returns
+    -------
+    OperatorServed
+        Served users per operator, one row per distinct event time.
     """
     capacity, base_served = model.capacity_users, model.unit_served_in_baseline
     same_baseline = np.array_equal(*base_served)
     rows = []
     previous = None  # (asset_up, roam, dom_ok, intl_ok, dom, intl) of the last row
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         roam = model.roaming_from_h <= state.time_h < model.roaming_until_h
         if previous is None:
             dom_ok, intl_ok = _site_service(arrays, model, state.asset_up)

@@ -26,6 +26,7 @@ import pandas as pd
 from resilience_sim.engine import (
     EVENT_NAMES,
     CrewPlan,
+    EventArrays,
     ReplicationPlan,
     ServedPopulation,
     baseline_population,
@@ -207,14 +208,8 @@ class ReplicationOutput:
 
     replication: int
     served: ServedPopulation
-    event_time_h: np.ndarray
-    event_asset_idx: np.ndarray
-    event_code: np.ndarray
-    event_cause: list[str]
+    events: EventArrays  # the event log (value: remaining capacity share of degrade events)
     summary: dict[str, float]
-    event_propagated: list[bool]
-    event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
-    event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
     outage_causes: pd.DataFrame  # sites out by region and cause at the end of each day
     giant_component: pd.DataFrame | None = None  # with output.giant_component
     operators: OperatorServed | None = None  # served users per operator (with operators)
@@ -247,23 +242,18 @@ def run_replication(
     rngs = replication_rngs(seed_seq)
     damages = replication_damages(context, rngs)
     log = simulate_planned(context.arrays, context.plan, damages, rngs["repairs"], rngs["power"])
-    time_h, asset_idx, code = log.as_arrays()
+    events = log.to_arrays()
     served = served_over_time_fast(
         context.arrays,
-        time_h,
-        asset_idx,
-        code,
+        events,
         context.capacity_demand_gbps,
-        log.values(),
         spec.service.capacity_interval_h,
         spec.service.routing,
         spec.service.latency_column,
     )
     ops = op_summary = None
     if context.operator_model is not None:
-        ops = served_per_operator(
-            context.arrays, context.operator_model, time_h, asset_idx, code, log.values()
-        )
+        ops = served_per_operator(context.arrays, context.operator_model, events)
         served = with_operator_totals(served, ops)
         op_summary = summarize_operators(
             served,
@@ -272,23 +262,11 @@ def run_replication(
             context.operator_baseline,
             context.operator_model.ids,
             spec.horizon_hours,
-            code,
-            np.asarray(log.propagated),
+            events,
         )
-    summary = summarize_replication(
-        served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
-    )
+    summary = summarize_replication(served, context.baseline, spec.horizon_hours, events)
     causes = (
-        daily_outage_causes(
-            context.arrays,
-            replication,
-            time_h,
-            asset_idx,
-            code,
-            log.cause_class,
-            spec.horizon_hours,
-            served,
-        )
+        daily_outage_causes(context.arrays, replication, events, spec.horizon_hours, served)
         if spec.output.outage_causes and not summary_only
         else empty_outage_causes()
     )
@@ -297,29 +275,11 @@ def run_replication(
         giant = giant_component_rows(
             replication,
             context.arrays,
-            time_h,
-            asset_idx,
-            code,
-            log.values(),
+            events,
             context.operator_of_node,
             context.operators,
         )
-    return ReplicationOutput(
-        replication,
-        served,
-        time_h,
-        asset_idx,
-        code,
-        log.cause,
-        summary,
-        log.propagated,
-        log.values(),
-        log.cause_class,
-        causes,
-        giant,
-        ops,
-        op_summary,
-    )
+    return ReplicationOutput(replication, served, events, summary, causes, giant, ops, op_summary)
 
 
 @dataclass(frozen=True)
@@ -699,18 +659,19 @@ def collect_tables(
             op_summary.append(
                 pd.DataFrame([{"replication": out.replication, **r} for r in out.operator_summary])
             )
+        ev = out.events
         events.append(
             pd.DataFrame(
                 {
-                    "replication": np.full(len(out.event_time_h), out.replication, dtype=np.int64),
-                    "time_h": out.event_time_h,
-                    "asset": subject_ids[out.event_asset_idx],
-                    "asset_kind": subject_kinds[out.event_asset_idx],
-                    "event": np.asarray(EVENT_NAMES, dtype=object)[out.event_code].astype(str),
-                    "cause": np.asarray(out.event_cause, dtype=object).astype(str),
-                    "propagated": np.asarray(out.event_propagated, dtype=bool),
-                    "capacity_frac": out.event_value,
-                    "cause_class": np.asarray(out.event_cause_class, dtype=object).astype(str),
+                    "replication": np.full(len(ev), out.replication, dtype=np.int64),
+                    "time_h": ev.time_h,
+                    "asset": subject_ids[ev.asset_idx],
+                    "asset_kind": subject_kinds[ev.asset_idx],
+                    "event": np.asarray(EVENT_NAMES, dtype=object)[ev.event].astype(str),
+                    "cause": ev.cause.astype(str),
+                    "propagated": ev.propagated,
+                    "capacity_frac": ev.value,
+                    "cause_class": ev.cause_class.astype(str),
                 }
             )
         )

@@ -136,7 +136,7 @@ def _quantiles(stacked: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
 
 
 class DistinctTimes:
-    """The distinct times in ``[0, horizon_h]`` of a table read in chunks (for
+    """The distinct times in ``[0, until_h]`` of a table read in chunks (for
     :func:`time_grid`), at most ``cap`` (default ``MAX_DISTINCT_TIMES``) of them kept.
 
     Up to ``cap`` distinct times ``values`` holds them all, so ``time_grid`` is the same
@@ -146,15 +146,15 @@ class DistinctTimes:
     and a time repeated in many replications is no likelier to be kept).
     """
 
-    def __init__(self, horizon_h: float, cap: int | None = None):
-        self.horizon_h = horizon_h
+    def __init__(self, until_h: float, cap: int | None = None):
+        self.until_h = until_h
         self.cap = MAX_DISTINCT_TIMES if cap is None else cap
         self.level = 0
         self.values = np.empty(0)
 
     def add(self, time_h: np.ndarray) -> None:
         time_h = np.asarray(time_h, dtype=float)
-        new = np.unique(time_h[(time_h >= 0) & (time_h <= self.horizon_h)])
+        new = np.unique(time_h[(time_h >= 0) & (time_h <= self.until_h)])
         self.values = np.union1d(self.values, new[self._kept(new)])
         while len(self.values) > self.cap:
             self.level += 1
@@ -167,16 +167,16 @@ class DistinctTimes:
         return (hashed >> np.uint64(64 - self.level)) == 0
 
 
-def time_grid(horizon_h: float, event_times_h: np.ndarray, n_points: int = 400) -> np.ndarray:
-    """A grid over [0, horizon_h] that also holds every distinct event time (capped)."""
-    base = np.linspace(0.0, horizon_h, n_points)
-    events = np.unique(event_times_h[(event_times_h >= 0) & (event_times_h <= horizon_h)])
+def time_grid(until_h: float, event_times_h: np.ndarray, n_points: int = 400) -> np.ndarray:
+    """A grid over [0, until_h] that also holds every distinct event time (capped)."""
+    base = np.linspace(0.0, until_h, n_points)
+    events = np.unique(event_times_h[(event_times_h >= 0) & (event_times_h <= until_h)])
     if len(events) > 4 * n_points:  # keep the figure small for big studies
         events = events[np.linspace(0, len(events) - 1, 4 * n_points).astype(int)]
     return np.unique(np.concatenate([base, events]))
 
 
-def region_outage_hours(regional: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
+def region_outage_hours(regional: pd.DataFrame, until_h: float) -> pd.DataFrame:
     """Mean outage hours per user, per region and replication (domestic service).
 
     The integral over the horizon of ``1 - served_domestic_frac`` of each region;
@@ -187,6 +187,6 @@ def region_outage_hours(regional: pd.DataFrame, horizon_h: float) -> pd.DataFram
         frac = group.served_domestic_frac.to_numpy(dtype=float)
         if np.isnan(frac).all():
             continue
-        hours = step_integral(group.time_h.to_numpy(), 1.0 - frac, horizon_h)
+        hours = step_integral(group.time_h.to_numpy(), 1.0 - frac, until_h)
         frames.append((rep, region, hours))
     return pd.DataFrame(frames, columns=["replication", "region", "outage_h"])

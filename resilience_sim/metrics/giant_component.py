@@ -25,6 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.topology.compile import NetworkArrays
 
 COLUMNS = (
@@ -70,10 +71,7 @@ def largest_per_group(
 def giant_component_rows(
     replication: int,
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
+    events: EventArrays,
     operator_of_node: np.ndarray | None = None,
     operators: tuple[str, ...] = (),
 ) -> pd.DataFrame:
@@ -90,7 +88,7 @@ def giant_component_rows(
     sizes = [np.bincount(g[g >= 0], minlength=len(names)) for _, names, g in scopes]
     src, dst = arrays.link_src.astype(np.int64), arrays.link_dst.astype(np.int64)
     times, per_scope = [], [[] for _ in scopes]
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         times.append(state.time_h)
         for rows, (_, names, group) in zip(per_scope, scopes, strict=True):
             rows.append(largest_per_group(n, src, dst, state.asset_up, group, len(names)))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from resilience_sim.engine.operators import OperatorServed
 from resilience_sim.engine.service import ServedPopulation
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.metrics.summary import served_fraction, step_integral, summarize_replication
 
 OPERATOR_SUMMARY_COLUMNS = (
@@ -58,9 +59,8 @@ def summarize_operators(
     baseline: ServedPopulation,
     baseline_ops: OperatorServed,
     operator_ids: tuple[str, ...],
-    horizon_h: float,
-    event: np.ndarray,
-    propagated: np.ndarray,
+    until_h: float,
+    events: EventArrays,
 ) -> list[dict[str, float | str]]:
     """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`."""
     rows = []
@@ -68,15 +68,14 @@ def summarize_operators(
         full = summarize_replication(
             operator_population(served, ops, op),
             operator_population(baseline, baseline_ops, op),
-            horizon_h,
-            event,
-            propagated,
+            until_h,
+            events,
         )
         full["roaming_user_h_domestic"] = step_integral(
-            ops.time_h, ops.roaming_domestic[:, op], horizon_h
+            ops.time_h, ops.roaming_domestic[:, op], until_h
         )
         full["roaming_user_h_international"] = step_integral(
-            ops.time_h, ops.roaming_international[:, op], horizon_h
+            ops.time_h, ops.roaming_international[:, op], until_h
         )
         rows.append({"operator": op_id, **{c: full[c] for c in OPERATOR_SUMMARY_COLUMNS}})
     return rows

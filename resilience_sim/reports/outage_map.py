@@ -79,8 +79,8 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
     link_pos = {int(j): k for k, j in enumerate(links)}
 
     events = run.replication_rows("events", replay.representative)
-    time_h, subject, event, value = log_arrays(arrays, events)
-    wanted = set(frame_times(np.unique(np.concatenate([[0.0], time_h]))).tolist())
+    log = log_arrays(arrays, events)
+    wanted = set(frame_times(log.row_times_h).tolist())
 
     undamaged = ~arrays.standby  # stopgaps on standby are not part of the undamaged network
     base_dom, base_intl = served_masks(arrays, undamaged)
@@ -120,7 +120,7 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
         return frame
 
     snapshots = [snapshot("undamaged", None, undamaged)]
-    for state in replay_log(arrays, time_h, subject, event, value):
+    for state in replay_log(arrays, log):
         if state.time_h in wanted:
             snapshots.append(
                 snapshot(f"t={state.time_h!r}", state.time_h, state.asset_up, state.hijacked)

@@ -46,6 +46,8 @@ class Scenario:
 
     @property
     def horizon_h(self) -> float:
+        """The simulated time, hours (resolved from the file's ``horizon_h`` or
+        ``horizon_days``): the engine runs to it and every metric is taken up to it."""
         return self.spec.horizon_hours
 
     @classmethod
