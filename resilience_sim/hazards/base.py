@@ -13,7 +13,6 @@ import numpy as np
 # Damage states, HAZUS vocabulary. NOT_GRADED is a plain failure from a hazard
 # without a fragility model (asset_failure, regional_outage).
 NOT_GRADED, SLIGHT, MODERATE, EXTENSIVE, COMPLETE = 0, 1, 2, 3, 4
-DAMAGE_STATE_NAMES = ("not_graded", "slight", "moderate", "extensive", "complete")
 
 
 def _nan(n: int) -> np.ndarray:

@@ -32,14 +32,12 @@ from resilience_sim.hazards.kit.graded import (
     sample_graded_damage,
     vertex_sites,
 )
-from resilience_sim.hazards.kit.route_faults import PIECE_KM
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
 INTENSITY_MEASURE = "gust_ms"  # peak 3-second gust at 10 m, m/s
-FIBER_SPAN_KM = PIECE_KM  # the terrestrial_fiber curve is per route piece of <= 1 km
 
 # Built-in library, all `assumed` (no sourced telecom wind fragility was available):
 # kind -> (gust medians m/s for slight, moderate, extensive, complete; lognormal beta;

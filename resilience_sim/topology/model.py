@@ -9,7 +9,7 @@ and variants build a new topology.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -408,11 +408,6 @@ class Topology:
             return [tuple(p) for p in link.route]
         ends = [self.node(link.source), self.node(link.target)]
         return [(n.lat, n.lon) for n in ends if n.has_location]
-
-    def iter_assets(self) -> Iterator[tuple[str, str]]:
-        """Yield ``(asset_id, asset_kind)`` for every node, then every link."""
-        yield from zip(self.node_column("id"), self.node_column("kind"), strict=True)
-        yield from zip(self.link_column("id"), self.link_column("kind"), strict=True)
 
     def to_networkx(self) -> nx.MultiGraph:
         """The modelling view: a MultiGraph keyed by link id, attributes as in the file."""

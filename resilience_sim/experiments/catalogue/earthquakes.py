@@ -17,7 +17,7 @@ import itertools
 import numpy as np
 
 from resilience_sim.experiments.catalogue.spec import DepthRange, SourceZone
-from resilience_sim.geo import EARTH_RADIUS_KM, destination_point
+from resilience_sim.geo import destination_point
 
 
 def gr_rate_at_least(
@@ -86,17 +86,6 @@ def points_in_ring(lat: np.ndarray, lon: np.ndarray, ring: np.ndarray) -> np.nda
             x_at = xa + (lat - ya) * (xb - xa) / (yb - ya)
         inside ^= crosses & (lon < x_at)
     return inside
-
-
-def zone_area_km2(zone: SourceZone) -> float:
-    """Area of the zone on the sphere, km² (disc: the plane disc's)."""
-    if zone.radius_km is not None:
-        return float(np.pi * zone.radius_km**2)
-    pts = np.radians(np.asarray(zone.polygon, dtype=float))
-    lat, lon = pts[:, 0], pts[:, 1]
-    # spherical polygon area by the trapezoid rule on (lon, sin lat)
-    area = 0.5 * np.sum((lon[1:] - lon[:-1]) * (np.sin(lat[1:]) + np.sin(lat[:-1])))
-    return float(abs(area) * EARTH_RADIUS_KM**2)
 
 
 def sample_zone_events(
