@@ -33,7 +33,18 @@ OUTAGE_CAUSE_COLUMNS = ("replication", "day", "time_h", "region", "cause_class",
 
 
 def day_ends_h(horizon_h: float) -> np.ndarray:
-    """The snapshot times: the end of each day, the last one clipped to the horizon."""
+    """The snapshot times: the end of each day, the last one clipped to the horizon.
+
+    Parameters
+    ----------
+    horizon_h : float
+        The horizon, hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        Snapshot times, hours (24, 48, ..., horizon).
+    """
     n_days = max(1, math.ceil(horizon_h / 24.0 - 1e-9))
     return np.minimum(24.0 * np.arange(1, n_days + 1), horizon_h)
 
@@ -55,6 +66,30 @@ def daily_outage_causes(
     ``served``: the replication's timeline (from the same log), if at hand: a day whose
     served population is that of its working sites has no site cut off, and skips the
     connected-components pass.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    replication : int
+        The replication number put on the rows.
+    time_h : numpy.ndarray
+        ``(n_events,)`` event times, hours.
+    asset_idx : numpy.ndarray
+        ``(n_events,)`` asset of each event.
+    code : numpy.ndarray
+        ``(n_events,)`` event codes.
+    cause_class : list[str] or numpy.ndarray
+        ``(n_events,)`` cause class of each event.
+    horizon_h : float
+        The horizon, hours.
+    served : ServedPopulation or None, default None
+        The replication's timeline, if at hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The daily outage-cause table.
     """
     n = arrays.n_nodes
     graph = LinkGraph(arrays)

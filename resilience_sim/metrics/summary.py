@@ -43,6 +43,20 @@ def step_integral(time_h: np.ndarray, values: np.ndarray, horizon_h: float) -> f
 
     >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
     11.0
+
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` change times, hours, increasing.
+    values : numpy.ndarray
+        ``(n,)`` value from each change time on.
+    horizon_h : float
+        The horizon, hours.
+
+    Returns
+    -------
+    float
+        The integral, value x hours.
     """
     ends = np.append(time_h[1:], horizon_h)
     widths = np.clip(np.minimum(ends, horizon_h) - time_h, 0.0, None)
@@ -50,7 +64,20 @@ def step_integral(time_h: np.ndarray, values: np.ndarray, horizon_h: float) -> f
 
 
 def served_fraction(served: np.ndarray, baseline: float | np.ndarray) -> np.ndarray:
-    """Served population as a share of the undamaged network's (NaN where that is 0)."""
+    """Served population as a share of the undamaged network's (NaN where that is 0).
+
+    Parameters
+    ----------
+    served : numpy.ndarray
+        Served population at each time.
+    baseline : float or numpy.ndarray
+        The undamaged network's served population.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shares, 0..1.
+    """
     baseline = np.asarray(baseline, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(baseline > 0, served / np.where(baseline > 0, baseline, 1.0), np.nan)
@@ -65,6 +92,20 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
 
     >>> time_to_restore(np.array([0.0, 1.0, 4.0]), np.array([1.0, 0.2, 1.0]), 0.9)
     3.0
+
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` timeline times, hours.
+    fraction : numpy.ndarray
+        ``(n,)`` served fraction, 0..1.
+    share : float
+        Share of the peak loss restored, 0..1.
+
+    Returns
+    -------
+    float
+        Hours (0.0, or NaN if not restored).
     """
     lost = fraction < 1.0 - _EPS
     if not np.any(lost):
@@ -87,6 +128,20 @@ def capacity_loss_h(
 
     Unlike reachability, this counts a thin satellite path as the few per cent of demand it
     carries, so faster cable repairs show up here.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    horizon_h : float
+        The horizon, hours.
+
+    Returns
+    -------
+    float
+        Lost demand-hours, hours of the whole demand.
     """
     base = baseline.international_capacity[0]
     if np.isnan(base):
@@ -96,7 +151,20 @@ def capacity_loss_h(
 
 
 def time_to_peak(time_h: np.ndarray, fraction: np.ndarray) -> float:
-    """Hours from the first loss to the (first) minimum of ``fraction``; 0 if no loss."""
+    """Hours from the first loss to the (first) minimum of ``fraction``; 0 if no loss.
+
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` timeline times, hours.
+    fraction : numpy.ndarray
+        ``(n,)`` served fraction, 0..1.
+
+    Returns
+    -------
+    float
+        Hours.
+    """
     lost = fraction < 1.0 - _EPS
     if not np.any(lost):
         return 0.0
@@ -114,6 +182,24 @@ def summarize_replication(
 
     ``event_code``/``event_propagated`` (the event log) give the share of failures that
     propagated from another asset (power, dependencies).
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    horizon_h : float
+        The horizon, hours.
+    event_code : numpy.ndarray or None, default None
+        ``(n_events,)`` event codes of the log.
+    event_propagated : numpy.ndarray or None, default None
+        ``(n_events,)`` bool: the failure came from another asset.
+
+    Returns
+    -------
+    dict[str, float]
+        Metric name -> value.
     """
     t = served.time_h
     base_dom, base_intl = baseline.domestic[0], baseline.international[0]
@@ -156,7 +242,20 @@ def summarize_replication(
 
 
 def propagated_share(code: np.ndarray | None, propagated: np.ndarray | None) -> float:
-    """Share of failures caused by another asset (power, dependency); 0 with no failure."""
+    """Share of failures caused by another asset (power, dependency); 0 with no failure.
+
+    Parameters
+    ----------
+    code : numpy.ndarray or None
+        ``(n_events,)`` event codes (None: no log).
+    propagated : numpy.ndarray or None
+        ``(n_events,)`` bool: the event came from another asset.
+
+    Returns
+    -------
+    float
+        Share, 0..1.
+    """
     if code is None or propagated is None:
         return 0.0
     fails = np.asarray(code) == 0  # FAIL
@@ -168,6 +267,16 @@ def aggregate_summary(summary: pd.DataFrame) -> pd.DataFrame:
 
     NaN (a share never restored within the horizon) is left out of the statistics
     and counted in ``n_nan``.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per replication, one column per metric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: ``mean, p5, p50, p95, n_nan``.
     """
     rows = {}
     for column in SUMMARY_COLUMNS:

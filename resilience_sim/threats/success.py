@@ -17,5 +17,17 @@ def success_probability(base: float, hardening_factor: np.ndarray) -> np.ndarray
 
     >>> success_probability(0.8, np.array([1.0, 2.0, 0.5])).tolist()
     [0.8, 0.4, 1.0]
+
+    Parameters
+    ----------
+    base : float
+        Base success probability, 0..1.
+    hardening_factor : numpy.ndarray
+        Hardening factor per asset (>0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities, 0..1.
     """
     return np.minimum(1.0, base / np.asarray(hardening_factor, dtype=float))
