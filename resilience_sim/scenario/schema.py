@@ -126,7 +126,13 @@ class Recovery(PolicyField, Strict):
         return self
 
     def repair_duration(self, kind: str):
-        """The repair-duration distribution for an asset kind (override, else default)."""
+        """The repair-duration distribution for an asset kind (override, else default).
+
+        Parameters
+        ----------
+        kind : str
+            An asset kind.
+        """
         return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
 
 
@@ -281,6 +287,7 @@ class ScenarioSpec(Strict):
 
     @property
     def horizon_hours(self) -> float:
+        """The horizon, hours (``horizon_h``, else 24 x ``horizon_days``)."""
         return self.horizon_h if self.horizon_h is not None else 24.0 * self.horizon_days
 
 
