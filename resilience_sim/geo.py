@@ -98,10 +98,6 @@ def destination_point(lat, lon, bearing_deg, distance_km):
     """``(lat, lon)`` reached from a point along ``bearing_deg`` after ``distance_km`` on
     the great circle (broadcasts; longitudes wrapped to [-180, 180)).
 
-    >>> lat, lon = destination_point(0.0, 0.0, 90.0, np.pi * EARTH_RADIUS_KM / 2)
-    >>> round(float(lat), 9), round(float(lon), 9)
-    (0.0, 90.0)
-
     Parameters
     ----------
     lat, lon : float or array_like
@@ -115,6 +111,12 @@ def destination_point(lat, lon, bearing_deg, distance_km):
     -------
     tuple of float or numpy.ndarray
         ``(lat, lon)`` of the destinations, decimal degrees.
+
+    Examples
+    --------
+    >>> lat, lon = destination_point(0.0, 0.0, 90.0, np.pi * EARTH_RADIUS_KM / 2)
+    >>> round(float(lat), 9), round(float(lon), 9)
+    (0.0, 90.0)
     """
     phi, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
     theta = np.radians(np.asarray(bearing_deg, dtype=float))

@@ -70,10 +70,6 @@ def named_rngs(seed: int, names: tuple[str, ...]) -> dict[str, np.random.Generat
 
     Appending a name never changes the generators of the names before it.
 
-    >>> a = named_rngs(3, ("x",))["x"].random()
-    >>> a == named_rngs(3, ("x", "y"))["x"].random()
-    True
-
     Parameters
     ----------
     seed : int
@@ -85,6 +81,12 @@ def named_rngs(seed: int, names: tuple[str, ...]) -> dict[str, np.random.Generat
     -------
     dict[str, numpy.random.Generator]
         ``names[i]`` -> the generator of child ``i``.
+
+    Examples
+    --------
+    >>> a = named_rngs(3, ("x",))["x"].random()
+    >>> a == named_rngs(3, ("x", "y"))["x"].random()
+    True
     """
     children = np.random.SeedSequence(seed).spawn(len(names))
     return {
@@ -97,10 +99,6 @@ def keyed_rng(seed: int, key: tuple[int, ...]) -> np.random.Generator:
     ``i``, ``(i, j)`` grandchild ``j`` of it): for sources numbered within kinds, so
     adding a source of one kind never changes the draws of another.
 
-    >>> a = keyed_rng(5, (1,)).random()
-    >>> a == named_rngs(5, ("x", "y"))["y"].random()
-    True
-
     Parameters
     ----------
     seed : int
@@ -112,5 +110,11 @@ def keyed_rng(seed: int, key: tuple[int, ...]) -> np.random.Generator:
     -------
     numpy.random.Generator
         The generator of that descendant.
+
+    Examples
+    --------
+    >>> a = keyed_rng(5, (1,)).random()
+    >>> a == named_rngs(5, ("x", "y"))["y"].random()
+    True
     """
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))

@@ -27,9 +27,6 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2^64 / golden rati
 def resample_steps(time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray) -> np.ndarray:
     """Value of a step function (``values[i]`` from ``time_h[i]``) at each grid time.
 
-    >>> resample_steps(np.array([0.0, 2.0]), np.array([1.0, 0.5]), np.array([0.0, 1.9, 2.0, 9.0]))
-    array([1. , 1. , 0.5, 0.5])
-
     Parameters
     ----------
     time_h : numpy.ndarray
@@ -43,6 +40,11 @@ def resample_steps(time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray) -
     -------
     numpy.ndarray
         ``(len(grid_h),)`` the step function's value at each grid time.
+
+    Examples
+    --------
+    >>> resample_steps(np.array([0.0, 2.0]), np.array([1.0, 0.5]), np.array([0.0, 1.9, 2.0, 9.0]))
+    array([1. , 1. , 0.5, 0.5])
     """
     i = np.searchsorted(time_h, grid_h, side="right") - 1
     return values[np.clip(i, 0, len(values) - 1)]
@@ -57,12 +59,6 @@ def resample_replications(
     timeline table). Returns shape ``(n_groups, len(grid_h))``, groups in order of
     appearance; row ``g`` equals ``resample_steps`` of group ``g``'s rows exactly.
     O(rows + groups x grid) with no loop per replication.
-
-    >>> resample_replications(
-    ...     np.array([0, 0, 1]), np.array([0.0, 2.0, 0.0]), np.array([1.0, 0.5, 0.8]),
-    ...     np.array([0.0, 2.0, 9.0]))
-    array([[1. , 0.5, 0.5],
-           [0.8, 0.8, 0.8]])
 
     Parameters
     ----------
@@ -79,6 +75,14 @@ def resample_replications(
     -------
     numpy.ndarray
         ``(n_groups, len(grid_h))`` the step functions on the grid.
+
+    Examples
+    --------
+    >>> resample_replications(
+    ...     np.array([0, 0, 1]), np.array([0.0, 2.0, 0.0]), np.array([1.0, 0.5, 0.8]),
+    ...     np.array([0.0, 2.0, 9.0]))
+    array([[1. , 0.5, 0.5],
+           [0.8, 0.8, 0.8]])
     """
     n_grid = len(grid_h)
     if len(time_h) == 0:

@@ -207,10 +207,6 @@ def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarr
     points the curve is linear (users of one node share its hours equally).
     When nobody lost service the burden share is NaN throughout.
 
-    >>> x, y = lorenz_curve(np.array([0.0, 10.0]), np.array([300.0, 100.0]))
-    >>> x.tolist(), y.tolist()
-    ([0.0, 0.25, 1.0], [0.0, 1.0, 1.0])
-
     Parameters
     ----------
     outage_h : numpy.ndarray
@@ -222,6 +218,12 @@ def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarr
     -------
     tuple[numpy.ndarray, numpy.ndarray]
         ``(user_share, burden_share)``, each ``(k + 1,)``, 0..1.
+
+    Examples
+    --------
+    >>> x, y = lorenz_curve(np.array([0.0, 10.0]), np.array([300.0, 100.0]))
+    >>> x.tolist(), y.tolist()
+    ([0.0, 0.25, 1.0], [0.0, 1.0, 1.0])
     """
     keep = ~np.isnan(outage_h) & (population > 0)
     hours, users = outage_h[keep], population[keep]
@@ -243,9 +245,6 @@ def worst_served_share(
     The Lorenz-style curve of :func:`lorenz_curve` at ``share``: in ``[share, 1]``
     when anyone lost service, NaN when nobody did.
 
-    >>> worst_served_share(np.array([0.0, 10.0, 30.0]), np.array([50.0, 25.0, 25.0]), 0.4)
-    0.9
-
     Parameters
     ----------
     outage_h : numpy.ndarray
@@ -259,6 +258,11 @@ def worst_served_share(
     -------
     float
         Share of unserved user-hours, 0..1 (NaN if none).
+
+    Examples
+    --------
+    >>> worst_served_share(np.array([0.0, 10.0, 30.0]), np.array([50.0, 25.0, 25.0]), 0.4)
+    0.9
     """
     x, y = lorenz_curve(outage_h, population)
     if np.isnan(y).any() or np.isnan(x).any():

@@ -41,9 +41,6 @@ SUMMARY_COLUMNS = (
 def step_integral(time_h: np.ndarray, values: np.ndarray, horizon_h: float) -> float:
     """Integral over [0, horizon_h] of a step function (``values[i]`` on [time_h[i], time_h[i+1])).
 
-    >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
-    11.0
-
     Parameters
     ----------
     time_h : numpy.ndarray
@@ -57,6 +54,11 @@ def step_integral(time_h: np.ndarray, values: np.ndarray, horizon_h: float) -> f
     -------
     float
         The integral, value x hours.
+
+    Examples
+    --------
+    >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
+    11.0
     """
     ends = np.append(time_h[1:], horizon_h)
     widths = np.clip(np.minimum(ends, horizon_h) - time_h, 0.0, None)
@@ -90,9 +92,6 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
     after the minimum with ``fraction >= min + share * loss``. Returns 0.0 when
     nothing was lost and NaN when the share is not restored in the timeline.
 
-    >>> time_to_restore(np.array([0.0, 1.0, 4.0]), np.array([1.0, 0.2, 1.0]), 0.9)
-    3.0
-
     Parameters
     ----------
     time_h : numpy.ndarray
@@ -106,6 +105,11 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
     -------
     float
         Hours (0.0, or NaN if not restored).
+
+    Examples
+    --------
+    >>> time_to_restore(np.array([0.0, 1.0, 4.0]), np.array([1.0, 0.2, 1.0]), 0.9)
+    3.0
     """
     lost = fraction < 1.0 - _EPS
     if not np.any(lost):

@@ -101,14 +101,6 @@ def component_labels(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
 def largest_component_share(arrays: NetworkArrays, asset_up: np.ndarray) -> float:
     """Nodes in the largest connected component of the up nodes, as a share of ALL nodes.
 
-    >>> from resilience_sim.topology import Topology, compile_topology
-    >>> from resilience_sim.topology.model import Link, Node
-    >>> nodes = [Node(id=x, kind="exchange") for x in "abcd"]
-    >>> topo = Topology("t", tuple(nodes), (Link(id="ab", source="a", target="b",
-    ...     kind="microwave"),))
-    >>> largest_component_share(compile_topology(topo), np.ones(5, bool))
-    0.5
-
     Parameters
     ----------
     arrays : NetworkArrays
@@ -120,6 +112,16 @@ def largest_component_share(arrays: NetworkArrays, asset_up: np.ndarray) -> floa
     -------
     float
         Share, 0..1.
+
+    Examples
+    --------
+    >>> from resilience_sim.topology import Topology, compile_topology
+    >>> from resilience_sim.topology.model import Link, Node
+    >>> nodes = [Node(id=x, kind="exchange") for x in "abcd"]
+    >>> topo = Topology("t", tuple(nodes), (Link(id="ab", source="a", target="b",
+    ...     kind="microwave"),))
+    >>> largest_component_share(compile_topology(topo), np.ones(5, bool))
+    0.5
     """
     labels = component_labels(arrays, asset_up)
     labels = labels[labels >= 0]

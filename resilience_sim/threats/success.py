@@ -15,9 +15,6 @@ import numpy as np
 def success_probability(base: float, hardening_factor: np.ndarray) -> np.ndarray:
     """``min(1, base / hardening_factor)`` per asset; shape of ``hardening_factor``.
 
-    >>> success_probability(0.8, np.array([1.0, 2.0, 0.5])).tolist()
-    [0.8, 0.4, 1.0]
-
     Parameters
     ----------
     base : float
@@ -29,5 +26,10 @@ def success_probability(base: float, hardening_factor: np.ndarray) -> np.ndarray
     -------
     numpy.ndarray
         Probabilities, 0..1.
+
+    Examples
+    --------
+    >>> success_probability(0.8, np.array([1.0, 2.0, 0.5])).tolist()
+    [0.8, 0.4, 1.0]
     """
     return np.minimum(1.0, base / np.asarray(hardening_factor, dtype=float))
