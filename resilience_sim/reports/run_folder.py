@@ -46,7 +46,7 @@ class RunFolder:
 
     @classmethod
     def read(cls, path: str | Path) -> RunFolder:
-        """Read a run folder's manifest, scenario snapshot and summary (the other tables on first use).
+        """Read a run folder: manifest, scenario snapshot, summary (other tables on first use).
 
         Parameters
         ----------
