@@ -24,7 +24,15 @@ SOURCE_ROOT = Path(__file__).resolve().parent.parent / "resilience_sim"
 # Packages (directories under resilience_sim/) and top-level modules held to the rule.
 # engine/ and cli/ are not listed yet (cli/ commands are exempt anyway; engine/ is converted
 # separately).
-PACKAGES: tuple[str, ...] = ("topology", "reports", "hazards", "scenario", "threats", "metrics")
+PACKAGES = (
+    "topology",
+    "scenario",
+    "hazards",
+    "threats",
+    "metrics",
+    "experiments",
+    "reports",
+)
 TOP_LEVEL_MODULES = (
     "rng.py",
     "geo.py",
