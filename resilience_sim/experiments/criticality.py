@@ -156,7 +156,7 @@ def criticality(
     k : int, default 1
         Failures per set, 1 or 2.
     by : By, default 'asset'
-        ``asset`` or ``group``.
+        ``asset`` (single assets) or ``srlg`` (shared-risk groups).
     buffer_km : float, default DEFAULT_BUFFER_KM
         Corridor half-width, km.
     min_shared_km : float, default DEFAULT_MIN_SHARED_KM

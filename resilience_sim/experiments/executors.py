@@ -368,7 +368,7 @@ def make_executor(
     scheduler : str or None, default None
         Dask scheduler address (``dask`` only).
     workers : int or None, default None
-        Worker processes (``local``) or local Dask workers.
+        Worker processes (``local``; None: every core) or Dask workers (``dask``).
 
     Returns
     -------

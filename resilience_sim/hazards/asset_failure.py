@@ -22,7 +22,7 @@ def sample_asset_failure(
     Parameters
     ----------
     hazard : AssetFailure
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     arrays : NetworkArrays
         The compiled network.
     rng : numpy.random.Generator
@@ -51,7 +51,7 @@ def asset_failure_footprint(
     Parameters
     ----------
     hazard : AssetFailure
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

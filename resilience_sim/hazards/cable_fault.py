@@ -256,7 +256,7 @@ def cable_fault_intensity(
     Parameters
     ----------
     hazard : CableFault
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -289,7 +289,7 @@ def cable_fault_footprint(
     Parameters
     ----------
     hazard : CableFault
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -315,7 +315,7 @@ def sample_cable_fault(
     Parameters
     ----------
     hazard : CableFault
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

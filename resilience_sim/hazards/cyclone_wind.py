@@ -163,7 +163,7 @@ def track_holland_parameters(hazard: TropicalCyclone) -> tuple[np.ndarray, np.nd
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
 
     Returns
     -------
@@ -217,7 +217,7 @@ def storm_series(hazard: TropicalCyclone) -> StormSeries:
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
 
     Returns
     -------
@@ -271,7 +271,7 @@ def gust_history_ms(
     series : StormSeries
         The interpolated track.
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         ``(n_sites,)`` sites, decimal degrees.
 
@@ -317,7 +317,7 @@ def gust_upper_bound_ms(
     series : StormSeries
         The interpolated track.
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         ``(n_sites,)`` sites, decimal degrees.
 
@@ -353,7 +353,7 @@ def peak_gust(
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         ``(n_sites,)`` sites, decimal degrees.
     threshold_ms : numpy.ndarray

@@ -137,7 +137,7 @@ def source_distance_km(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> 
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         Points, decimal degrees.
 
@@ -169,7 +169,7 @@ def node_site_factor(hazard: Earthquake, arrays: NetworkArrays) -> np.ndarray:
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     arrays : NetworkArrays
         The compiled network.
 
@@ -209,7 +209,7 @@ def earthquake_intensity(
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -307,7 +307,7 @@ def fiber_faults_per_km(hazard: Earthquake, pga_g: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     pga_g : numpy.ndarray
         PGA, g.
 
@@ -332,7 +332,7 @@ def submarine_faults_per_km(hazard: Earthquake, distance_km: np.ndarray) -> np.n
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     distance_km : numpy.ndarray
         Distance from the source, km.
 
@@ -426,7 +426,7 @@ def earthquake_footprint(
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -491,7 +491,7 @@ def sample_earthquake(
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -553,7 +553,7 @@ def shakemap_ln_residual(
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

@@ -186,7 +186,7 @@ def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> n
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -219,7 +219,7 @@ def raster_depth_m(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     arrays : NetworkArrays
         The compiled network.
 
@@ -247,7 +247,7 @@ def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) ->
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -278,7 +278,7 @@ def tsunami_speed_kmh(hazard: Flood) -> float:
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
 
     Returns
     -------
@@ -298,7 +298,7 @@ def flood_onset_h(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     arrays : NetworkArrays
         The compiled network.
 
@@ -327,7 +327,7 @@ def flood_footprint(hazard: Flood, topology: Topology, arrays: NetworkArrays) ->
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -356,7 +356,7 @@ def sample_flood(
     Parameters
     ----------
     hazard : Flood
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

@@ -112,7 +112,7 @@ def storm_factor(hazard: GeomagneticStorm) -> float:
     Parameters
     ----------
     hazard : GeomagneticStorm
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
 
     Returns
     -------
@@ -188,7 +188,7 @@ def repeater_failure_probability(hazard: GeomagneticStorm, repeaters: Repeaters)
     Parameters
     ----------
     hazard : GeomagneticStorm
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     repeaters : Repeaters
         The repeaters.
 
@@ -217,7 +217,7 @@ def geomagnetic_storm_intensity(
     Parameters
     ----------
     hazard : GeomagneticStorm
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -246,7 +246,7 @@ def geomagnetic_storm_footprint(
     Parameters
     ----------
     hazard : GeomagneticStorm
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -272,7 +272,7 @@ def sample_geomagnetic_storm(
     Parameters
     ----------
     hazard : GeomagneticStorm
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

@@ -44,7 +44,7 @@ def sample_power_grid_outage(
     Parameters
     ----------
     hazard : PowerGridOutage
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -101,7 +101,7 @@ def staged_outage(
     Parameters
     ----------
     hazard : PowerGridOutage
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     arrays : NetworkArrays
         The compiled network.
     regions : numpy.ndarray

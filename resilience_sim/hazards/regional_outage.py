@@ -24,7 +24,7 @@ def affected_assets(
     Parameters
     ----------
     hazard : RegionalOutage
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -63,7 +63,7 @@ def sample_regional_outage(
     Parameters
     ----------
     hazard : RegionalOutage
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

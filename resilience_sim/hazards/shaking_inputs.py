@@ -23,7 +23,7 @@ def uses_observed_shaking(hazard: Earthquake) -> bool:
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
 
     Returns
     -------
@@ -39,7 +39,7 @@ def observed_pga_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.n
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         Points, decimal degrees.
 
@@ -66,7 +66,7 @@ def observed_sigma_ln_pga(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray):
     Parameters
     ----------
     hazard : Earthquake
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     lat, lon : numpy.ndarray
         Points, decimal degrees.
     """

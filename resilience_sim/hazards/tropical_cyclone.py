@@ -132,7 +132,7 @@ def tropical_cyclone_intensity(
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -157,7 +157,7 @@ def tropical_cyclone_footprint(
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -188,7 +188,7 @@ def sample_tropical_cyclone(
     Parameters
     ----------
     hazard : TropicalCyclone
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

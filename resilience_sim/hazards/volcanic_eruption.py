@@ -62,7 +62,7 @@ def volcanic_eruption_intensity(
     Parameters
     ----------
     hazard : VolcanicEruption
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -135,7 +135,7 @@ def eruption_footprint(
     Parameters
     ----------
     hazard : VolcanicEruption
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -201,7 +201,7 @@ def volcanic_eruption_footprint(
     Parameters
     ----------
     hazard : VolcanicEruption
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -230,7 +230,7 @@ def sample_volcanic_eruption(
     Parameters
     ----------
     hazard : VolcanicEruption
-        The scenario entry of this hazard or threat.
+        The hazard's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

@@ -29,7 +29,7 @@ def sample_bgp_hijack(
     Parameters
     ----------
     hazard : BgpHijack
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

@@ -44,7 +44,7 @@ def sample_ddos(
     Parameters
     ----------
     hazard : Ddos
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -68,7 +68,7 @@ def attacked_links(hazard: Ddos, arrays: NetworkArrays) -> list[tuple[int, np.nd
     Parameters
     ----------
     hazard : Ddos
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     arrays : NetworkArrays
         The compiled network.
 
@@ -96,7 +96,7 @@ def ddos_losses(hazard: Ddos, arrays: NetworkArrays, cause: str) -> CapacityLoss
     Parameters
     ----------
     hazard : Ddos
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     arrays : NetworkArrays
         The compiled network.
     cause : str

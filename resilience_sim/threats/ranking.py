@@ -161,7 +161,7 @@ def scorer_for(rank_by: str, rng: np.random.Generator, pivots: int | None = None
     Parameters
     ----------
     rank_by : str
-        The ranking name (``degree``, ``betweenness``, ``population``, ...).
+        ``degree``, ``betweenness``, ``population`` or ``international_capacity``.
     rng : numpy.random.Generator
         Draws betweenness pivots.
     pivots : int or None, default None

@@ -36,7 +36,7 @@ def sample_ransomware(
     Parameters
     ----------
     hazard : Ransomware
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

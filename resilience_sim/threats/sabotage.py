@@ -37,7 +37,7 @@ def sample_sabotage(
     Parameters
     ----------
     hazard : Sabotage
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -67,7 +67,7 @@ def sabotage_targets(hazard: Sabotage, topology: Topology, arrays: NetworkArrays
     Parameters
     ----------
     hazard : Sabotage
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays

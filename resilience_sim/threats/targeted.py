@@ -57,7 +57,7 @@ def sample_targeted_attack(
     Parameters
     ----------
     hazard : TargetedAttack
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     topology : Topology
         The network.
     arrays : NetworkArrays
@@ -101,7 +101,7 @@ def candidate_assets(hazard: TargetedAttack, arrays: NetworkArrays) -> np.ndarra
     Parameters
     ----------
     hazard : TargetedAttack
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     arrays : NetworkArrays
         The compiled network.
 
@@ -134,7 +134,7 @@ def attack_costs(
     Parameters
     ----------
     hazard : TargetedAttack
-        The scenario entry of this hazard or threat.
+        The threat's scenario entry.
     arrays : NetworkArrays
         The compiled network.
     candidates : numpy.ndarray

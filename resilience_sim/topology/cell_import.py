@@ -98,7 +98,7 @@ def import_cell_network(
     population_file : str or Path or None, default None
         Areas CSV or population GeoTIFF (None: none).
     coverage : Coverage, default 'voronoi'
-        How sites cover people (``voronoi`` or range-limited).
+        How sites cover people: ``voronoi`` or ``range`` (range-limited).
     population_total : int or None, default None
         Persons split over sites by their cells (None: none).
     name : str or None, default None

@@ -124,7 +124,7 @@ class SiteCoverage:
         lat, lon : numpy.ndarray
             ``(n,)`` points, decimal degrees.
         coverage : Coverage
-            ``voronoi`` or range-limited.
+            ``voronoi`` or ``range`` (range-limited).
 
         Returns
         -------
@@ -168,7 +168,7 @@ def assign_areas(
     coverage_of : SiteCoverage
         The sites.
     coverage : Coverage
-        ``voronoi`` or range-limited.
+        ``voronoi`` or ``range`` (range-limited).
 
     Returns
     -------
@@ -205,7 +205,7 @@ def assign_raster(
     coverage_of : SiteCoverage
         The sites.
     coverage : Coverage
-        ``voronoi`` or range-limited.
+        ``voronoi`` or ``range`` (range-limited).
     band : int, default 1
         The raster band, from 1.
 
