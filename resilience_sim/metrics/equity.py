@@ -40,6 +40,18 @@ def log_arrays(arrays: NetworkArrays, events: pd.DataFrame) -> EventArrays:
     ``capacity_frac`` as the value (NaN if absent), and ``cause``, ``cause_class`` and
     ``propagated`` when the table has them. A table whose times go back (not one
     replication in the order it happened) is refused by :class:`EventArrays`.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network the events were simulated on.
+    events : pandas.DataFrame
+        One replication's rows of an events table.
+
+    Returns
+    -------
+    EventArrays
+        The replication's event log.
     """
     codes = {name: code for code, name in enumerate(EVENT_NAMES)}
     is_region = (events.asset_kind == "region").to_numpy() if "asset_kind" in events else None
@@ -89,6 +101,22 @@ def node_outage_hours(
     next event time or the horizon. ``cache`` (a dict shared between calls) keeps
     the unserved mask of each network state seen, so replications that pass through
     the same states (common in small networks) skip the pass.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The replication's event log (see :func:`log_arrays`).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    cache : dict[bytes, numpy.ndarray] or None, default None
+        Network state -> unserved mask, shared between calls.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
     """
     baseline, _ = served_masks(arrays, ~arrays.standby)
     hours = np.zeros(arrays.n_nodes)
@@ -137,6 +165,24 @@ def replication_outage_hours(
     happened within each replication. Returns shape ``(len(replications), n_nodes)``
     (see :func:`node_outage_hours`). ``cache``: a state cache shared with other calls
     on the same arrays (a table read in chunks); a new one per call by default.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : pandas.DataFrame
+        An events table of the run folder.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    replications : list[int] or numpy.ndarray
+        The replications to compute.
+    cache : dict[bytes, numpy.ndarray] or None, default None
+        A state cache shared with other calls (see :func:`node_outage_hours`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(replications), n_nodes)`` outage hours.
     """
     by_rep = dict(tuple(events.groupby("replication", sort=False)))
     cache = {} if cache is None else cache
@@ -157,6 +203,20 @@ def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarr
     points the curve is linear (users of one node share its hours equally).
     When nobody lost service the burden share is NaN throughout.
 
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(user_share, burden_share)``, each ``(k + 1,)``, 0..1.
+
+    Examples
+    --------
     >>> x, y = lorenz_curve(np.array([0.0, 10.0]), np.array([300.0, 100.0]))
     >>> x.tolist(), y.tolist()
     ([0.0, 0.25, 1.0], [0.0, 1.0, 1.0])
@@ -181,6 +241,22 @@ def worst_served_share(
     The Lorenz-style curve of :func:`lorenz_curve` at ``share``: in ``[share, 1]``
     when anyone lost service, NaN when nobody did.
 
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+    share : float, default WORST_SHARE
+        Share of users, 0..1.
+
+    Returns
+    -------
+    float
+        Share of unserved user-hours, 0..1 (NaN if none).
+
+    Examples
+    --------
     >>> worst_served_share(np.array([0.0, 10.0, 30.0]), np.array([50.0, 25.0, 25.0]), 0.4)
     0.9
     """
@@ -191,7 +267,22 @@ def worst_served_share(
 
 
 def lorenz_on_grid(outage_h: np.ndarray, population: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The Lorenz-style curve sampled at population shares ``grid`` (NaN if no burden)."""
+    """The Lorenz-style curve sampled at population shares ``grid`` (NaN if no burden).
+
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+    grid : numpy.ndarray
+        Population shares, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(grid),)`` burden shares, 0..1.
+    """
     x, y = lorenz_curve(outage_h, population)
     if np.isnan(y).any() or np.isnan(x).any():
         return np.full(len(grid), np.nan)

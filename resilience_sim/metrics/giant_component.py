@@ -51,6 +51,24 @@ def largest_per_group(
 
     ``group (n_nodes,)`` is each node's group (-1: in none); only live links (up, both
     ends up) between two nodes of the same group count. One components pass.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Nodes in the network.
+    link_src, link_dst : numpy.ndarray
+        ``(n_links,)`` end node indices.
+    asset_up : numpy.ndarray
+        ``(n_nodes + n_links,)`` bool, nodes first: which assets are up.
+    group : numpy.ndarray
+        ``(n_nodes,)`` group of each node, -1 for none.
+    n_groups : int
+        Number of groups.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_groups,)`` int node counts.
     """
     node_up = asset_up[:n_nodes]
     live = asset_up[n_nodes:] & node_up[link_src] & node_up[link_dst]
@@ -79,6 +97,24 @@ def giant_component_rows(
 
     A row for every scope and group at t = 0, then only where a group's largest
     component changed. ``operator_of_node (n_nodes,)`` indexes ``operators`` (-1: none).
+
+    Parameters
+    ----------
+    replication : int
+        The replication number put on the rows.
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The replication's event log.
+    operator_of_node : numpy.ndarray or None, default None
+        ``(n_nodes,)`` operator index of each node, -1 for none.
+    operators : tuple[str, ...], default ()
+        Operator names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, columns :data:`COLUMNS`.
     """
     n = arrays.n_nodes
     scopes = [("total", ("",), np.zeros(n, dtype=np.int64))]
@@ -134,7 +170,18 @@ def empty_table() -> pd.DataFrame:
 
 
 def operator_index(operator_column: list[str | None]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Each node's operator as an index into the sorted operator names (-1: none)."""
+    """Each node's operator as an index into the sorted operator names (-1: none).
+
+    Parameters
+    ----------
+    operator_column : list[str or None]
+        Each node's operator, None for none.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, tuple[str, ...]]
+        ``(index (n_nodes,), names)``.
+    """
     names = tuple(sorted({o for o in operator_column if o is not None}))
     at = {o: i for i, o in enumerate(names)}
     return np.array([at.get(o, -1) if o is not None else -1 for o in operator_column]), names

@@ -32,7 +32,20 @@ OPERATOR_SUMMARY_COLUMNS = (
 
 
 def with_operator_totals(served: ServedPopulation, ops: OperatorServed) -> ServedPopulation:
-    """``served`` with its served users (total and per region) summed over operators."""
+    """``served`` with its served users (total and per region) summed over operators.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+
+    Returns
+    -------
+    ServedPopulation
+        ``served`` with the totals replaced.
+    """
     return dataclasses.replace(
         served,
         domestic=ops.domestic.sum(axis=(1, 2)),
@@ -43,7 +56,22 @@ def with_operator_totals(served: ServedPopulation, ops: OperatorServed) -> Serve
 
 
 def operator_population(served: ServedPopulation, ops: OperatorServed, op: int) -> ServedPopulation:
-    """The users of operator ``op`` only, as a :class:`ServedPopulation` (other columns kept)."""
+    """The users of operator ``op`` only, as a :class:`ServedPopulation` (other columns kept).
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+    op : int
+        The operator index.
+
+    Returns
+    -------
+    ServedPopulation
+        The operator's timeline.
+    """
     return dataclasses.replace(
         served,
         domestic=ops.domestic[:, op].sum(axis=1),
@@ -62,7 +90,30 @@ def summarize_operators(
     until_h: float,
     events: EventArrays,
 ) -> list[dict[str, float | str]]:
-    """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`."""
+    """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    baseline_ops : OperatorServed
+        The undamaged network's per-operator users.
+    operator_ids : tuple[str, ...]
+        Operator names, by index.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    events : EventArrays
+        The replication's event log (its codes and ``propagated`` flags).
+
+    Returns
+    -------
+    list[dict[str, float or str]]
+        One summary row per operator.
+    """
     rows = []
     for op, op_id in enumerate(operator_ids):
         full = summarize_replication(
@@ -89,7 +140,24 @@ def operator_timeline(
 ) -> pd.DataFrame:
     """Rows ``replication, time_h, operator, served_domestic_frac,
     served_international_frac, roaming_domestic_users, roaming_international_users``,
-    one per timeline row and operator (time first)."""
+    one per timeline row and operator (time first).
+
+    Parameters
+    ----------
+    replication : int
+        The replication number put on the rows.
+    ops : OperatorServed
+        Per-operator served users.
+    baseline_ops : OperatorServed
+        The undamaged network's per-operator users.
+    operator_ids : tuple[str, ...]
+        Operator names, by index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The per-operator timeline table.
+    """
     k, n_ops = len(ops.time_h), len(operator_ids)
     dom = served_fraction(ops.domestic.sum(axis=2), baseline_ops.domestic[0].sum(axis=1))
     intl = served_fraction(ops.international.sum(axis=2), baseline_ops.international[0].sum(axis=1))

@@ -33,7 +33,18 @@ OUTAGE_CAUSE_COLUMNS = ("replication", "day", "time_h", "region", "cause_class",
 
 
 def day_ends_h(until_h: float) -> np.ndarray:
-    """The snapshot times: the end of each day, the last one clipped to the horizon."""
+    """The snapshot times: the end of each day, the last one clipped to the window's end.
+
+    Parameters
+    ----------
+    until_h : float
+        The end of the metric window, hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        Snapshot times, hours (24, 48, ..., until_h).
+    """
     n_days = max(1, math.ceil(until_h / 24.0 - 1e-9))
     return np.minimum(24.0 * np.arange(1, n_days + 1), until_h)
 
@@ -53,6 +64,24 @@ def daily_outage_causes(
     ``served``: the replication's timeline (from the same log), if at hand: a day whose
     served population is that of its working sites has no site cut off, and skips the
     connected-components pass.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    replication : int
+        The replication number put on the rows.
+    events : EventArrays
+        The replication's event log (its ``cause_class`` column).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    served : ServedPopulation or None, default None
+        The replication's timeline, if at hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The daily outage-cause table.
     """
     n = arrays.n_nodes
     graph = LinkGraph(arrays)

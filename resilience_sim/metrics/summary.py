@@ -46,6 +46,22 @@ SUMMARY_COLUMNS = (
 def step_integral(time_h: np.ndarray, values: np.ndarray, until_h: float) -> float:
     """Integral over [0, until_h] of a step function (``values[i]`` on [time_h[i], time_h[i+1])).
 
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` change times, hours, increasing.
+    values : numpy.ndarray
+        ``(n,)`` value from each change time on.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+
+    Returns
+    -------
+    float
+        The integral, value x hours.
+
+    Examples
+    --------
     >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
     11.0
     """
@@ -55,7 +71,20 @@ def step_integral(time_h: np.ndarray, values: np.ndarray, until_h: float) -> flo
 
 
 def served_fraction(served: np.ndarray, baseline: float | np.ndarray) -> np.ndarray:
-    """Served population as a share of the undamaged network's (NaN where that is 0)."""
+    """Served population as a share of the undamaged network's (NaN where that is 0).
+
+    Parameters
+    ----------
+    served : numpy.ndarray
+        Served population at each time.
+    baseline : float or numpy.ndarray
+        The undamaged network's served population.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shares, 0..1.
+    """
     baseline = np.asarray(baseline, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(baseline > 0, served / np.where(baseline > 0, baseline, 1.0), np.nan)
@@ -68,6 +97,22 @@ def time_to_restore(time_h: np.ndarray, fraction: np.ndarray, share: float) -> f
     after the minimum with ``fraction >= min + share * loss``. Returns 0.0 when
     nothing was lost and NaN when the share is not restored in the timeline.
 
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` timeline times, hours.
+    fraction : numpy.ndarray
+        ``(n,)`` served fraction, 0..1.
+    share : float
+        Share of the peak loss restored, 0..1.
+
+    Returns
+    -------
+    float
+        Hours (0.0, or NaN if not restored).
+
+    Examples
+    --------
     >>> time_to_restore(np.array([0.0, 1.0, 4.0]), np.array([1.0, 0.2, 1.0]), 0.9)
     3.0
     """
@@ -90,6 +135,20 @@ def capacity_loss_h(served: ServedPopulation, baseline: ServedPopulation, until_
 
     Unlike reachability, this counts a thin satellite path as the few per cent of demand it
     carries, so faster cable repairs show up here.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+
+    Returns
+    -------
+    float
+        Lost demand-hours, hours of the whole demand.
     """
     base = baseline.international_capacity[0]
     if np.isnan(base):
@@ -99,7 +158,20 @@ def capacity_loss_h(served: ServedPopulation, baseline: ServedPopulation, until_
 
 
 def time_to_peak(time_h: np.ndarray, fraction: np.ndarray) -> float:
-    """Hours from the first loss to the (first) minimum of ``fraction``; 0 if no loss."""
+    """Hours from the first loss to the (first) minimum of ``fraction``; 0 if no loss.
+
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` timeline times, hours.
+    fraction : numpy.ndarray
+        ``(n,)`` served fraction, 0..1.
+
+    Returns
+    -------
+    float
+        Hours.
+    """
     lost = fraction < 1.0 - _EPS
     if not np.any(lost):
         return 0.0
@@ -114,9 +186,24 @@ def summarize_replication(
 ) -> dict[str, float]:
     """Summary figures of one replication (see docs/metrics.md for definitions and units).
 
-    ``until_h``: the metric window's end, hours (a study's horizon). ``events``: the
-    replication's event log, for the share of failures that propagated from another
-    asset (power, dependencies); 0 without it.
+    ``events``: the replication's event log, for the share of failures that propagated
+    from another asset (power, dependencies); 0 without it.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    events : EventArrays or None, default None
+        The replication's event log.
+
+    Returns
+    -------
+    dict[str, float]
+        Metric name -> value.
     """
     t = served.time_h
     base_dom, base_intl = baseline.domestic[0], baseline.international[0]
@@ -159,7 +246,18 @@ def summarize_replication(
 
 
 def propagated_share(events: EventArrays | None) -> float:
-    """Share of failures caused by another asset (power, dependency); 0 with no failure."""
+    """Share of failures caused by another asset (power, dependency); 0 with no failure.
+
+    Parameters
+    ----------
+    events : EventArrays or None
+        The event log (None: no log).
+
+    Returns
+    -------
+    float
+        Share, 0..1.
+    """
     if events is None:
         return 0.0
     fails = events.event == FAIL
@@ -171,6 +269,16 @@ def aggregate_summary(summary: pd.DataFrame) -> pd.DataFrame:
 
     NaN (a share never restored within the horizon) is left out of the statistics
     and counted in ``n_nan``.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per replication, one column per metric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: ``mean, p5, p50, p95, n_nan``.
     """
     rows = {}
     for column in SUMMARY_COLUMNS:

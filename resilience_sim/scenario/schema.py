@@ -126,7 +126,13 @@ class Recovery(PolicyField, Strict):
         return self
 
     def repair_duration(self, kind: str):
-        """The repair-duration distribution for an asset kind (override, else default)."""
+        """The repair-duration distribution for an asset kind (override, else default).
+
+        Parameters
+        ----------
+        kind : str
+            An asset kind.
+        """
         return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
 
 
