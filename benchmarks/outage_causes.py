@@ -42,19 +42,17 @@ def measure(n_nodes: int, repeats: int) -> dict[str, float]:
     log = simulate_replication(
         ctx.arrays, damages, spec.recovery, ctx.crew_plan, rngs["repairs"], spec.horizon_hours
     )
-    time_h, asset_idx, code = log.as_arrays()
-    served = served_over_time_fast(ctx.arrays, time_h, asset_idx, code, None, log.values())
+    events = log.to_arrays()
+    served = served_over_time_fast(ctx.arrays, events)
     laps = []
     for _ in range(repeats):
         started = time.perf_counter()
-        table = daily_outage_causes(
-            ctx.arrays, 0, time_h, asset_idx, code, log.cause_class, spec.horizon_hours, served
-        )
+        table = daily_outage_causes(ctx.arrays, 0, events, spec.horizon_hours, served)
         laps.append(time.perf_counter() - started)
     causes_s = statistics.median(laps)
     return {
         "nodes": n_nodes,
-        "days_with_events": len(set((time_h // 24).astype(int).tolist())),
+        "days_with_events": len(set((events.time_h // 24).astype(int).tolist())),
         "replication_s": replication_s,
         "outage_causes_s": causes_s,
         "ratio": causes_s / replication_s,

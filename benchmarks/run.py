@@ -174,7 +174,7 @@ def run_scipy_prefix(arrays, rep, budget_s: float):
     while True:
         cut = np.searchsorted(rep.time_h, times[k - 1], side="right")
         t0 = time.perf_counter()
-        ref = served_over_time(arrays, rep.time_h[:cut], rep.asset_idx[:cut], rep.event[:cut])
+        ref = served_over_time(arrays, rep.events.head(cut))
         seconds = time.perf_counter() - t0
         per_row = seconds / len(ref.time_h)
         if k == n_rows or 2 * seconds >= budget_s:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resilience_sim.engine import simulate_planned
+from resilience_sim.engine import EventArrays, simulate_planned
 from resilience_sim.engine.fast_service import served_over_time_fast
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.hazards import sample_hazards
@@ -98,12 +98,22 @@ def disaster_scenario(topology: Topology, arrays, seed: int) -> Scenario:
 class Replication:
     """One replication's event log and timings (wall seconds of each stage, and CPU)."""
 
-    time_h: np.ndarray
-    asset_idx: np.ndarray
-    event: np.ndarray
+    events: EventArrays
     served: object
     seconds: dict[str, float]
     damages: list
+
+    @property
+    def time_h(self) -> np.ndarray:
+        return self.events.time_h
+
+    @property
+    def asset_idx(self) -> np.ndarray:
+        return self.events.asset_idx
+
+    @property
+    def event(self) -> np.ndarray:
+        return self.events.event
 
 
 def run_replication(workload: Workload, k: int, seed: int = 1) -> Replication:
@@ -123,15 +133,11 @@ def run_replication(workload: Workload, k: int, seed: int = 1) -> Replication:
     damages = sample_hazards(spec, ctx.topology, ctx.arrays, rngs["hazards"])
     t_hazards = lap()
     log = simulate_planned(ctx.arrays, ctx.plan, damages, rngs["repairs"])
-    time_h, asset_idx, event = log.as_arrays()
+    events = log.to_arrays()
     t_engine = lap()
-    served = served_over_time_fast(
-        ctx.arrays, time_h, asset_idx, event, ctx.demand_gbps, log.values()
-    )
+    served = served_over_time_fast(ctx.arrays, events, ctx.demand_gbps)
     t_service = lap()
-    summarize_replication(
-        served, ctx.baseline, spec.horizon_hours, event, np.asarray(log.propagated)
-    )
+    summarize_replication(served, ctx.baseline, spec.horizon_hours, events)
     t_metrics = lap()
     seconds = {
         "hazards": t_hazards,
@@ -141,4 +147,4 @@ def run_replication(workload: Workload, k: int, seed: int = 1) -> Replication:
     }
     seconds["total"] = sum(seconds.values())
     seconds["total_cpu"] = time.process_time() - cpu_started  # robust on a shared machine
-    return Replication(time_h, asset_idx, event, served, seconds, damages)
+    return Replication(events, served, seconds, damages)

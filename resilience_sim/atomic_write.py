@@ -26,13 +26,39 @@ OUTPUT_FIELD = "<output>"
 
 
 def temporary_sibling(target: Path) -> Path:
-    """The temporary name a writer of ``target`` uses (``.NAME.tmp-PID``)."""
+    """The temporary name a writer of ``target`` uses (``.NAME.tmp-PID``).
+
+    Parameters
+    ----------
+    target : Path
+        The output.
+
+    Returns
+    -------
+    Path
+        A sibling of ``target`` named for this process.
+    """
     return target.with_name(f".{target.name}.tmp-{os.getpid()}")
 
 
 def output_error(target: Path | str, exc: OSError, field: str = OUTPUT_FIELD) -> OutputError:
     """The OutputError for a failed write of ``target``; an OutputError already naming
-    its file keeps it, its ``<output>`` fields given as ``field`` (a CLI option)."""
+    its file keeps it, its ``<output>`` fields given as ``field`` (a CLI option).
+
+    Parameters
+    ----------
+    target : Path or str
+        The output that failed.
+    exc : OSError
+        The error of the write.
+    field : str, default OUTPUT_FIELD
+        The field named in the error (a CLI option, default ``<output>``).
+
+    Returns
+    -------
+    OutputError
+        The error to raise.
+    """
     if isinstance(exc, OutputError):
         problems = [
             InputProblem(p.file, field, p.message) if p.field == OUTPUT_FIELD else p
@@ -53,7 +79,13 @@ def output_error(target: Path | str, exc: OSError, field: str = OUTPUT_FIELD) ->
 
 
 def remove_quietly(path: Path) -> None:
-    """Remove a temporary file or folder, ignoring errors (it may be half there)."""
+    """Remove a temporary file or folder, ignoring errors (it may be half there).
+
+    Parameters
+    ----------
+    path : Path
+        The file or folder.
+    """
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
@@ -63,7 +95,13 @@ def remove_quietly(path: Path) -> None:
 
 def remove_abandoned(target: Path) -> None:
     """Remove the temporary files or folders of ``target`` (``.NAME.tmp-PID``) that
-    processes which no longer run left behind (killed while writing it)."""
+    processes which no longer run left behind (killed while writing it).
+
+    Parameters
+    ----------
+    target : Path
+        The output whose leftovers are removed.
+    """
     if os.name != "posix":  # no cheap check that a process is alive
         return
     for tmp in target.parent.glob(f".{glob_escape(target.name)}.tmp-*"):
@@ -80,7 +118,22 @@ def remove_abandoned(target: Path) -> None:
 
 @contextlib.contextmanager
 def cleaned_on_failure(tmp: Path, target: Path, field: str = OUTPUT_FIELD) -> Iterator[None]:
-    """Remove ``tmp`` if the block fails; an OSError becomes the OutputError of ``target``."""
+    """Remove ``tmp`` if the block fails; an OSError becomes the OutputError of ``target``.
+
+    Parameters
+    ----------
+    tmp : Path
+        The temporary file or folder being written.
+    target : Path
+        The output it becomes.
+    field : str, default OUTPUT_FIELD
+        The field named in an OutputError.
+
+    Yields
+    ------
+    None
+        Nothing; the block runs inside.
+    """
     try:
         yield
     except BaseException as exc:
@@ -93,7 +146,20 @@ def cleaned_on_failure(tmp: Path, target: Path, field: str = OUTPUT_FIELD) -> It
 @contextlib.contextmanager
 def atomic_output(target: str | Path, field: str = OUTPUT_FIELD) -> Iterator[Path]:
     """Yield the temporary path to write ``target``'s content to; on success it is
-    renamed to ``target`` (replacing a file there), on failure removed."""
+    renamed to ``target`` (replacing a file there), on failure removed.
+
+    Parameters
+    ----------
+    target : str or Path
+        The output.
+    field : str, default OUTPUT_FIELD
+        The field named in an OutputError.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary sibling to write.
+    """
     target = Path(target)
     remove_abandoned(target)
     tmp = temporary_sibling(target)  # a file left there is overwritten
@@ -103,14 +169,44 @@ def atomic_output(target: str | Path, field: str = OUTPUT_FIELD) -> Iterator[Pat
 
 
 def write_bytes_atomic(target: str | Path, data: bytes, field: str = OUTPUT_FIELD) -> Path:
-    """Write ``data`` to ``target`` atomically; return ``target``."""
+    """Write ``data`` to ``target`` atomically; return ``target``.
+
+    Parameters
+    ----------
+    target : str or Path
+        The output.
+    data : bytes
+        Its content.
+    field : str, default OUTPUT_FIELD
+        The field named in an OutputError.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target`` as a Path.
+    """
     with atomic_output(target, field) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
     return Path(target)
 
 
 def write_text_atomic(target: str | Path, text: str, field: str = OUTPUT_FIELD) -> Path:
-    """Write ``text`` (UTF-8) to ``target`` atomically; return ``target``."""
+    """Write ``text`` (UTF-8) to ``target`` atomically; return ``target``.
+
+    Parameters
+    ----------
+    target : str or Path
+        The output.
+    text : str
+        Its content.
+    field : str, default OUTPUT_FIELD
+        The field named in an OutputError.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target`` as a Path.
+    """
     return write_bytes_atomic(target, text.encode("utf-8"), field)
 
 

@@ -49,6 +49,22 @@ class InputError(ResilienceSimError, ValueError):
 
     @classmethod
     def single(cls, file: str, field: str, message: str) -> InputError:
+        """An InputError with a single problem.
+
+        Parameters
+        ----------
+        file : str
+            The file (or ``<api>``, ``<document>``...) the problem is in.
+        field : str
+            The field path inside it (``a.b[id].c``).
+        message : str
+            What is wrong.
+
+        Returns
+        -------
+        InputError
+            The error, its message ``FILE: field: message``.
+        """
         return cls(InputProblem(str(file), field, message))
 
 
@@ -73,7 +89,17 @@ class InputWarning(UserWarning):
 
 def rewarn_once(caught: Iterable, seen: set[str], prefix: str = "") -> None:
     """Re-issue recorded warnings (``warnings.catch_warnings(record=True)``), each distinct
-    message once across calls sharing ``seen``; ``prefix`` goes before the message."""
+    message once across calls sharing ``seen``; ``prefix`` goes before the message.
+
+    Parameters
+    ----------
+    caught : Iterable
+        The recorded ``warnings.WarningMessage`` objects.
+    seen : set[str]
+        Messages already issued; updated in place.
+    prefix : str, default ''
+        Text put before each message.
+    """
     import warnings
 
     for w in caught:

@@ -59,7 +59,18 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def size_text(n_bytes: float) -> str:
-    """Bytes for people: 3 significant digits in kB, MB or GB (decimal units)."""
+    """Bytes for people: 3 significant digits in kB, MB or GB (decimal units).
+
+    Parameters
+    ----------
+    n_bytes : float
+        A size, bytes.
+
+    Returns
+    -------
+    str
+        E.g. ``"21.3 kB"``, ``"2.13 MB"``.
+    """
     for unit, scale in (("GB", 1e9), ("MB", 1e6)):
         if n_bytes >= 0.95 * scale:
             return f"{n_bytes / scale:.3g} {unit}"
@@ -67,7 +78,18 @@ def size_text(n_bytes: float) -> str:
 
 
 def parquet_rows(path: Path) -> int | None:
-    """Rows of a Parquet file from its footer (None if it is not readable Parquet)."""
+    """Rows of a Parquet file from its footer (None if it is not readable Parquet).
+
+    Parameters
+    ----------
+    path : Path
+        A file that may be Parquet.
+
+    Returns
+    -------
+    int or None
+        The row count of its footer, or None.
+    """
     import pyarrow.parquet as pq
 
     try:
@@ -78,7 +100,18 @@ def parquet_rows(path: Path) -> int | None:
 
 def parse_bytes(path: str | Path) -> int:
     """Estimated peak memory of parsing the file ``path`` whole, from its size and format
-    alone (a Parquet topology: from its footer's rows); 0 for formats not listed."""
+    alone (a Parquet topology: from its footer's rows); 0 for formats not listed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read (its format from the extension).
+
+    Returns
+    -------
+    int
+        Estimated peak parsing memory, bytes.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
@@ -122,7 +155,20 @@ def check_parse_memory(path: str | Path, file: str | None = None) -> int:
     """Refuse (InputError naming ``file``, field ``<document>``) a file larger than its
     format's limit (``MAX_YAML_BYTES``, ``MAX_FILE_BYTES``) or whose parsing would need
     more memory than is available; return the parsing estimate, bytes. Call it before
-    reading the file: it looks at the size (a Parquet file: the footer) only."""
+    reading the file: it looks at the size (a Parquet file: the footer) only.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read.
+    file : str or None, default None
+        The name used in the error (default: ``path``).
+
+    Returns
+    -------
+    int
+        The parsing estimate, bytes (from :func:`parse_bytes`).
+    """
     path = Path(path)
     needed = parse_bytes(path)
     size = path.stat().st_size
@@ -150,7 +196,20 @@ def check_parse_memory(path: str | Path, file: str | None = None) -> int:
 
 
 def describe_file(path: Path, needed: int) -> str:
-    """``21.3 kB YAML file needs about 2.13 MB (100 bytes per byte of file, measured)``."""
+    """``21.3 kB YAML file needs about 2.13 MB (100 bytes per byte of file, measured)``.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    needed : int
+        Its parsing estimate, bytes.
+
+    Returns
+    -------
+    str
+        The file's size, format and memory need in words.
+    """
     kind = path.suffix.lower().lstrip(".").upper()
     if path.suffix.lower() in PARQUET_SUFFIXES:
         rows = parquet_rows(path) or 0
@@ -165,7 +224,21 @@ def describe_file(path: Path, needed: int) -> str:
 
 def advice(path: Path, over_limit: bool = False) -> str:
     """What to do about a file too large to read (``over_limit``: above its format's
-    size limit, so not readable here on any machine)."""
+    size limit, so not readable here on any machine).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    over_limit : bool, default False
+        True if it is above its format's size limit.
+
+    Returns
+    -------
+    str
+        One sentence of advice (convert to the columnar format, split it, use a larger
+        machine).
+    """
     if path.suffix.lower() not in YAML_SUFFIXES:
         return "free memory, or read it on a machine with more"
     if over_limit:

@@ -22,7 +22,21 @@ _PURPOSES: tuple[Purpose, ...] = ("hazards", "repairs", "threats", "cascades", "
 
 
 def replication_seeds(seed: int, n_replications: int) -> list[np.random.SeedSequence]:
-    """Return one independent :class:`SeedSequence` per replication of a study."""
+    """Return one independent :class:`SeedSequence` per replication of a study.
+
+    Parameters
+    ----------
+    seed : int
+        The study seed (non-negative).
+    n_replications : int
+        How many replications.
+
+    Returns
+    -------
+    list[numpy.random.SeedSequence]
+        ``n_replications`` children of ``SeedSequence(seed)``, replication ``i`` at index
+        ``i``.
+    """
     return np.random.SeedSequence(seed).spawn(n_replications)
 
 
@@ -31,6 +45,16 @@ def replication_rngs(seed_seq: np.random.SeedSequence) -> dict[Purpose, np.rando
 
     The children are derived from ``seed_seq.entropy`` and ``spawn_key`` (not by
     calling ``spawn`` on it), so calling this twice gives identical generators.
+
+    Parameters
+    ----------
+    seed_seq : numpy.random.SeedSequence
+        The replication's seed (one of :func:`replication_seeds`).
+
+    Returns
+    -------
+    dict[Purpose, numpy.random.Generator]
+        One generator per purpose (:data:`PURPOSES`), independent of each other.
     """
     children = np.random.SeedSequence(
         seed_seq.entropy, spawn_key=seed_seq.spawn_key, pool_size=seed_seq.pool_size
@@ -46,6 +70,20 @@ def named_rngs(seed: int, names: tuple[str, ...]) -> dict[str, np.random.Generat
 
     Appending a name never changes the generators of the names before it.
 
+    Parameters
+    ----------
+    seed : int
+        The seed of the work.
+    names : tuple[str, ...]
+        The purposes, in a fixed order (new names go at the end).
+
+    Returns
+    -------
+    dict[str, numpy.random.Generator]
+        ``names[i]`` -> the generator of child ``i``.
+
+    Examples
+    --------
     >>> a = named_rngs(3, ("x",))["x"].random()
     >>> a == named_rngs(3, ("x", "y"))["x"].random()
     True
@@ -61,6 +99,20 @@ def keyed_rng(seed: int, key: tuple[int, ...]) -> np.random.Generator:
     ``i``, ``(i, j)`` grandchild ``j`` of it): for sources numbered within kinds, so
     adding a source of one kind never changes the draws of another.
 
+    Parameters
+    ----------
+    seed : int
+        The seed of the work.
+    key : tuple[int, ...]
+        The descendant's path from the root (non-negative child numbers).
+
+    Returns
+    -------
+    numpy.random.Generator
+        The generator of that descendant.
+
+    Examples
+    --------
     >>> a = keyed_rng(5, (1,)).random()
     >>> a == named_rngs(5, ("x", "y"))["y"].random()
     True

@@ -169,7 +169,20 @@ _TOO_DEEP = "nested too deeply (expected at most a few hundred levels)"
 
 
 def as_path(path: Any, field: str = "path") -> Path:
-    """``path`` as a Path; InputError (file ``<api>``) if it is not a str or PathLike."""
+    """``path`` as a Path; InputError (file ``<api>``) if it is not a str or PathLike.
+
+    Parameters
+    ----------
+    path : Any
+        What the API caller passed.
+    field : str, default 'path'
+        The field named in the error.
+
+    Returns
+    -------
+    Path
+        ``Path(path)``.
+    """
     if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
         raise InputError.single(
             "<api>", field, f"expected a file path (str or pathlib.Path), got {type(path).__name__}"
@@ -178,7 +191,19 @@ def as_path(path: Any, field: str = "path") -> Path:
 
 
 def read_document(path: str | Path) -> Any:
-    """Parse a YAML (``.yaml``/``.yml``) or JSON file with safe loaders only."""
+    """Parse a YAML (``.yaml``/``.yml``) or JSON file with safe loaders only.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.yaml``, ``.yml`` or ``.json``); its size and parsing memory are
+        checked first.
+
+    Returns
+    -------
+    Any
+        The parsed document (dicts, lists, scalars).
+    """
     path = as_path(path)
     if path.is_dir():
         raise InputError.single(str(path), "", "expected a file, found a folder")
@@ -228,7 +253,22 @@ def read_document(path: str | Path) -> Any:
 
 
 def field_path(loc: tuple[Any, ...], document: Any, skip: frozenset[str] = frozenset()) -> str:
-    """Format a pydantic ``loc`` as ``a.b[id].c``; list items are named by their ``id``."""
+    """Format a pydantic ``loc`` as ``a.b[id].c``; list items are named by their ``id``.
+
+    Parameters
+    ----------
+    loc : tuple[Any, ...]
+        The ``loc`` of a pydantic error.
+    document : Any
+        The validated document, to look up the ``id`` of list items.
+    skip : frozenset[str], default frozenset()
+        ``loc`` parts to leave out (tagged-union tags).
+
+    Returns
+    -------
+    str
+        The field path, e.g. ``hazards[quake].magnitude``.
+    """
     parts: list[str] = []
     node = document
     for item in loc:
@@ -251,6 +291,18 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices`` to ``value``, else ``""``.
 
     Skipped above ``MAX_SUGGESTION_CHOICES`` choices (difflib compares with each one).
+
+    Parameters
+    ----------
+    value : str
+        The unknown value.
+    choices : Iterable[str]
+        The allowed values.
+
+    Returns
+    -------
+    str
+        The suggestion text, or ``""``.
     """
     choices = list(choices)
     if len(choices) > MAX_SUGGESTION_CHOICES:
@@ -281,7 +333,24 @@ def _known_field_names(model: type[BaseModel]) -> set[str]:
 def validate_document(
     model: type[M], document: Any, file: str, skip: frozenset[str] = frozenset()
 ) -> M:
-    """Validate ``document`` against ``model``; raise :class:`InputError` listing every problem."""
+    """Validate ``document`` against ``model``; raise :class:`InputError` listing every problem.
+
+    Parameters
+    ----------
+    model : type[M]
+        The pydantic model.
+    document : Any
+        The parsed document.
+    file : str
+        The file name used in the problems.
+    skip : frozenset[str], default frozenset()
+        ``loc`` parts to leave out of field paths (see :func:`field_path`).
+
+    Returns
+    -------
+    M
+        The validated model.
+    """
     if not isinstance(document, dict):
         got = "an empty file" if document is None else type(document).__name__
         raise InputError.single(

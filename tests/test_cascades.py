@@ -535,7 +535,7 @@ def _run_records(topology, records, recovery=None, horizon_h=100.0, demand=None)
     log = simulate_replication(
         arrays, records, recovery, plan_crews(recovery, arrays), np.random.default_rng(0), horizon_h
     )
-    served = served_over_time(arrays, *log.as_arrays(), demand, log.values())
+    served = served_over_time(arrays, log.to_arrays(), demand)
     return arrays, log, served
 
 

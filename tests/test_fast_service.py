@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from resilience_sim.engine import FAIL, REPAIR, served_over_time
 from resilience_sim.engine.fast_service import capacity_rows, net_changes, served_over_time_fast
-from resilience_sim.engine.state import DEGRADE, HIJACK_END, HIJACK_START
+from resilience_sim.engine.state import DEGRADE, HIJACK_END, HIJACK_START, EventArrays
 from resilience_sim.topology import compile_topology
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,13 +44,9 @@ def assert_same(fast, ref, exact: bool = True) -> None:
 
 
 def log(arrays, *events):
-    """``(time_h, asset_idx, event)`` from ``(t_h, asset_id, FAIL|REPAIR)`` tuples."""
+    """An :class:`EventArrays` from ``(t_h, asset_id, FAIL|REPAIR)`` tuples."""
     t, a, e = zip(*events, strict=True)
-    return (
-        np.asarray(t, float),
-        np.asarray([arrays.asset_index[x] for x in a], np.int64),
-        np.asarray(e, np.int8),
-    )
+    return EventArrays(t, [arrays.asset_index[x] for x in a], e)
 
 
 def test_hand_worked_timeline_on_the_line(line):
@@ -66,7 +62,7 @@ def test_hand_worked_timeline_on_the_line(line):
     arrays = compile_topology(line)
     served = served_over_time_fast(
         arrays,
-        *log(
+        log(
             arrays,
             (0, "l-ex-a", FAIL),
             (0, "b", FAIL),
@@ -131,7 +127,7 @@ def test_repairs_along_a_chain_match_the_closed_form():
     time_h = np.concatenate([np.zeros(k), tau[order]])
     assets = np.concatenate([np.arange(k), order]) + arrays.n_nodes
     event = np.concatenate([np.full(k, FAIL), np.full(k, REPAIR)]).astype(np.int8)
-    served = served_over_time_fast(arrays, time_h, assets, event)
+    served = served_over_time_fast(arrays, EventArrays(time_h, assets, event))
     served_from = np.maximum.accumulate(tau)
     expected = [pop[served_from <= t].sum() for t in served.time_h]
     assert served.domestic.tolist() == expected
@@ -152,8 +148,9 @@ def test_fractional_populations_agree_to_rounding(line):
     time_h = np.array([0, 0, 0, 1, 2, 3], float)
     assets = np.array([n, n + 4, 5, n + 4, 5, n])
     event = np.array([FAIL, FAIL, FAIL, REPAIR, REPAIR, REPAIR], np.int8)
-    fast = served_over_time_fast(arrays, time_h, assets, event)
-    assert_same(fast, served_over_time(arrays, time_h, assets, event), exact=False)
+    events = EventArrays(time_h, assets, event)
+    fast = served_over_time_fast(arrays, events)
+    assert_same(fast, served_over_time(arrays, events), exact=False)
 
 
 # ------------------------------------------------------------------ property tests
@@ -244,10 +241,8 @@ def test_fast_equals_scipy_reference(case):
     """Every row and column equal to served_over_time, exactly (integer populations)."""
     arrays, time_h, assets, codes = case
     value = np.full(len(time_h), 0.5)  # remaining capacity share of DEGRADE events
-    assert_same(
-        served_over_time_fast(arrays, time_h, assets, codes, value=value),
-        served_over_time(arrays, time_h, assets, codes, value=value),
-    )
+    events = EventArrays(time_h, assets, codes, value=value)
+    assert_same(served_over_time_fast(arrays, events), served_over_time(arrays, events))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -255,7 +250,7 @@ def test_fast_equals_scipy_reference(case):
 def test_fast_equals_naive_networkx_replay(case):
     """The naive reference (networkx, reachability after every event) gives the same rows."""
     arrays, time_h, assets, codes = case
-    fast = served_over_time_fast(arrays, time_h, assets, codes)
+    fast = served_over_time_fast(arrays, EventArrays(time_h, assets, codes))
     rows, _, _ = naive_timeline(arrays, time_h, assets, codes)
     assert sorted(rows) == list(range(len(fast.time_h)))
     for i, (dom, intl, reg_dom, reg_intl) in rows.items():
@@ -274,9 +269,9 @@ def test_capacity_with_demand_equals_reference(seed, line):
     time_h = np.sort(rng.integers(0, 5, 12)).astype(float)
     assets = rng.integers(0, arrays.n_assets, 12)
     codes = rng.integers(0, 2, 12).astype(np.int8)
+    events = EventArrays(time_h, assets, codes)
     assert_same(
-        served_over_time_fast(arrays, time_h, assets, codes, demand),
-        served_over_time(arrays, time_h, assets, codes, demand),
+        served_over_time_fast(arrays, events, demand), served_over_time(arrays, events, demand)
     )
 
 
@@ -301,8 +296,9 @@ def test_capacity_interval_holds_values_that_bound_the_reference(case, interval_
     arrays, time_h, assets, codes = case
     value = np.full(len(time_h), 0.5)
     demand = np.maximum(arrays.population, 1.0) * 0.01
-    ref = served_over_time(arrays, time_h, assets, codes, demand, value)
-    held = served_over_time_fast(arrays, time_h, assets, codes, demand, value, interval_h)
+    events = EventArrays(time_h, assets, codes, value=value)
+    ref = served_over_time(arrays, events, demand)
+    held = served_over_time_fast(arrays, events, demand, interval_h)
     evaluated = capacity_rows(ref.time_h, time_h, codes, interval_h)
     assert evaluated[np.searchsorted(ref.time_h, time_h[codes != REPAIR])].all()
     for name in FIELDS[:6]:

@@ -12,12 +12,9 @@ import pytest
 from conftest import make_topology
 
 import resilience_sim as rs
-from resilience_sim.engine import FAIL, REPAIR
-from resilience_sim.engine.operators import (
-    baseline_per_operator,
-    operator_model_of,
-    served_per_operator,
-)
+from resilience_sim.engine import FAIL, REPAIR, EventArrays
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import baseline_per_operator, operator_model_of
 from resilience_sim.errors import InputError, InputWarning
 from resilience_sim.experiments.compare import compare
 from resilience_sim.experiments.criticality import criticality
@@ -64,11 +61,7 @@ def shares(a=0.6, b=0.4, partners_b=()):
 
 def fail_sa(arrays, at_h=1.0, back_h=5.0):
     i = arrays.asset_index["sA"]
-    return (
-        np.array([at_h, back_h]),
-        np.array([i, i]),
-        np.array([FAIL, REPAIR], dtype=np.int8),
-    )
+    return EventArrays([at_h, back_h], [i, i], [FAIL, REPAIR])
 
 
 def per_op(served, row):
@@ -88,7 +81,7 @@ def test_baseline_splits_each_node_by_market_share_and_serves_from_own_sites():
 
 def test_own_site_down_without_roaming_loses_exactly_that_operators_users():
     arrays, model = model_of(two_operator_town(), shares())
-    served = served_per_operator(arrays, model, *fail_sa(arrays))
+    served = served_per_operator(arrays, model, fail_sa(arrays))
     assert served.time_h.tolist() == [0.0, 1.0, 5.0]
     assert per_op(served, 0) == ([120.0, 80.0], [120.0, 80.0])
     assert per_op(served, 1) == ([0.0, 80.0], [0.0, 80.0])
@@ -100,14 +93,14 @@ def test_roaming_shares_the_surviving_sites_capacity_proportionally():
     # sB carries 80 users (capacity 1.5 x 80 = 120); A's 120 users roam on it: load 200,
     # everyone on it served with probability 120 / 200 = 0.6 -> A 72, B 48.
     arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=0.0))
-    served = served_per_operator(arrays, model, *fail_sa(arrays))
+    served = served_per_operator(arrays, model, fail_sa(arrays))
     dom, intl = per_op(served, 1)
     assert dom == pytest.approx([72.0, 48.0])
     assert intl == pytest.approx([72.0, 48.0])
     assert served.roaming_domestic[1].tolist() == pytest.approx([72.0, 0.0])
     # with capacity factor 2: capacity 160 of a load of 200 -> 0.8: A 96, B 64
     arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=0.0), factor=2.0)
-    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    dom, _ = per_op(served_per_operator(arrays, model, fail_sa(arrays)), 1)
     assert dom == pytest.approx([96.0, 64.0])
 
 
@@ -115,18 +108,14 @@ def test_roaming_starts_at_its_time_and_only_for_listed_operators():
     arrays, model = model_of(two_operator_town(), shares(), Roaming(from_h=3.0))
     sa, gw = arrays.asset_index["sA"], arrays.asset_index["gw"]
     served = served_per_operator(
-        arrays,
-        model,
-        np.array([1.0, 3.0, 5.0]),
-        np.array([sa, gw, sa]),
-        np.array([FAIL, REPAIR, REPAIR], dtype=np.int8),
+        arrays, model, EventArrays([1.0, 3.0, 5.0], [sa, gw, sa], [FAIL, REPAIR, REPAIR])
     )
     # gateway repair at 3 h is a no-op event that gives a row at 3 h
     assert served.time_h.tolist() == [0.0, 1.0, 3.0, 5.0]
     assert per_op(served, 1)[0] == [0.0, 80.0]
     assert per_op(served, 2)[0] == pytest.approx([72.0, 48.0])
     arrays, model = model_of(two_operator_town(), shares(), Roaming(operators=[B]))
-    assert per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)[0] == [0.0, 80.0]
+    assert per_op(served_per_operator(arrays, model, fail_sa(arrays)), 1)[0] == [0.0, 80.0]
 
 
 def test_roaming_partner_sites_count_as_own_at_all_times():
@@ -138,7 +127,7 @@ def test_roaming_partner_sites_count_as_own_at_all_times():
     assert model.capacity_users[sa] == pytest.approx(1.5 * 160)
     assert model.capacity_users[sb] == pytest.approx(1.5 * 40)
     # sA down: B's 80 users all on sB (capacity 60) -> 60 served; A none
-    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    dom, _ = per_op(served_per_operator(arrays, model, fail_sa(arrays)), 1)
     assert dom == pytest.approx([0.0, 60.0])
 
 
@@ -156,7 +145,7 @@ def test_without_coverage_radius_a_site_covers_only_its_own_node():
     arrays, model = model_of(two_operator_town(), shares(), Roaming(), coverage_km=0.0)
     assert per_op(baseline_per_operator(arrays, model), 0)[0] == [60.0, 40.0]
     # sA down: A's 60 users at sA are not covered by sB's... sB covers only its own node
-    dom, _ = per_op(served_per_operator(arrays, model, *fail_sa(arrays)), 1)
+    dom, _ = per_op(served_per_operator(arrays, model, fail_sa(arrays)), 1)
     assert dom == [0.0, 40.0]
 
 
@@ -170,9 +159,7 @@ def test_shared_site_serves_every_operator_and_fails_once_for_all():
     )
     arrays, model = model_of(topo, shares(0.75, 0.25))
     i = arrays.asset_index["shared"]
-    served = served_per_operator(
-        arrays, model, np.array([2.0]), np.array([i]), np.array([FAIL], dtype=np.int8)
-    )
+    served = served_per_operator(arrays, model, EventArrays([2.0], [i], [FAIL]))
     assert per_op(served, 0)[0] == [150.0, 50.0]
     assert per_op(served, 1)[0] == [0.0, 0.0]
 

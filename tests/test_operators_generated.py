@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import resilience_sim as rs
-from resilience_sim.engine import FAIL, REPAIR
-from resilience_sim.engine.operators import operator_model_of, served_per_operator
+from resilience_sim.engine import FAIL, REPAIR, EventArrays
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import operator_model_of
 from resilience_sim.experiments.compare import compare
 from resilience_sim.geo import haversine_km
 from resilience_sim.scenario.operators import Operator, Roaming
@@ -128,13 +129,8 @@ def test_operator_model_equals_a_networkx_reference_on_a_generated_network(netwo
     rng = np.random.default_rng(5)
     for _ in range(3):
         down_idx = np.flatnonzero(rng.random(arrays.n_assets) < 0.12)
-        served = served_per_operator(
-            arrays,
-            model,
-            np.full(len(down_idx), 1.0),
-            down_idx,
-            np.full(len(down_idx), FAIL, dtype=np.int8),
-        )
+        events = EventArrays(np.full(len(down_idx), 1.0), down_idx, np.full(len(down_idx), FAIL))
+        served = served_per_operator(arrays, model, events)
         got = served.domestic[1].sum(axis=1)
         want = reference_served(
             network, operators, arrays.asset_ids[down_idx].tolist(), 3.0, 1.5, roaming
@@ -206,7 +202,7 @@ def test_rows_reusing_unchanged_operator_networks_equal_fresh_evaluations(networ
     time_h = time_h[order]
     asset_idx = np.concatenate([assets, assets])[order]
     event = np.concatenate([np.full(25, FAIL), np.full(25, REPAIR)]).astype(np.int8)[order]
-    full = served_per_operator(arrays, model, time_h, asset_idx, event)
+    full = served_per_operator(arrays, model, EventArrays(time_h, asset_idx, event))
     assert len(full.time_h) > 20
     for row, t in enumerate(full.time_h[1:], start=1):
         cut = time_h <= t
@@ -214,7 +210,7 @@ def test_rows_reusing_unchanged_operator_networks_equal_fresh_evaluations(networ
             model, roaming_from_h=model.roaming_from_h - t, roaming_until_h=np.inf
         )
         at_0 = np.zeros(int(cut.sum()))
-        fresh = served_per_operator(arrays, shifted, at_0, asset_idx[cut], event[cut])
+        fresh = served_per_operator(arrays, shifted, EventArrays(at_0, asset_idx[cut], event[cut]))
         assert fresh.time_h.tolist() == [0.0]
         np.testing.assert_array_equal(full.domestic[row], fresh.domestic[0])
         np.testing.assert_array_equal(full.international[row], fresh.international[0])

@@ -8,7 +8,7 @@ import pytest
 from conftest import fixed, line_topology, make_topology, scenario_on
 
 import resilience_sim as rs
-from resilience_sim.engine import EVENT_NAMES, FAIL, REPAIR
+from resilience_sim.engine import EVENT_NAMES, FAIL, REPAIR, EventArrays
 from resilience_sim.metrics.equity import (
     log_arrays,
     lorenz_curve,
@@ -27,7 +27,7 @@ def hand_log(arrays):
     time_h = np.array([10.0, 20.0, 30.0, 50.0])
     asset = np.array([idx["l-a-b"], idx["c"], idx["l-a-b"], idx["c"]])
     event = np.array([FAIL, FAIL, REPAIR, REPAIR], dtype=np.int8)
-    return time_h, asset, event
+    return EventArrays(time_h, asset, event)
 
 
 def test_node_outage_hours_by_hand():
@@ -38,7 +38,7 @@ def test_node_outage_hours_by_hand():
     gw and ex stay connected: 0 h.
     """
     arrays = compile_topology(line_topology())
-    hours = node_outage_hours(arrays, *hand_log(arrays), HORIZON_H)
+    hours = node_outage_hours(arrays, hand_log(arrays), HORIZON_H)
     np.testing.assert_allclose(hours, [0.0, 0.0, 0.0, 20.0, 40.0])
 
 
@@ -50,7 +50,7 @@ def test_worst_served_share_by_hand():
     (25/175, 0.5) and (75/175, 1.0).
     """
     arrays = compile_topology(line_topology())
-    hours = node_outage_hours(arrays, *hand_log(arrays), HORIZON_H)
+    hours = node_outage_hours(arrays, hand_log(arrays), HORIZON_H)
     assert worst_served_share(hours, arrays.population) == pytest.approx(0.6)
     x, y = lorenz_curve(hours, arrays.population)
     np.testing.assert_allclose(x, [0.0, 25 / 175, 75 / 175, 1.0])
@@ -77,11 +77,15 @@ def test_events_table_decodes_assets_regions_and_values():
             "capacity_frac": [np.nan, np.nan, 0.25],
         }
     )
-    time_h, subject, code, value = log_arrays(arrays, events)
+    log = log_arrays(arrays, events)
     region = arrays.n_assets + arrays.region_names.index("r2")
-    assert subject.tolist() == [4, region, arrays.asset_index["l-a-b"]]
-    assert code.tolist() == [FAIL, EVENT_NAMES.index("hijack_start"), EVENT_NAMES.index("degrade")]
-    assert value[2] == 0.25 and time_h.tolist() == [1.0, 2.0, 3.0]
+    assert log.asset_idx.tolist() == [4, region, arrays.asset_index["l-a-b"]]
+    assert log.event.tolist() == [
+        FAIL,
+        EVENT_NAMES.index("hijack_start"),
+        EVENT_NAMES.index("degrade"),
+    ]
+    assert log.value[2] == 0.25 and log.time_h.tolist() == [1.0, 2.0, 3.0]
 
 
 def test_degraded_links_and_hijacks_are_not_domestic_outages():
@@ -115,9 +119,7 @@ def test_outage_is_clipped_at_the_horizon_and_unreachable_nodes_are_nan():
     links = [e.model_dump(mode="json", exclude_none=True) for e in topo.links]
     arrays = compile_topology(make_topology(nodes, links))
     b = arrays.asset_index["b"]
-    hours = node_outage_hours(
-        arrays, np.array([90.0]), np.array([b]), np.array([FAIL], np.int8), HORIZON_H
-    )
+    hours = node_outage_hours(arrays, EventArrays([90.0], [b], [FAIL]), HORIZON_H)
     np.testing.assert_allclose(hours[:5], [0.0, 0.0, 0.0, 10.0, 10.0])
     assert np.isnan(hours[5])
     assert worst_served_share(hours, arrays.population) == pytest.approx(350 / 750)

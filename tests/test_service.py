@@ -8,7 +8,14 @@ from conftest import make_topology
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resilience_sim.engine import FAIL, REPAIR, baseline_population, served_masks, served_over_time
+from resilience_sim.engine import (
+    FAIL,
+    REPAIR,
+    EventArrays,
+    baseline_population,
+    served_masks,
+    served_over_time,
+)
 from resilience_sim.topology import compile_topology
 
 
@@ -62,7 +69,7 @@ def test_served_over_time_batches_events_at_the_same_time(line):
     time_h = np.array([2.0, 2.0, 5.0, 5.0, 7.0])
     assets = np.array([idx["l-a-b"], idx["c"], idx["l-a-b"], idx["c"], idx["l-ex-a"]])
     events = np.array([FAIL, FAIL, REPAIR, REPAIR, FAIL], dtype=np.int8)
-    served = served_over_time(arrays, time_h, assets, events)
+    served = served_over_time(arrays, EventArrays(time_h, assets, events))
     assert served.time_h.tolist() == [0.0, 2.0, 5.0, 7.0]
     assert served.domestic.tolist() == [175.0, 100.0, 175.0, 0.0]
     assert served.assets_down.tolist() == [0, 2, 0, 1]
@@ -73,9 +80,7 @@ def test_served_over_time_batches_events_at_the_same_time(line):
 def test_fail_and_repair_of_one_asset_at_the_same_time_ends_up(line):
     arrays = compile_topology(line)
     i = arrays.asset_index["l-a-b"]
-    served = served_over_time(
-        arrays, np.array([3.0, 3.0]), np.array([i, i]), np.array([FAIL, REPAIR], dtype=np.int8)
-    )
+    served = served_over_time(arrays, EventArrays([3.0, 3.0], [i, i], [FAIL, REPAIR]))
     assert served.domestic.tolist() == [175.0, 175.0]
 
 

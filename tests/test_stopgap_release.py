@@ -208,8 +208,8 @@ def test_fast_service_equals_the_reference_with_releases(terminal):
 
     scenario = terminal_scenario(**terminal)
     context = StudyContext.build(scenario)
-    time_h, subject, code, value = log_arrays(context.arrays, simulate(scenario).events)
-    args = (context.arrays, time_h, subject, code, context.demand_gbps, value)
+    events = log_arrays(context.arrays, simulate(scenario).events)
+    args = (context.arrays, events, context.demand_gbps)
     reference = served_over_time(*args, routing="widest", with_latency=True)
     fast = served_over_time_fast(*args, routing="widest", with_latency=True)
     for field in ("time_h", "domestic", "international", "assets_down"):

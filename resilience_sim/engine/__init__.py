@@ -9,13 +9,21 @@ from resilience_sim.engine.service import (
     served_over_time,
 )
 from resilience_sim.engine.simulation import simulate_planned, simulate_replication
-from resilience_sim.engine.state import EVENT_NAMES, FAIL, REPAIR, EventLog, NetworkState
+from resilience_sim.engine.state import (
+    EVENT_NAMES,
+    FAIL,
+    REPAIR,
+    EventArrays,
+    EventLog,
+    NetworkState,
+)
 
 __all__ = [
     "EVENT_NAMES",
     "FAIL",
     "REPAIR",
     "CrewPlan",
+    "EventArrays",
     "EventLog",
     "NetworkState",
     "ReplicationPlan",

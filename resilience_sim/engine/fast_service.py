@@ -35,44 +35,78 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
+from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
-from resilience_sim.engine.replay import replay, up_down_codes
+from resilience_sim.engine.replay import up_down_codes
 from resilience_sim.engine.routing import Routing
-from resilience_sim.engine.service import ServedPopulation, capacity_row
-from resilience_sim.engine.state import FAIL, HIJACK_END, HIJACK_START, REPAIR
+from resilience_sim.engine.service import (
+    ServedPopulation,
+    capacity_over_time,
+    component_has,
+    component_labels,  # re-exported: stopgaps, operators and benchmarks import it from here
+    population_served,
+)
+from resilience_sim.engine.state import (
+    FAIL,
+    HIJACK_END,
+    HIJACK_START,
+    REPAIR,
+    EventArrays,
+    accepts_loose_log,
+)
 from resilience_sim.topology.compile import NetworkArrays
 
 
+@accepts_loose_log(
+    "arrays, time_h, asset_idx, event, demand_gbps, value, capacity_interval_h, routing, "
+    "with_latency"
+)
 def served_over_time_fast(
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
+    events: EventArrays,
     demand_gbps: np.ndarray | None = None,
-    value: np.ndarray | None = None,
     capacity_interval_h: float | None = None,
     routing: Routing = "shortest",
     with_latency: bool = False,
 ) -> ServedPopulation:
     """Replay an event log and return the served population at every distinct event time.
 
-    Same contract as :func:`~resilience_sim.engine.service.served_over_time`: events
-    in the order they happened (``time_h`` non-decreasing), one row per distinct time,
-    the first row at t = 0 after any events at t = 0; stopgaps on standby start down;
-    regions whose traffic is hijacked lose international service. With ``demand_gbps``
-    the capacity columns (a max-flow and a routing per time, with ``value`` giving
-    degraded capacities) are evaluated per row as the reference does (not faster), or,
-    with ``capacity_interval_h``, only at the rows :func:`capacity_rows` picks; traffic
-    is routed by ``routing`` (and its mean path latency kept ``with_latency``).
+    Same contract as the reference
+    (:func:`~resilience_sim.engine.service.served_over_time_reference`): one row per
+    distinct time, the first row at t = 0 after any events at t = 0; stopgaps on
+    standby start down; regions whose traffic is hijacked lose international service.
+    The capacity columns (a max-flow and a routing per time, the log's ``value``
+    giving degraded capacities) are evaluated per row as the reference does (not
+    faster), or, with ``capacity_interval_h``, only at the rows :func:`capacity_rows`
+    picks. (The older loose form ``served_over_time_fast(arrays, time_h, asset_idx,
+    event, demand_gbps, value, ...)`` still works, with a ``DeprecationWarning``.)
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The event log.
+    demand_gbps : numpy.ndarray, optional
+        ``(n_nodes,)`` international demand, Gbit/s (NaN capacity columns without).
+    capacity_interval_h : float, optional
+        Hours between evaluations of the capacity columns in repair-only stretches
+        (every row when None).
+    routing : {"shortest", "widest"}
+        How traffic is routed for the routed share.
+    with_latency : bool
+        Keep the mean path latency (ms) per row.
+
+    Returns
+    -------
+    ServedPopulation
+        One row per distinct event time, equal to the reference's.
     """
-    time_h = np.asarray(time_h, dtype=float)
-    asset_idx = np.asarray(asset_idx, dtype=np.int64)
-    event = np.asarray(event)
-    times = np.unique(np.concatenate([[0.0], time_h]))
+    time_h, asset_idx = events.time_h, events.asset_idx
+    times = events.row_times_h
     n_rows = len(times)
     initial_up = ~arrays.standby
-    event = up_down_codes(arrays, asset_idx, event)
+    event = up_down_codes(arrays, asset_idx, events.event)
     up_down = (event == FAIL) | (event == REPAIR)  # the rest changes capacity or routing only
     batch, asset, up = net_changes(
         times, time_h[up_down], asset_idx[up_down], event[up_down], initial_up
@@ -106,27 +140,21 @@ def served_over_time_fast(
             (arrays.is_core, domestic, reg_dom),
             (arrays.is_international, international, reg_intl),
         ):
-            has_source = np.zeros(n_comp, dtype=bool)
-            has_source[labels[sources & node_up]] = True
-            served = node_up & has_source[labels]
-            total[b0] = pop @ served
-            by_region[b0] = np.bincount(
-                arrays.region_of_node, weights=pop * served, minlength=n_regions
-            )
+            has_source = component_has(n_comp, labels, node_up, sources)
+            total[b0], by_region[b0] = population_served(arrays, node_up & has_source[labels])
             if run is not None:
                 newly = run.served_batch(has_source, sources)
                 _fill_rows(total, by_region, b0, b1, newly, pop, arrays.region_of_node)
         asset_up[asset[mid:hi]] = True
     _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg_intl)
-    if demand_gbps is None or not np.any(demand_gbps > 0):  # no demand: NaN, as the reference
-        capacity = satellite = routed = latency = np.full(n_rows, np.nan)
-    else:
+    evaluate = None  # without demand the capacity columns are NaN: nothing to pick
+    if demand_gbps is not None and np.any(demand_gbps > 0):
         evaluate = capacity_rows(times, time_h, event, capacity_interval_h)
-        capacity, satellite, routed, latency = _capacity_over_time(
-            arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
-        )
+    capacity, satellite, routed, latency = capacity_over_time(
+        arrays, events, demand_gbps, evaluate, routing, with_latency
+    )
     return ServedPopulation(
-        time_h=times,
+        time_h=times.copy(),  # the timeline owns its arrays
         domestic=domestic,
         international=international,
         by_region_domestic=reg_dom,
@@ -146,11 +174,26 @@ def net_changes(
     event: np.ndarray,
     initial_up: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """State changes per batch: ``(batch, asset, is_up)``, sorted by batch.
+    """State changes per batch, sorted by batch.
 
-    ``batch`` indexes ``times``. For each asset and batch the last event decides;
-    a batch that leaves an asset as it was (fail then repair, or a repair of an up
-    asset) contributes nothing. ``initial_up (n_assets,)`` is the state before t = 0.
+    For each asset and batch the last event decides; a batch that leaves an asset as
+    it was (fail then repair, or a repair of an up asset) contributes nothing. A step
+    inside :func:`served_over_time_fast`, on the log's fail and repair events only.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        ``(n_rows,)`` the timeline's row times, h (:attr:`EventArrays.row_times_h`).
+    time_h, asset_idx, event : numpy.ndarray
+        ``(n,)`` the fail and repair events: times (h), assets, codes (FAIL or REPAIR).
+    initial_up : numpy.ndarray
+        ``(n_assets,)`` bool, the state before t = 0.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(batch, asset, is_up)``: the row (index into ``times``) of each change, the
+        asset, and whether it is up after it.
     """
     batch = np.searchsorted(times, time_h)
     key = asset_idx * len(times) + batch
@@ -168,23 +211,6 @@ def net_changes(
     changed = is_up != was_up
     by_batch = np.argsort(batch[changed], kind="stable")
     return batch[changed][by_batch], asset[changed][by_batch], is_up[changed][by_batch]
-
-
-def component_labels(
-    arrays: NetworkArrays, asset_up: np.ndarray
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """``(n_components, labels (n_nodes,), node_up (n_nodes,))`` of the live network.
-
-    Live links are up links whose two end nodes are up; a down node is a component
-    of its own. One ``connected_components`` pass on a masked CSR matrix.
-    """
-    n = arrays.n_nodes
-    node_up = asset_up[:n]
-    live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
-    src, dst = arrays.link_src[live], arrays.link_dst[live]
-    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
-    n_comp, labels = connected_components(graph, directed=False)
-    return n_comp, labels, node_up
 
 
 class _RepairRun:
@@ -315,13 +341,27 @@ def _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg
 def capacity_rows(
     times: np.ndarray, time_h: np.ndarray, event: np.ndarray, interval_h: float | None
 ) -> np.ndarray:
-    """Boolean over rows: where the capacity columns are evaluated.
+    """Where the capacity columns are evaluated.
 
     Every row without ``interval_h``. Otherwise the first row, every row with an event
     other than a repair (a failure, a capacity change, a hijack starting or ending), and,
     in between, the first row at least ``interval_h`` after the last evaluated one. Only
     repairs happen between two evaluated rows, so the max-flow there is at least the
     held value (adding edges and sinks never lowers a max-flow).
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        ``(n_rows,)`` the timeline's row times, h.
+    time_h, event : numpy.ndarray
+        ``(n,)`` the events' times (h) and codes.
+    interval_h : float or None
+        Hours between evaluations in repair-only stretches; None: every row.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_rows,)`` bool, the rows to evaluate.
     """
     n_rows = len(times)
     if interval_h is None:
@@ -335,20 +375,3 @@ def capacity_rows(
         due = np.searchsorted(times, times[row] + interval_h)
         row = int(min(due, next_forced[0])) if len(next_forced) else int(due)
     return evaluate
-
-
-def _capacity_over_time(
-    arrays, time_h, asset_idx, event, demand_gbps, value, evaluate, routing, with_latency
-):
-    """Max-flow capacity, satellite share and routed share at the rows in ``evaluate``,
-    as the reference; the rows in between hold the last evaluated values."""
-    rows = []
-    for state, wanted in zip(
-        replay(arrays, time_h, asset_idx, event, value), evaluate, strict=True
-    ):
-        if not wanted:
-            rows.append(rows[-1])
-            continue
-        up, frac, hijacked = state.asset_up, state.capacity_frac, state.hijacked
-        rows.append(capacity_row(arrays, up, demand_gbps, frac, hijacked, routing, with_latency))
-    return tuple(np.asarray(column, dtype=float) for column in zip(*rows, strict=True))

@@ -20,9 +20,13 @@ Engine layer, after the SimPy run, next to the service model (docs/operators.md)
   it (own and roaming) is served with the same probability ``capacity / load``
   (proportional sharing of the site's capacity in users).
 
-Evaluated on the replay of :mod:`resilience_sim.engine.replay`: at each distinct event
-time, one ``connected_components`` pass per operator network holding an asset that
-changed, then whole-length ``np.bincount`` passes over the (unit, site) candidate pairs.
+:func:`operator_service_reference` evaluates this on the replay of
+:mod:`resilience_sim.engine.replay`: at each distinct event time, one
+``connected_components`` pass per operator network holding an asset that changed, then
+whole-length ``np.bincount`` passes over the (unit, site) candidate pairs. It is the
+reference of the fast model the engine uses,
+:func:`resilience_sim.engine.operator_service_fast.served_per_operator` (same tables,
+bit for bit).
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from resilience_sim.engine.fast_service import component_labels
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
 from resilience_sim.scenario.operators import Operator, Roaming
 from resilience_sim.topology.compile import NetworkArrays
@@ -70,10 +76,84 @@ class OperatorModel:
     pair_users: np.ndarray  # (m,) unit_users of each pair's unit
     capacity_users: np.ndarray  # (n_nodes,) factor x the site's users in the undamaged network
     unit_served_in_baseline: tuple[np.ndarray, np.ndarray]  # (k,) domestic, international
+    unit_region: np.ndarray  # (k,) region index of each unit's node
+    n_regions: int
 
     @property
     def n_ops(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def groups(self) -> PairGroups:
+        """The candidate pairs grouped by unit, by site and by site cell, and the units by
+        operator x region (built by :func:`build_operator_model`, or on first use of a
+        model made by ``dataclasses.replace``; pickled with the model)."""
+        return pair_groups(self)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Members grouped by key, CSR style: the members of key ``i`` are
+    ``members[ptr[i]:ptr[i + 1]]``, in increasing order."""
+
+    ptr: np.ndarray
+    members: np.ndarray
+
+    @classmethod
+    def of(cls, key: np.ndarray, n_keys: int) -> Groups:
+        """Group ``arange(len(key))`` by ``key`` (values in ``0..n_keys-1``)."""
+        members = np.argsort(key, kind="stable")
+        ptr = np.zeros(n_keys + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=n_keys), out=ptr[1:])
+        return cls(ptr, members)
+
+    def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(members, position)``: the members of every key in ``keys``, key after key,
+        and for each the position of its key in ``keys``."""
+        start = self.ptr[keys]
+        count = self.ptr[keys + 1] - start
+        ends = np.cumsum(count)
+        offset = np.repeat(start - (ends - count), count) + np.arange(ends[-1] if len(ends) else 0)
+        return self.members[offset], np.repeat(np.arange(len(keys)), count)
+
+
+@dataclass(frozen=True)
+class PairGroups:
+    """The pairs of an :class:`OperatorModel` twice over, as two problems side by side:
+    domestic (pairs ``0..m-1``, units ``0..k-1``, sites ``0..n-1``, cells
+    ``0..n_networks*n-1``) then international (each offset by as much); units grouped by
+    output cell (operator x region, domestic cells then international ones)."""
+
+    by_unit: Groups
+    by_site: Groups
+    by_cell: Groups
+    by_out_cell: Groups
+    pair_unit: np.ndarray  # (2m,)
+    pair_site: np.ndarray  # (2m,)
+    pair_cell: np.ndarray  # (2m,)
+    out_cell: np.ndarray  # (2k,) operator x region cell of each unit
+
+
+def pair_groups(model: OperatorModel) -> PairGroups:
+    """:class:`PairGroups` of ``model``."""
+    k, n = len(model.unit_users), len(model.capacity_users)
+    n_cells = len(model.network_masks) * n
+    n_out = model.n_ops * model.n_regions
+    out = model.unit_op * model.n_regions + model.unit_region
+    out_cell = np.concatenate([out, out + n_out])
+    pair_unit = np.concatenate([model.pair_unit, model.pair_unit + k])
+    pair_site = np.concatenate([model.pair_site, model.pair_site + n])
+    pair_cell = np.concatenate([model.pair_cell, model.pair_cell + n_cells])
+    return PairGroups(
+        Groups.of(pair_unit, 2 * k),
+        Groups.of(pair_site, 2 * n),
+        Groups.of(pair_cell, 2 * n_cells),
+        Groups.of(out_cell, 2 * n_out),
+        pair_unit,
+        pair_site,
+        pair_cell,
+        out_cell,
+    )
 
 
 @dataclass(frozen=True)
@@ -157,13 +237,17 @@ def build_operator_model(
         capacity_factor=capacity_factor,
         capacity_users=np.empty(0),
         unit_served_in_baseline=(np.empty(0, bool), np.empty(0, bool)),
+        unit_region=arrays.region_of_node[unit_node].astype(np.int64),
+        n_regions=len(regions),
     )
     dom, intl = _baseline_evaluation(arrays, model)
-    return dataclasses.replace(
+    model = dataclasses.replace(
         model,
         capacity_users=capacity_factor * np.maximum(dom.load, intl.load),
         unit_served_in_baseline=(dom.served > 0, intl.served > 0),
     )
+    model.groups  # noqa: B018  (built now: once per study, pickled with the model to workers)
+    return model
 
 
 def operator_model_of(
@@ -205,21 +289,35 @@ def _coverage(arrays: NetworkArrays, areas: np.ndarray, sites: np.ndarray, cover
     return sorted(pairs)
 
 
-def served_per_operator(
-    arrays: NetworkArrays,
-    model: OperatorModel,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
+def operator_service_reference(
+    arrays: NetworkArrays, model: OperatorModel, events: EventArrays
 ) -> OperatorServed:
-    """Replay an event log and evaluate service per operator at every distinct event time
-    (rows as :func:`~resilience_sim.engine.service.served_over_time`)."""
+    """Replay an event log and evaluate service per operator at every distinct event time.
+
+    The reference: a pass per event time, rows as
+    :func:`~resilience_sim.engine.service.served_over_time_reference`. The engine uses
+    :func:`resilience_sim.engine.operator_service_fast.served_per_operator`, which returns
+    the same tables.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model (:func:`build_operator_model`).
+    events : EventArrays
+        The event log.
+
+    Returns
+    -------
+    OperatorServed
+        Served users per operator, one row per distinct event time.
+    """
     capacity, base_served = model.capacity_users, model.unit_served_in_baseline
     same_baseline = np.array_equal(*base_served)
     rows = []
     previous = None  # (asset_up, roam, dom_ok, intl_ok, dom, intl) of the last row
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         roam = model.roaming_from_h <= state.time_h < model.roaming_until_h
         if previous is None:
             dom_ok, intl_ok = _site_service(arrays, model, state.asset_up)

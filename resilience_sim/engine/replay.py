@@ -1,8 +1,9 @@
 """Replay an event log as network states, one per distinct event time.
 
-The one place that turns the flat event log back into arrays: which assets are up,
-how much capacity each link keeps, which regions have their international traffic
-hijacked. Service evaluation, reports and equity metrics all iterate this.
+The one place that turns the event log (an :class:`~resilience_sim.engine.state.EventArrays`)
+back into network states: which assets are up, how much capacity each link keeps, which
+regions have their international traffic hijacked. Service evaluation, reports and
+equity metrics all iterate this.
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ from resilience_sim.engine.state import (
     HIJACK_START,
     REPAIR,
     STOPGAP_RELEASED,
+    EventArrays,
+    accepts_loose_log,
 )
 from resilience_sim.topology.compile import NetworkArrays
 
 
 @dataclass
 class ReplayState:
-    """The network at one time: arrays are updated in place between yields."""
+    """The network at one time: arrays are updated in place between yields.
+
+    Attributes: ``time_h`` (float, h), ``asset_up`` ``(n_assets,)`` bool,
+    ``capacity_frac`` ``(n_links,)`` remaining share of each link's capacity,
+    ``hijacked`` ``(n_regions,)`` int, > 0 while international traffic is diverted.
+    """
 
     time_h: float
     asset_up: np.ndarray  # (n_assets,) bool
@@ -33,16 +41,26 @@ class ReplayState:
     hijacked: np.ndarray  # (n_regions,) int, > 0 while international traffic is diverted
 
 
-def replay(
-    arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
-) -> Iterator[ReplayState]:
-    """Yield the state after all events of each distinct time, starting at t = 0.
+@accepts_loose_log("arrays, time_h, asset_idx, event, value")
+def replay(arrays: NetworkArrays, events: EventArrays) -> Iterator[ReplayState]:
+    """The network state after all events of each distinct time, starting at t = 0.
 
-    Events must be in the order they happened. Stopgaps on standby start down.
+    Stopgaps on standby start down. The same :class:`ReplayState` is updated in place
+    and yielded once per row of :attr:`EventArrays.row_times_h`. (The older loose form
+    ``replay(arrays, time_h, asset_idx, event, value=None)`` still works, with a
+    ``DeprecationWarning``.)
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The event log.
+
+    Returns
+    -------
+    Iterator[ReplayState]
+        One state per distinct event time (and t = 0), in time order.
     """
     n_assets = arrays.n_assets
     state = ReplayState(
@@ -51,9 +69,9 @@ def replay(
         np.ones(arrays.n_links),
         np.zeros(len(arrays.region_names), dtype=np.int64),
     )
-    value = np.full(len(time_h), np.nan) if value is None else value
-    event = up_down_codes(arrays, asset_idx, event)
-    times = np.unique(np.concatenate([[0.0], time_h]))
+    time_h, asset_idx, value = events.time_h, events.asset_idx, events.value
+    event = up_down_codes(arrays, asset_idx, events.event)
+    times = events.row_times_h
     bounds = np.searchsorted(time_h, times, side="right")
     start = 0
     for t, stop in zip(times, bounds, strict=True):
@@ -75,8 +93,26 @@ def replay(
 
 
 def up_down_codes(arrays: NetworkArrays, asset_idx: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """``event`` with the release of a stopgap link read as its failure (FAIL); the end of
-    a cover on a site changes nothing by itself and stays as it is."""
+    """The event codes with the release of a stopgap link read as its failure.
+
+    The end of a cover on a site (STOPGAP_RELEASED on a node) changes nothing by
+    itself and stays as it is.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network (its ``standby`` mask).
+    asset_idx : numpy.ndarray
+        ``(n,)`` the events' subjects.
+    event : numpy.ndarray
+        ``(n,)`` the events' codes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``event`` itself when no stopgap link is released, else a copy with those
+        releases as FAIL.
+    """
     released = np.flatnonzero(np.asarray(event) == STOPGAP_RELEASED)
     if len(released) == 0:
         return event

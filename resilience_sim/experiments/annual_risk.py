@@ -63,6 +63,22 @@ def year_loss_table(
     """``(A, O)``, each ``(n_years, R)``: aggregate and largest event loss per year and
     replication, from ``event_losses`` ``(n_events, R)`` and each event's year.
 
+    Parameters
+    ----------
+    event_losses : numpy.ndarray
+        ``(n_events, R)`` loss of each event in each replication.
+    event_years : numpy.ndarray
+        ``(n_events,)`` year of each event, 0..n_years-1.
+    n_years : int
+        Simulated years.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(A, O)``, each ``(n_years, R)``.
+
+    Examples
+    --------
     >>> a, o = year_loss_table(np.array([[1.0], [2.0], [5.0]]), np.array([0, 0, 2]), 3)
     >>> a.ravel().tolist(), o.ravel().tolist()
     ([3.0, 0.0, 5.0], [2.0, 0.0, 5.0])
@@ -79,6 +95,20 @@ def return_period_loss(losses: np.ndarray, return_period_years: float | np.ndarr
     """The T-year loss of annual ``losses`` (last axis): the ``floor(N / T)``-th largest,
     NaN where ``N < T``.
 
+    Parameters
+    ----------
+    losses : numpy.ndarray
+        Annual losses, years on the last axis.
+    return_period_years : float or numpy.ndarray
+        Return period(s), years.
+
+    Returns
+    -------
+    numpy.ndarray
+        The T-year losses.
+
+    Examples
+    --------
     >>> return_period_loss(np.array([0.0, 10.0, 20.0, 30.0]), np.array([1, 2, 3, 4, 5])).tolist()
     [0.0, 20.0, 30.0, 30.0, nan]
     """
@@ -92,7 +122,20 @@ def return_period_loss(losses: np.ndarray, return_period_years: float | np.ndarr
 
 def curve_grid(n_samples: int, points: int = 60) -> np.ndarray:
     """Return periods for the curve: log-spaced from 1 to ``n_samples`` years, rounded to
-    distinct values of ``n / k``, so each is a point of the empirical curve."""
+    distinct values of ``n / k``, so each is a point of the empirical curve.
+
+    Parameters
+    ----------
+    n_samples : int
+        Annual samples (years x replications).
+    points : int, default 60
+        Most grid points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Return periods, years.
+    """
     k = np.unique(np.round(np.geomspace(1, n_samples, points)).astype(int))
     return np.unique(n_samples / k)
 
@@ -143,7 +186,30 @@ def annual_risk(
     seed: int = 0,
     value_per_user_h_usd: float | None = None,
 ) -> AnnualRisk:
-    """Annual risk from a year-loss table ``(n_years, R)`` (see the module docstring)."""
+    """Annual risk from a year-loss table ``(n_years, R)`` (see the module docstring).
+
+    Parameters
+    ----------
+    aggregate : numpy.ndarray
+        ``(n_years, R)`` aggregate annual losses.
+    largest : numpy.ndarray
+        ``(n_years, R)`` largest event loss of each year.
+    metric : str, optional
+        The loss metric (a summary column).
+    confidence : float, default DEFAULT_CONFIDENCE
+        Confidence level of the intervals, 0..1.
+    n_bootstrap : int, default DEFAULT_BOOTSTRAP
+        Bootstrap resamples.
+    seed : int, default 0
+        Seed of the bootstrap.
+    value_per_user_h_usd : float or None, default None
+        USD per user-hour, to add money columns (None: none).
+
+    Returns
+    -------
+    AnnualRisk
+        The annual risk figures and curves.
+    """
     n_years, n_reps = aggregate.shape
     if not 0.0 < confidence < 1.0:
         raise InputError.single("<api>", "confidence", f"must be in (0, 1), got {confidence!r}")
@@ -211,7 +277,18 @@ def annual_risk(
 
 
 def event_loss_matrix(result: EventSetResult) -> np.ndarray:
-    """``(n_events, R)`` losses of the metric, replication order kept per event."""
+    """``(n_events, R)`` losses of the metric, replication order kept per event.
+
+    Parameters
+    ----------
+    result : EventSetResult
+        The simulated event set.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_events, R)`` losses.
+    """
     summary = result.summary
     n_events = len(result.event_set.scenarios)
     per_event = [
@@ -230,7 +307,18 @@ def event_loss_matrix(result: EventSetResult) -> np.ndarray:
 
 
 def check_catalogue(event_set: EventSet) -> int:
-    """The catalogue's number of years; InputError for an event set without one."""
+    """The catalogue's number of years; InputError for an event set without one.
+
+    Parameters
+    ----------
+    event_set : EventSet
+        The event set.
+
+    Returns
+    -------
+    int
+        The years.
+    """
     years = event_set.spec.catalogue_years
     if years is None:
         raise InputError.single(
@@ -262,7 +350,33 @@ def run_annual_risk(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> AnnualRiskResult:
-    """Simulate a catalogue event set and compute its annual risk."""
+    """Simulate a catalogue event set and compute its annual risk.
+
+    Parameters
+    ----------
+    event_set : EventSet
+        The event set.
+    replications : int or None, default None
+        Replications per event (None: the event set's).
+    seed : int or None, default None
+        The seed (None: the event set's).
+    confidence : float, default DEFAULT_CONFIDENCE
+        Confidence level of the intervals, 0..1.
+    n_bootstrap : int, default DEFAULT_BOOTSTRAP
+        Bootstrap resamples.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+
+    Returns
+    -------
+    AnnualRiskResult
+        The annual risk and the event set's results.
+    """
     started = time.perf_counter()
     n_years = check_catalogue(event_set)
     result = run_event_set(
@@ -285,7 +399,20 @@ def run_annual_risk(
 
 def write_annual_risk(result: AnnualRiskResult, results_dir: str | Path) -> Path:
     """Write the annual-risk tables and ``manifest.json`` (kind ``annual_risk``) to a new
-    folder (atomically); the report is drawn from it."""
+    folder (atomically); the report is drawn from it.
+
+    Parameters
+    ----------
+    result : AnnualRiskResult
+        The annual risk.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     event_set = result.event_set_result.event_set
     risk = result.risk
     tables = dict(

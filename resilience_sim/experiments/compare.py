@@ -66,6 +66,20 @@ def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> floa
 
     ``r (1 + r)^n / ((1 + r)^n - 1)``; ``1 / n`` when ``r = 0``.
 
+    Parameters
+    ----------
+    discount_rate : float
+        Annual discount rate, e.g. 0.05.
+    lifetime_years : float
+        Lifetime, years.
+
+    Returns
+    -------
+    float
+        The factor, per year.
+
+    Examples
+    --------
     >>> round(capital_recovery_factor(0.05, 20), 6)
     0.080243
     >>> capital_recovery_factor(0.0, 4)
@@ -79,7 +93,20 @@ def capital_recovery_factor(discount_rate: float, lifetime_years: float) -> floa
 
 
 def annual_cost_musd(variant: Variant, economics: Economics) -> float:
-    """Annualised cost of a variant, million USD per year: capex x CRF + opex."""
+    """Annualised cost of a variant, million USD per year: capex x CRF + opex.
+
+    Parameters
+    ----------
+    variant : Variant
+        The variant.
+    economics : Economics
+        The scenario's economics.
+
+    Returns
+    -------
+    float
+        Million USD per year.
+    """
     lifetime = variant.lifetime_years or economics.lifetime_years
     crf = capital_recovery_factor(economics.discount_rate, lifetime)
     return variant.capex_musd * crf + variant.opex_musd_per_year
@@ -109,6 +136,22 @@ def paired_difference(
     ``mean +- t_{(1+confidence)/2, n-1} * sd / sqrt(n)`` with the sample standard
     deviation ``sd`` of the differences.
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Per-replication values of a variant.
+    baseline : numpy.ndarray
+        The baseline's values, same replications.
+    confidence : float, default 0.95
+        Confidence level of the intervals, 0..1.
+
+    Returns
+    -------
+    PairedDifference
+        Mean, interval and count of finite pairs.
+
+    Examples
+    --------
     >>> d = paired_difference(np.array([3.0, 5.0, 7.0]), np.array([1.0, 2.0, 3.0]))
     >>> d.mean, d.n, round(d.high - d.mean, 4)  # t_0.975,2 = 4.3027, sd = 1
     (3.0, 3, 2.4841)
@@ -171,6 +214,33 @@ def compare(
     ``executor`` and ``batch_size`` are passed to :func:`~resilience_sim.experiments.simulate`
     (give an executor object to start a pool or cluster once for every variant);
     ``progress`` gets the number of replications finished over all variants.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    variants : Sequence[str] or None, default None
+        Variant names (None: all).
+    value_per_user_h_usd : float or None, default None
+        USD per user-hour (None: the scenario's).
+    confidence : float, default 0.95
+        Confidence level of the intervals, 0..1.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+
+    Returns
+    -------
+    Comparison
+        The ranked comparison and every variant's summary.
     """
     study_arguments(scenario, replications, seed)  # InputError for bad API arguments
     spec = scenario.spec
@@ -262,6 +332,22 @@ def comparison_table(
     interval across replications), ``m_diff`` with ``m_diff_low``/``m_diff_high`` (the
     paired difference to the baseline and its interval) and ``m_n`` (finite pairs).
     Then costs, avoided user-hours, cost per avoided user-hour and benefit-cost ratio.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Per-replication summaries of every variant (``variant`` column).
+    variants : dict[str, Variant]
+        The variants by name.
+    economics : Economics
+        The scenario's economics.
+    confidence : float, default 0.95
+        Confidence level of the intervals, 0..1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ranked table.
     """
     by_variant = {
         name: group.sort_values("replication")
@@ -364,6 +450,18 @@ def write_comparison(comparison: Comparison, results_dir: str | Path) -> Path:
     Files: ``comparison.parquet``/``.csv`` (the ranked table), ``summary.parquet``/``.csv``
     (every variant's per-replication summary), ``scenario.json``/``topology.json``
     (the baseline's inputs) and ``manifest.json``; written atomically like a run folder.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The comparison.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
     """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -102,13 +102,35 @@ class Evaluator:
         self.tolerance = _REL_TOL * max(1.0, float(pop.sum()))
 
     def served(self, assets: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """``(domestic, international)`` served masks over nodes with ``assets`` down."""
+        """``(domestic, international)`` served masks over nodes with ``assets`` down.
+
+        Parameters
+        ----------
+        assets : Sequence[int]
+            Asset indices down.
+
+        Returns
+        -------
+        tuple[numpy.ndarray, numpy.ndarray]
+            ``(domestic (n_nodes,), international (n_nodes,))`` bool.
+        """
         up = np.ones(self.arrays.n_assets, dtype=bool)
         up[list(assets)] = False
         return served_masks(self.arrays, up)
 
     def lost(self, assets: Sequence[int]) -> np.ndarray:
-        """Users lost ``[domestic, international]`` with ``assets`` down, persons."""
+        """Users lost ``[domestic, international]`` with ``assets`` down, persons.
+
+        Parameters
+        ----------
+        assets : Sequence[int]
+            Asset indices down.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(2,)`` users lost.
+        """
         dom, intl = self.served(assets)
         pop = self.arrays.population
         return self.base - np.array([pop @ dom, pop @ intl])
@@ -126,6 +148,26 @@ def criticality(
 
     ``assets`` (``by = "asset"`` only) limits the failure sets to nodes or to links;
     ``buffer_km`` and ``min_shared_km`` set how corridors are derived (risk_groups).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    k : int, default 1
+        Failures per set, 1 or 2.
+    by : By, default 'asset'
+        ``asset`` (single assets) or ``srlg`` (shared-risk groups).
+    buffer_km : float, default DEFAULT_BUFFER_KM
+        Corridor half-width, km.
+    min_shared_km : float, default DEFAULT_MIN_SHARED_KM
+        Shortest shared length making a corridor, km.
+    assets : AssetChoice, default 'all'
+        ``all``, ``nodes`` or ``links``.
+
+    Returns
+    -------
+    CriticalityResult
+        The ranked failure sets.
     """
     if k not in (1, 2):
         raise InputError.single("<api>", "k", f"must be 1 or 2, got {k!r}")
@@ -171,7 +213,20 @@ def criticality(
 
 
 def asset_pair_candidates(arrays: NetworkArrays, evaluator: Evaluator) -> set[tuple[int, int]]:
-    """Asset pairs ``(i, j)``, ``i < j``, that may cut users neither cuts alone."""
+    """Asset pairs ``(i, j)``, ``i < j``, that may cut users neither cuts alone.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    evaluator : Evaluator
+        Evaluates failure sets.
+
+    Returns
+    -------
+    set[tuple[int, int]]
+        Index pairs.
+    """
     n = arrays.n_nodes
     pop = arrays.population
     candidates: set[tuple[int, int]] = set()
@@ -207,7 +262,20 @@ def asset_pair_candidates(arrays: NetworkArrays, evaluator: Evaluator) -> set[tu
 
 
 def group_pair_candidates(arrays: NetworkArrays, members: list[list[int]]) -> set[tuple[int, int]]:
-    """Group pairs ``(i, j)``, ``i < j``, whose links hold a cut that neither holds alone."""
+    """Group pairs ``(i, j)``, ``i < j``, whose links hold a cut that neither holds alone.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    members : list[list[int]]
+        Asset indices of each group.
+
+    Returns
+    -------
+    set[tuple[int, int]]
+        Index pairs.
+    """
     n = arrays.n_nodes
     rng = np.random.default_rng(_LABEL_SEED)
     candidates: set[tuple[int, int]] = set()
@@ -224,7 +292,20 @@ def group_pair_candidates(arrays: NetworkArrays, members: list[list[int]]) -> se
 
 def groups_frame(groups: list[RiskGroup], topology: Topology) -> pd.DataFrame:
     """The shared-risk groups as a table: name, sources, number of links, links, and the
-    operators whose links they hold (``shared`` for links without an operator)."""
+    operators whose links they hold (``shared`` for links without an operator).
+
+    Parameters
+    ----------
+    groups : list[RiskGroup]
+        The shared-risk groups.
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
     return pd.DataFrame(
         {
             "group": [g.name for g in groups],
@@ -290,7 +371,20 @@ CRITICALITY_FILES = ("criticality.parquet", "criticality.csv", "risk_groups.csv"
 
 def write_criticality(result: CriticalityResult, results_dir: str | Path) -> Path:
     """Write ``criticality.parquet``/``.csv``, ``risk_groups.csv`` and ``manifest.json`` to a
-    new folder under ``results_dir`` (atomically, like a run folder) and return its path."""
+    new folder under ``results_dir`` (atomically, like a run folder) and return its path.
+
+    Parameters
+    ----------
+    result : CriticalityResult
+        The criticality ranking.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()

@@ -51,11 +51,25 @@ class AugmentedGraph:
 
     @property
     def root(self) -> int:
+        """The root vertex (joined to every target node)."""
         return self.n_nodes
 
     @classmethod
     def build(cls, arrays: NetworkArrays, targets: np.ndarray) -> AugmentedGraph:
-        """Augment ``arrays``' graph with a root joined to the nodes where ``targets``."""
+        """Augment ``arrays``' graph with a root joined to the nodes where ``targets``.
+
+        Parameters
+        ----------
+        arrays : NetworkArrays
+            The compiled network.
+        targets : numpy.ndarray
+            ``(n_nodes,)`` bool: nodes joined to the root.
+
+        Returns
+        -------
+        AugmentedGraph
+            The graph.
+        """
         n = arrays.n_nodes
         target_idx = np.flatnonzero(targets)
         edge_u = np.concatenate([arrays.link_src, np.full(len(target_idx), n)]).astype(int)
@@ -84,7 +98,18 @@ class DfsCuts:
     parent_edge: np.ndarray
 
     def subtree(self, v: int) -> np.ndarray:
-        """Vertices of the DFS subtree under ``v`` (``v`` included)."""
+        """Vertices of the DFS subtree under ``v`` (``v`` included).
+
+        Parameters
+        ----------
+        v : int
+            A vertex.
+
+        Returns
+        -------
+        numpy.ndarray
+            Vertex indices.
+        """
         return self.order[self.pre[v] : self.pre[v] + self.size[v]]
 
     def bridges(self) -> dict[int, int]:
@@ -96,7 +121,18 @@ class DfsCuts:
         return out
 
     def articulation_points(self, root: int) -> dict[int, list[int]]:
-        """Articulation vertex (never the root) -> its children whose subtrees it cuts."""
+        """Articulation vertex (never the root) -> its children whose subtrees it cuts.
+
+        Parameters
+        ----------
+        root : int
+            The root vertex.
+
+        Returns
+        -------
+        dict[int, list[int]]
+            Vertex -> children.
+        """
         out: dict[int, list[int]] = {}
         for c in self.order[1:].tolist():
             p = int(self.parent[c])
@@ -114,6 +150,20 @@ def dfs_cuts(
 
     O(n_nodes + n_edges). Parallel edges are handled by skipping only the tree edge
     itself (its id), not every edge to the parent.
+
+    Parameters
+    ----------
+    graph : AugmentedGraph
+        The augmented graph.
+    removed_vertices : Iterable[int], default ()
+        Vertices left out.
+    removed_edges : Iterable[int], default ()
+        Edges left out.
+
+    Returns
+    -------
+    DfsCuts
+        The DFS tree and low points.
     """
     n_v = graph.n_nodes + 1
     gone_v = set(removed_vertices)
@@ -165,6 +215,18 @@ def cycle_space_labels(graph: AugmentedGraph, rng: np.random.Generator) -> np.nd
     """A 64-bit label per edge whose XOR over any edge cut is zero (see module docstring).
 
     Edges not reachable from the root get label 0 (they cannot cut anyone from it).
+
+    Parameters
+    ----------
+    graph : AugmentedGraph
+        The augmented graph.
+    rng : numpy.random.Generator
+        Draws the labels.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_edges,)`` uint64 labels.
     """
     cuts = dfs_cuts(graph)
     n_edges = len(graph.edge_u)
@@ -191,6 +253,18 @@ def cycle_space_labels(graph: AugmentedGraph, rng: np.random.Generator) -> np.nd
 def gf2_rank(labels: Iterable[int]) -> int:
     """Rank over GF(2) of 64-bit labels seen as bit vectors (zero labels add nothing).
 
+    Parameters
+    ----------
+    labels : Iterable[int]
+        64-bit labels.
+
+    Returns
+    -------
+    int
+        The rank.
+
+    Examples
+    --------
     >>> gf2_rank([0b011, 0b101, 0b110]), gf2_rank([5, 5]), gf2_rank([0])
     (2, 1, 0)
     """

@@ -84,6 +84,7 @@ class EventSpec(Strict):
 
     @property
     def frequency_per_year(self) -> float:
+        """Annual frequency: ``annual_frequency``, else ``1 / return_period_years``."""
         if self.annual_frequency is not None:
             return self.annual_frequency
         return 1.0 / self.return_period_years
@@ -136,11 +137,23 @@ class EventSet:
 
     @property
     def frequencies(self) -> np.ndarray:
+        """``(n_events,)`` annual frequency of each event."""
         return np.array([e.frequency_per_year for e in self.spec.events])
 
 
 def load_event_set(path: str | Path) -> EventSet:
-    """Read an event set file and every scenario it names (relative to the file)."""
+    """Read an event set file and every scenario it names (relative to the file).
+
+    Parameters
+    ----------
+    path : str or Path
+        The event set file.
+
+    Returns
+    -------
+    EventSet
+        The event set and its scenarios.
+    """
     path = Path(path)
     spec = validate_document(EventSetSpec, read_document(path), str(path))
     return event_set_from_spec(spec, path.parent, str(path), path.resolve())
@@ -150,7 +163,24 @@ def event_set_from_spec(
     spec: EventSetSpec, folder: Path, file: str, source: Path | None = None
 ) -> EventSet:
     """Load every scenario a validated event set names (relative to ``folder``); problems
-    are reported against ``file``."""
+    are reported against ``file``.
+
+    Parameters
+    ----------
+    spec : EventSetSpec
+        The validated event set.
+    folder : Path
+        Scenario paths are relative to it.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    source : Path or None, default None
+        The event set file (None: built in code).
+
+    Returns
+    -------
+    EventSet
+        The event set.
+    """
     scenarios, problems, bases = [], [], {}
     for i, event in enumerate(spec.events):
         scenario_path = (folder / event.scenario).resolve()
@@ -180,7 +210,24 @@ def event_set_from_spec(
 
 def event_scenario(base: Scenario, event: EventSpec, file: str, where: str) -> Scenario:
     """``base`` with the event's hazards (and seed) in place of its own; problems are
-    named ``<where>.hazards[...]`` in ``file``."""
+    named ``<where>.hazards[...]`` in ``file``.
+
+    Parameters
+    ----------
+    base : Scenario
+        The event's scenario file.
+    event : EventSpec
+        The event.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        The event's field in errors.
+
+    Returns
+    -------
+    Scenario
+        The event's scenario.
+    """
     document = base.spec.model_dump(mode="json", exclude_unset=True)
     if event.hazards is not None:
         document["hazards"] = event.hazards
@@ -225,7 +272,29 @@ def run_event_set(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EventSetResult:
-    """Simulate every event and combine them by frequency (see the module docstring)."""
+    """Simulate every event and combine them by frequency (see the module docstring).
+
+    Parameters
+    ----------
+    event_set : EventSet
+        The event set.
+    replications : int or None, default None
+        Replications per event (None: the event set's).
+    seed : int or None, default None
+        The seed (None: the event set's).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+
+    Returns
+    -------
+    EventSetResult
+        The per-event losses and the combined figures.
+    """
     started = time.perf_counter()
     metric = event_set.spec.metric
     scenarios = event_set.scenarios
@@ -264,6 +333,20 @@ def run_event_set(
 def expected_annual_loss(losses: list[np.ndarray], frequencies: np.ndarray) -> tuple[float, float]:
     """``(EAU, standard error)``: ``sum f_e mean_e`` and ``sqrt(sum f_e^2 s_e^2 / n_e)``.
 
+    Parameters
+    ----------
+    losses : list[numpy.ndarray]
+        Per event, its replications' losses.
+    frequencies : numpy.ndarray
+        ``(n_events,)`` annual frequencies.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(EAU, standard error)``.
+
+    Examples
+    --------
     >>> expected_annual_loss([np.array([10.0, 30.0]), np.array([4.0])], np.array([0.1, 1.0]))
     (6.0, 1.0)
     """
@@ -281,6 +364,20 @@ def exceedance_curve(losses: list[np.ndarray], frequencies: np.ndarray) -> pd.Da
     One row per distinct positive loss ``x`` (largest first):
     ``annual_frequency = sum_e f_e * share of event e's replications with loss >= x``.
 
+    Parameters
+    ----------
+    losses : list[numpy.ndarray]
+        Per event, its replications' losses.
+    frequencies : numpy.ndarray
+        ``(n_events,)`` annual frequencies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The curve.
+
+    Examples
+    --------
     >>> exceedance_curve([np.array([0.0, 100.0])], np.array([0.2])).annual_frequency.tolist()
     [0.1]
     """
@@ -305,7 +402,22 @@ def exceedance_curve(losses: list[np.ndarray], frequencies: np.ndarray) -> pd.Da
 
 def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd.DataFrame:
     """One row per event: frequency, replications, mean, p5, p95, standard error, and its
-    contribution to the expected annual loss (and, for a catalogue, its year and source)."""
+    contribution to the expected annual loss (and, for a catalogue, its year and source).
+
+    Parameters
+    ----------
+    event_set : EventSet
+        The event set.
+    losses : list[numpy.ndarray]
+        Per event, its replications' losses.
+    eau : float
+        The expected annual loss.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
     rows = []
     for i, (event, scenario, x) in enumerate(
         zip(event_set.spec.events, event_set.scenarios, losses, strict=True)
@@ -337,7 +449,20 @@ def event_table(event_set: EventSet, losses: list[np.ndarray], eau: float) -> pd
 
 
 def write_event_set(result: EventSetResult, results_dir: str | Path) -> Path:
-    """Write the event set's tables and ``manifest.json`` to a new folder (atomically)."""
+    """Write the event set's tables and ``manifest.json`` to a new folder (atomically).
+
+    Parameters
+    ----------
+    result : EventSetResult
+        The simulated event set.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()

@@ -76,6 +76,20 @@ class Executor(ABC):
         ``fn`` must be a module-level function (it is pickled by reference) for the
         process and Dask executors. Closing the iterator early (an exception or
         Ctrl-C in the caller) cancels the items not started.
+
+        Parameters
+        ----------
+        fn : Callable[[S, T], R]
+            ``fn(shared, item)``.
+        shared : S
+            Sent once to each worker.
+        items : Sequence[T]
+            The work items.
+
+        Yields
+        ------
+        tuple[int, R]
+            ``(i, fn(shared, items[i]))``.
         """
 
     def close(self) -> None:
@@ -96,9 +110,26 @@ class SequentialExecutor(Executor):
 
     @property
     def n_workers(self) -> int:
+        """Workers: 1."""
         return 1
 
     def imap_unordered(self, fn, shared, items):
+        """Run the items one after the other here (see :meth:`Executor.imap_unordered`).
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(shared, item)``.
+        shared : object
+            Passed to every call.
+        items : sequence
+            The work items.
+
+        Yields
+        ------
+        tuple of (int, object)
+            ``(i, fn(shared, items[i]))``, in order.
+        """
         for i, item in enumerate(items):
             yield i, fn(shared, item)
 
@@ -170,9 +201,26 @@ class LocalExecutor(Executor):
 
     @property
     def n_workers(self) -> int:
+        """Worker processes."""
         return self._workers
 
     def imap_unordered(self, fn, shared, items):
+        """Run the items in worker processes (see :meth:`Executor.imap_unordered`).
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(shared, item)``, a module-level function.
+        shared : object
+            Sent once to each worker process.
+        items : sequence
+            The work items.
+
+        Yields
+        ------
+        tuple of (int, object)
+            ``(i, fn(shared, items[i]))``, as each finishes.
+        """
         n_procs = min(self._workers, len(items))
         if n_procs <= 1:
             yield from SequentialExecutor().imap_unordered(fn, shared, items)
@@ -262,10 +310,27 @@ class DaskExecutor(Executor):
 
     @property
     def n_workers(self) -> int:
+        """Worker threads of the cluster (at least 1)."""
         threads = self.client.nthreads()
         return max(1, sum(threads.values()))
 
     def imap_unordered(self, fn, shared, items):
+        """Run the items on the Dask cluster (see :meth:`Executor.imap_unordered`).
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(shared, item)``, a module-level function.
+        shared : object
+            Scattered once to every worker.
+        items : sequence
+            The work items.
+
+        Yields
+        ------
+        tuple of (int, object)
+            ``(i, fn(shared, items[i]))``, as each finishes.
+        """
         from distributed import as_completed
 
         client = self.client
@@ -294,7 +359,22 @@ def make_executor(
     workers: int | None = None,
 ) -> tuple[Executor, bool]:
     """An executor object from a name (or the object itself); also whether the caller
-    created it and so must close it. ``None`` means sequential."""
+    created it and so must close it. ``None`` means sequential.
+
+    Parameters
+    ----------
+    executor : Executor or ExecutorName or None, default 'sequential'
+        An executor object, a name, or None (sequential).
+    scheduler : str or None, default None
+        Dask scheduler address (``dask`` only).
+    workers : int or None, default None
+        Worker processes (``local``; None: every core) or Dask workers (``dask``).
+
+    Returns
+    -------
+    tuple[Executor, bool]
+        ``(executor, created here)``.
+    """
     if isinstance(executor, Executor):
         if scheduler is not None or workers is not None:
             raise InputError.single(

@@ -95,6 +95,7 @@ class MemoryEstimate:
 
     @property
     def total_bytes(self) -> int:
+        """The whole estimate, bytes."""
         return self.topology_bytes + self.in_flight_bytes + self.summary_bytes + self.report_bytes
 
     def describe(self) -> str:
@@ -117,7 +118,28 @@ def estimate_memory(
     report: bool = False,
 ) -> MemoryEstimate:
     """Estimate the peak memory of a study (formula in the module docstring);
-    ``report``: count the report drawn after it (``run`` without ``--no-report``)."""
+    ``report``: count the report drawn after it (``run`` without ``--no-report``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    n_workers : int, default 1
+        Worker processes.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    report : bool, default False
+        Count the report drawn after the run.
+
+    Returns
+    -------
+    MemoryEstimate
+        The estimate and its terms.
+    """
     n, seed = study_arguments(scenario, replications, seed)
     size = batch_size or default_batch_size(n, n_workers)
     pilot = simulate(scenario, min(n, PILOT_REPLICATIONS), seed)
@@ -155,7 +177,30 @@ def check_memory(
     batch_size: int | None = None,
     report: bool = False,
 ) -> MemoryEstimate:
-    """Raise InputError (field ``--max-memory``) if the estimate exceeds ``max_memory_gb``."""
+    """Raise InputError (field ``--max-memory``) if the estimate exceeds ``max_memory_gb``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None
+        Replications to run (None: the scenario's).
+    seed : int or None
+        The study seed (None: the scenario's).
+    max_memory_gb : float
+        The memory limit, GB.
+    n_workers : int, default 1
+        Worker processes.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    report : bool, default False
+        Count the report drawn after the run.
+
+    Returns
+    -------
+    MemoryEstimate
+        The estimate.
+    """
     estimate = estimate_memory(
         scenario, replications, seed, n_workers=n_workers, batch_size=batch_size, report=report
     )
@@ -173,13 +218,35 @@ def check_memory(
 
 def topology_load_bytes(path: str | Path) -> int:
     """Estimated peak memory of parsing the topology file ``path``, from its size and
-    format alone (:func:`resilience_sim.memory.parse_bytes`)."""
+    format alone (:func:`resilience_sim.memory.parse_bytes`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The topology file.
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
     return parse_bytes(path)
 
 
 def file_assets(path: str | Path) -> int | None:
     """Assets (nodes + links) of the topology file ``path`` known before it is read: a
-    Parquet file's footer rows; None for other formats."""
+    Parquet file's footer rows; None for other formats.
+
+    Parameters
+    ----------
+    path : str or Path
+        The topology file.
+
+    Returns
+    -------
+    int or None
+        Nodes + links, or None.
+    """
     path = Path(path)
     return parquet_rows(path) if path.suffix.lower() in PARQUET_SUFFIXES else None
 
@@ -191,7 +258,22 @@ def check_topology_memory(
     file is parsed, one whose parsing would need more than ``max_memory_gb``, or (given
     ``n_workers``, a Parquet file) whose compiled arrays, in this process and a copy per
     worker, would (the first term of :func:`estimate_memory`, from :func:`file_assets`).
-    Returns the parsing estimate, bytes."""
+    Returns the parsing estimate, bytes.
+
+    Parameters
+    ----------
+    path : str or Path
+        The topology file.
+    max_memory_gb : float
+        The memory limit, GB.
+    n_workers : int or None, default None
+        Worker processes (None: only the parsing is checked).
+
+    Returns
+    -------
+    int
+        The parsing estimate, bytes.
+    """
     path = Path(path)
     needed = topology_load_bytes(path)
     if needed > max_memory_gb * GB:
@@ -233,7 +315,22 @@ def load_scenario_within(
 ) -> Scenario:
     """``load_scenario(path)``, refusing first a topology file whose parsing (or, given
     ``n_workers``, whose compiled arrays) would need more than ``max_memory_gb``
-    (:func:`check_topology_memory`)."""
+    (:func:`check_topology_memory`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+    max_memory_gb : float
+        The memory limit, GB.
+    n_workers : int or None, default None
+        Worker processes (None: only the parsing is checked).
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+    """
     return load_scenario(
         path,
         check_topology=partial(

@@ -40,7 +40,20 @@ def build_contexts(
     topology, the baseline, ...) are replaced by that one object, so a worker receives
     them once, not once per setting; so are the equal parts of a plan that differs
     (the crew plan of a setting that changes only the policy, ...). Each distinct
-    warning is shown once."""
+    warning is shown once.
+
+    Parameters
+    ----------
+    scenarios : list[Scenario]
+        One scenario per setting.
+    seen_warnings : set[str] or None, default None
+        Warnings already shown (updated).
+
+    Returns
+    -------
+    list[StudyContext]
+        One context per setting.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         contexts = [StudyContext.build(s) for s in scenarios]
@@ -58,7 +71,24 @@ def shared_parts(
 ) -> dict[str, Any]:
     """The fields of dataclass ``obj`` to replace by ``first``'s: those equal to it
     (:func:`same_part`), and for a field named in ``deep`` that differs, the field
-    itself with its own equal fields replaced."""
+    itself with its own equal fields replaced.
+
+    Parameters
+    ----------
+    obj : object
+        A dataclass (a context or a part of it).
+    first : object
+        The first setting's object of the same type.
+    exclude : Sequence[str], default ()
+        Fields never replaced.
+    deep : Sequence[str], default ()
+        Fields compared field by field when they differ.
+
+    Returns
+    -------
+    dict[str, Any]
+        Field -> the replacing value.
+    """
     parts = {}
     for f in dataclasses.fields(obj):
         if f.name in exclude:
@@ -72,7 +102,18 @@ def shared_parts(
 
 
 def same_part(a: Any, b: Any) -> bool:
-    """Deep equality of context parts (numpy arrays by value, NaN equal to NaN)."""
+    """Deep equality of context parts (numpy arrays by value, NaN equal to NaN).
+
+    Parameters
+    ----------
+    a, b : object
+        Context parts.
+
+    Returns
+    -------
+    bool
+        True if equal.
+    """
     if a is b:
         return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -96,7 +137,20 @@ def same_part(a: Any, b: Any) -> bool:
 
 
 def run_study_batch(contexts: Sequence[StudyContext], item: tuple[int, Batch]) -> pd.DataFrame:
-    """Executor task: one batch of one study; its summary rows."""
+    """Executor task: one batch of one study; its summary rows.
+
+    Parameters
+    ----------
+    contexts : Sequence[StudyContext]
+        The settings' contexts.
+    item : tuple[int, Batch]
+        ``(setting index, batch)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The batch's summary rows.
+    """
     study, batch = item
     return run_batch_summary(contexts[study], batch)
 
@@ -113,7 +167,31 @@ def simulate_summaries(
 ) -> list[pd.DataFrame]:
     """The summary table of every study (scenario ``i`` with ``seeds[i]`` and
     ``replications[i]``), in order; ``progress`` gets replications finished overall.
-    Each distinct warning is shown once (once across calls sharing ``seen_warnings``)."""
+    Each distinct warning is shown once (once across calls sharing ``seen_warnings``).
+
+    Parameters
+    ----------
+    scenarios : Sequence[Scenario]
+        One scenario per study.
+    seeds : Sequence[int]
+        One seed per study.
+    replications : Sequence[int]
+        Replications per study.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    seen_warnings : set[str] or None, default None
+        Warnings already shown (updated).
+
+    Returns
+    -------
+    list[pandas.DataFrame]
+        One summary table per study.
+    """
     check_batch_size(batch_size)
     contexts = build_contexts(list(scenarios), seen_warnings)
     runner, owned = make_executor(executor)

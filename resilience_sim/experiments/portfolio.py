@@ -127,7 +127,18 @@ class PortfolioProblem:
 
 
 def load_portfolio(path: str | Path) -> PortfolioProblem:
-    """Read a portfolio file and its event set (or catalogue, or scenario)."""
+    """Read a portfolio file and its event set (or catalogue, or scenario).
+
+    Parameters
+    ----------
+    path : str or Path
+        The portfolio file.
+
+    Returns
+    -------
+    PortfolioProblem
+        The portfolio problem.
+    """
     from resilience_sim.experiments.catalogue import build_catalogue
     from resilience_sim.experiments.catalogue.build import event_set_document
 
@@ -193,6 +204,24 @@ def annual_mean_se(
     matrix: over simulated years for a catalogue (``years``, ``n_years``), else from the
     per-event variances (independent events).
 
+    Parameters
+    ----------
+    losses : numpy.ndarray
+        ``(n_events, R)`` losses.
+    frequencies : numpy.ndarray
+        ``(n_events,)`` annual frequencies.
+    years : numpy.ndarray or None
+        ``(n_events,)`` year of each event of a catalogue (None: not a catalogue).
+    n_years : int or None
+        The catalogue's years (None: not a catalogue).
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(mean, standard error)``.
+
+    Examples
+    --------
     >>> annual_mean_se(np.array([[2.0, 4.0]]), np.array([0.5]), None, None)
     (1.5, 0.5)
     """
@@ -211,6 +240,20 @@ def pareto_mask(cost: np.ndarray, *benefits: np.ndarray) -> np.ndarray:
     """Portfolios not dominated: no other costs no more and is at least as good in every
     ``benefits`` array (higher is better), strictly better in one.
 
+    Parameters
+    ----------
+    cost : numpy.ndarray
+        ``(n,)`` costs.
+    *benefits : numpy.ndarray
+        ``(n,)`` benefits each (higher is better).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
+
+    Examples
+    --------
     >>> pareto_mask(np.array([0.0, 1.0, 2.0, 2.0]), np.array([0.0, 5.0, 4.0, 6.0])).tolist()
     [True, True, False, True]
     """
@@ -227,6 +270,22 @@ def knapsack_milp(value: np.ndarray, weight: np.ndarray, budget: float) -> np.nd
     """0-1 choice maximising ``sum value_i x_i`` with ``sum weight_i x_i <= budget``
     (``scipy.optimize.milp``, HiGHS); items of value <= 0 are never chosen.
 
+    Parameters
+    ----------
+    value : numpy.ndarray
+        ``(n,)`` values.
+    weight : numpy.ndarray
+        ``(n,)`` weights.
+    budget : float
+        The weight budget.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool choice.
+
+    Examples
+    --------
     >>> knapsack_milp(np.array([10.0, 4.0, 6.0]), np.array([5.0, 3.0, 4.0]), 8.0).tolist()
     [True, True, False]
     """
@@ -249,7 +308,20 @@ def knapsack_milp(value: np.ndarray, weight: np.ndarray, budget: float) -> np.nd
 def portfolio_events(problem: PortfolioProblem, members: tuple[str, ...]) -> list[Scenario]:
     """Every event's scenario with the portfolio built in: the variant is built once on the
     first event of each base scenario and its topology and recovery reused for the rest
-    (events differ only in hazards and seed)."""
+    (events differ only in hazards and seed).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The portfolio problem.
+    members : tuple[str, ...]
+        The variants of the portfolio.
+
+    Returns
+    -------
+    list[Scenario]
+        One scenario per event.
+    """
     built: dict[int, Scenario] = {}
     out = []
     for scenario in problem.event_set.scenarios:
@@ -282,7 +354,27 @@ def evaluate_portfolios(
     progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
     """Simulate every portfolio on every event with the events' seeds (common random
-    numbers across portfolios)."""
+    numbers across portfolios).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The portfolio problem.
+    portfolios : list[tuple[str, ...]]
+        Member tuples.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+
+    Returns
+    -------
+    Evaluation
+        The per-portfolio losses.
+    """
     event_set = problem.event_set
     metric = event_set.spec.metric
     n = problem.spec.replications
@@ -327,7 +419,20 @@ class PortfolioResult:
 
 def portfolio_table(problem: PortfolioProblem, evaluation: Evaluation) -> pd.DataFrame:
     """One row per evaluated portfolio: members, costs, EAU, benefit and net benefit with
-    intervals, the equity figure, additive benefit and interaction."""
+    intervals, the equity figure, additive benefit and interaction.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The portfolio problem.
+    evaluation : Evaluation
+        The evaluated portfolios.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
     event_set = problem.event_set
     freq = event_set.frequencies
     catalogue = event_set.spec.catalogue_years
@@ -395,7 +500,25 @@ def optimise_portfolio(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PortfolioResult:
-    """Evaluate, choose within the budget, mark the Pareto fronts (module docstring)."""
+    """Evaluate, choose within the budget, mark the Pareto fronts (module docstring).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The portfolio problem.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+
+    Returns
+    -------
+    PortfolioResult
+        The portfolios, the choice and the fronts.
+    """
     started = time.perf_counter()
     spec = problem.spec
     n = len(problem.candidates)
@@ -480,7 +603,20 @@ def optimise_portfolio(
 
 def write_portfolio(result: PortfolioResult, results_dir: str | Path) -> Path:
     """Write the portfolio tables and ``manifest.json`` (kind ``portfolio``) to a new
-    folder (atomically)."""
+    folder (atomically).
+
+    Parameters
+    ----------
+    result : PortfolioResult
+        The portfolio result.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     problem = result.problem
     spec = problem.spec
     tables = dict(

@@ -49,13 +49,25 @@ class RerunReport:
 
     @property
     def identical(self) -> bool:
+        """Whether the new summary is bit-identical to the recorded one."""
         return not self.differing_columns
 
 
 def checked_manifest(run_dir: Path) -> dict:
     """``manifest.json`` of a finished run folder, checked before any work: required
     fields, seed and replications, the summary's Parquet footer and row count, and the
-    snapshots' SHA-256; InputError naming what is wrong."""
+    snapshots' SHA-256; InputError naming what is wrong.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
     manifest = read_manifest(run_dir, "RUN_DIR")
     file = run_dir / MANIFEST_FILE
     for key in _NEEDED:
@@ -84,7 +96,18 @@ def checked_manifest(run_dir: Path) -> dict:
 
 
 def changed_inputs(manifest: dict) -> list[str]:
-    """A line per input file that is missing or whose SHA-256 differs from the manifest's."""
+    """A line per input file that is missing or whose SHA-256 differs from the manifest's.
+
+    Parameters
+    ----------
+    manifest : dict
+        The run's manifest.
+
+    Returns
+    -------
+    list[str]
+        One line per changed input.
+    """
     changes = []
     for kind in ("scenario", "topology"):
         name = manifest.get(f"{kind}_file")
@@ -100,14 +123,42 @@ def changed_inputs(manifest: dict) -> list[str]:
 
 
 def rerun_scenario(run_dir: Path, manifest: dict, changes: list[str]) -> Scenario:
-    """The original files if unchanged, else the run folder's snapshots."""
+    """The original files if unchanged, else the run folder's snapshots.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    manifest : dict
+        The run's manifest.
+    changes : list[str]
+        The changed inputs (:func:`changed_inputs`).
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+    """
     if not changes:
         return load_scenario(manifest["scenario_file"])
     return scenario_from_snapshots(run_dir, manifest)
 
 
 def differing_columns(recorded: pd.DataFrame, new: pd.DataFrame) -> list[str]:
-    """Columns not bit-identical between two summaries (all of them if the rows differ)."""
+    """Columns not bit-identical between two summaries (all of them if the rows differ).
+
+    Parameters
+    ----------
+    recorded : pandas.DataFrame
+        The recorded summary.
+    new : pandas.DataFrame
+        The new summary.
+
+    Returns
+    -------
+    list[str]
+        Column names.
+    """
     columns = list(dict.fromkeys([*recorded.columns, *new.columns]))
     if len(recorded) != len(new):
         return columns
@@ -133,6 +184,21 @@ def rerun(
 
     The new summary goes through the same Parquet round trip as the recorded one, so
     equal means equal bit for bit (``assert_series_equal(check_exact=True)`` per column).
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run folder.
+    executor : Executor or ExecutorName or None, default 'sequential'
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+
+    Returns
+    -------
+    RerunReport
+        The comparison of the summaries.
     """
     run_dir = Path(run_dir)
     manifest = checked_manifest(run_dir)

@@ -93,7 +93,26 @@ def run_manifest(
     inputs: dict | None = None,
 ) -> dict:
     """manifest.json of a run folder (docs/results.md); ``inputs`` as recorded at the
-    start of a long study, else read from the scenario's files now."""
+    start of a long study, else read from the scenario's files now.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The study's results.
+    created : dt.datetime
+        When the folder was created (UTC).
+    files : list[str]
+        The folder's files.
+    snapshots : dict[str, str]
+        Snapshot file -> SHA-256.
+    inputs : dict or None, default None
+        Input files and hashes recorded at the start (None: read now).
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
     fields = {
         **(input_record(result.scenario) if inputs is None else inputs),
         "seed": result.seed,
@@ -107,7 +126,20 @@ def run_manifest(
 
 
 def write_run(result: SimulationResult, results_dir: str | Path) -> Path:
-    """Write ``result`` to a new run folder under ``results_dir`` and return its path."""
+    """Write ``result`` to a new run folder under ``results_dir`` and return its path.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The study's results.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()
@@ -126,6 +158,19 @@ def write_run_files(
 
     ``write_table(name, file)`` writes a table's parquet file (default: from the
     result's DataFrame); the summary and statistics come from ``result.summary``.
+
+    Parameters
+    ----------
+    folder : Path
+        The (temporary) folder.
+    result : SimulationResult
+        The study's results.
+    created : dt.datetime
+        When the folder was created (UTC).
+    inputs : dict or None, default None
+        Input files and hashes recorded at the start (None: read now).
+    write_table : Callable[[str, Path], None] or None, default None
+        Writes one table to a path (None: from ``result``).
     """
     spec = result.scenario.spec
     output = spec.output
@@ -167,7 +212,28 @@ class PartialRun:
     ) -> PartialRun:
         """A new, empty partial run folder under ``results_dir``; ``execution``
         (:func:`~resilience_sim.experiments.runfolder.execution_record`) says how this
-        session runs the replications."""
+        session runs the replications.
+
+        Parameters
+        ----------
+        results_dir : str or Path
+            The folder the new results folder goes in.
+        scenario : Scenario
+            The checked scenario.
+        seed : int
+            The study seed.
+        replications : int
+            Replications to run.
+        batch_size : int
+            Replications per batch.
+        execution : dict or None, default None
+            How the first session runs them (None: not recorded).
+
+        Returns
+        -------
+        PartialRun
+            The partial run.
+        """
         results_dir = Path(results_dir)
         results_dir.mkdir(parents=True, exist_ok=True)
         created = utc_now()
@@ -199,7 +265,18 @@ class PartialRun:
 
     @classmethod
     def open(cls, run_dir: str | Path) -> PartialRun:
-        """An existing partial run folder; InputError naming the folder if it is not one."""
+        """An existing partial run folder; InputError naming the folder if it is not one.
+
+        Parameters
+        ----------
+        run_dir : str or Path
+            The partial run folder.
+
+        Returns
+        -------
+        PartialRun
+            The partial run.
+        """
         path = Path(run_dir)
         file = path / PROGRESS_FILE
         if not path.is_dir():
@@ -232,14 +309,17 @@ class PartialRun:
 
     @property
     def seed(self) -> int:
+        """The study seed."""
         return int(self.progress["seed"])
 
     @property
     def replications(self) -> int:
+        """Replications of the study."""
         return int(self.progress["replications"])
 
     @property
     def batch_size(self) -> int:
+        """Replications per batch."""
         return int(self.progress["batch_size"])
 
     def scenario(self) -> Scenario:
@@ -249,7 +329,13 @@ class PartialRun:
         return scenario_from_snapshots(self.path, self.progress["inputs"])
 
     def add_session(self, execution: dict) -> None:
-        """Record how a resumed session runs the replications (progress.json)."""
+        """Record how a resumed session runs the replications (progress.json).
+
+        Parameters
+        ----------
+        execution : dict
+            The session's executor, workers and batch size.
+        """
         first = self.progress.get("execution")
         if first is None:  # a folder started before execution was recorded
             self.progress["execution"] = {**execution, "batch_size": self.batch_size}
@@ -276,6 +362,15 @@ class PartialRun:
                 shutil.rmtree(p, ignore_errors=True)
 
     def write_batch(self, index: int, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one finished batch's tables into ``batches/`` (atomically, one folder per batch).
+
+        Parameters
+        ----------
+        index : int
+            The batch index.
+        tables : dict[str, pandas.DataFrame]
+            Table name -> the batch's rows.
+        """
         batches = self.path / BATCHES_DIR
         name = f"{index:06d}"
         tmp = temporary_sibling(batches / name)
@@ -286,7 +381,18 @@ class PartialRun:
             os.rename(tmp, batches / name)
 
     def batch_files(self, table: str) -> list[Path]:
-        """The parquet files of ``table`` of every batch, in batch (so replication) order."""
+        """The parquet files of ``table`` of every batch, in batch (so replication) order.
+
+        Parameters
+        ----------
+        table : str
+            A table name.
+
+        Returns
+        -------
+        list[Path]
+            Parquet files.
+        """
         batches = self.path / BATCHES_DIR
         return [batches / f"{i:06d}" / table_file(table) for i in range(self.progress["n_batches"])]
 
@@ -297,7 +403,15 @@ class PartialRun:
         )
 
     def record(self, replications_done: int, wall_time_s: float) -> None:
-        """Update the informative counters of progress.json (atomically)."""
+        """Update the informative counters of progress.json (atomically).
+
+        Parameters
+        ----------
+        replications_done : int
+            Replications finished.
+        wall_time_s : float
+            Wall time so far, s.
+        """
         self.progress["replications_done"] = replications_done
         self.progress["wall_time_s"] = round(wall_time_s, 3)
         write_json_atomic(self.path / PROGRESS_FILE, self.progress)
@@ -316,6 +430,16 @@ class PartialRun:
 
         ``result`` holds the summary (:meth:`read_summary`); the other tables are
         streamed from the batch files, one batch at a time.
+
+        Parameters
+        ----------
+        result : SimulationResult
+            The whole study's results.
+
+        Returns
+        -------
+        Path
+            The finished run folder.
         """
         parent, stem = self.path.parent, self.progress["stem"]
         remove_abandoned_folders(parent, stem)  # a process killed while finishing
@@ -351,6 +475,13 @@ def stack_parquet(files: Sequence[Path], target: Path) -> None:
     about a million rows), read and written one at a time, so memory holds one file's
     table, never the whole. The schema is :func:`unified_schema` of the files'; read
     back, ``target`` equals ``pandas.concat`` of the files read one by one.
+
+    Parameters
+    ----------
+    files : Sequence[Path]
+        Parquet files.
+    target : Path
+        The output file.
     """
     distinct: list[pa.Schema] = []  # batches of one study share one: keep it once
     for file in files:
@@ -378,6 +509,16 @@ def unified_schema(schemas: Sequence[pa.Schema]) -> pa.Schema:
     - anything else raises ValueError naming the column and its types.
 
     The pandas metadata is then rebuilt for the unified types.
+
+    Parameters
+    ----------
+    schemas : Sequence[pyarrow.Schema]
+        The batches' schemas.
+
+    Returns
+    -------
+    pyarrow.Schema
+        The schema.
     """
     if all(s.equals(schemas[0], check_metadata=True) for s in schemas[1:]):
         return schemas[0]
@@ -412,6 +553,18 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
     A column missing from an empty table is added (no values); missing from a table
     with rows, it is an error (pandas would fill it with NaN and change its dtype).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A batch's table.
+    schema : pyarrow.Schema
+        The unified schema.
+
+    Returns
+    -------
+    pyarrow.Table
+        The table in ``schema``.
     """
     if table.schema.equals(schema, check_metadata=True):
         return table
@@ -442,7 +595,26 @@ def write_tables_folder(
     every table (``.csv`` or ``.parquet`` by its file name) and ``manifest.json``: the
     given fields (``kind`` among them) plus ``source_file`` and its SHA-256, built by
     :func:`~resilience_sim.experiments.runfolder.build_manifest`. For the folders of
-    ``annual-risk``, ``portfolio`` and ``sensitivity``."""
+    ``annual-risk``, ``portfolio`` and ``sensitivity``.
+
+    Parameters
+    ----------
+    results_dir : str or Path
+        The folder the new results folder goes in.
+    name : str
+        The folder name's base.
+    tables : dict[str, pandas.DataFrame]
+        File name -> table.
+    fields : dict
+        Manifest fields.
+    source : Path or None, default None
+        The input file (None: none).
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()

@@ -55,7 +55,22 @@ def risk_groups(
     buffer_km: float = DEFAULT_BUFFER_KM,
     min_shared_km: float = DEFAULT_MIN_SHARED_KM,
 ) -> list[RiskGroup]:
-    """Every shared-risk group of ``topology``: tags, landings, corridors, then trunks."""
+    """Every shared-risk group of ``topology``: tags, landings, corridors, then trunks.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    buffer_km : float, default DEFAULT_BUFFER_KM
+        Corridor half-width, km.
+    min_shared_km : float, default DEFAULT_MIN_SHARED_KM
+        Shortest shared length making a corridor, km.
+
+    Returns
+    -------
+    list[RiskGroup]
+        The groups.
+    """
     found: dict[tuple[str, ...], RiskGroup] = {}
 
     def add(name: str, source: str, link_ids: set[str]) -> None:
@@ -94,7 +109,18 @@ def risk_groups(
 def operator_trunks(topology: Topology) -> dict[tuple[str, str], tuple[list[str], set[str]]]:
     """Unrouted links between the same two points run by two or more different operators:
     ``(end a, end b) -> (sorted operators, link ids)``, named by the first such link's ends.
-    A located node is its point (degrees rounded to 1e-6, ~0.1 m), an unlocated one its id."""
+    A located node is its point (degrees rounded to 1e-6, ~0.1 m), an unlocated one its id.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    dict[tuple[str, str], tuple[list[str], set[str]]]
+        End points -> (link ids, operators).
+    """
     nodes = {n.id: n for n in topology.nodes}
 
     def point(node_id: str) -> tuple:
@@ -117,13 +143,41 @@ def operator_trunks(topology: Topology) -> dict[tuple[str, str], tuple[list[str]
 
 
 def group_operators(topology: Topology, group: RiskGroup) -> list[str]:
-    """The operators whose links are in ``group`` (``shared`` for links without one)."""
+    """The operators whose links are in ``group`` (``shared`` for links without one).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    group : RiskGroup
+        A group.
+
+    Returns
+    -------
+    list[str]
+        Operator ids.
+    """
     index = topology.link_index
     return sorted({topology.links[index[i]].operator or "shared" for i in group.link_ids})
 
 
 def corridors(topology: Topology, buffer_km: float, min_shared_km: float) -> list[set[str]]:
-    """Sets of routed links joined by :func:`shared_length_km` >= ``min_shared_km``."""
+    """Sets of routed links joined by :func:`shared_length_km` >= ``min_shared_km``.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    buffer_km : float
+        Corridor half-width, km.
+    min_shared_km : float
+        Shortest shared length, km.
+
+    Returns
+    -------
+    list[set[str]]
+        Sets of link ids.
+    """
     routed = [e for e in topology.links if e.route is not None]
     parent = list(range(len(routed)))
 
@@ -145,7 +199,22 @@ def shared_trunks(
     topology: Topology, buffer_km: float, min_shared_km: float
 ) -> dict[tuple[str, str], set[str]]:
     """Submarine-cable links of two different cable systems whose routes share a trunk
-    section (:func:`shared_length_km` >= ``min_shared_km``), by the pair of system names."""
+    section (:func:`shared_length_km` >= ``min_shared_km``), by the pair of system names.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    buffer_km : float
+        Corridor half-width, km.
+    min_shared_km : float
+        Shortest shared length, km.
+
+    Returns
+    -------
+    dict[tuple[str, str], set[str]]
+        Cable-system pair -> link ids.
+    """
     cables = [
         e
         for e in topology.links
@@ -164,7 +233,24 @@ def sharing_pairs(
     topology: Topology, routed: list, buffer_km: float, min_shared_km: float
 ) -> list[tuple[int, int]]:
     """Index pairs ``i < j`` of ``routed`` links whose routes share >= ``min_shared_km``
-    within ``buffer_km`` (stretches near a shared end node not counted)."""
+    within ``buffer_km`` (stretches near a shared end node not counted).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    routed : list
+        The routed links.
+    buffer_km : float
+        Corridor half-width, km.
+    min_shared_km : float
+        Shortest shared length, km.
+
+    Returns
+    -------
+    list[tuple[int, int]]
+        Index pairs.
+    """
     if len(routed) < 2:
         return []
     routes = [np.asarray(e.route, dtype=float) for e in routed]
@@ -200,6 +286,22 @@ def shared_length_km(
     spacing <= ``buffer_km / 2``; stretches within ``buffer_km`` of any of
     ``excluded_points`` (shared end nodes) are not counted. Distances are measured in a
     local equirectangular projection, accurate for the short distances that matter here.
+
+    Parameters
+    ----------
+    route : numpy.ndarray
+        ``(k, 2)`` route, decimal degrees.
+    other : numpy.ndarray
+        ``(m, 2)`` other route, decimal degrees.
+    buffer_km : float
+        Buffer, km.
+    excluded_points : numpy.ndarray or None, default None
+        ``(p, 2)`` points around which nothing counts (None: none).
+
+    Returns
+    -------
+    float
+        Length, km.
     """
     step_km = buffer_km / 2 if buffer_km > 0 else 0.05
     samples, weights = _sample_polyline(route, step_km)

@@ -30,7 +30,18 @@ _HELD: set[Path] = set()  # run folders this process works on
 @contextlib.contextmanager
 def hold_run_lock(run_dir: Path) -> Iterator[None]:
     """Hold the lock of ``run_dir``; InputError on ``--resume`` if another process (or
-    another study in this process) holds it."""
+    another study in this process) holds it.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+
+    Yields
+    ------
+    None
+        Nothing; the lock is held inside the block.
+    """
     key = run_dir.resolve()
     if key in _HELD:
         raise InputError.single(

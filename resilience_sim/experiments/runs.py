@@ -75,6 +75,29 @@ def run_study(
     finished run folder in ``.run_dir``: the summary in memory, the other tables read
     from the run folder on first access. On Ctrl-C raises :class:`StudyInterrupted`
     naming the partial run folder to resume.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    results_dir : str or Path, default 'results'
+        The folder the new results folder goes in.
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+
+    Returns
+    -------
+    SimulationResult
+        The study's results.
     """
     n, seed = study_arguments(scenario, replications, seed)
     check_batch_size(batch_size)
@@ -107,6 +130,21 @@ def resume_study(
 
     The scenario, seed, replications and batch plan are those recorded in the folder.
     Warns (InputWarning) if the package versions differ from the first session's.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The partial run folder.
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+
+    Returns
+    -------
+    SimulationResult
+        The study's results.
     """
     partial = PartialRun.open(run_dir)
     with partial.locked():

@@ -138,7 +138,34 @@ def sobol_indices(
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> SobolIndices:
     """Sobol indices of ``evaluate`` (points ``(m, D)`` -> outputs ``(m, K)``) at ``n``
-    and ``2 n`` base samples, with SALib (see the module docstring)."""
+    and ``2 n`` base samples, with SALib (see the module docstring).
+
+    Parameters
+    ----------
+    evaluate : Callable[[numpy.ndarray], numpy.ndarray]
+        Points ``(m, D)`` -> outputs ``(m, K)``.
+    names : Sequence[str]
+        Factor names.
+    bounds : Sequence[tuple[float, float]]
+        ``(low, high)`` per factor.
+    outputs : Sequence[str]
+        Output names.
+    n : int
+        Base sample size N.
+    seed : int, default 0
+        Seed of the designs and bootstrap.
+    bootstrap : int, default 200
+        Bootstrap resamples.
+    confidence : float, default 0.95
+        Confidence level of the intervals, 0..1.
+    tolerance : float, default DEFAULT_TOLERANCE
+        Largest change of an index from N to 2N that counts as converged.
+
+    Returns
+    -------
+    SobolIndices
+        The indices at N and 2N with intervals.
+    """
     problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
     rngs = named_rngs(seed, ("design_n", "design_2n", "bootstrap"))
     rows, samples = [], []
@@ -198,7 +225,22 @@ def _scaled(duration, factor: float):
 
 
 def scaled_topology(topology: Topology, battery: float, fragility: float) -> Topology:
-    """The topology with every ``battery_h`` and every ``hardening_factor`` scaled."""
+    """The topology with every ``battery_h`` and every ``hardening_factor`` scaled.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    battery : float
+        Factor on ``battery_h``.
+    fragility : float
+        Factor on ``hardening_factor``.
+
+    Returns
+    -------
+    Topology
+        The scaled topology.
+    """
     if battery == 1.0 and fragility == 1.0:
         return topology
     nodes = [
@@ -221,7 +263,22 @@ def scaled_topology(topology: Topology, battery: float, fragility: float) -> Top
 
 
 def factor_scenario(base: Scenario, factors: Sequence[Factor], values: Sequence[float]) -> Scenario:
-    """``base`` with the factors at ``values`` (see the module docstring)."""
+    """``base`` with the factors at ``values`` (see the module docstring).
+
+    Parameters
+    ----------
+    base : Scenario
+        The base scenario.
+    factors : Sequence[Factor]
+        The factors.
+    values : Sequence[float]
+        One value per factor.
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+    """
     scale = {"repair_time_scale": 1.0, "battery_h_scale": 1.0, "fragility_median_scale": 1.0}
     paths = {}
     for factor, value in zip(factors, values, strict=True):
@@ -265,7 +322,18 @@ class SensitivityResult:
 
 
 def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, EventSet]:
-    """Read a sensitivity file and its scenario (as a one-event set) or event set."""
+    """Read a sensitivity file and its scenario (as a one-event set) or event set.
+
+    Parameters
+    ----------
+    path : str or Path
+        The sensitivity file.
+
+    Returns
+    -------
+    tuple[SensitivitySpec, EventSet]
+        The spec and its event set.
+    """
     path = Path(path)
     spec = validate_document(SensitivitySpec, read_document(path), str(path))
     target = (path.parent / (spec.scenario or spec.event_set)).resolve()
@@ -290,7 +358,29 @@ def run_sensitivity(
     progress: Callable[[int], None] | None = None,
     source: Path | None = None,
 ) -> SensitivityResult:
-    """Evaluate the designs at N and 2N and compute the indices."""
+    """Evaluate the designs at N and 2N and compute the indices.
+
+    Parameters
+    ----------
+    spec : SensitivitySpec
+        The sensitivity spec.
+    event_set : EventSet
+        The event set.
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    source : Path or None, default None
+        The sensitivity file (None: none).
+
+    Returns
+    -------
+    SensitivityResult
+        The indices and the samples.
+    """
     started = time.perf_counter()
     frequencies = event_set.frequencies
     events = event_set.scenarios
@@ -345,7 +435,20 @@ def run_sensitivity(
 
 def write_sensitivity(result: SensitivityResult, results_dir: str | Path) -> Path:
     """Write ``indices.csv``, ``samples.parquet`` and ``manifest.json`` (kind
-    ``sensitivity``) to a new folder (atomically)."""
+    ``sensitivity``) to a new folder (atomically).
+
+    Parameters
+    ----------
+    result : SensitivityResult
+        The sensitivity result.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     spec = result.spec
     tables = dict(zip(SENSITIVITY_FILES, (result.sobol.indices, result.sobol.samples), strict=True))
     manifest = {

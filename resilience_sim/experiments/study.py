@@ -26,6 +26,7 @@ import pandas as pd
 from resilience_sim.engine import (
     EVENT_NAMES,
     CrewPlan,
+    EventArrays,
     ReplicationPlan,
     ServedPopulation,
     baseline_population,
@@ -35,12 +36,12 @@ from resilience_sim.engine import (
 )
 from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
+from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.operators import (
     OperatorModel,
     OperatorServed,
     baseline_per_operator,
     operator_model_of,
-    served_per_operator,
 )
 from resilience_sim.errors import InputError
 from resilience_sim.experiments.executors import Executor, ExecutorName, make_executor
@@ -131,7 +132,22 @@ class StudyContext:
     ) -> StudyContext:
         """Compile ``scenario`` (reusing ``arrays``/``baseline`` already compiled for this
         scenario, if given); warns about unrepairable damage. A custom policy is
-        resolved, checked and probed here, once per study, before any replication."""
+        resolved, checked and probed here, once per study, before any replication.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The checked scenario.
+        arrays : NetworkArrays or None, default None
+            Already compiled arrays (None: compiled here).
+        baseline : ServedPopulation or None, default None
+            Already computed baseline (None: computed here).
+
+        Returns
+        -------
+        StudyContext
+            The context.
+        """
         file = str(scenario.source or scenario.name)
         custom_policy = check_custom_policy(scenario.spec, file)
         topology, standby = with_stopgap_links(
@@ -197,7 +213,20 @@ class StudyContext:
 
 def node_demand_gbps(arrays: NetworkArrays, per_user_gbps: float) -> np.ndarray:
     """International demand per node, Gbit/s: ``demand_gbps`` if set, else population x
-    the scenario's demand per user."""
+    the scenario's demand per user.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    per_user_gbps : float
+        Demand per user, Gbit/s.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` Gbit/s.
+    """
     return np.where(
         np.isnan(arrays.demand_gbps), arrays.population * per_user_gbps, arrays.demand_gbps
     )
@@ -209,14 +238,8 @@ class ReplicationOutput:
 
     replication: int
     served: ServedPopulation
-    event_time_h: np.ndarray
-    event_asset_idx: np.ndarray
-    event_code: np.ndarray
-    event_cause: list[str]
+    events: EventArrays  # the event log (value: remaining capacity share of degrade events)
     summary: dict[str, float]
-    event_propagated: list[bool]
-    event_value: np.ndarray  # remaining capacity share for degrade events, else NaN
-    event_cause_class: list[str]  # CAUSE_CLASSES on fail/repair events, else ""
     outage_causes: pd.DataFrame  # sites out by region and cause at the end of each day
     giant_component: pd.DataFrame | None = None  # with output.giant_component
     operators: OperatorServed | None = None  # served users per operator (with operators)
@@ -225,7 +248,20 @@ class ReplicationOutput:
 
 def replication_damages(context: StudyContext, rngs: dict[str, np.random.Generator]) -> list:
     """The hazard and threat records of one replication, drawn from its ``rngs``
-    (:func:`~resilience_sim.rng.replication_rngs`: hazards and threats streams)."""
+    (:func:`~resilience_sim.rng.replication_rngs`: hazards and threats streams).
+
+    Parameters
+    ----------
+    context : StudyContext
+        The compiled study (shared by every replication).
+    rngs : dict[str, numpy.random.Generator]
+        The replication's generators by purpose.
+
+    Returns
+    -------
+    list
+        The records.
+    """
     return sample_hazards(
         context.scenario.spec,
         context.topology,
@@ -244,30 +280,42 @@ def run_replication(
 ) -> ReplicationOutput:
     """Sample hazards, simulate recovery and evaluate service for one replication.
 
-    ``summary_only``: skip the tables only the run folder needs (the daily outage causes)."""
+    ``summary_only``: skip the tables only the run folder needs (the daily outage causes).
+
+    Parameters
+    ----------
+    context : StudyContext
+        The compiled study (shared by every replication).
+    replication : int
+        The replication number.
+    seed_seq : numpy.random.SeedSequence
+        Its seed.
+    summary_only : bool, default False
+        Compute only the summary row.
+
+    Returns
+    -------
+    ReplicationOutput
+        The replication's tables.
+    """
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
     damages = replication_damages(context, rngs)
     log = simulate_planned(
         context.arrays, context.plan, damages, rngs["repairs"], rngs["power"], rngs["roads"]
     )
-    time_h, asset_idx, code = log.as_arrays()
+    events = log.to_arrays()
     served = served_over_time_fast(
         context.arrays,
-        time_h,
-        asset_idx,
-        code,
+        events,
         context.capacity_demand_gbps,
-        log.values(),
         spec.service.capacity_interval_h,
         spec.service.routing,
         spec.service.latency_column,
     )
     ops = op_summary = None
     if context.operator_model is not None:
-        ops = served_per_operator(
-            context.arrays, context.operator_model, time_h, asset_idx, code, log.values()
-        )
+        ops = served_per_operator(context.arrays, context.operator_model, events)
         served = with_operator_totals(served, ops)
         op_summary = summarize_operators(
             served,
@@ -276,23 +324,11 @@ def run_replication(
             context.operator_baseline,
             context.operator_model.ids,
             spec.horizon_hours,
-            code,
-            np.asarray(log.propagated),
+            events,
         )
-    summary = summarize_replication(
-        served, context.baseline, spec.horizon_hours, code, np.asarray(log.propagated)
-    )
+    summary = summarize_replication(served, context.baseline, spec.horizon_hours, events)
     causes = (
-        daily_outage_causes(
-            context.arrays,
-            replication,
-            time_h,
-            asset_idx,
-            code,
-            log.cause_class,
-            spec.horizon_hours,
-            served,
-        )
+        daily_outage_causes(context.arrays, replication, events, spec.horizon_hours, served)
         if spec.output.outage_causes and not summary_only
         else empty_outage_causes()
     )
@@ -301,29 +337,11 @@ def run_replication(
         giant = giant_component_rows(
             replication,
             context.arrays,
-            time_h,
-            asset_idx,
-            code,
-            log.values(),
+            events,
             context.operator_of_node,
             context.operators,
         )
-    return ReplicationOutput(
-        replication,
-        served,
-        time_h,
-        asset_idx,
-        code,
-        log.cause,
-        summary,
-        log.propagated,
-        log.values(),
-        log.cause_class,
-        causes,
-        giant,
-        ops,
-        op_summary,
-    )
+    return ReplicationOutput(replication, served, events, summary, causes, giant, ops, op_summary)
 
 
 @dataclass(frozen=True)
@@ -335,6 +353,7 @@ class Batch:
 
     @property
     def size(self) -> int:
+        """Replications in the batch."""
         return len(self.seed_seqs)
 
     def replications(self) -> Iterator[tuple[int, np.random.SeedSequence]]:
@@ -342,13 +361,41 @@ class Batch:
 
 
 def default_batch_size(n_replications: int, n_workers: int) -> int:
-    """Replications per batch: about 4 batches per worker, at most ``MAX_BATCH_SIZE``."""
+    """Replications per batch: about 4 batches per worker, at most ``MAX_BATCH_SIZE``.
+
+    Parameters
+    ----------
+    n_replications : int
+        Replications.
+    n_workers : int
+        Workers.
+
+    Returns
+    -------
+    int
+        Replications per batch.
+    """
     per_batch = math.ceil(n_replications / (_BATCHES_PER_WORKER * max(1, n_workers)))
     return max(1, min(MAX_BATCH_SIZE, per_batch))
 
 
 def plan_batches(seed: int, n_replications: int, batch_size: int) -> list[Batch]:
-    """Cut replications ``0..n-1`` of the study seeded ``seed`` into batches."""
+    """Cut replications ``0..n-1`` of the study seeded ``seed`` into batches.
+
+    Parameters
+    ----------
+    seed : int
+        The study seed.
+    n_replications : int
+        Replications.
+    batch_size : int
+        Replications per batch.
+
+    Returns
+    -------
+    list[Batch]
+        The batches.
+    """
     seeds = replication_seeds(seed, n_replications)
     return [
         Batch(first, tuple(seeds[first : first + batch_size]))
@@ -357,14 +404,40 @@ def plan_batches(seed: int, n_replications: int, batch_size: int) -> list[Batch]
 
 
 def run_batch(context: StudyContext, batch: Batch) -> dict[str, pd.DataFrame]:
-    """Run one batch and return its tables (an executor task)."""
+    """Run one batch and return its tables (an executor task).
+
+    Parameters
+    ----------
+    context : StudyContext
+        The compiled study (shared by every replication).
+    batch : Batch
+        The batch.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Table name -> rows.
+    """
     return collect_tables(
         context, [run_replication(context, k, s) for k, s in batch.replications()]
     )
 
 
 def run_batch_summary(context: StudyContext, batch: Batch) -> pd.DataFrame:
-    """Run one batch and return only its summary table (an executor task for sweeps)."""
+    """Run one batch and return only its summary table (an executor task for sweeps).
+
+    Parameters
+    ----------
+    context : StudyContext
+        The compiled study (shared by every replication).
+    batch : Batch
+        The batch.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary rows.
+    """
     return summary_table(
         [run_replication(context, k, s, summary_only=True) for k, s in batch.replications()]
     )
@@ -384,6 +457,28 @@ def execute(
     ``progress`` gets the number of replications finished (``done`` before this call,
     plus ``sizes[i]`` per item) once the caller has handled the item (e.g. written it).
     Close the iterator (``contextlib.closing``) to cancel the rest on an exception.
+
+    Parameters
+    ----------
+    executor : Executor
+        The executor.
+    fn : Callable[[Any, Any], Any]
+        ``fn(shared, item)``.
+    shared : Any
+        Sent once to each worker.
+    items : Sequence[Any]
+        The work items.
+    sizes : Sequence[int]
+        Replications of each item (for ``progress``).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    done : int, default 0
+        Replications already finished.
+
+    Yields
+    ------
+    tuple[int, Any]
+        ``(i, result)``.
     """
     with contextlib.closing(executor.imap_unordered(fn, shared, items)) as results:
         for i, result in results:
@@ -449,18 +544,22 @@ class SimulationResult:
 
     @property
     def timeline(self) -> pd.DataFrame:
+        """The timeline table (docs/results.md)."""
         return self._table("timeline")
 
     @property
     def regional(self) -> pd.DataFrame:
+        """The regional timeline table."""
         return self._table("regional")
 
     @property
     def events(self) -> pd.DataFrame:
+        """The events table."""
         return self._table("events")
 
     @property
     def summary(self) -> pd.DataFrame:
+        """The summary table, one row per replication."""
         return self._table("summary")
 
     @property
@@ -508,7 +607,22 @@ class SimulationResult:
 def study_arguments(
     scenario: Scenario, replications: int | None, seed: int | None
 ) -> tuple[int, int]:
-    """Check the API arguments of a study; fill in the scenario's replications and seed."""
+    """Check the API arguments of a study; fill in the scenario's replications and seed.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None
+        Replications to run (None: the scenario's).
+    seed : int or None
+        The study seed (None: the scenario's).
+
+    Returns
+    -------
+    tuple[int, int]
+        ``(replications, seed)``.
+    """
     if not isinstance(scenario, Scenario):
         raise InputError.single("<api>", "scenario", "expected a Scenario from load_scenario()")
     n = scenario.spec.replications if replications is None else replications
@@ -521,6 +635,13 @@ def study_arguments(
 
 
 def check_batch_size(batch_size: int | None) -> None:
+    """InputError (``<api>: batch_size``) unless ``batch_size`` is None or a positive integer.
+
+    Parameters
+    ----------
+    batch_size : int or None
+        The argument.
+    """
     if batch_size is not None and (
         not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1
     ):
@@ -547,6 +668,27 @@ def simulate(
     finished so far. The same seed gives bit-identical tables whatever the executor,
     workers and batch size. Everything is kept in memory; ``run_study`` writes batches
     to disk as they finish instead.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+
+    Returns
+    -------
+    SimulationResult
+        The study's tables.
     """
     n, seed = study_arguments(scenario, replications, seed)
     started = time.perf_counter()
@@ -572,7 +714,29 @@ def simulate_summary(
     batch_size: int | None = None,
 ) -> pd.DataFrame:
     """The summary table of :func:`simulate` (the same, bit for bit) without the other
-    tables: memory holds one summary row per replication (``rerun`` of a large study)."""
+    tables: memory holds one summary row per replication (``rerun`` of a large study).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary table.
+    """
     n, seed = study_arguments(scenario, replications, seed)
     parts = _run_batches(scenario, n, seed, run_batch_summary, progress, executor, batch_size)
     return pd.concat(parts, ignore_index=True)
@@ -610,17 +774,52 @@ def _run_batches(
 
 
 def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
-    """Stack batch tables (given in replication order) into the study's tables."""
+    """Stack batch tables (given in replication order) into the study's tables.
+
+    Parameters
+    ----------
+    parts : Sequence[dict[str, pandas.DataFrame]]
+        Each batch's tables.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Table name -> rows.
+    """
     return {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in ALL_TABLES}
 
 
 def summary_table(outputs: list[ReplicationOutput]) -> pd.DataFrame:
-    """One row per replication: ``replication`` and the metrics of docs/metrics.md."""
+    """One row per replication: ``replication`` and the metrics of docs/metrics.md.
+
+    Parameters
+    ----------
+    outputs : list[ReplicationOutput]
+        Replication outputs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary table.
+    """
     return pd.DataFrame([{"replication": o.replication, **o.summary} for o in outputs])
 
 
 def regions_affected(served: ServedPopulation, baseline: ServedPopulation) -> np.ndarray:
-    """Per timeline row, the number of regions where some users lost domestic service."""
+    """Per timeline row, the number of regions where some users lost domestic service.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_rows,)`` counts.
+    """
     base = baseline.by_region_domestic[0]
     return ((served.by_region_domestic < base - 1e-9) & (base > 0)).sum(axis=1)
 
@@ -631,7 +830,24 @@ def regional_rows(
     """The per-region timeline as step functions: a row for every region at the first
     time, then only where a region's served fractions changed since its previous row
     (17 regions x 3,100 times would otherwise be 53,000 rows per replication at 10k
-    nodes, 94 % of them repeats)."""
+    nodes, 94 % of them repeats).
+
+    Parameters
+    ----------
+    replication : int
+        The replication number.
+    served : ServedPopulation
+        The replication's timeline.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    regions : numpy.ndarray
+        Region names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The regional rows.
+    """
     domestic = served_fraction(served.by_region_domestic, baseline.by_region_domestic[0])
     international = served_fraction(
         served.by_region_international, baseline.by_region_international[0]
@@ -660,7 +876,20 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def collect_tables(
     context: StudyContext, outputs: list[ReplicationOutput]
 ) -> dict[str, pd.DataFrame]:
-    """Stack replication outputs into the timeline, regional, events and summary tables."""
+    """Stack replication outputs into the timeline, regional, events and summary tables.
+
+    Parameters
+    ----------
+    context : StudyContext
+        The compiled study (shared by every replication).
+    outputs : list[ReplicationOutput]
+        Replication outputs.
+
+    Returns
+    -------
+    dict[str, pandas.DataFrame]
+        Table name -> rows.
+    """
     arrays, baseline = context.arrays, context.baseline
     regions = np.asarray(arrays.region_names, dtype=object)
     # event subjects: assets, then regions (hijack events)
@@ -703,18 +932,19 @@ def collect_tables(
             op_summary.append(
                 pd.DataFrame([{"replication": out.replication, **r} for r in out.operator_summary])
             )
+        ev = out.events
         events.append(
             pd.DataFrame(
                 {
-                    "replication": np.full(len(out.event_time_h), out.replication, dtype=np.int64),
-                    "time_h": out.event_time_h,
-                    "asset": subject_ids[out.event_asset_idx],
-                    "asset_kind": subject_kinds[out.event_asset_idx],
-                    "event": np.asarray(EVENT_NAMES, dtype=object)[out.event_code].astype(str),
-                    "cause": np.asarray(out.event_cause, dtype=object).astype(str),
-                    "propagated": np.asarray(out.event_propagated, dtype=bool),
-                    "capacity_frac": out.event_value,
-                    "cause_class": np.asarray(out.event_cause_class, dtype=object).astype(str),
+                    "replication": np.full(len(ev), out.replication, dtype=np.int64),
+                    "time_h": ev.time_h,
+                    "asset": subject_ids[ev.asset_idx],
+                    "asset_kind": subject_kinds[ev.asset_idx],
+                    "event": np.asarray(EVENT_NAMES, dtype=object)[ev.event].astype(str),
+                    "cause": ev.cause.astype(str),
+                    "propagated": ev.propagated,
+                    "capacity_frac": ev.value,
+                    "cause_class": ev.cause_class.astype(str),
                 }
             )
         )

@@ -78,7 +78,18 @@ class SweepResult:
 
 
 def parse_param(text: str) -> tuple[str, list[Any]]:
-    """``PATH=VALUES`` (the CLI's ``--param``) as the path and its list of values."""
+    """``PATH=VALUES`` (the CLI's ``--param``) as the path and its list of values.
+
+    Parameters
+    ----------
+    text : str
+        ``path=values``.
+
+    Returns
+    -------
+    tuple[str, list[Any]]
+        ``(path, values)``.
+    """
     path, sep, values = text.partition("=")
     path = path.strip()
     if not sep or not path:
@@ -87,7 +98,20 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
 
 
 def parse_values(text: str, path: str) -> list[Any]:
-    """The values of one parameter from the sweep syntax (module docstring)."""
+    """The values of one parameter from the sweep syntax (module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The values' text.
+    path : str
+        The parameter (named in errors).
+
+    Returns
+    -------
+    list[Any]
+        The values.
+    """
     text = text.strip()
     if not text:
         raise InputError.single(PARAM, path, "no values given")
@@ -156,7 +180,18 @@ def _plain(value: Any) -> Any:
 
 
 def normalise_params(params: Mapping[str, Sequence[Any] | str]) -> dict[str, list[Any]]:
-    """Parameter paths and their value lists, strings parsed with the sweep syntax."""
+    """Parameter paths and their value lists, strings parsed with the sweep syntax.
+
+    Parameters
+    ----------
+    params : Mapping[str, Sequence[Any] or str]
+        Path -> values (a list or sweep text).
+
+    Returns
+    -------
+    dict[str, list[Any]]
+        Path -> values.
+    """
     if not isinstance(params, Mapping) or not params:
         raise InputError.single(PARAM, "", "give at least one parameter to sweep")
     out: dict[str, list[Any]] = {}
@@ -181,6 +216,15 @@ def set_path(document: Any, path: str, value: Any) -> None:
     """Set the field at ``path`` (dot-separated keys and list indices) in ``document``.
 
     A missing dict key is created (the scenario schema then says whether it exists).
+
+    Parameters
+    ----------
+    document : Any
+        The scenario document.
+    path : str
+        Dot-separated keys and indices.
+    value : Any
+        The new value.
     """
     keys = path.split(".")
     if not all(keys):
@@ -259,6 +303,29 @@ def sweep(
     ``replications``, ``seed``, ``executor``, ``batch_size`` as for ``simulate``;
     ``progress`` gets the number of replications finished over all settings. A bad path
     or value raises InputError reported as ``--param: PATH: message``.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        A scenario, or its file.
+    params : Mapping[str, Sequence[Any] or str]
+        Path -> values (a list or sweep text).
+    replications : int or None, default None
+        Replications to run (None: the scenario's).
+    seed : int or None, default None
+        The study seed (None: the scenario's).
+    progress : Callable[[int], None] or None, default None
+        Called with the number of replications finished so far (None: nothing).
+    executor : Executor or ExecutorName or None, default None
+        An executor object or name (``sequential``, ``local``, ``dask``); see
+        ``make_executor``.
+    batch_size : int or None, default None
+        Replications per batch (None: ``default_batch_size``).
+
+    Returns
+    -------
+    SweepResult
+        The summary of every setting.
     """
     base = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
     n, seed = study_arguments(base, replications, seed)
@@ -306,7 +373,20 @@ def _with_setting(frame: pd.DataFrame, settings: pd.DataFrame, s: int) -> pd.Dat
 
 
 def write_sweep(result: SweepResult, results_dir: str | Path) -> Path:
-    """Write a sweep to a new run folder ``<results>/<slug>-sweep-<UTC timestamp>/``."""
+    """Write a sweep to a new run folder ``<results>/<slug>-sweep-<UTC timestamp>/``.
+
+    Parameters
+    ----------
+    result : SweepResult
+        The sweep's results.
+    results_dir : str or Path
+        The folder the new results folder goes in.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     created = utc_now()

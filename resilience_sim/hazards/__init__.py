@@ -31,14 +31,38 @@ _CAUSE_CLASS = {"power_grid_outage": "power", "sabotage": "structural"}
 
 
 def cause_class_of(hazard_type: str) -> str:
-    """``structural``, ``power`` or ``cyber``: the class of outages this type starts."""
+    """``structural``, ``power`` or ``cyber``: the class of outages this type starts.
+
+    Parameters
+    ----------
+    hazard_type : str
+        A hazard or threat ``type``.
+
+    Returns
+    -------
+    str
+        The cause class.
+    """
     if hazard_type in _CAUSE_CLASS:
         return _CAUSE_CLASS[hazard_type]
     return "cyber" if HAZARD_REGISTRY[hazard_type].family == "threat" else "structural"
 
 
 def hazard_cause(spec: ScenarioSpec, i: int) -> str:
-    """The cause label of hazard ``i``: its ``label``, else ``hazards[i]:<type>``."""
+    """The cause label of hazard ``i``: its ``label``, else ``hazards[i]:<type>``.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    i : int
+        Index of the hazard in ``spec.hazards``.
+
+    Returns
+    -------
+    str
+        The cause label.
+    """
     hazard = spec.hazards[i]
     return hazard.label or f"hazards[{i}]:{hazard.type}"
 
@@ -58,6 +82,27 @@ def sample_hazards(
     :mod:`resilience_sim.threats`, passed in by the experiments layer) draw from
     ``threat_rng``, so adding an attack never shifts the hazard draws. A sampler
     returning several records (a tuple) contributes each of them, in order.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The hazards' stream.
+    threat_samplers : Mapping[str, Sampler] or None, default None
+        Threat ``type`` -> sampler (None: none).
+    threat_rng : numpy.random.Generator or None, default None
+        The threats' stream (None: no threats).
+
+    Returns
+    -------
+    list
+        The records (Damage, GridOutage, CapacityLoss, RouteHijack, CrewImpairment), in
+        file order.
     """
     threat_samplers = threat_samplers or {}
     records: list = []

@@ -18,6 +18,22 @@ def sample_asset_failure(
     Named assets always fail. With ``kind`` and ``fraction``, each asset of that kind
     fails independently with probability ``fraction`` (one uniform draw per asset of the
     kind, in asset order, so the number failing is Binomial(n_kind, fraction)).
+
+    Parameters
+    ----------
+    hazard : AssetFailure
+        The hazard's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The failures.
     """
     if hazard.assets:
         idx = arrays.indices_of(list(dict.fromkeys(hazard.assets)))
@@ -30,7 +46,22 @@ def sample_asset_failure(
 def asset_failure_footprint(
     hazard: AssetFailure, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Named assets; or every asset of ``kind`` if ``fraction > 0``."""
+    """Named assets; or every asset of ``kind`` if ``fraction > 0``.
+
+    Parameters
+    ----------
+    hazard : AssetFailure
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     if hazard.assets:
         return np.unique(arrays.indices_of(list(hazard.assets)))
     if hazard.fraction == 0:

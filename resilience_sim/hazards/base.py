@@ -13,7 +13,6 @@ import numpy as np
 # Damage states, HAZUS vocabulary. NOT_GRADED is a plain failure from a hazard
 # without a fragility model (asset_failure, regional_outage).
 NOT_GRADED, SLIGHT, MODERATE, EXTENSIVE, COMPLETE = 0, 1, 2, 3, 4
-DAMAGE_STATE_NAMES = ("not_graded", "slight", "moderate", "extensive", "complete")
 
 
 def _nan(n: int) -> np.ndarray:
@@ -86,7 +85,24 @@ class Damage:
     def uniform(
         cls, asset_idx: np.ndarray, at_h: float, duration_h: float | None, cause: str
     ) -> Damage:
-        """Damage striking every asset in ``asset_idx`` at the same time."""
+        """Damage striking every asset in ``asset_idx`` at the same time.
+
+        Parameters
+        ----------
+        asset_idx : numpy.ndarray
+            Asset indices.
+        at_h : float
+            Onset, hours from scenario start.
+        duration_h : float or None
+            Hours until the assets come back by themselves (None: they need repair).
+        cause : str
+            The cause label.
+
+        Returns
+        -------
+        Damage
+            The record.
+        """
         asset_idx = np.asarray(asset_idx, dtype=np.int64)
         n = len(asset_idx)
         return cls(
@@ -98,6 +114,18 @@ class Damage:
 
     @classmethod
     def empty(cls, cause: str) -> Damage:
+        """A record with no entries.
+
+        Parameters
+        ----------
+        cause : str
+            The cause label.
+
+        Returns
+        -------
+        Damage
+            The record.
+        """
         return cls.uniform(np.empty(0, dtype=np.int64), 0.0, None, cause)
 
     def __len__(self) -> int:

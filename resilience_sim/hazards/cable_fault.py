@@ -79,7 +79,22 @@ class AnchorCrossings:
 def anchor_crossings(
     drag: AnchorDrag, topology: Topology, arrays: NetworkArrays
 ) -> AnchorCrossings:
-    """Every crossing of a submarine cable by the corridor swept along ``drag.track``."""
+    """Every crossing of a submarine cable by the corridor swept along ``drag.track``.
+
+    Parameters
+    ----------
+    drag : AnchorDrag
+        The anchor drag.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    AnchorCrossings
+        The crossings.
+    """
     track = np.asarray(drag.track, dtype=float)
     lat0, lon0 = spherical_centre(track[:, 0], track[:, 1])
     cables = np.flatnonzero(np.isin(arrays.asset_kinds[arrays.n_nodes :], CABLE_KINDS))
@@ -100,6 +115,21 @@ def zone_expected_faults(
     A piece counts as inside when its middle is (pieces are at most
     :data:`~resilience_sim.hazards.kit.route_faults.PIECE_KM` long). The polygon is
     tested on the azimuthal equidistant plane about its centre.
+
+    Parameters
+    ----------
+    zone : FishingZone
+        The fishing zone.
+    pieces : RoutePieces
+        Route pieces of the submarine cables.
+    window_days : float or None
+        Days over which ``faults_per_km_day`` rates apply (None: the zone has a
+        per-event ``faults_per_km``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_pieces,)`` expected faults.
     """
     ring = np.asarray(zone.polygon, dtype=float)
     lat0, lon0 = spherical_centre(ring[:-1, 0], ring[:-1, 1])
@@ -127,7 +157,20 @@ class FaultSites:
 
 def located_fault_sites(faults: list[LocatedFault], topology: Topology) -> FaultSites:
     """Position and depth of each located fault (module docstring); ``InputError`` for a
-    cable that is not a submarine-cable link or a km beyond its length."""
+    cable that is not a submarine-cable link or a km beyond its length.
+
+    Parameters
+    ----------
+    faults : list[LocatedFault]
+        The located faults of the scenario.
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    FaultSites
+        Position and depth of each fault.
+    """
     rows = []
     for i, fault in enumerate(faults):
         where = f"faults[{i}]"
@@ -164,7 +207,22 @@ def point_along_route(
     points: list[tuple[float, float]], depths_m: list[float] | None, share: float
 ) -> tuple[float, float, float]:
     """``(lat, lon, depth_m)`` at ``share`` (0-1) of a route's great-circle length,
-    linear inside the segment (depth NaN without ``depths_m``)."""
+    linear inside the segment (depth NaN without ``depths_m``).
+
+    Parameters
+    ----------
+    points : list[tuple[float, float]]
+        The route, ``(lat, lon)`` decimal degrees.
+    depths_m : list[float] or None
+        Water depth at each route point, m (None: unknown).
+    share : float
+        Share of the route's length, 0..1.
+
+    Returns
+    -------
+    tuple[float, float, float]
+        ``(lat, lon, depth_m)``.
+    """
     pts = np.asarray(points, dtype=float)
     seg_km = haversine_km(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])
     cum = np.concatenate([[0.0], np.cumsum(seg_km)])
@@ -193,7 +251,22 @@ def _end_point(topology: Topology, node_id: str) -> tuple[float, float]:
 def cable_fault_intensity(
     hazard: CableFault, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Expected number of faults per asset, shape ``(n_assets,)`` (0 off the footprint)."""
+    """Expected number of faults per asset, shape ``(n_assets,)`` (0 off the footprint).
+
+    Parameters
+    ----------
+    hazard : CableFault
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` expected faults.
+    """
     out = np.zeros(arrays.n_assets)
     if hazard.anchor_drag is not None:
         crossings = anchor_crossings(hazard.anchor_drag, topology, arrays)
@@ -211,7 +284,22 @@ def cable_fault_intensity(
 def cable_fault_footprint(
     hazard: CableFault, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Asset indices that can get a fault (empty: the footprint touches no cable)."""
+    """Asset indices that can get a fault (empty: the footprint touches no cable).
+
+    Parameters
+    ----------
+    hazard : CableFault
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     return np.flatnonzero(cable_fault_intensity(hazard, topology, arrays) > 0)
 
 
@@ -222,7 +310,26 @@ def sample_cable_fault(
     rng: np.random.Generator,
     cause: str,
 ) -> Damage:
-    """Draw the located faults of anchor drag and fishing zones."""
+    """Draw the located faults of anchor drag and fishing zones.
+
+    Parameters
+    ----------
+    hazard : CableFault
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The located faults.
+    """
     out = DamageBuilder()
     drag = hazard.anchor_drag
     if drag is not None:

@@ -19,6 +19,22 @@ def warn_unrepairable(
     Such assets stay down until the horizon; that is allowed (a scenario may study
     exactly that) but is more often a forgotten crew. Also warns when a hazard's
     footprint touches no asset (it runs, and damages nothing). Returns the warning texts.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    list[str]
+        The warning texts.
     """
     present = set(arrays.asset_kinds.tolist())
     repaired: set[str] = set()

@@ -67,7 +67,18 @@ class PeakGust:
 
 
 def coriolis_per_s(lat_deg: np.ndarray) -> np.ndarray:
-    """Coriolis parameter magnitude ``|2 Omega sin(lat)|``, 1/s."""
+    """Coriolis parameter magnitude ``|2 Omega sin(lat)|``, 1/s.
+
+    Parameters
+    ----------
+    lat_deg : numpy.ndarray
+        Latitudes, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Coriolis parameter, 1/s.
+    """
     return np.abs(2.0 * EARTH_ROTATION_RAD_S * np.sin(np.radians(lat_deg)))
 
 
@@ -76,6 +87,26 @@ def holland_gradient_wind_ms(
 ) -> np.ndarray:
     """Holland (1980) gradient wind speed (m/s) at ``r_km`` from the centre (broadcasts).
 
+    Parameters
+    ----------
+    r_km : numpy.ndarray
+        Distance from the centre, km.
+    rmw_km : numpy.ndarray
+        Radius of maximum winds, km.
+    b : numpy.ndarray
+        Holland B.
+    a_m2s2 : numpy.ndarray
+        Holland A, m^2/s^2.
+    f_per_s : numpy.ndarray
+        Coriolis parameter, 1/s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Gradient wind, m/s.
+
+    Examples
+    --------
     >>> round(float(holland_gradient_wind_ms(30.0, 30.0, 1.5, np.e * 50.0**2, 0.0)), 6)
     50.0
     """
@@ -87,7 +118,20 @@ def holland_gradient_wind_ms(
 
 def vickery_holland_b(dp_hpa: np.ndarray, rmw_km: np.ndarray) -> np.ndarray:
     """Holland B from the pressure deficit (hPa) and radius of maximum winds (km), clipped
-    to Holland's range (see ``VICKERY_B`` for the provenance)."""
+    to Holland's range (see ``VICKERY_B`` for the provenance).
+
+    Parameters
+    ----------
+    dp_hpa : numpy.ndarray
+        Central pressure deficit, hPa.
+    rmw_km : numpy.ndarray
+        Radius of maximum winds, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Holland B.
+    """
     c0, c_dp, c_rm = VICKERY_B
     return np.clip(c0 + c_dp * dp_hpa + c_rm * rmw_km, *HOLLAND_B_RANGE)
 
@@ -115,6 +159,16 @@ def track_holland_parameters(hazard: TropicalCyclone) -> tuple[np.ndarray, np.nd
     (``B = rho e Vm^2 / dp``); else from the pressure deficit and Rm (Vickery et al.
     2000); else (wind only) from the same regression solved jointly with
     ``B dp = rho e Vm^2``. Without a wind, ``A = B dp / rho``. B is clipped to [1, 2.5].
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(A (n_points,) m^2/s^2, B (n_points,))``.
     """
     track = hazard.track
     t = np.array([p.t_h for p in track])
@@ -158,7 +212,18 @@ def track_holland_parameters(hazard: TropicalCyclone) -> tuple[np.ndarray, np.nd
 
 
 def storm_series(hazard: TropicalCyclone) -> StormSeries:
-    """Interpolate the track every ``time_step_h`` (at most), end points included."""
+    """Interpolate the track every ``time_step_h`` (at most), end points included.
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+
+    Returns
+    -------
+    StormSeries
+        The interpolated track.
+    """
     track = hazard.track
     t = np.array([p.t_h for p in track])
     lat = np.array([p.lat for p in track])
@@ -200,6 +265,20 @@ def gust_history_ms(
     great-circle distance is ``R atan2(hypot(xe, xn), xc)`` and ``(xe, xn)`` points
     along the initial bearing from the centre to the site -- three matrix products
     instead of trigonometry per site and time.
+
+    Parameters
+    ----------
+    series : StormSeries
+        The interpolated track.
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n_sites,)`` sites, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_times, n_sites)`` gusts, m/s.
     """
     sites = unit_vectors(lat, lon).T
     east, north = _local_frame(series.lat, series.lon)
@@ -232,6 +311,20 @@ def gust_upper_bound_ms(
     Holland wind never exceeds ``sqrt(A_max / e)``, and beyond ``Rm_max`` never
     ``sqrt(A_max (Rm_max / r)^B_min)`` (Coriolis only lowers it); add the full
     forward-speed share and apply the factors.
+
+    Parameters
+    ----------
+    series : StormSeries
+        The interpolated track.
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n_sites,)`` sites, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_sites,)`` bound, m/s.
     """
     centres = unit_vectors(series.lat, series.lon)
     cos_min = np.clip((unit_vectors(lat, lon) @ centres.T).max(axis=1), -1.0, 1.0)
@@ -256,6 +349,22 @@ def peak_gust(
     Sites are taken in blocks so memory stays bounded (``n_times x block``); in each,
     those whose :func:`gust_upper_bound_ms` is below ``negligible_ms`` (per site or one
     value) are skipped: gust 0, NaN times.
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n_sites,)`` sites, decimal degrees.
+    threshold_ms : numpy.ndarray
+        ``(n_sites,)`` gust thresholds, m/s.
+    negligible_ms : numpy.ndarray or float, default 0.0
+        Gust below which a site is skipped, m/s (per site or one value).
+
+    Returns
+    -------
+    PeakGust
+        Peak gust, its time and the threshold time per site.
     """
     series = storm_series(hazard)
     lat = np.asarray(lat, dtype=float)

@@ -95,6 +95,26 @@ def bjf97_median_pga_g(
 
     At M 6, rjb 0 and Vs30 = VA: exp(-0.242 - 0.778 ln 5.57) g.
 
+    Parameters
+    ----------
+    magnitude : float
+        Moment magnitude.
+    rjb_km : numpy.ndarray
+        Joyner-Boore distances, km.
+    vs30_mps : float or numpy.ndarray, default 760.0
+        Vs30, m/s.
+    mechanism : str, default 'unspecified'
+        ``strike_slip``, ``reverse`` or ``unspecified``.
+    depth_km : float, default 0.0
+        Hypocentre depth, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Median PGA, g, the shape of ``rjb_km``.
+
+    Examples
+    --------
     >>> round(float(bjf97_median_pga_g(6.0, np.array([0.0]), 1396.0)[0]), 4)
     0.2064
     """
@@ -112,7 +132,20 @@ def bjf97_median_pga_g(
 
 
 def source_distance_km(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Horizontal distance (km) to the rupture trace if given, else to the epicentre."""
+    """Horizontal distance (km) to the rupture trace if given, else to the epicentre.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        Points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances, km.
+    """
     if hazard.rupture_trace:
         trace = np.array([(p.lat, p.lon) for p in hazard.rupture_trace])
         return distance_to_polyline_km(lat, lon, trace[:, 0], trace[:, 1])
@@ -151,7 +184,20 @@ def median_pga_at_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.
 
 
 def node_site_factor(hazard: Earthquake, arrays: NetworkArrays) -> np.ndarray:
-    """Site amplification per node, shape ``(n_nodes,)``: its region's, else the scenario's."""
+    """Site amplification per node, shape ``(n_nodes,)``: its region's, else the scenario's.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` factors.
+    """
     by_region = np.array(
         [
             hazard.site_amplification_by_region.get(r, hazard.site_amplification)
@@ -179,6 +225,20 @@ def earthquake_intensity(
 
     Nodes at their site (with their site amplification); links the largest value along
     their route (with the scenario-wide amplification). NaN for assets without coordinates.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` median PGA, g.
     """
     n = arrays.n_nodes
     pga = np.full(arrays.n_assets, np.nan)
@@ -229,7 +289,18 @@ FACILITY_KINDS = (
 
 
 def builtin_fragility(substation_class: str = "low_voltage_anchored") -> dict[str, FragilitySet]:
-    """Built-in PGA fragility per node kind (links break by :mod:`route_faults` instead)."""
+    """Built-in PGA fragility per node kind (links break by :mod:`route_faults` instead).
+
+    Parameters
+    ----------
+    substation_class : str, default 'low_voltage_anchored'
+        The HAZUS substation class used for substation-like nodes.
+
+    Returns
+    -------
+    dict[str, FragilitySet]
+        Node kind -> fragility set.
+    """
     return {
         **dict.fromkeys(FACILITY_KINDS, FACILITY),
         "cell_site": CELL_SITE,
@@ -251,7 +322,20 @@ BUILTIN_RESTORATION: dict[str, RestorationSpec] = {
 
 # --- Cable breaks ---------------------------------------------------------------------------
 def fiber_faults_per_km(hazard: Earthquake, pga_g: np.ndarray) -> np.ndarray:
-    """Expected terrestrial-fibre breaks per km at PGA ``pga_g`` (the `assumed` rate curve)."""
+    """Expected terrestrial-fibre breaks per km at PGA ``pga_g`` (the `assumed` rate curve).
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    pga_g : numpy.ndarray
+        PGA, g.
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected breaks per km.
+    """
     spec = hazard.fiber_faults
     pga = np.asarray(pga_g, dtype=float)
     with np.errstate(divide="ignore"):
@@ -264,6 +348,18 @@ def submarine_faults_per_km(hazard: Earthquake, distance_km: np.ndarray) -> np.n
 
     The band rate, times ``10 ** (exponent * (min(M, max_magnitude) - reference_magnitude))``;
     zero beyond the last band.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    distance_km : numpy.ndarray
+        Distance from the source, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected faults per km.
     """
     spec = hazard.submarine_cable_faults
     if not spec.bands:
@@ -346,6 +442,20 @@ def earthquake_footprint(
     A site is inside when its failure probability reaches 1e-6, the PGA residual (if
     sampled) folded into the fragility dispersion; a link when its expected number of
     faults does (fibre at the PGA three total sigmas above the median, an upper bound).
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
     """
     n = arrays.n_nodes
     sigma = _footprint_sigma(hazard, arrays.asset_lat[:n], arrays.asset_lon[:n])
@@ -397,6 +507,24 @@ def sample_earthquake(
     Sites fail at ``at_h`` when their damage state reaches ``failure_state``, with a repair
     time drawn for that state; cable faults are located, each its own repair job, with the
     repair time left to ``recovery.repair_h`` of the link kind.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The failures and located faults.
     """
     n = arrays.n_nodes
     fiber = route_pieces(topology, arrays, ("terrestrial_fiber",))
@@ -440,7 +568,24 @@ def shakemap_ln_residual(
 ) -> np.ndarray | None:
     """One replication's ln-PGA residual at every node then every fibre piece:
     ``STDPGA x z``, ``z`` the Jayaram & Baker (2009) correlated field. None (no draw)
-    without STDPGA or with ``pga_variability: median``."""
+    without STDPGA or with ``pga_variability: median``.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The hazards' stream.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(n_nodes + n_pieces,)`` residuals, or None.
+    """
     field = per_hazard(
         arrays,
         hazard,

@@ -96,6 +96,18 @@ def in_polygon(lat: np.ndarray, lon: np.ndarray, polygon: np.ndarray) -> np.ndar
     plane coordinates, longitudes taken relative to the first vertex so a polygon may
     cross the antimeridian. A point exactly on an edge may fall either side; NaN
     points are outside.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    polygon : numpy.ndarray
+        ``(k, 2)`` lat/lon vertices, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
     """
     poly = np.asarray(polygon, dtype=float)
     lon0 = poly[0, 1]
@@ -114,6 +126,20 @@ def distance_to_coast_km(
     Points are skipped when even their distance to the nearest coast vertex less half
     the longest coast segment (a lower bound of the distance to the polyline) exceeds
     the reach; work goes in blocks of bounded memory.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    coast : numpy.ndarray
+        ``(k, 2)`` lat/lon coastline, decimal degrees.
+    reach_km : float
+        Largest distance of interest, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` distances, km.
     """
     line = np.asarray(coast, dtype=float).reshape(-1, 2)
     lat = np.asarray(lat, dtype=float)
@@ -135,7 +161,18 @@ def distance_to_coast_km(
 
 
 def node_elevation_m(topology: Topology) -> np.ndarray:
-    """Ground (or equipment-floor) elevation of every node, m above datum."""
+    """Ground (or equipment-floor) elevation of every node, m above datum.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` elevations, m.
+    """
     return np.array(topology.node_column("elevation_m"), dtype=float)
 
 
@@ -145,6 +182,20 @@ def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> n
     Area: ``water_level_m`` inside the polygon (or the named regions). Coast: ``runup_m
     * (1 - d / inundation_distance_km)`` at distance d (km) from the coastline, for d
     below the inundation distance.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` water surface, m.
     """
     n = arrays.n_nodes
     lat, lon = arrays.asset_lat[:n], arrays.asset_lon[:n]
@@ -163,7 +214,20 @@ def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> n
 
 def raster_depth_m(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
     """Water depth above ground (m) at every node from the scenario's depth raster;
-    NaN (no water) at nodata, outside the raster and at unlocated nodes."""
+    NaN (no water) at nodata, outside the raster and at unlocated nodes.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` depths, m.
+    """
     raster, n = hazard.raster, arrays.n_nodes
     depth = sample_raster(
         raster.path,
@@ -179,6 +243,20 @@ def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) ->
     """Water depth (m) per asset, shape ``(n_assets,)``: level minus elevation (or the
     raster's depth), at least 0, at nodes; NaN for links (not assessed). Computed once
     per (arrays, hazard); read-only.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` depths, m.
     """
 
     def compute() -> np.ndarray:
@@ -195,7 +273,18 @@ def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) ->
 
 
 def tsunami_speed_kmh(hazard: Flood) -> float:
-    """Propagation speed: ``speed_kmh``, else the shallow-water speed sqrt(g h), km/h."""
+    """Propagation speed: ``speed_kmh``, else the shallow-water speed sqrt(g h), km/h.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+
+    Returns
+    -------
+    float
+        Speed, km/h.
+    """
     if hazard.speed_kmh is not None:
         return hazard.speed_kmh
     depth = hazard.ocean_depth_m if hazard.ocean_depth_m is not None else DEFAULT_OCEAN_DEPTH_M
@@ -204,7 +293,20 @@ def tsunami_speed_kmh(hazard: Flood) -> float:
 
 def flood_onset_h(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
     """When the water reaches every node, hours: ``at_h``, plus for a tsunami with an
-    origin the great-circle distance from it divided by the propagation speed."""
+    origin the great-circle distance from it divided by the propagation speed.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` onsets, hours.
+    """
     n = arrays.n_nodes
     if hazard.origin is None:
         return np.full(n, hazard.at_h)
@@ -220,7 +322,22 @@ def _library(hazard: Flood) -> dict[str, FragilitySet]:
 
 
 def flood_footprint(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
-    """Node indices the flood can take down (failure probability >= 1e-6); empty if none."""
+    """Node indices the flood can take down (failure probability >= 1e-6); empty if none.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Node indices.
+    """
     depth = flood_intensity(hazard, topology, arrays)[: arrays.n_nodes]
     return footprint_assets(
         depth, node_sites(arrays), arrays, _library(hazard), failure_state_index(hazard)
@@ -234,7 +351,26 @@ def sample_flood(
     rng: np.random.Generator,
     cause: str,
 ) -> Damage:
-    """Return the flood damage of one replication (two uniforms per node, whatever fails)."""
+    """Return the flood damage of one replication (two uniforms per node, whatever fails).
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The failures.
+    """
     return sample_graded_damage(
         hazard,
         node_sites(arrays),

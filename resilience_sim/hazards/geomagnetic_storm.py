@@ -65,6 +65,18 @@ def geomagnetic_latitude_deg(lat, lon) -> np.ndarray:
 
     ``sin(lambda_m) = sin(lat) sin(lat_p) + cos(lat) cos(lat_p) cos(lon - lon_p)``.
 
+    Parameters
+    ----------
+    lat, lon : float or array_like
+        Geographic points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Geomagnetic latitudes, degrees.
+
+    Examples
+    --------
     >>> round(float(geomagnetic_latitude_deg(DIPOLE_POLE_LAT, DIPOLE_POLE_LON)), 5)
     90.0
     """
@@ -79,13 +91,34 @@ def latitude_factor(mlat_deg) -> np.ndarray:
     """Relative geoelectric hazard at geomagnetic latitude ``mlat_deg`` (0.1 .. 1).
 
     Exactly halfway (0.55) at 50 degrees, in either hemisphere.
+
+    Parameters
+    ----------
+    mlat_deg : float or array_like
+        Geomagnetic latitudes, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factors, 0.1..1.
     """
     z = (np.abs(np.asarray(mlat_deg, dtype=float)) - LATITUDE_THRESHOLD_DEG) / LATITUDE_WIDTH_DEG
     return LOW_LATITUDE_FACTOR + (1.0 - LOW_LATITUDE_FACTOR) / (1.0 + np.exp(-z))
 
 
 def storm_factor(hazard: GeomagneticStorm) -> float:
-    """Storm strength relative to the reference storm: |Dst| / 589 nT, or ap(Kp) / 400 nT."""
+    """Storm strength relative to the reference storm: |Dst| / 589 nT, or ap(Kp) / 400 nT.
+
+    Parameters
+    ----------
+    hazard : GeomagneticStorm
+        The hazard's scenario entry.
+
+    Returns
+    -------
+    float
+        The factor.
+    """
     if hazard.dst_nt is not None:
         return hazard.dst_nt / REFERENCE_DST_NT
     return float(np.interp(hazard.kp, np.arange(10.0), KP_AP) / KP_AP[-1])
@@ -108,6 +141,20 @@ def cable_repeaters(topology: Topology, arrays: NetworkArrays, spacing_km: float
 
     ``L`` is the cable's length (its declared ``length_km``, else its route length); the
     route gives where they are. Cables without located geometry have none here.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    spacing_km : float
+        Repeater spacing, km.
+
+    Returns
+    -------
+    Repeaters
+        The repeaters and their positions.
     """
     pieces = route_pieces(topology, arrays, CABLE_KINDS)
     total = np.bincount(pieces.link, weights=pieces.km, minlength=arrays.n_links)
@@ -136,7 +183,20 @@ def cable_repeaters(topology: Topology, arrays: NetworkArrays, spacing_km: float
 
 
 def repeater_failure_probability(hazard: GeomagneticStorm, repeaters: Repeaters) -> np.ndarray:
-    """``p_k = min(1, p_ref * S * g(lambda_k))`` per repeater."""
+    """``p_k = min(1, p_ref * S * g(lambda_k))`` per repeater.
+
+    Parameters
+    ----------
+    hazard : GeomagneticStorm
+        The hazard's scenario entry.
+    repeaters : Repeaters
+        The repeaters.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_repeaters,)`` probabilities, 0..1.
+    """
     g = latitude_factor(geomagnetic_latitude_deg(repeaters.lat, repeaters.lon))
     return np.minimum(1.0, hazard.repeater_failure_probability * storm_factor(hazard) * g)
 
@@ -152,7 +212,22 @@ def geomagnetic_storm_intensity(
     hazard: GeomagneticStorm, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
     """P(the asset fails) per asset, shape ``(n_assets,)``: ``1 - prod(1 - p_k)`` over a
-    cable's repeaters, 0 for every other asset."""
+    cable's repeaters, 0 for every other asset.
+
+    Parameters
+    ----------
+    hazard : GeomagneticStorm
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` probabilities, 0..1.
+    """
     repeaters = cable_repeaters(topology, arrays, hazard.repeater_spacing_km)
     p = repeater_failure_probability(hazard, repeaters)
     log_survive = np.zeros(arrays.n_links)
@@ -166,7 +241,22 @@ def geomagnetic_storm_intensity(
 def geomagnetic_storm_footprint(
     hazard: GeomagneticStorm, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Asset indices with a non-zero probability of failing."""
+    """Asset indices with a non-zero probability of failing.
+
+    Parameters
+    ----------
+    hazard : GeomagneticStorm
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     return np.flatnonzero(geomagnetic_storm_intensity(hazard, topology, arrays) > 0)
 
 
@@ -177,7 +267,26 @@ def sample_geomagnetic_storm(
     rng: np.random.Generator,
     cause: str,
 ) -> Damage:
-    """Draw failed repeaters: one located fault each, or one self-clearing trip per cable."""
+    """Draw failed repeaters: one located fault each, or one self-clearing trip per cable.
+
+    Parameters
+    ----------
+    hazard : GeomagneticStorm
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The faults or trips.
+    """
     repeaters, p = per_hazard(
         arrays, hazard, "repeaters", lambda: _exposure(hazard, topology, arrays)
     )

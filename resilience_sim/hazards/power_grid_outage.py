@@ -39,7 +39,26 @@ def sample_power_grid_outage(
     rng: np.random.Generator,
     cause: str,
 ) -> tuple[GridOutage, Damage]:
-    """The grid-region outages and the substation outages of one hazard, with durations."""
+    """The grid-region outages and the substation outages of one hazard, with durations.
+
+    Parameters
+    ----------
+    hazard : PowerGridOutage
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    tuple[GridOutage, Damage]
+        The grid outages and substation outages.
+    """
     u_region = rng.random(len(arrays.grid_regions))
     u_node = rng.random(arrays.n_nodes)
     region_index = {name: r for r, name in enumerate(arrays.grid_regions)}
@@ -77,7 +96,28 @@ def staged_outage(
     cause: str,
 ) -> GridOutage:
     """One entry per (region, stage): the region's sites whose ``u_stage`` falls in the
-    stage's band of shares, restored at the stage's factor x the region's ``duration_h``."""
+    stage's band of shares, restored at the stage's factor x the region's ``duration_h``.
+
+    Parameters
+    ----------
+    hazard : PowerGridOutage
+        The hazard's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+    regions : numpy.ndarray
+        Grid-region indices (as in ``arrays.power_feed_region``) that lose power.
+    duration_h : numpy.ndarray
+        Outage of each region, hours.
+    u_stage : numpy.ndarray
+        ``(n_nodes,)`` uniforms, 0..1.
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    GridOutage
+        The staged outages.
+    """
     stage_of = share_band([stage.share for stage in hazard.stages], u_stage)
     region_idx, nodes, durations = [], [], []
     for region, hours in zip(regions.tolist(), duration_h.tolist(), strict=True):

@@ -20,6 +20,20 @@ def affected_assets(
     By circle: nodes within ``radius_km`` (great circle) of the centre, and links with
     any point of their geometry (route vertices, else end points) inside it.
     Nodes without coordinates are never inside a circle.
+
+    Parameters
+    ----------
+    hazard : RegionalOutage
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
     """
     n = arrays.n_nodes
     if hazard.regions:
@@ -44,7 +58,24 @@ def affected_assets(
 def sample_regional_outage(
     hazard: RegionalOutage, topology: Topology, arrays: NetworkArrays, cause: str
 ) -> Damage:
-    """Return the damage of a regional outage (deterministic: no random draw)."""
+    """Return the damage of a regional outage (deterministic: no random draw).
+
+    Parameters
+    ----------
+    hazard : RegionalOutage
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The outages.
+    """
     return Damage.uniform(
         affected_assets(hazard, topology, arrays), hazard.at_h, hazard.duration_h, cause
     )

@@ -18,12 +18,36 @@ from resilience_sim.scenario.inputs.shakemap import read_shakemap
 
 
 def uses_observed_shaking(hazard: Earthquake) -> bool:
-    """Whether the PGA comes from a file rather than from BJF97."""
+    """Whether the PGA comes from a file rather than from BJF97.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+
+    Returns
+    -------
+    bool
+        True for a shakemap or raster.
+    """
     return hazard.shakemap is not None or hazard.raster is not None
 
 
 def observed_pga_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Median PGA (g) at points from the shakemap or raster; 0 outside it."""
+    """Median PGA (g) at points from the shakemap or raster; 0 outside it.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        Points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Median PGA, g.
+    """
     if hazard.shakemap is not None:
         pga = read_shakemap(hazard.shakemap).at("PGA", lat, lon)
     else:
@@ -37,7 +61,15 @@ def observed_pga_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.n
 
 def observed_sigma_ln_pga(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray):
     """STDPGA (standard deviation of ln PGA) at points, 0 outside the grid; None when the
-    source has none (a raster, a grid without STDPGA) or ``pga_variability: median``."""
+    source has none (a raster, a grid without STDPGA) or ``pga_variability: median``.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        Points, decimal degrees.
+    """
     if hazard.shakemap is None or hazard.pga_variability == "median":
         return None
     grid = read_shakemap(hazard.shakemap)

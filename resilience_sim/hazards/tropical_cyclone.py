@@ -32,14 +32,12 @@ from resilience_sim.hazards.kit.graded import (
     sample_graded_damage,
     vertex_sites,
 )
-from resilience_sim.hazards.kit.route_faults import PIECE_KM
 from resilience_sim.scenario.common import RestorationSpec
 from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
 INTENSITY_MEASURE = "gust_ms"  # peak 3-second gust at 10 m, m/s
-FIBER_SPAN_KM = PIECE_KM  # the terrestrial_fiber curve is per route piece of <= 1 km
 
 # Built-in library, all `assumed` (no sourced telecom wind fragility was available):
 # kind -> (gust medians m/s for slight, moderate, extensive, complete; lognormal beta;
@@ -74,7 +72,20 @@ RESTORATION: dict[str, RestorationSpec] = {
 
 
 def cyclone_sites(topology: Topology, arrays: NetworkArrays) -> Sites:
-    """Nodes, microwave towers and overhead-fibre spans (see the module docstring)."""
+    """Nodes, microwave towers and overhead-fibre spans (see the module docstring).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    Sites
+        The sites.
+    """
     return Sites.concat(
         node_sites(arrays),
         vertex_sites(topology, arrays, ("microwave",)),
@@ -117,6 +128,20 @@ def tropical_cyclone_intensity(
     A link's is the highest over its sites; 0 for links without sites (submarine,
     satellite, unlocated), unlocated nodes, and sites so far from the track that no
     damage is possible there (see ``NEGLIGIBLE_Z``).
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` gusts, m/s.
     """
     sites, _, peak = _site_winds(hazard, topology, arrays)
     out = np.zeros(arrays.n_assets)
@@ -127,7 +152,22 @@ def tropical_cyclone_intensity(
 def tropical_cyclone_footprint(
     hazard: TropicalCyclone, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Asset indices the storm can take down (failure probability >= 1e-6); empty if none."""
+    """Asset indices the storm can take down (failure probability >= 1e-6); empty if none.
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     sites, library, peak = _site_winds(hazard, topology, arrays)
     return footprint_assets(peak.gust_ms, sites, arrays, library, failure_state_index(hazard))
 
@@ -144,6 +184,24 @@ def sample_tropical_cyclone(
     Onset: the first time the gust at the site reaches the median of the failure state
     (hardening applied); for a site that fails below that median, the time of its peak
     gust. Draws: two uniforms per site (state, repair time), whatever fails.
+
+    Parameters
+    ----------
+    hazard : TropicalCyclone
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The failures.
     """
     sites, library, peak = _site_winds(hazard, topology, arrays)
     onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)

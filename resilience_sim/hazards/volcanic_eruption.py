@@ -58,6 +58,20 @@ def volcanic_eruption_intensity(
     links: the nearest middle of a route piece
     (:data:`~resilience_sim.hazards.kit.route_faults.PIECE_KM` long), so at most half a
     piece more than the true least distance. NaN where the asset has no location.
+
+    Parameters
+    ----------
+    hazard : VolcanicEruption
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` distances, km.
     """
     lat0, lon0 = hazard.vent.lat, hazard.vent.lon
     n = arrays.n_nodes
@@ -95,7 +109,18 @@ class EruptionFootprint:
     near_piece: np.ndarray
 
     def assets(self, n_nodes: int) -> np.ndarray:
-        """Every asset index the eruption can take down."""
+        """Every asset index the eruption can take down.
+
+        Parameters
+        ----------
+        n_nodes : int
+            Nodes in the network.
+
+        Returns
+        -------
+        numpy.ndarray
+            Asset indices.
+        """
         cables = self.pieces.link[self.expected > 0]
         return np.unique(
             np.concatenate([self.destroyed, self.ash, n_nodes + cables, n_nodes + self.near_links])
@@ -105,7 +130,22 @@ class EruptionFootprint:
 def eruption_footprint(
     hazard: VolcanicEruption, topology: Topology, arrays: NetworkArrays
 ) -> EruptionFootprint:
-    """Destroyed and ash-covered assets and the cable-fault rates of ``hazard``."""
+    """Destroyed and ash-covered assets and the cable-fault rates of ``hazard``.
+
+    Parameters
+    ----------
+    hazard : VolcanicEruption
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    EruptionFootprint
+        The footprint.
+    """
     damage_km, ash_km, fault_km, near_km = hazard.radii_km()
     distance = volcanic_eruption_intensity(hazard, topology, arrays)
     within = np.nan_to_num(distance, nan=np.inf)
@@ -133,7 +173,20 @@ def eruption_footprint(
 
 
 def nearest_piece_per_link(link: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """Index of each link's piece with the least ``km``, one per link present."""
+    """Index of each link's piece with the least ``km``, one per link present.
+
+    Parameters
+    ----------
+    link : numpy.ndarray
+        ``(n_pieces,)`` link of each piece.
+    km : numpy.ndarray
+        ``(n_pieces,)`` distances, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Piece indices.
+    """
     order = np.lexsort((km, link))
     if len(order) == 0:
         return order
@@ -143,7 +196,22 @@ def nearest_piece_per_link(link: np.ndarray, km: np.ndarray) -> np.ndarray:
 def volcanic_eruption_footprint(
     hazard: VolcanicEruption, topology: Topology, arrays: NetworkArrays
 ) -> np.ndarray:
-    """Asset indices the eruption can take down (empty: its footprint touches nothing)."""
+    """Asset indices the eruption can take down (empty: its footprint touches nothing).
+
+    Parameters
+    ----------
+    hazard : VolcanicEruption
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     return eruption_footprint(hazard, topology, arrays).assets(arrays.n_nodes)
 
 
@@ -158,6 +226,24 @@ def sample_volcanic_eruption(
 
     With ``ash_remaining_frac`` the ash on links is a :class:`CapacityLoss` returned
     beside the ``Damage`` (the links stay up with that share of their capacity).
+
+    Parameters
+    ----------
+    hazard : VolcanicEruption
+        The hazard's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage or tuple[Damage, CapacityLoss]
+        The damage (and the ash capacity loss).
     """
     fp = per_hazard(
         arrays, hazard, "footprint", lambda: eruption_footprint(hazard, topology, arrays)

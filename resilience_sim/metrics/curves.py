@@ -27,6 +27,22 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2^64 / golden rati
 def resample_steps(time_h: np.ndarray, values: np.ndarray, grid_h: np.ndarray) -> np.ndarray:
     """Value of a step function (``values[i]`` from ``time_h[i]``) at each grid time.
 
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` change times, hours, increasing.
+    values : numpy.ndarray
+        ``(n,)`` value from each change time on.
+    grid_h : numpy.ndarray
+        Grid times, hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(grid_h),)`` the step function's value at each grid time.
+
+    Examples
+    --------
     >>> resample_steps(np.array([0.0, 2.0]), np.array([1.0, 0.5]), np.array([0.0, 1.9, 2.0, 9.0]))
     array([1. , 1. , 0.5, 0.5])
     """
@@ -44,6 +60,24 @@ def resample_replications(
     appearance; row ``g`` equals ``resample_steps`` of group ``g``'s rows exactly.
     O(rows + groups x grid) with no loop per replication.
 
+    Parameters
+    ----------
+    replication : numpy.ndarray
+        ``(rows,)`` replication of each row (rows of one replication together).
+    time_h : numpy.ndarray
+        ``(rows,)`` change times, hours, increasing within a replication.
+    values : numpy.ndarray
+        ``(rows,)`` value from each change time on.
+    grid_h : numpy.ndarray
+        Grid times, hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_groups, len(grid_h))`` the step functions on the grid.
+
+    Examples
+    --------
     >>> resample_replications(
     ...     np.array([0, 0, 1]), np.array([0.0, 2.0, 0.0]), np.array([1.0, 0.5, 0.8]),
     ...     np.array([0.0, 2.0, 9.0]))
@@ -81,6 +115,22 @@ def curve_quantiles(
 
     Returns shape ``(len(quantiles), len(grid_h))``. NaN values (no users to serve)
     are ignored.
+
+    Parameters
+    ----------
+    timeline : pandas.DataFrame
+        A timeline table (``replication``, ``time_h`` and ``column``).
+    column : str
+        The column to take quantiles of.
+    grid_h : numpy.ndarray
+        Grid times, hours.
+    quantiles : tuple[float, ...], default (0.05, 0.5, 0.95)
+        Quantile levels, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(quantiles), len(grid_h))`` quantiles at each grid time.
     """
     if not timeline.replication.is_monotonic_increasing:
         timeline = timeline.sort_values("replication", kind="stable")
@@ -109,6 +159,26 @@ def stream_curve_quantiles(
     ``MAX_CURVE_CELLS``). Quantiles are taken per grid time, so the result equals
     :func:`curve_quantiles` exactly. Returns, per column, shape
     ``(len(quantiles), len(grid_h))``.
+
+    Parameters
+    ----------
+    read : Callable[[], Iterable[pandas.DataFrame]]
+        Returns a fresh iterator over the timeline's chunks.
+    columns : Sequence[str]
+        The columns to take quantiles of.
+    grid_h : numpy.ndarray
+        Grid times, hours.
+    n_replications : int
+        Replications in the timeline.
+    quantiles : tuple[float, ...], default (0.05, 0.5, 0.95)
+        Quantile levels, 0..1.
+    max_cells : int or None, default None
+        Largest block of values held at once (default ``MAX_CURVE_CELLS``).
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        Column -> ``(len(quantiles), len(grid_h))`` quantiles.
     """
     max_cells = MAX_CURVE_CELLS if max_cells is None else max_cells
     per_block = max(1, max_cells // max(1, n_replications * len(columns)))
@@ -136,7 +206,7 @@ def _quantiles(stacked: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
 
 
 class DistinctTimes:
-    """The distinct times in ``[0, horizon_h]`` of a table read in chunks (for
+    """The distinct times in ``[0, until_h]`` of a table read in chunks (for
     :func:`time_grid`), at most ``cap`` (default ``MAX_DISTINCT_TIMES``) of them kept.
 
     Up to ``cap`` distinct times ``values`` holds them all, so ``time_grid`` is the same
@@ -146,15 +216,22 @@ class DistinctTimes:
     and a time repeated in many replications is no likelier to be kept).
     """
 
-    def __init__(self, horizon_h: float, cap: int | None = None):
-        self.horizon_h = horizon_h
+    def __init__(self, until_h: float, cap: int | None = None):
+        self.until_h = until_h
         self.cap = MAX_DISTINCT_TIMES if cap is None else cap
         self.level = 0
         self.values = np.empty(0)
 
     def add(self, time_h: np.ndarray) -> None:
+        """Add event times (those in [0, until_h]), thinning the kept set to stay under the cap.
+
+        Parameters
+        ----------
+        time_h : numpy.ndarray
+            Event times, hours.
+        """
         time_h = np.asarray(time_h, dtype=float)
-        new = np.unique(time_h[(time_h >= 0) & (time_h <= self.horizon_h)])
+        new = np.unique(time_h[(time_h >= 0) & (time_h <= self.until_h)])
         self.values = np.union1d(self.values, new[self._kept(new)])
         while len(self.values) > self.cap:
             self.level += 1
@@ -167,26 +244,54 @@ class DistinctTimes:
         return (hashed >> np.uint64(64 - self.level)) == 0
 
 
-def time_grid(horizon_h: float, event_times_h: np.ndarray, n_points: int = 400) -> np.ndarray:
-    """A grid over [0, horizon_h] that also holds every distinct event time (capped)."""
-    base = np.linspace(0.0, horizon_h, n_points)
-    events = np.unique(event_times_h[(event_times_h >= 0) & (event_times_h <= horizon_h)])
+def time_grid(until_h: float, event_times_h: np.ndarray, n_points: int = 400) -> np.ndarray:
+    """A grid over [0, until_h] that also holds every distinct event time (capped).
+
+    Parameters
+    ----------
+    until_h : float
+        The end of the metric window, hours.
+    event_times_h : numpy.ndarray
+        Event times, hours.
+    n_points : int, default 400
+        Points of the regular part of the grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted grid times, hours.
+    """
+    base = np.linspace(0.0, until_h, n_points)
+    events = np.unique(event_times_h[(event_times_h >= 0) & (event_times_h <= until_h)])
     if len(events) > 4 * n_points:  # keep the figure small for big studies
         events = events[np.linspace(0, len(events) - 1, 4 * n_points).astype(int)]
     return np.unique(np.concatenate([base, events]))
 
 
-def region_outage_hours(regional: pd.DataFrame, horizon_h: float) -> pd.DataFrame:
+def region_outage_hours(regional: pd.DataFrame, until_h: float) -> pd.DataFrame:
     """Mean outage hours per user, per region and replication (domestic service).
 
     The integral over the horizon of ``1 - served_domestic_frac`` of each region;
     regions without users (NaN fractions) are left out.
+
+    Parameters
+    ----------
+    regional : pandas.DataFrame
+        The regional timeline (``replication``, ``region``, ``time_h``,
+        ``served_domestic_frac``).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``replication, region, outage_h``.
     """
     frames = []
     for (rep, region), group in regional.groupby(["replication", "region"], sort=True):
         frac = group.served_domestic_frac.to_numpy(dtype=float)
         if np.isnan(frac).all():
             continue
-        hours = step_integral(group.time_h.to_numpy(), 1.0 - frac, horizon_h)
+        hours = step_integral(group.time_h.to_numpy(), 1.0 - frac, until_h)
         frames.append((rep, region, hours))
     return pd.DataFrame(frames, columns=["replication", "region", "outage_h"])

@@ -22,6 +22,7 @@ import pandas as pd
 
 from resilience_sim.engine import EVENT_NAMES, served_masks
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.topology import NetworkArrays
 
 WORST_SHARE = 0.2  # the headline: share of the burden borne by the worst-served 20 % of users
@@ -31,15 +32,26 @@ WORST_SHARE = 0.2  # the headline: share of the burden borne by the worst-served
 MAX_REPLAYED = 10_000
 
 
-def log_arrays(
-    arrays: NetworkArrays, events: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One replication's rows of an events table as the engine's log arrays.
+def log_arrays(arrays: NetworkArrays, events: pd.DataFrame) -> EventArrays:
+    """One replication's rows of an events table as the engine's event log.
 
-    Returns ``(time_h, subject_idx, event_code, value)`` for
-    :func:`resilience_sim.engine.replay.replay`: assets by their index, regions
-    (subjects of hijack events, ``asset_kind == "region"``) as ``n_assets + region
-    index``, event names as codes, ``capacity_frac`` as the value (NaN if absent).
+    Assets by their index, regions (subjects of hijack events, ``asset_kind ==
+    "region"``) as ``n_assets + region index``, event names as codes,
+    ``capacity_frac`` as the value (NaN if absent), and ``cause``, ``cause_class`` and
+    ``propagated`` when the table has them. A table whose times go back (not one
+    replication in the order it happened) is refused by :class:`EventArrays`.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network the events were simulated on.
+    events : pandas.DataFrame
+        One replication's rows of an events table.
+
+    Returns
+    -------
+    EventArrays
+        The replication's event log.
     """
     codes = {name: code for code, name in enumerate(EVENT_NAMES)}
     is_region = (events.asset_kind == "region").to_numpy() if "asset_kind" in events else None
@@ -60,43 +72,62 @@ def log_arrays(
         if "capacity_frac" in events
         else np.full(len(events), np.nan)
     )
-    return (
+    optional = {
+        name: events[name].to_numpy(dtype=dtype)
+        for name, dtype in (("cause", object), ("cause_class", object), ("propagated", bool))
+        if name in events
+    }
+    return EventArrays(
         events.time_h.to_numpy(dtype=float),
         subject,
         events.event.map(codes).to_numpy(dtype=np.int8),
-        value,
+        value=value,
+        **optional,
     )
 
 
 def node_outage_hours(
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    horizon_h: float,
-    value: np.ndarray | None = None,
+    events: EventArrays,
+    until_h: float,
     cache: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Hours within ``[0, horizon_h]`` that each node is without domestic service.
+    """Hours within ``[0, until_h]`` that each node is without domestic service.
 
-    Returns shape ``(n_nodes,)``, hours in ``[0, horizon_h]``; NaN for nodes the
+    Returns shape ``(n_nodes,)``, hours in ``[0, until_h]``; NaN for nodes the
     undamaged network does not serve (their outage is by design, not by damage,
     as for the served fractions; stopgaps on standby are not part of it). One
     connected-components pass per distinct event time; each state holds until the
     next event time or the horizon. ``cache`` (a dict shared between calls) keeps
     the unserved mask of each network state seen, so replications that pass through
     the same states (common in small networks) skip the pass.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The replication's event log (see :func:`log_arrays`).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    cache : dict[bytes, numpy.ndarray] or None, default None
+        Network state -> unserved mask, shared between calls.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
     """
     baseline, _ = served_masks(arrays, ~arrays.standby)
     hours = np.zeros(arrays.n_nodes)
     t_prev, unserved = None, None
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         t = state.time_h
         if t_prev is not None:
-            hours += (min(t, horizon_h) - min(t_prev, horizon_h)) * unserved
+            hours += (min(t, until_h) - min(t_prev, until_h)) * unserved
         t_prev, unserved = t, _unserved(arrays, state.asset_up, baseline, cache)
     if t_prev is not None:
-        hours += max(horizon_h - t_prev, 0.0) * unserved
+        hours += max(until_h - t_prev, 0.0) * unserved
     return np.where(baseline, hours, np.nan)
 
 
@@ -123,7 +154,7 @@ def _unserved(
 def replication_outage_hours(
     arrays: NetworkArrays,
     events: pd.DataFrame,
-    horizon_h: float,
+    until_h: float,
     replications: list[int] | np.ndarray,
     cache: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray:
@@ -134,6 +165,24 @@ def replication_outage_hours(
     happened within each replication. Returns shape ``(len(replications), n_nodes)``
     (see :func:`node_outage_hours`). ``cache``: a state cache shared with other calls
     on the same arrays (a table read in chunks); a new one per call by default.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : pandas.DataFrame
+        An events table of the run folder.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    replications : list[int] or numpy.ndarray
+        The replications to compute.
+    cache : dict[bytes, numpy.ndarray] or None, default None
+        A state cache shared with other calls (see :func:`node_outage_hours`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(replications), n_nodes)`` outage hours.
     """
     by_rep = dict(tuple(events.groupby("replication", sort=False)))
     cache = {} if cache is None else cache
@@ -142,8 +191,7 @@ def replication_outage_hours(
         log = by_rep.get(rep)
         if log is None:  # a replication in which nothing happened
             log = events.iloc[:0]
-        time_h, subject, code, value = log_arrays(arrays, log)
-        rows.append(node_outage_hours(arrays, time_h, subject, code, horizon_h, value, cache))
+        rows.append(node_outage_hours(arrays, log_arrays(arrays, log), until_h, cache))
     return np.vstack(rows) if rows else np.empty((0, arrays.n_nodes))
 
 
@@ -155,6 +203,20 @@ def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarr
     points the curve is linear (users of one node share its hours equally).
     When nobody lost service the burden share is NaN throughout.
 
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(user_share, burden_share)``, each ``(k + 1,)``, 0..1.
+
+    Examples
+    --------
     >>> x, y = lorenz_curve(np.array([0.0, 10.0]), np.array([300.0, 100.0]))
     >>> x.tolist(), y.tolist()
     ([0.0, 0.25, 1.0], [0.0, 1.0, 1.0])
@@ -179,6 +241,22 @@ def worst_served_share(
     The Lorenz-style curve of :func:`lorenz_curve` at ``share``: in ``[share, 1]``
     when anyone lost service, NaN when nobody did.
 
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+    share : float, default WORST_SHARE
+        Share of users, 0..1.
+
+    Returns
+    -------
+    float
+        Share of unserved user-hours, 0..1 (NaN if none).
+
+    Examples
+    --------
     >>> worst_served_share(np.array([0.0, 10.0, 30.0]), np.array([50.0, 25.0, 25.0]), 0.4)
     0.9
     """
@@ -189,7 +267,22 @@ def worst_served_share(
 
 
 def lorenz_on_grid(outage_h: np.ndarray, population: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The Lorenz-style curve sampled at population shares ``grid`` (NaN if no burden)."""
+    """The Lorenz-style curve sampled at population shares ``grid`` (NaN if no burden).
+
+    Parameters
+    ----------
+    outage_h : numpy.ndarray
+        ``(n_nodes,)`` outage hours per node.
+    population : numpy.ndarray
+        ``(n_nodes,)`` users per node.
+    grid : numpy.ndarray
+        Population shares, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(grid),)`` burden shares, 0..1.
+    """
     x, y = lorenz_curve(outage_h, population)
     if np.isnan(y).any() or np.isnan(x).any():
         return np.full(len(grid), np.nan)

@@ -25,6 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.topology.compile import NetworkArrays
 
 COLUMNS = (
@@ -50,6 +51,24 @@ def largest_per_group(
 
     ``group (n_nodes,)`` is each node's group (-1: in none); only live links (up, both
     ends up) between two nodes of the same group count. One components pass.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Nodes in the network.
+    link_src, link_dst : numpy.ndarray
+        ``(n_links,)`` end node indices.
+    asset_up : numpy.ndarray
+        ``(n_nodes + n_links,)`` bool, nodes first: which assets are up.
+    group : numpy.ndarray
+        ``(n_nodes,)`` group of each node, -1 for none.
+    n_groups : int
+        Number of groups.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_groups,)`` int node counts.
     """
     node_up = asset_up[:n_nodes]
     live = asset_up[n_nodes:] & node_up[link_src] & node_up[link_dst]
@@ -70,10 +89,7 @@ def largest_per_group(
 def giant_component_rows(
     replication: int,
     arrays: NetworkArrays,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    event: np.ndarray,
-    value: np.ndarray | None = None,
+    events: EventArrays,
     operator_of_node: np.ndarray | None = None,
     operators: tuple[str, ...] = (),
 ) -> pd.DataFrame:
@@ -81,6 +97,24 @@ def giant_component_rows(
 
     A row for every scope and group at t = 0, then only where a group's largest
     component changed. ``operator_of_node (n_nodes,)`` indexes ``operators`` (-1: none).
+
+    Parameters
+    ----------
+    replication : int
+        The replication number put on the rows.
+    arrays : NetworkArrays
+        The compiled network.
+    events : EventArrays
+        The replication's event log.
+    operator_of_node : numpy.ndarray or None, default None
+        ``(n_nodes,)`` operator index of each node, -1 for none.
+    operators : tuple[str, ...], default ()
+        Operator names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, columns :data:`COLUMNS`.
     """
     n = arrays.n_nodes
     scopes = [("total", ("",), np.zeros(n, dtype=np.int64))]
@@ -90,7 +124,7 @@ def giant_component_rows(
     sizes = [np.bincount(g[g >= 0], minlength=len(names)) for _, names, g in scopes]
     src, dst = arrays.link_src.astype(np.int64), arrays.link_dst.astype(np.int64)
     times, per_scope = [], [[] for _ in scopes]
-    for state in replay(arrays, time_h, asset_idx, event, value):
+    for state in replay(arrays, events):
         times.append(state.time_h)
         for rows, (_, names, group) in zip(per_scope, scopes, strict=True):
             rows.append(largest_per_group(n, src, dst, state.asset_up, group, len(names)))
@@ -136,7 +170,18 @@ def empty_table() -> pd.DataFrame:
 
 
 def operator_index(operator_column: list[str | None]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Each node's operator as an index into the sorted operator names (-1: none)."""
+    """Each node's operator as an index into the sorted operator names (-1: none).
+
+    Parameters
+    ----------
+    operator_column : list[str or None]
+        Each node's operator, None for none.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, tuple[str, ...]]
+        ``(index (n_nodes,), names)``.
+    """
     names = tuple(sorted({o for o in operator_column if o is not None}))
     at = {o: i for i, o in enumerate(names)}
     return np.array([at.get(o, -1) if o is not None else -1 for o in operator_column]), names

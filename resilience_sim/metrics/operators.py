@@ -15,6 +15,7 @@ import pandas as pd
 
 from resilience_sim.engine.operators import OperatorServed
 from resilience_sim.engine.service import ServedPopulation
+from resilience_sim.engine.state import EventArrays
 from resilience_sim.metrics.summary import served_fraction, step_integral, summarize_replication
 
 OPERATOR_SUMMARY_COLUMNS = (
@@ -31,7 +32,20 @@ OPERATOR_SUMMARY_COLUMNS = (
 
 
 def with_operator_totals(served: ServedPopulation, ops: OperatorServed) -> ServedPopulation:
-    """``served`` with its served users (total and per region) summed over operators."""
+    """``served`` with its served users (total and per region) summed over operators.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+
+    Returns
+    -------
+    ServedPopulation
+        ``served`` with the totals replaced.
+    """
     return dataclasses.replace(
         served,
         domestic=ops.domestic.sum(axis=(1, 2)),
@@ -42,7 +56,22 @@ def with_operator_totals(served: ServedPopulation, ops: OperatorServed) -> Serve
 
 
 def operator_population(served: ServedPopulation, ops: OperatorServed, op: int) -> ServedPopulation:
-    """The users of operator ``op`` only, as a :class:`ServedPopulation` (other columns kept)."""
+    """The users of operator ``op`` only, as a :class:`ServedPopulation` (other columns kept).
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+    op : int
+        The operator index.
+
+    Returns
+    -------
+    ServedPopulation
+        The operator's timeline.
+    """
     return dataclasses.replace(
         served,
         domestic=ops.domestic[:, op].sum(axis=1),
@@ -58,25 +87,46 @@ def summarize_operators(
     baseline: ServedPopulation,
     baseline_ops: OperatorServed,
     operator_ids: tuple[str, ...],
-    horizon_h: float,
-    event: np.ndarray,
-    propagated: np.ndarray,
+    until_h: float,
+    events: EventArrays,
 ) -> list[dict[str, float | str]]:
-    """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`."""
+    """One row per operator: ``operator`` and :data:`OPERATOR_SUMMARY_COLUMNS`.
+
+    Parameters
+    ----------
+    served : ServedPopulation
+        The replication's timeline.
+    ops : OperatorServed
+        Its per-operator served users.
+    baseline : ServedPopulation
+        The undamaged network's timeline.
+    baseline_ops : OperatorServed
+        The undamaged network's per-operator users.
+    operator_ids : tuple[str, ...]
+        Operator names, by index.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    events : EventArrays
+        The replication's event log (its codes and ``propagated`` flags).
+
+    Returns
+    -------
+    list[dict[str, float or str]]
+        One summary row per operator.
+    """
     rows = []
     for op, op_id in enumerate(operator_ids):
         full = summarize_replication(
             operator_population(served, ops, op),
             operator_population(baseline, baseline_ops, op),
-            horizon_h,
-            event,
-            propagated,
+            until_h,
+            events,
         )
         full["roaming_user_h_domestic"] = step_integral(
-            ops.time_h, ops.roaming_domestic[:, op], horizon_h
+            ops.time_h, ops.roaming_domestic[:, op], until_h
         )
         full["roaming_user_h_international"] = step_integral(
-            ops.time_h, ops.roaming_international[:, op], horizon_h
+            ops.time_h, ops.roaming_international[:, op], until_h
         )
         rows.append({"operator": op_id, **{c: full[c] for c in OPERATOR_SUMMARY_COLUMNS}})
     return rows
@@ -90,7 +140,24 @@ def operator_timeline(
 ) -> pd.DataFrame:
     """Rows ``replication, time_h, operator, served_domestic_frac,
     served_international_frac, roaming_domestic_users, roaming_international_users``,
-    one per timeline row and operator (time first)."""
+    one per timeline row and operator (time first).
+
+    Parameters
+    ----------
+    replication : int
+        The replication number put on the rows.
+    ops : OperatorServed
+        Per-operator served users.
+    baseline_ops : OperatorServed
+        The undamaged network's per-operator users.
+    operator_ids : tuple[str, ...]
+        Operator names, by index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The per-operator timeline table.
+    """
     k, n_ops = len(ops.time_h), len(operator_ids)
     dom = served_fraction(ops.domestic.sum(axis=2), baseline_ops.domestic[0].sum(axis=1))
     intl = served_fraction(ops.international.sum(axis=2), baseline_ops.international[0].sum(axis=1))

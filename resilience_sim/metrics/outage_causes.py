@@ -26,35 +26,62 @@ import pandas as pd
 
 from resilience_sim.engine import FAIL, REPAIR, served_masks
 from resilience_sim.engine.service import LinkGraph, ServedPopulation
-from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM
+from resilience_sim.engine.state import CAUSE_CLASSES, UPSTREAM, EventArrays
 from resilience_sim.topology.compile import NetworkArrays
 
 OUTAGE_CAUSE_COLUMNS = ("replication", "day", "time_h", "region", "cause_class", "sites_out")
 
 
-def day_ends_h(horizon_h: float) -> np.ndarray:
-    """The snapshot times: the end of each day, the last one clipped to the horizon."""
-    n_days = max(1, math.ceil(horizon_h / 24.0 - 1e-9))
-    return np.minimum(24.0 * np.arange(1, n_days + 1), horizon_h)
+def day_ends_h(until_h: float) -> np.ndarray:
+    """The snapshot times: the end of each day, the last one clipped to the window's end.
+
+    Parameters
+    ----------
+    until_h : float
+        The end of the metric window, hours.
+
+    Returns
+    -------
+    numpy.ndarray
+        Snapshot times, hours (24, 48, ..., until_h).
+    """
+    n_days = max(1, math.ceil(until_h / 24.0 - 1e-9))
+    return np.minimum(24.0 * np.arange(1, n_days + 1), until_h)
 
 
 def daily_outage_causes(
     arrays: NetworkArrays,
     replication: int,
-    time_h: np.ndarray,
-    asset_idx: np.ndarray,
-    code: np.ndarray,
-    cause_class: list[str] | np.ndarray,
-    horizon_h: float,
+    events: EventArrays,
+    until_h: float,
     served: ServedPopulation | None = None,
 ) -> pd.DataFrame:
     """Rows ``(replication, day, time_h, region, cause_class, sites_out)`` with
     ``sites_out > 0`` (a missing row is 0); ``day`` 1 ends at 24 h.
 
-    ``time_h``, ``asset_idx``, ``code``, ``cause_class``: the event log, in order.
+    ``events``: the event log (its ``cause_class`` column); ``until_h``: the window's
+    end, hours (a study's horizon).
     ``served``: the replication's timeline (from the same log), if at hand: a day whose
     served population is that of its working sites has no site cut off, and skips the
     connected-components pass.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    replication : int
+        The replication number put on the rows.
+    events : EventArrays
+        The replication's event log (its ``cause_class`` column).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    served : ServedPopulation or None, default None
+        The replication's timeline, if at hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The daily outage-cause table.
     """
     n = arrays.n_nodes
     graph = LinkGraph(arrays)
@@ -64,7 +91,8 @@ def daily_outage_causes(
     shortcut = served is not None and bool(np.array_equal(sites, arrays.population > 0))
     site_users = np.where(sites, arrays.population, 0.0)
     classes = {name: k for k, name in enumerate(CAUSE_CLASSES)}
-    class_code = np.array([classes.get(c, -1) for c in cause_class], dtype=np.int8)
+    time_h, asset_idx, code = events.time_h, events.asset_idx, events.event
+    class_code = np.array([classes.get(c, -1) for c in events.cause_class], dtype=np.int8)
     up_down = (code == FAIL) | (code == REPAIR)
     t, assets, ev, cls = time_h[up_down], asset_idx[up_down], code[up_down], class_code[up_down]
     asset_up = up0.copy()
@@ -74,7 +102,7 @@ def daily_outage_causes(
     upstream = CAUSE_CLASSES.index(UPSTREAM)
     rows: list[tuple[int, float, np.ndarray]] = []
     start, domestic = 0, None
-    for day, end_h in enumerate(day_ends_h(horizon_h), start=1):
+    for day, end_h in enumerate(day_ends_h(until_h), start=1):
         stop = int(np.searchsorted(t, end_h, side="right"))
         if stop > start or domestic is None:  # a day without events keeps the last mask
             _apply(asset_up, down_class, assets[start:stop], ev[start:stop], cls[start:stop], n)

@@ -39,10 +39,12 @@ class MapView:
 
     @property
     def center_lon(self) -> float:
+        """Longitude of the window's centre, degrees."""
         return 0.5 * (self.lon_min + self.lon_max)
 
     @property
     def center_lat(self) -> float:
+        """Latitude of the window's centre, degrees."""
         return 0.5 * (self.lat_min + self.lat_max)
 
     @classmethod
@@ -52,6 +54,18 @@ class MapView:
         Longitudes are unwrapped around their circular mean, so points on both
         sides of the antimeridian give a narrow window, not a world-wide one.
         A single point (or none) gets a 1-degree window.
+
+        Parameters
+        ----------
+        lat, lon : numpy.ndarray
+            Points, decimal degrees.
+        pad : float, default 0.15
+            Padding per side, share of the span.
+
+        Returns
+        -------
+        MapView
+            The window.
         """
         lat, lon = np.asarray(lat, float), np.asarray(lon, float)
         ok = ~(np.isnan(lat) | np.isnan(lon))
@@ -157,6 +171,18 @@ def land_topojson(view: MapView, margin: float = 0.5) -> dict:
 
     Holds the Natural Earth polygons that reach the view; one arc per ring,
     delta-encoded on the source quantization grid.
+
+    Parameters
+    ----------
+    view : MapView
+        The map window.
+    margin : float, default 0.5
+        Extra degrees around the window whose land is kept.
+
+    Returns
+    -------
+    dict
+        The TopoJSON document.
     """
     land = _land("10m")
     chosen = _polygons_in(land, view, margin)
@@ -199,7 +225,18 @@ def land_topojson(view: MapView, margin: float = 0.5) -> dict:
 
 
 def geo_assets_script(view: MapView) -> str:
-    """A ``<script>`` that hands plotly.js the base map for ``view`` (place it before figures)."""
+    """A ``<script>`` that hands plotly.js the base map for ``view`` (place it before figures).
+
+    Parameters
+    ----------
+    view : MapView
+        The map window.
+
+    Returns
+    -------
+    str
+        The HTML script element.
+    """
     payload = json.dumps(land_topojson(view), separators=(",", ":"))
     return (
         "<script>window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};"
@@ -208,7 +245,18 @@ def geo_assets_script(view: MapView) -> str:
 
 
 def geo_layout(view: MapView) -> dict:
-    """plotly ``layout.geo`` for ``view``: the inlined land, no online tiles, no country lines."""
+    """plotly ``layout.geo`` for ``view``: the inlined land, no online tiles, no country lines.
+
+    Parameters
+    ----------
+    view : MapView
+        The map window.
+
+    Returns
+    -------
+    dict
+        The ``layout.geo`` dict.
+    """
     return {
         "scope": "world",
         "resolution": 50,

@@ -57,6 +57,18 @@ class ComparisonFolder:
 
     @classmethod
     def read(cls, path: str | Path) -> ComparisonFolder:
+        """Read a comparison folder (manifest and ``comparison.parquet``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder.
+
+        Returns
+        -------
+        ComparisonFolder
+            The folder's contents.
+        """
         path = Path(path)
         manifest = read_manifest(path)
         return cls(path, manifest, read_table(path, "comparison.parquet"))
@@ -68,7 +80,18 @@ class ComparisonFolder:
 
 
 def write_comparison_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into the comparison folder ``run_dir`` and return its path."""
+    """Write ``report.html`` into the comparison folder ``run_dir`` and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The comparison folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     folder = ComparisonFolder.read(run_dir)
     return write_page(render_comparison_report(folder), folder.path / REPORT_NAME)
 
@@ -83,6 +106,22 @@ def interval_figure(
     ``centre`` column with error bars to the ``low`` and ``high`` columns; ``series``:
     (panel title, centre, low, high). NaN bounds draw no bar on that side, a NaN centre
     no marker. Panels share the variant axis, each has its own scale in ``unit``.
+
+    Parameters
+    ----------
+    folder : ComparisonFolder
+        The comparison folder.
+    series : list[tuple[str, str, str, str]]
+        ``(panel title, centre, low, high)`` column names per panel.
+    unit : str
+        The axis unit.
+    log_x : bool, default False
+        Logarithmic value axes.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
     """
     t = folder.table
     fig = make_subplots(
@@ -122,13 +161,39 @@ def interval_figure(
 
 
 def spread_figure(folder: ComparisonFolder, metrics: tuple[str, ...]) -> go.Figure:
-    """Mean of each metric per variant with its 90 % interval across replications."""
+    """Mean of each metric per variant with its 90 % interval across replications.
+
+    Parameters
+    ----------
+    folder : ComparisonFolder
+        The comparison folder.
+    metrics : tuple[str, ...]
+        The metrics drawn.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     series = [(METRIC_LABELS[m][0], f"{m}_mean", f"{m}_p5", f"{m}_p95") for m in metrics]
     return interval_figure(folder, series, METRIC_LABELS[metrics[0]][1])
 
 
 def difference_figure(folder: ComparisonFolder, metrics: tuple[str, ...]) -> go.Figure:
-    """Paired difference to the baseline per variant with its confidence interval."""
+    """Paired difference to the baseline per variant with its confidence interval.
+
+    Parameters
+    ----------
+    folder : ComparisonFolder
+        The comparison folder.
+    metrics : tuple[str, ...]
+        The metrics drawn.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     series = [
         (METRIC_LABELS[m][0], f"{m}_diff", f"{m}_diff_low", f"{m}_diff_high") for m in metrics
     ]
@@ -140,18 +205,61 @@ def difference_figure(folder: ComparisonFolder, metrics: tuple[str, ...]) -> go.
 def economics_figure(
     folder: ComparisonFolder, column: str, title: str, unit: str, log_x: bool = False
 ) -> go.Figure:
-    """One economics figure per variant with its interval (NaN where it has none)."""
+    """One economics figure per variant with its interval (NaN where it has none).
+
+    Parameters
+    ----------
+    folder : ComparisonFolder
+        The comparison folder.
+    column : str
+        The economics column (with ``_low``/``_high`` bounds).
+    title : str
+        The panel title.
+    unit : str
+        The axis unit.
+    log_x : bool, default False
+        Logarithmic value axis.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     series = [(title, column, f"{column}_low", f"{column}_high")]
     return interval_figure(folder, series, unit, log_x)
 
 
 def has_values(frame: pd.DataFrame, column: str) -> bool:
-    """Whether any variant has a finite value in ``column``."""
+    """Whether any variant has a finite value in ``column``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The comparison table.
+    column : str
+        A column.
+
+    Returns
+    -------
+    bool
+        True if any value is finite.
+    """
     return bool(np.isfinite(frame[column].to_numpy(dtype=float)).any())
 
 
 def render_comparison_report(folder: ComparisonFolder) -> str:
-    """The whole comparison page as a string."""
+    """The whole comparison page as a string.
+
+    Parameters
+    ----------
+    folder : ComparisonFolder
+        The comparison folder.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = folder.manifest
     level = f"{100 * float(m.get('confidence', 0.95)):.0f} %"
@@ -236,7 +344,18 @@ def _interval(low: float, high: float) -> str:
 
 def economics_table(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per variant in rank order: description, costs, avoided user-hours, cost
-    per avoided user-hour and benefit-cost ratio with their intervals (text cells)."""
+    per avoided user-hour and benefit-cost ratio with their intervals (text cells).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The comparison table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, text cells.
+    """
     rows = []
     for r in frame.to_dict("records"):
         baseline = r["variant"] == "baseline"
@@ -260,7 +379,20 @@ def economics_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_table(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     """One row per variant x compared metric in rank order: mean, 90 % interval across
-    replications and the paired difference to the baseline with its interval."""
+    replications and the paired difference to the baseline with its interval.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The comparison table.
+    level : str
+        The confidence level's label in the difference column's header (``95 %``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, text cells.
+    """
     rows = []
     for r in frame.to_dict("records"):
         for m in COMPARED_METRICS:

@@ -35,7 +35,18 @@ _CAPACITY = "served_international_capacity_frac"
 
 
 def recovery_curves(run: RunFolder) -> go.Figure:
-    """Served fraction over time: median across replications with a 5-95 % band."""
+    """Served fraction over time: median across replications with a 5-95 % band.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     grid, has_capacity = _recovery_grid(run)
     days = grid / 24.0
     columns = ["served_domestic_frac", "served_international_frac"]
@@ -149,7 +160,18 @@ LATENCY = "international_latency_ms"
 def latency_curve(run: RunFolder) -> go.Figure:
     """Demand-weighted mean path latency of the routed international traffic over time:
     median across replications with a 5-95 % band (timelines with ``international_latency_ms``,
-    i.e. widest routing or ``service.report_latency``)."""
+    i.e. widest routing or ``service.report_latency``).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     grid, _ = _recovery_grid(run)
     curves = stream_curve_quantiles(
         lambda: run.iter_replications("timeline", ["time_h", LATENCY]),
@@ -217,7 +239,18 @@ def _recovery_grid(run: RunFolder) -> tuple[np.ndarray, bool]:
 
 
 def region_outage(run: RunFolder) -> go.Figure:
-    """Mean outage hours per user by region, with the 5-95 % range across replications."""
+    """Mean outage hours per user by region, with the 5-95 % range across replications.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     columns = ["time_h", "region", "served_domestic_frac"]
     parts = [
         region_outage_hours(chunk, run.horizon_h)
@@ -262,7 +295,24 @@ def region_outage(run: RunFolder) -> go.Figure:
 
 
 def distribution(run: RunFolder, column: str, title: str, unit: str) -> go.Figure:
-    """Histogram of one summary metric across replications."""
+    """Histogram of one summary metric across replications.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+    column : str
+        A summary column.
+    title : str
+        The figure title.
+    unit : str
+        The axis unit.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     fig = go.Figure(
         go.Histogram(x=run.summary[column].dropna(), nbinsx=30, name=column, marker_color=_BAR)
     )
@@ -277,6 +327,16 @@ def equity_curve(replay: RunReplay) -> go.Figure:
 
     Median and 5-95 % band across the replayed replications (those with any outage),
     with the line of equal burden and the worst-served 20 % marked.
+
+    Parameters
+    ----------
+    replay : RunReplay
+        The replayed run.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
     """
     grid = np.linspace(0.0, 1.0, 101)
     population = replay.arrays.population

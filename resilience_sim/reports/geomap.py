@@ -49,17 +49,50 @@ LINK_STYLES = {  # colour and dash per link kind
 
 
 def esc(value: object) -> str:
-    """HTML-escape user text for a plotly label."""
+    """HTML-escape user text for a plotly label.
+
+    Parameters
+    ----------
+    value : object
+        The text (any value, converted with ``str``).
+
+    Returns
+    -------
+    str
+        The escaped text.
+    """
     return html.escape(str(value))
 
 
 def located_nodes(topology: Topology) -> np.ndarray:
-    """Indices of nodes with a location."""
+    """Indices of nodes with a location.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Node indices.
+    """
     return np.array([i for i, n in enumerate(topology.nodes) if n.has_location], dtype=np.int64)
 
 
 def node_lat_lon(topology: Topology) -> tuple[np.ndarray, np.ndarray]:
-    """``(lat, lon)`` of every node, degrees; NaN where unknown."""
+    """``(lat, lon)`` of every node, degrees; NaN where unknown.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(lat (n_nodes,), lon (n_nodes,))``, decimal degrees.
+    """
     lat = np.array([np.nan if n.lat is None else n.lat for n in topology.nodes], dtype=float)
     lon = np.array([np.nan if n.lon is None else n.lon for n in topology.nodes], dtype=float)
     return lat, lon
@@ -72,6 +105,16 @@ def national_view(topology: Topology) -> tuple[MapView, list[int]]:
     shrink the national network to a dot; they are left out of the window (the page
     names them and the map can be zoomed out). Returns the view and the indices of
     located nodes outside it.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    tuple[MapView, list[int]]
+        ``(view, indices of located nodes outside it)``.
     """
     lat, lon = node_lat_lon(topology)
     international = set(topology.international_node_ids())
@@ -99,7 +142,20 @@ def _mercator_y(lat_deg: float) -> float:
 
 
 def fit_aspect(view: MapView, aspect: float) -> MapView:
-    """Widen the view (never narrow it) so its Mercator width / height is ``aspect``."""
+    """Widen the view (never narrow it) so its Mercator width / height is ``aspect``.
+
+    Parameters
+    ----------
+    view : MapView
+        The map window.
+    aspect : float
+        Wanted width / height on the Mercator map.
+
+    Returns
+    -------
+    MapView
+        The widened window.
+    """
     width = math.radians(view.lon_max - view.lon_min)
     height = _mercator_y(view.lat_max) - _mercator_y(view.lat_min)
     if width / max(height, 1e-9) < aspect:
@@ -122,7 +178,18 @@ def fit_aspect(view: MapView, aspect: float) -> MapView:
 
 
 def drawn_links(topology: Topology) -> np.ndarray:
-    """Indices of links drawn on the map: all, or the ``MAX_LINKS`` of highest capacity."""
+    """Indices of links drawn on the map: all, or the ``MAX_LINKS`` of highest capacity.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Link indices.
+    """
     n = topology.n_links
     if n <= MAX_LINKS:
         return np.arange(n)
@@ -138,6 +205,20 @@ def link_polylines(
 
     Routes are followed unless ``straight`` (end to end); links without two located
     points are skipped. Coordinates are rounded to ~11 m to keep the page small.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    links : numpy.ndarray
+        Link indices.
+    straight : bool, default False
+        Draw end to end, not along routes.
+
+    Returns
+    -------
+    tuple[list, list]
+        ``(lat, lon)`` lists with ``None`` between links.
     """
     lats: list = []
     lons: list = []
@@ -154,6 +235,22 @@ def link_polylines(
 
 
 def link_hover(topology: Topology, arrays: NetworkArrays, j: int) -> str:
+    """Hover text (HTML) of link ``j``: id, kind, ends, capacity, length.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    j : int
+        Link index.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     link = topology.links[j]
     length = arrays.link_length_km[j]
     parts = [
@@ -171,6 +268,20 @@ def link_hover(topology: Topology, arrays: NetworkArrays, j: int) -> str:
 
 
 def node_hover(topology: Topology, i: int) -> str:
+    """Hover text (HTML) of node ``i``: name or id, kind, region and more.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    i : int
+        Node index.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     node = topology.nodes[i]
     title = esc(node.name) + f" <i>({esc(node.id)})</i>" if node.name else esc(node.id)
     parts = [
@@ -191,7 +302,18 @@ def node_hover(topology: Topology, i: int) -> str:
 
 
 def node_sizes(population: np.ndarray) -> np.ndarray:
-    """Marker diameter in px: 7 for infrastructure, 8 to 17 growing with sqrt(users)."""
+    """Marker diameter in px: 7 for infrastructure, 8 to 17 growing with sqrt(users).
+
+    Parameters
+    ----------
+    population : numpy.ndarray
+        ``(n,)`` users per node.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` diameters, px.
+    """
     pop = np.asarray(population, dtype=float)
     top = pop.max() if len(pop) and pop.max() > 0 else 1.0
     return np.round(np.where(pop > 0, 8 + 9 * np.sqrt(pop / top), 7), 1)
@@ -213,6 +335,7 @@ class GridCells:
 
     @property
     def n_cells(self) -> int:
+        """Number of occupied grid cells."""
         return len(self.population)
 
 
@@ -221,6 +344,18 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, population: np.ndarray) -> Grid
 
     The cell size starts at 1/60 of the larger span and grows by 1.5x until the
     occupied cells are few enough.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` located nodes, decimal degrees.
+    population : numpy.ndarray
+        ``(n,)`` users per node.
+
+    Returns
+    -------
+    GridCells
+        The cells.
     """
     members = np.flatnonzero((population > 0) & ~np.isnan(lat) & ~np.isnan(lon))
     span = max(np.ptp(lat[members]) if len(members) else 1.0, 1e-3)
@@ -248,7 +383,18 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, population: np.ndarray) -> Grid
 
 
 def key_nodes(topology: Topology) -> np.ndarray:
-    """Nodes drawn one by one on a large map: core and international nodes (at most MAX_NODES)."""
+    """Nodes drawn one by one on a large map: core and international nodes (at most MAX_NODES).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Node indices.
+    """
     wanted = set(topology.core_node_ids()) | set(topology.international_node_ids())
     idx = [i for i, n in enumerate(topology.nodes) if n.id in wanted and n.has_location]
     return np.asarray(idx[:MAX_NODES], dtype=np.int64)

@@ -40,7 +40,18 @@ __all__ = ["REPORT_NAME", "median_replication", "render_report", "wilson_interva
 
 def write_report(run_dir: str | Path) -> Path:
     """Write ``report.html`` into the run folder ``run_dir`` and return its path: the
-    comparison or sweep report for those folders (:func:`folder_kind`), else the run's."""
+    comparison or sweep report for those folders (:func:`folder_kind`), else the run's.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run, comparison, sweep, annual-risk, portfolio or sensitivity folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     kind = folder_kind(run_dir)
     if kind == "comparison":
         return write_comparison_report(run_dir)
@@ -58,7 +69,20 @@ def write_report(run_dir: str | Path) -> Path:
 
 def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
     """The whole report page as a string (``replay``: a :func:`replay_run` of ``run``,
-    computed here when not given)."""
+    computed here when not given).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+    replay : RunReplay or None, default None
+        Its replay (None: computed here).
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = run.manifest
     replay = replay if replay is not None else replay_run(run)
@@ -185,7 +209,22 @@ def _equity_section(replay: RunReplay | None) -> str:
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval of a binomial proportion."""
+    """95 % Wilson score interval of a binomial proportion.
+
+    Parameters
+    ----------
+    successes : int
+        Successes.
+    n : int
+        Trials.
+    z : float, default 1.96
+        Standard-normal quantile of the interval.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(low, high)``, 0..1.
+    """
     if n == 0:
         return (math.nan, math.nan)
     p = successes / n

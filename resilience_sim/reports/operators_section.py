@@ -28,11 +28,34 @@ _COLUMNS = {
 
 
 def has_operators(run: RunFolder) -> bool:
+    """Whether the run has per-operator results (``operator_summary.parquet``).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    bool
+        True if it has.
+    """
     return (run.path / "operator_summary.parquet").is_file()
 
 
 def operators_section(run: RunFolder) -> str:
-    """Heading, table of per-operator means and the per-operator recovery figure."""
+    """Heading, table of per-operator means and the per-operator recovery figure.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    str
+        The section's HTML (empty without operators).
+    """
     if not has_operators(run):
         return ""
     summary = pd.read_parquet(run.path / "operator_summary.parquet")
@@ -61,7 +84,20 @@ def operators_section(run: RunFolder) -> str:
 
 
 def operator_curves(run: RunFolder, operators: list[str]) -> go.Figure:
-    """Median domestic served fraction per operator over time (across replications)."""
+    """Median domestic served fraction per operator over time (across replications).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+    operators : list[str]
+        The operator ids.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     times = DistinctTimes(run.horizon_h)
     for chunk in run.iter_replications("operators", ["time_h"]):
         times.add(chunk.time_h.to_numpy())

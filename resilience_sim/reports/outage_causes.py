@@ -26,7 +26,18 @@ MAX_DAYS_IN_TABLE = 30
 
 def mean_sites_out(run: RunFolder) -> pd.DataFrame:
     """Mean sites out per (day, region, cause_class) across all replications of the run
-    (a replication without a row counts 0)."""
+    (a replication without a row counts 0).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``day, region, cause_class, sites_out``.
+    """
     columns = ["day", "region", "cause_class", "sites_out"]
     sums = [
         chunk.groupby(columns[:3]).sites_out.sum()
@@ -39,7 +50,18 @@ def mean_sites_out(run: RunFolder) -> pd.DataFrame:
 
 
 def outage_cause_section(run: RunFolder) -> str:
-    """HTML of the section: figure, table and a note (or why there is nothing to show)."""
+    """HTML of the section: figure, table and a note (or why there is nothing to show).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     if not (run.path / "outage_causes.parquet").is_file():
         return "<p>The run folder has no outage_causes table (written since it was added).</p>"
     mean = mean_sites_out(run)
@@ -63,6 +85,18 @@ def outage_cause_section(run: RunFolder) -> str:
 
 
 def daily_figure(mean: pd.DataFrame) -> go.Figure:
+    """Stacked bars of the mean sites out per day, one colour per cause class.
+
+    Parameters
+    ----------
+    mean : pandas.DataFrame
+        The table of :func:`mean_sites_out`.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     by_day = mean.groupby(["day", "cause_class"]).sites_out.sum().unstack(fill_value=0.0)
     fig = go.Figure()
     for cause in [c for c in CAUSE_COLOURS if c in by_day.columns]:
@@ -86,7 +120,20 @@ def daily_figure(mean: pd.DataFrame) -> go.Figure:
 
 
 def region_cause_table(mean: pd.DataFrame, days: list) -> pd.DataFrame:
-    """One row per (region, cause), one column per day, mean sites out (rounded to 0.1)."""
+    """One row per (region, cause), one column per day, mean sites out (rounded to 0.1).
+
+    Parameters
+    ----------
+    mean : pandas.DataFrame
+        The table of :func:`mean_sites_out`.
+    days : list
+        The days shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
     wide = (
         mean[mean.day.isin(days)]
         .pivot_table(

@@ -45,6 +45,20 @@ _DOWN_LINK = "#d7191c"
 def frame_times(distinct_h: np.ndarray, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """At most ``max_frames`` of the distinct event times, evenly spaced, ends kept.
 
+    Parameters
+    ----------
+    distinct_h : numpy.ndarray
+        Distinct event times, hours, sorted.
+    max_frames : int, default MAX_FRAMES
+        Most frames.
+
+    Returns
+    -------
+    numpy.ndarray
+        Frame times, hours.
+
+    Examples
+    --------
     >>> frame_times(np.arange(10.0), 4).tolist()
     [0.0, 3.0, 6.0, 9.0]
     """
@@ -61,7 +75,22 @@ def node_states(
     base_domestic: np.ndarray,
     base_international: np.ndarray,
 ) -> np.ndarray:
-    """State code per node (SERVED ... NEVER_SERVED), relative to the undamaged network."""
+    """State code per node (SERVED ... NEVER_SERVED), relative to the undamaged network.
+
+    Parameters
+    ----------
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    domestic, international : numpy.ndarray
+        ``(n_nodes,)`` bool: nodes served now.
+    base_domestic, base_international : numpy.ndarray
+        ``(n_nodes,)`` bool: nodes the undamaged network serves.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` state codes.
+    """
     n = len(domestic)
     codes = np.full(n, SERVED, dtype=np.int8)
     codes[base_international & ~international] = DOMESTIC_ONLY
@@ -72,15 +101,30 @@ def node_states(
 
 
 def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
-    """The animated map of the representative replication, framed on ``view``."""
+    """The animated map of the representative replication, framed on ``view``.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+    replay : RunReplay
+        Its replay.
+    view : MapView
+        The map window.
+
+    Returns
+    -------
+    go.Figure
+        The animated figure.
+    """
     topology, arrays = replay.topology, replay.arrays
     large = topology.n_nodes > geomap.MAX_NODES
     links = geomap.drawn_links(topology)
     link_pos = {int(j): k for k, j in enumerate(links)}
 
     events = run.replication_rows("events", replay.representative)
-    time_h, subject, event, value = log_arrays(arrays, events)
-    wanted = set(frame_times(np.unique(np.concatenate([[0.0], time_h]))).tolist())
+    log = log_arrays(arrays, events)
+    wanted = set(frame_times(log.row_times_h).tolist())
 
     undamaged = ~arrays.standby  # stopgaps on standby are not part of the undamaged network
     base_dom, base_intl = served_masks(arrays, undamaged)
@@ -120,7 +164,7 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
         return frame
 
     snapshots = [snapshot("undamaged", None, undamaged)]
-    for state in replay_log(arrays, time_h, subject, event, value):
+    for state in replay_log(arrays, log):
         if state.time_h in wanted:
             snapshots.append(
                 snapshot(f"t={state.time_h!r}", state.time_h, state.asset_up, state.hijacked)
@@ -321,6 +365,20 @@ def _merge(trace: dict, update: dict) -> dict:
 def time_label(t_h: float, horizon_h: float) -> str:
     """Short slider label: hours for horizons up to 3 days, else days.
 
+    Parameters
+    ----------
+    t_h : float
+        The time, hours.
+    horizon_h : float
+        The run's horizon, hours.
+
+    Returns
+    -------
+    str
+        The label.
+
+    Examples
+    --------
     >>> time_label(44.6692, 1440.0), time_label(900.0, 1440.0), time_label(5.25, 48.0)
     ('1.9 d', '38 d', '5.2 h')
     """

@@ -20,7 +20,20 @@ from resilience_sim.atomic_write import write_text_atomic
 
 
 def figure_div(fig: go.Figure, div_id: str) -> str:
-    """A figure as a ``<div>`` plus the script that draws it (plotly.js not included)."""
+    """A figure as a ``<div>`` plus the script that draws it (plotly.js not included).
+
+    Parameters
+    ----------
+    fig : go.Figure
+        The figure.
+    div_id : str
+        The ``<div>``'s id.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     return fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -31,7 +44,18 @@ def figure_div(fig: go.Figure, div_id: str) -> str:
 
 
 def table(frame: pd.DataFrame) -> str:
-    """An HTML table of a DataFrame, every header and cell escaped."""
+    """An HTML table of a DataFrame, every header and cell escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
@@ -43,6 +67,18 @@ def table(frame: pd.DataFrame) -> str:
 def fmt(value) -> str:
     """Cell text: whole units with separators from 1,000 up, else 4 significant digits.
 
+    Parameters
+    ----------
+    value : object
+        A cell value.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Examples
+    --------
     >>> fmt(4746959.2), fmt(0.88331), fmt(float("nan")), fmt(12)
     ('4,746,959', '0.8833', 'NaN', '12')
     """
@@ -54,7 +90,22 @@ def fmt(value) -> str:
 
 
 def render_page(title: str, body: str, head_extra: str = "") -> str:
-    """The whole page; ``title`` is escaped here, ``body`` and ``head_extra`` must be safe."""
+    """The whole page; ``title`` is escaped here, ``body`` and ``head_extra`` must be safe.
+
+    Parameters
+    ----------
+    title : str
+        The page title.
+    body : str
+        Safe HTML of the body.
+    head_extra : str, default ''
+        Safe HTML added to ``<head>``.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     return _PAGE.format(
         title=html.escape(title),
         plotlyjs=plotly.offline.get_plotlyjs(),
@@ -65,7 +116,20 @@ def render_page(title: str, body: str, head_extra: str = "") -> str:
 
 def write_page(page: str, target: Path) -> Path:
     """Write atomically (temporary file, then rename; OutputError if the disk is full)
-    and return the path."""
+    and return the path.
+
+    Parameters
+    ----------
+    page : str
+        The HTML page.
+    target : Path
+        The file.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     return write_text_atomic(target, page)
 
 

@@ -22,7 +22,20 @@ from resilience_sim.reports.study_folder import REPORT_NAME, read_manifest, read
 
 
 def portfolio_figure(portfolios: pd.DataFrame, confidence: float) -> go.Figure:
-    """Annual cost vs benefit, error bars, equity colour, front line, chosen ring."""
+    """Annual cost vs benefit, error bars, equity colour, front line, chosen ring.
+
+    Parameters
+    ----------
+    portfolios : pandas.DataFrame
+        The portfolios table.
+    confidence : float
+        Confidence level of the intervals, 0..1.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     p = portfolios
     fig = go.Figure()
     fig.add_trace(
@@ -81,7 +94,18 @@ def portfolio_figure(portfolios: pd.DataFrame, confidence: float) -> go.Figure:
 
 
 def render_portfolio_report(folder: Path) -> str:
-    """The whole page as a string."""
+    """The whole page as a string.
+
+    Parameters
+    ----------
+    folder : Path
+        The portfolio folder.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = read_manifest(folder)
     portfolios = read_table(folder, "portfolios.csv")
@@ -127,6 +151,17 @@ def render_portfolio_report(folder: Path) -> str:
 
 
 def write_portfolio_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into a portfolio folder and return its path."""
+    """Write ``report.html`` into a portfolio folder and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The portfolio folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     folder = Path(run_dir)
     return write_page(render_portfolio_report(folder), folder / REPORT_NAME)

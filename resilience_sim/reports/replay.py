@@ -48,6 +48,7 @@ class RunReplay:
 
     @property
     def representative_outage_h(self) -> np.ndarray:
+        """``(n_nodes,)`` outage hours of the representative replication."""
         return self.outage_h[0]
 
 
@@ -56,6 +57,16 @@ def replay_run(run: RunFolder) -> RunReplay | None:
 
     The arrays are rebuilt as the study built them (the scenario's stopgap links
     added, on standby), so the event log's asset ids and states match.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    RunReplay or None
+        The replay, or None.
     """
     if run.topology is None:
         return None

@@ -28,7 +28,20 @@ _SERIES = (
 
 
 def exceedance_figure(curve: pd.DataFrame, confidence: float) -> go.Figure:
-    """Loss against return period, one line per series with its band."""
+    """Loss against return period, one line per series with its band.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The exceedance-curve table.
+    confidence : float
+        Confidence level of the bands, 0..1.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     fig = go.Figure()
     curve = curve[curve.return_period_years >= 1.0]
     x = curve.return_period_years.to_numpy()
@@ -68,7 +81,18 @@ def exceedance_figure(curve: pd.DataFrame, confidence: float) -> go.Figure:
 
 
 def render_risk_report(folder: Path) -> str:
-    """The whole page as a string."""
+    """The whole page as a string.
+
+    Parameters
+    ----------
+    folder : Path
+        The annual-risk folder.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = read_manifest(folder)
     curve = read_table(folder, "exceedance_curve.csv")
@@ -113,6 +137,17 @@ def render_risk_report(folder: Path) -> str:
 
 
 def write_risk_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into an annual-risk folder and return its path."""
+    """Write ``report.html`` into an annual-risk folder and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The annual-risk folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     folder = Path(run_dir)
     return write_page(render_risk_report(folder), folder / REPORT_NAME)

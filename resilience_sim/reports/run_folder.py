@@ -46,6 +46,18 @@ class RunFolder:
 
     @classmethod
     def read(cls, path: str | Path) -> RunFolder:
+        """Read a run folder: manifest, scenario snapshot, summary (other tables on first use).
+
+        Parameters
+        ----------
+        path : str or Path
+            The run folder.
+
+        Returns
+        -------
+        RunFolder
+            The folder; InputError if it is not a readable run folder.
+        """
         path = Path(path)
         manifest = read_manifest(path)
         has_regional = (path / "regional.parquet").is_file()
@@ -69,24 +81,29 @@ class RunFolder:
 
     @property
     def horizon_h(self) -> float:
+        """The run's horizon, hours."""
         return float(self.manifest["horizon_h"])
 
     @property
     def replications(self) -> list[int]:
+        """The replication numbers, sorted."""
         return sorted(int(r) for r in self.summary.replication)
 
     # -- whole tables (read on first use) ---------------------------------------------
 
     @cached_property
     def timeline(self) -> pd.DataFrame:
+        """The whole timeline table."""
         return self._read_table("timeline")
 
     @cached_property
     def events(self) -> pd.DataFrame:
+        """The whole events table."""
         return self._read_table("events")
 
     @cached_property
     def regional(self) -> pd.DataFrame | None:
+        """The whole regional table (None if the run has none)."""
         return self._read_table("regional") if self.has_regional else None
 
     def _read_table(self, table: str, **options) -> pd.DataFrame:
@@ -98,7 +115,18 @@ class RunFolder:
     # -- bounded reads ----------------------------------------------------------------
 
     def columns(self, table: str) -> list[str]:
-        """The columns of ``table`` (from the parquet footer; no rows read)."""
+        """The columns of ``table`` (from the parquet footer; no rows read).
+
+        Parameters
+        ----------
+        table : str
+            A table name (``timeline``, ``events``...).
+
+        Returns
+        -------
+        list[str]
+            Column names.
+        """
         try:
             return pq.read_schema(self.path / f"{table}.parquet").names
         except (OSError, ValueError) as exc:
@@ -112,6 +140,18 @@ class RunFolder:
         Reads ``replication`` and those of ``columns`` the file has (all columns if
         None), about ``CHUNK_ROWS`` rows at a time: a replication cut by a chunk
         boundary is held back and joined to the next chunk.
+
+        Parameters
+        ----------
+        table : str
+            A table name.
+        columns : Sequence[str] or None, default None
+            Columns to read (None: all).
+
+        Yields
+        ------
+        pandas.DataFrame
+            Rows of whole replications.
         """
         present = self.columns(table)
         wanted = None
@@ -138,11 +178,35 @@ class RunFolder:
             yield held
 
     def replication_rows(self, table: str, replication: int) -> pd.DataFrame:
-        """The rows of one replication of ``table`` (row groups of others are skipped)."""
+        """The rows of one replication of ``table`` (row groups of others are skipped).
+
+        Parameters
+        ----------
+        table : str
+            A table name.
+        replication : int
+            The replication number.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Its rows.
+        """
         return self._read_table(table, filters=[("replication", "==", replication)])
 
     def empty_table(self, table: str) -> pd.DataFrame:
-        """``table``'s columns with no rows."""
+        """``table``'s columns with no rows.
+
+        Parameters
+        ----------
+        table : str
+            A table name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            An empty table with its columns.
+        """
         try:
             return pq.read_schema(self.path / f"{table}.parquet").empty_table().to_pandas()
         except (OSError, ValueError) as exc:
@@ -154,6 +218,17 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
 
 
 def median_replication(summary: pd.DataFrame) -> int:
-    """The replication whose domestic unserved user-hours is the median (lower on ties)."""
+    """The replication whose domestic unserved user-hours is the median (lower on ties).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary table.
+
+    Returns
+    -------
+    int
+        The replication number.
+    """
     order = summary.sort_values(["unserved_user_h_domestic", "replication"], kind="stable")
     return int(order.replication.iloc[(len(order) - 1) // 2])

@@ -21,7 +21,24 @@ from resilience_sim.reports.study_folder import REPORT_NAME, read_manifest, read
 
 
 def indices_figure(indices: pd.DataFrame, output: str, n: int, confidence: float) -> go.Figure:
-    """S1 and ST bars at 2N with intervals; the N estimates as diamonds."""
+    """S1 and ST bars at 2N with intervals; the N estimates as diamonds.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        The indices table.
+    output : str
+        The output metric.
+    n : int
+        The base sample size N.
+    confidence : float
+        Confidence level of the intervals, 0..1.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     rows = indices[indices.output == output]
     large, small = rows[rows.n == 2 * n], rows[rows.n == n]
     fig = go.Figure()
@@ -59,6 +76,18 @@ def indices_figure(indices: pd.DataFrame, output: str, n: int, confidence: float
 
 
 def render_sensitivity_report(folder: Path) -> str:
+    """The whole sensitivity page as a string: design, indices figures and table.
+
+    Parameters
+    ----------
+    folder : Path
+        The sensitivity folder.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = read_manifest(folder)
     spec = m["spec"]
@@ -82,6 +111,17 @@ def render_sensitivity_report(folder: Path) -> str:
 
 
 def write_sensitivity_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into a sensitivity folder and return its path."""
+    """Write ``report.html`` into a sensitivity folder and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The sensitivity folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     folder = Path(run_dir)
     return write_page(render_sensitivity_report(folder), folder / REPORT_NAME)

@@ -29,7 +29,18 @@ _KIND_FILES: tuple[tuple[FolderKind, str], ...] = (
 def folder_kind(path: str | Path) -> FolderKind:
     """``run``, ``comparison``, ``sweep``, ``annual_risk``, ``portfolio`` or
     ``sensitivity``: the manifest's ``kind``,
-    else by the tables."""
+    else by the tables.
+
+    Parameters
+    ----------
+    path : str or Path
+        A results folder.
+
+    Returns
+    -------
+    FolderKind
+        Its kind.
+    """
     path = Path(path)
     kind = read_manifest(path).get("kind")
     if kind in ("comparison", "sweep", "annual_risk", "portfolio", "sensitivity"):
@@ -41,7 +52,20 @@ def folder_kind(path: str | Path) -> FolderKind:
 
 
 def read_table(path: Path, name: str) -> pd.DataFrame:
-    """One table of the folder (parquet or csv by suffix), InputError naming it if unreadable."""
+    """One table of the folder (parquet or csv by suffix), InputError naming it if unreadable.
+
+    Parameters
+    ----------
+    path : Path
+        The folder.
+    name : str
+        The table's file name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
     file = path / name
     try:
         return pd.read_parquet(file) if name.endswith(".parquet") else pd.read_csv(file)

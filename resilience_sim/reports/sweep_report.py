@@ -46,6 +46,18 @@ class SweepFolder:
 
     @classmethod
     def read(cls, path: str | Path) -> SweepFolder:
+        """Read a sweep folder (manifest and ``sweep_summary.csv``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder.
+
+        Returns
+        -------
+        SweepFolder
+            The folder's contents.
+        """
         path = Path(path)
         manifest = read_manifest(path)
         summary = read_table(path, "sweep_summary.csv")
@@ -64,11 +76,23 @@ class SweepFolder:
 
     @property
     def replications(self) -> int:
+        """Replications per setting."""
         return int(self.manifest.get("replications", 0))
 
 
 def write_sweep_report(run_dir: str | Path) -> Path:
-    """Write ``report.html`` into the sweep folder ``run_dir`` and return its path."""
+    """Write ``report.html`` into the sweep folder ``run_dir`` and return its path.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The sweep folder.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
     folder = SweepFolder.read(run_dir)
     return write_page(render_sweep_report(folder), folder.path / REPORT_NAME)
 
@@ -82,7 +106,20 @@ def _axis_values(values: pd.Series) -> list:
 
 def response_figure(folder: SweepFolder, metric: str) -> go.Figure:
     """Mean of ``metric`` against the first parameter, error bars p5-p95; one line per
-    combination of the other parameters' values (in grid order)."""
+    combination of the other parameters' values (in grid order).
+
+    Parameters
+    ----------
+    folder : SweepFolder
+        The sweep folder.
+    metric : str
+        The metric drawn.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     label, unit = SWEEP_METRICS.get(metric, (metric, ""))
     rows = folder.summary[folder.summary.metric == metric]
     x_param, others = folder.params[0], folder.params[1:]
@@ -123,7 +160,18 @@ def response_figure(folder: SweepFolder, metric: str) -> go.Figure:
 
 
 def settings_table(folder: SweepFolder) -> pd.DataFrame:
-    """One row per setting: the parameter values and each drawn metric's mean (p5-p95)."""
+    """One row per setting: the parameter values and each drawn metric's mean (p5-p95).
+
+    Parameters
+    ----------
+    folder : SweepFolder
+        The sweep folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, text cells.
+    """
     s = folder.summary
     settings = s.drop_duplicates("setting")[["setting", *folder.params]].set_index("setting")
     out = settings.astype(str)
@@ -139,7 +187,18 @@ def settings_table(folder: SweepFolder) -> pd.DataFrame:
 
 
 def render_sweep_report(folder: SweepFolder) -> str:
-    """The whole sweep page as a string."""
+    """The whole sweep page as a string.
+
+    Parameters
+    ----------
+    folder : SweepFolder
+        The sweep folder.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     m = folder.manifest
     swept = "; ".join(

@@ -32,6 +32,18 @@ NODE_COLOURS = dict(zip(NODE_KINDS, _PALETTE, strict=True))
 def capacity_class(capacity_gbps: np.ndarray) -> np.ndarray:
     """Index into CAPACITY_CLASSES of each capacity (0 = the highest class).
 
+    Parameters
+    ----------
+    capacity_gbps : numpy.ndarray
+        Capacities, Gbit/s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Class indices.
+
+    Examples
+    --------
     >>> capacity_class(np.array([400.0, 100.0, 40.0, 1.0, 0.05])).tolist()
     [0, 0, 1, 2, 3]
     """
@@ -40,7 +52,20 @@ def capacity_class(capacity_gbps: np.ndarray) -> np.ndarray:
 
 
 def topology_figure(topology: Topology, view: MapView) -> go.Figure:
-    """The topology on the base map: one trace per link kind and capacity class, per node kind."""
+    """The topology on the base map: one trace per link kind and capacity class, per node kind.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    view : MapView
+        The map window.
+
+    Returns
+    -------
+    go.Figure
+        The figure.
+    """
     arrays = compile_topology(topology)
     large = topology.n_nodes > geomap.MAX_NODES
     links = geomap.drawn_links(topology)
@@ -140,7 +165,20 @@ def topology_figure(topology: Topology, view: MapView) -> go.Figure:
 
 
 def render_topology_page(topology: Topology, source: str) -> str:
-    """The whole page for ``topology`` read from ``source`` (a file name, shown escaped)."""
+    """The whole page for ``topology`` read from ``source`` (a file name, shown escaped).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    source : str
+        Where it was read from.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     esc = html.escape
     view, outside = geomap.national_view(topology)
     stats = topology_stats(topology)
@@ -205,5 +243,20 @@ def _regions(topology: Topology) -> pd.DataFrame:
 
 
 def write_topology_page(topology: Topology, source: str, target: str | Path) -> Path:
-    """Write the topology page to ``target`` (atomically) and return its path."""
+    """Write the topology page to ``target`` (atomically) and return its path.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    source : str
+        Where it was read from.
+    target : str or Path
+        The HTML file.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     return write_page(render_topology_page(topology, source), Path(target))

@@ -61,7 +61,18 @@ PROBE_NOW_H = 2.0
 
 
 def is_custom_policy(name: str) -> bool:
-    """True when ``name`` has the ``package.module:function`` form."""
+    """True when ``name`` has the ``package.module:function`` form.
+
+    Parameters
+    ----------
+    name : str
+        A ``recovery.policy`` value.
+
+    Returns
+    -------
+    bool
+        Whether it names a user function.
+    """
     return bool(_CUSTOM_POLICY.match(name))
 
 
@@ -99,6 +110,18 @@ class CustomPolicy:
         return int(index)
 
     def error(self, message: str) -> InputError:
+        """The InputError ``FILE: recovery.policy: message`` of this policy's scenario.
+
+        Parameters
+        ----------
+        message : str
+            What is wrong.
+
+        Returns
+        -------
+        InputError
+            The error.
+        """
         return InputError.single(self.file, FIELD, message)
 
 
@@ -109,6 +132,18 @@ def resolve_custom_policy(path: str, file: str) -> CustomPolicy:
     has no such attribute, the attribute is not callable, its signature does not accept
     ``(jobs, context)``, or the probe call on :data:`PROBE_JOBS` (and on its first job
     alone) raises or returns anything but a job index.
+
+    Parameters
+    ----------
+    path : str
+        ``package.module:function``.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    CustomPolicy
+        The checked policy.
     """
     file = str(file)
     if not is_custom_policy(path):

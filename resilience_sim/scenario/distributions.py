@@ -22,10 +22,23 @@ class Fixed(_Dist):
     value_h: NonNegative
 
     def sample(self, rng: np.random.Generator) -> float:
+        """The fixed duration, hours (no draw).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Unused.
+
+        Returns
+        -------
+        float
+            ``value_h``.
+        """
         return float(self.value_h)
 
     @property
     def median_h(self) -> float:
+        """The median duration, hours: ``value_h``."""
         return float(self.value_h)
 
 
@@ -37,6 +50,18 @@ class Lognormal(_Dist):
     sigma: Annotated[float, Field(ge=0.0, le=5.0)]
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One duration, hours.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The stream to draw from.
+
+        Returns
+        -------
+        float
+            ``median_h * exp(sigma * Z)``, Z standard normal.
+        """
         return float(self.median_h * np.exp(self.sigma * rng.standard_normal()))
 
 
@@ -47,10 +72,23 @@ class Exponential(_Dist):
     mean_h: Positive
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One duration, hours.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The stream to draw from.
+
+        Returns
+        -------
+        float
+            An exponential draw of mean ``mean_h``.
+        """
         return float(rng.exponential(self.mean_h))
 
     @property
     def median_h(self) -> float:
+        """The median duration, hours: ``mean_h * ln 2``."""
         return float(self.mean_h * np.log(2.0))
 
 
@@ -62,10 +100,23 @@ class Uniform(_Dist):
     high_h: NonNegative
 
     def sample(self, rng: np.random.Generator) -> float:
+        """One duration, hours.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The stream to draw from.
+
+        Returns
+        -------
+        float
+            A uniform draw in [``low_h``, ``high_h``].
+        """
         return float(rng.uniform(self.low_h, self.high_h))
 
     @property
     def median_h(self) -> float:
+        """The median duration, hours: the midpoint."""
         return 0.5 * (self.low_h + self.high_h)
 
     @model_validator(mode="after")

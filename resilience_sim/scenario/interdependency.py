@@ -36,7 +36,18 @@ class NodeSelector(Strict):
         return self
 
     def node_ids(self, topology: Topology) -> list[str]:
-        """Ids of the matching nodes, in file order."""
+        """Ids of the matching nodes, in file order.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[str]
+            Node ids.
+        """
         table = topology.node_table
         columns = {
             "ids": "id",
@@ -78,7 +89,20 @@ class DependencyRule(Strict):
 
 
 def rule_problems(rules: list[DependencyRule], topology: Topology) -> list[tuple[str, str]]:
-    """``(field, message)`` for node ids and regions the topology lacks, and empty selections."""
+    """``(field, message)`` for node ids and regions the topology lacks, and empty selections.
+
+    Parameters
+    ----------
+    rules : list[DependencyRule]
+        The dependency rules.
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    list[tuple[str, str]]
+        The problems; empty if none.
+    """
     problems = []
     regions = set(topology.regions)
     for i, rule in enumerate(rules):

@@ -42,10 +42,13 @@ class Scenario:
 
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self.spec.name
 
     @property
     def horizon_h(self) -> float:
+        """The simulated time, hours (resolved from the file's ``horizon_h`` or
+        ``horizon_days``): the engine runs to it and every metric is taken up to it."""
         return self.spec.horizon_hours
 
     @classmethod
@@ -53,7 +56,22 @@ class Scenario:
         cls, data: dict[str, Any], topology: Topology, file: str = "<scenario>"
     ) -> Scenario:
         """Build a scenario in code; ``data['topology']`` may be any label, and hazard-event
-        file paths (shakemap, track_file, raster) are relative to the current directory."""
+        file paths (shakemap, track_file, raster) are relative to the current directory.
+
+        Parameters
+        ----------
+        data : dict[str, Any]
+            The scenario document.
+        topology : Topology
+            The network it runs on.
+        file : str, default '<scenario>'
+            The file named in errors (``FILE: field: message``).
+
+        Returns
+        -------
+        Scenario
+            The checked scenario.
+        """
         if not isinstance(data, dict):
             raise InputError.single(
                 file, "", f"expected a mapping of fields, got {type(data).__name__}"
@@ -75,6 +93,18 @@ def load_scenario(
     ``check_topology(topology_path)`` is called once the topology file is found and
     before it is parsed; it raises InputError to refuse it (``run --max-memory``:
     :func:`resilience_sim.experiments.limits.check_topology_memory`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+    check_topology : Callable[[Path], None] or None, default None
+        Called with the topology path before it is parsed (None: no check).
+
+    Returns
+    -------
+    Scenario
+        The checked scenario with its topology.
     """
     path = as_path(path)
     file = str(path)
@@ -100,13 +130,36 @@ def load_scenario(
 def check_custom_policy(spec: ScenarioSpec, file: str) -> CustomPolicy | None:
     """Resolve, check and probe ``recovery.policy`` if it names a user function (None for
     a built-in policy); InputError naming ``file`` otherwise. Runs the module's code: see
-    the trust model in :mod:`resilience_sim.scenario.custom_policy`."""
+    the trust model in :mod:`resilience_sim.scenario.custom_policy`.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The validated scenario.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    CustomPolicy or None
+        The policy, or None.
+    """
     policy = spec.recovery.policy
     return resolve_custom_policy(policy, file) if is_custom_policy(policy) else None
 
 
 def check_references(spec: ScenarioSpec, topology: Topology, file: str) -> None:
-    """Raise InputError if the scenario names assets, regions or depots the topology lacks."""
+    """Raise InputError if the scenario names assets, regions or depots the topology lacks.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The validated scenario.
+    topology : Topology
+        The network.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    """
     problems: list[InputProblem] = []
     regions = set(topology.regions)
     for i, hazard in enumerate(spec.hazards):

@@ -38,7 +38,18 @@ class Operator(Strict):
     )
 
     def share_in(self, region: str) -> float:
-        """Share of users of ``region`` who are this operator's."""
+        """Share of users of ``region`` who are this operator's.
+
+        Parameters
+        ----------
+        region : str
+            A region name.
+
+        Returns
+        -------
+        float
+            Share, 0..1.
+        """
         return self.regional_market_share.get(region, self.market_share)
 
 
@@ -61,7 +72,22 @@ class Roaming(Strict):
 
 def warn_unused_operators(operators: list[Operator], used: set[str | None], file: str) -> list[str]:
     """InputWarning for each declared operator no node or link carries (a typo, or
-    "539-01" for the topology's "539-1"): its users are served only by shared sites."""
+    "539-01" for the topology's "539-1"): its users are served only by shared sites.
+
+    Parameters
+    ----------
+    operators : list[Operator]
+        The declared operators.
+    used : set[str or None]
+        Operator ids found on the topology's nodes and links.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    list[str]
+        The unused operator ids.
+    """
     messages = [
         f"{file}: operators[{i}].id: no node or link of the topology has operator {op.id!r}; "
         "its users are served only by shared sites and roaming partners"
@@ -77,7 +103,22 @@ def check_operators(
     operators: list[Operator], roaming: Roaming | None, regions: list[str]
 ) -> list[tuple[str, str]]:
     """``(field, message)`` problems: duplicate or unknown ids, unknown regions, shares
-    that do not add up to 1 in a region."""
+    that do not add up to 1 in a region.
+
+    Parameters
+    ----------
+    operators : list[Operator]
+        The declared operators.
+    roaming : Roaming or None
+        The roaming section, if any.
+    regions : list[str]
+        The topology's regions.
+
+    Returns
+    -------
+    list[tuple[str, str]]
+        The problems; empty if none.
+    """
     problems: list[tuple[str, str]] = []
     ids = [o.id for o in operators]
     known = set(ids)

@@ -208,7 +208,18 @@ class PowerSpec(Strict):
     )
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for regions and depot nodes the topology lacks."""
+        """``(field, message)`` for regions and depot nodes the topology lacks.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         problems = []
         regions = set(topology.regions)
         for i, rule in enumerate(self.backup):

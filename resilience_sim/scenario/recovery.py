@@ -217,7 +217,20 @@ DEFAULT_LATENCY_MS = {"geo": 280.0, "leo": 30.0}
 
 
 def stopgap_link_id(i: int, site: str) -> str:
-    """Id of the standby satellite link of the ``i``-th satellite stopgap at ``site``."""
+    """Id of the standby satellite link of the ``i``-th satellite stopgap at ``site``.
+
+    Parameters
+    ----------
+    i : int
+        The stopgap's position in ``stopgaps``.
+    site : str
+        Its node id.
+
+    Returns
+    -------
+    str
+        The link id.
+    """
     return f"stopgap-{i}-{site}-satellite"
 
 
@@ -226,6 +239,18 @@ def with_stopgap_links(topology: Topology, stopgaps: list) -> tuple[Topology, di
 
     Returns ``(topology, {link_id: after_h})``; the original is not modified. The link
     goes from the stopgap's node to ``to`` (else the first international node).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    stopgaps : list
+        The scenario's stopgaps.
+
+    Returns
+    -------
+    tuple[Topology, dict[str, float]]
+        ``(topology, {link_id: after_h})``.
     """
     gateways = [s for s in stopgaps if isinstance(s, SatelliteGateway)]
     if not gateways:

@@ -75,12 +75,33 @@ HAZARD_REGISTRY: dict[str, HazardEntry] = {entry.name: entry for entry in _ENTRI
 
 
 def names_of(family: Family) -> frozenset[str]:
-    """The registered ``type`` names of one family."""
+    """The registered ``type`` names of one family.
+
+    Parameters
+    ----------
+    family : Family
+        ``"hazard"`` or ``"threat"``.
+
+    Returns
+    -------
+    frozenset[str]
+        The names.
+    """
     return frozenset(n for n, e in HAZARD_REGISTRY.items() if e.family == family)
 
 
 def check_covers(family: Family, implemented: set[str] | frozenset[str], where: str) -> None:
-    """Raise if ``implemented`` (the keys of a sampler table) is not exactly ``family``."""
+    """Raise if ``implemented`` (the keys of a sampler table) is not exactly ``family``.
+
+    Parameters
+    ----------
+    family : Family
+        ``"hazard"`` or ``"threat"``.
+    implemented : set[str] or frozenset[str]
+        The names a table implements.
+    where : str
+        The table, named in the error.
+    """
     registered = names_of(family)
     if set(implemented) != registered:
         missing = sorted(registered - set(implemented))

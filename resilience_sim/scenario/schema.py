@@ -126,7 +126,13 @@ class Recovery(PolicyField, Strict):
         return self
 
     def repair_duration(self, kind: str):
-        """The repair-duration distribution for an asset kind (override, else default)."""
+        """The repair-duration distribution for an asset kind (override, else default).
+
+        Parameters
+        ----------
+        kind : str
+            An asset kind.
+        """
         return self.repair_h.get(kind, DEFAULT_REPAIR_H[kind])
 
 
@@ -281,6 +287,9 @@ class ScenarioSpec(Strict):
 
     @property
     def horizon_hours(self) -> float:
+        """The simulated time, hours, from whichever of the file's ``horizon_h`` and
+        ``horizon_days`` is given (the two fields are the file's; ``horizon_h`` is None
+        when the file gives days). Also :attr:`Scenario.horizon_h`."""
         return self.horizon_h if self.horizon_h is not None else 24.0 * self.horizon_days
 
 

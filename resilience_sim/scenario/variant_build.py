@@ -38,6 +38,18 @@ def build_variant(scenario: Scenario, name: str) -> Scenario:
 
     Raises :class:`InputError` naming ``variants.<name>.<field>`` when the variant
     refers to nodes, links, regions or depots that do not exist, or adds duplicate ids.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    name : str
+        A variant of it.
+
+    Returns
+    -------
+    Scenario
+        The variant's scenario.
     """
     spec = scenario.spec
     file = str(scenario.source or "<scenario>")
@@ -65,7 +77,17 @@ def build_variant(scenario: Scenario, name: str) -> Scenario:
 
 
 def check_variants(spec: ScenarioSpec, topology: Topology, file: str) -> None:
-    """Raise :class:`InputError` listing every problem in the scenario's variants."""
+    """Raise :class:`InputError` listing every problem in the scenario's variants.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The validated scenario.
+    topology : Topology
+        The network.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    """
     problems: list[InputProblem] = []
     for name, variant in spec.variants.items():
         where = f"variants.{name}"
@@ -89,6 +111,22 @@ def variant_topology(topology: Topology, variant: Variant, file: str, where: str
     """A new topology with the variant's node, link, battery and hardening changes.
 
     Existing nodes and links keep their order; added ones are appended.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    variant : Variant
+        The variant.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        Field prefix of the variant in errors (``variants.<name>``).
+
+    Returns
+    -------
+    Topology
+        The changed topology.
     """
     problems = _check_new_ids(topology, variant, file, where)
     node_ids = set(topology.node_index) | {n.id for n in variant.add_nodes}
@@ -156,7 +194,26 @@ def variant_topology(topology: Topology, variant: Variant, file: str, where: str
 def variant_recovery(
     recovery: Recovery, variant: Variant, topology: Topology, file: str, where: str
 ) -> Recovery:
-    """A new recovery section with the variant's added crews and cable ships."""
+    """A new recovery section with the variant's added crews and cable ships.
+
+    Parameters
+    ----------
+    recovery : Recovery
+        The base recovery section.
+    variant : Variant
+        The variant.
+    topology : Topology
+        The network.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        Field prefix of the variant in errors (``variants.<name>``).
+
+    Returns
+    -------
+    Recovery
+        The changed recovery section.
+    """
     crews = list(recovery.crews)
     problems = []
     for i, added in enumerate(variant.add_crews):
@@ -338,7 +395,20 @@ def combine_variants(variants: dict[str, Variant], names: list[str]) -> Variant:
     """One variant doing everything the named ones do, in the order given: their lists of
     changes concatenated, capex and opex summed (the annual cost of a portfolio is the sum
     of its members' annual costs, each over its own lifetime; see experiments/portfolio).
-    Conflicts (two variants adding the same id) are refused when the variant is built."""
+    Conflicts (two variants adding the same id) are refused when the variant is built.
+
+    Parameters
+    ----------
+    variants : dict[str, Variant]
+        The scenario's variants by name.
+    names : list[str]
+        The variants to combine.
+
+    Returns
+    -------
+    Variant
+        The combined variant.
+    """
     members = [variants[n] for n in names]
     lists = (
         "add_nodes",
@@ -359,7 +429,20 @@ def combine_variants(variants: dict[str, Variant], names: list[str]) -> Variant:
 
 def build_portfolio(scenario: Scenario, names: list[str]) -> Scenario:
     """The scenario with the variants ``names`` all built in (``scenario`` itself, without
-    its variants, for none); InputError names ``variants.<a+b>...`` on conflicts."""
+    its variants, for none); InputError names ``variants.<a+b>...`` on conflicts.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    names : list[str]
+        The variants to build in.
+
+    Returns
+    -------
+    Scenario
+        The portfolio's scenario.
+    """
     spec = scenario.spec
     if not names:
         return dataclasses.replace(scenario, spec=spec.model_copy(update={"variants": {}}))

@@ -24,7 +24,26 @@ def sample_bgp_hijack(
     rng: np.random.Generator,
     cause: str,
 ) -> RouteHijack:
-    """The regions that lose international service, and for how long."""
+    """The regions that lose international service, and for how long.
+
+    Parameters
+    ----------
+    hazard : BgpHijack
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    RouteHijack
+        The hijack record.
+    """
     index = {name: i for i, name in enumerate(arrays.region_names)}
     regions = np.array(sorted({index[r] for r in hazard.regions}), dtype=np.int64)
     return RouteHijack(

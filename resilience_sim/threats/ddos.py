@@ -39,12 +39,44 @@ def sample_ddos(
     rng: np.random.Generator,
     cause: str,
 ) -> CapacityLoss:
-    """The capacity losses of a DDoS attack; see the module docstring."""
+    """The capacity losses of a DDoS attack; see the module docstring.
+
+    Parameters
+    ----------
+    hazard : Ddos
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    CapacityLoss
+        The capacity-loss records.
+    """
     return per_hazard(arrays, hazard, "ddos.losses", lambda: ddos_losses(hazard, arrays, cause))
 
 
 def attacked_links(hazard: Ddos, arrays: NetworkArrays) -> list[tuple[int, np.ndarray]]:
-    """``(target node index, link positions attacked there)`` for every target node."""
+    """``(target node index, link positions attacked there)`` for every target node.
+
+    Parameters
+    ----------
+    hazard : Ddos
+        The threat's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    list[tuple[int, numpy.ndarray]]
+        One ``(node index, link positions)`` per target.
+    """
     n = arrays.n_nodes
     targets = set(arrays.indices_of(hazard.targets).tolist())
     if hazard.kinds:
@@ -59,7 +91,22 @@ def attacked_links(hazard: Ddos, arrays: NetworkArrays) -> list[tuple[int, np.nd
 
 
 def ddos_losses(hazard: Ddos, arrays: NetworkArrays, cause: str) -> CapacityLoss:
-    """Build the CapacityLoss records (two phases at most per attacked link)."""
+    """Build the CapacityLoss records (two phases at most per attacked link).
+
+    Parameters
+    ----------
+    hazard : Ddos
+        The threat's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    CapacityLoss
+        The capacity-loss records.
+    """
     start, end = hazard.at_h, hazard.at_h + hazard.duration_h
     phases = [(start, end, hazard.attack_gbps)]
     if hazard.mitigation is not None:

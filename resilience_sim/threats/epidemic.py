@@ -37,10 +37,22 @@ class Epidemic:
 
     @property
     def ever_infected(self) -> np.ndarray:
+        """``(n_devices,)`` bool: the device was infected at some time."""
         return np.isfinite(self.infected_h)
 
     def curve(self, t_h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Numbers susceptible, infected and removed at each time of ``t_h``."""
+        """Numbers susceptible, infected and removed at each time of ``t_h``.
+
+        Parameters
+        ----------
+        t_h : numpy.ndarray
+            Times, hours.
+
+        Returns
+        -------
+        tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]
+            ``(susceptible, infected, removed)`` counts, each ``(len(t_h),)``.
+        """
         t = np.asarray(t_h, dtype=float)[:, None]
         infected = (self.infected_h[None, :] <= t).sum(axis=1)
         removed = (self.removed_h[None, :] <= t).sum(axis=1)
@@ -61,6 +73,28 @@ def simulate_sir(
 
     ``contacts``: square ``(n_devices, n_devices)`` CSR matrix, symmetric for an undirected
     contact graph; nonzeros are the contacts. See the module docstring for the method.
+
+    Parameters
+    ----------
+    contacts : csr_matrix
+        ``(n_devices, n_devices)`` contact matrix.
+    initial : numpy.ndarray
+        Device indices infected at ``start_h``.
+    start_h : float
+        Start time, hours.
+    infection_rate_per_h : float
+        Infection rate per contact, per hour.
+    patch_rate_per_h : float
+        Patch (removal) rate per device, per hour.
+    patch_from_h : float
+        Time patching starts, hours.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+
+    Returns
+    -------
+    Epidemic
+        Infection and removal times of every device.
     """
     n = contacts.shape[0]
     period = rng.exponential(1.0 / patch_rate_per_h, size=n)

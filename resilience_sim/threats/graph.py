@@ -21,18 +21,55 @@ _BLOCK_CELLS = 2_000_000
 
 
 def intact(arrays: NetworkArrays) -> np.ndarray:
-    """The undamaged network's ``asset_up`` mask: every asset except standby stopgaps."""
+    """The undamaged network's ``asset_up`` mask: every asset except standby stopgaps.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` bool.
+    """
     return ~arrays.standby
 
 
 def live_links(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
-    """``(n_links,)`` bool: the link is up and so are both its end nodes."""
+    """``(n_links,)`` bool: the link is up and so are both its end nodes.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_links,)`` bool.
+    """
     node_up = asset_up[: arrays.n_nodes]
     return asset_up[arrays.n_nodes :] & node_up[arrays.link_src] & node_up[arrays.link_dst]
 
 
 def adjacency(arrays: NetworkArrays, asset_up: np.ndarray) -> csr_matrix:
-    """Symmetric 0/1 adjacency ``(n_nodes, n_nodes)`` over live links (parallel links once)."""
+    """Symmetric 0/1 adjacency ``(n_nodes, n_nodes)`` over live links (parallel links once).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    csr_matrix
+        ``(n_nodes, n_nodes)`` sparse 0/1 matrix.
+    """
     live = live_links(arrays, asset_up)
     src, dst = arrays.link_src[live], arrays.link_dst[live]
     n = arrays.n_nodes
@@ -43,7 +80,20 @@ def adjacency(arrays: NetworkArrays, asset_up: np.ndarray) -> csr_matrix:
 
 
 def component_labels(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
-    """``(n_nodes,)`` component label of every node over live links; -1 for down nodes."""
+    """``(n_nodes,)`` component label of every node over live links; -1 for down nodes.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` int labels.
+    """
     _, labels = connected_components(adjacency(arrays, asset_up), directed=False)
     return np.where(asset_up[: arrays.n_nodes], labels, -1)
 
@@ -51,6 +101,20 @@ def component_labels(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
 def largest_component_share(arrays: NetworkArrays, asset_up: np.ndarray) -> float:
     """Nodes in the largest connected component of the up nodes, as a share of ALL nodes.
 
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    float
+        Share, 0..1.
+
+    Examples
+    --------
     >>> from resilience_sim.topology import Topology, compile_topology
     >>> from resilience_sim.topology.model import Link, Node
     >>> nodes = [Node(id=x, kind="exchange") for x in "abcd"]
@@ -67,7 +131,20 @@ def largest_component_share(arrays: NetworkArrays, asset_up: np.ndarray) -> floa
 
 
 def node_degree(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
-    """``(n_nodes,)`` number of live links at each node (parallel links each count)."""
+    """``(n_nodes,)`` number of live links at each node (parallel links each count).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` int degrees.
+    """
     live = live_links(arrays, asset_up)
     n = arrays.n_nodes
     return np.bincount(arrays.link_src[live], minlength=n) + np.bincount(
@@ -77,7 +154,20 @@ def node_degree(arrays: NetworkArrays, asset_up: np.ndarray) -> np.ndarray:
 
 def molloy_reed_ratio(arrays: NetworkArrays, asset_up: np.ndarray) -> float:
     """``<k^2> / <k>`` over the up nodes: above 2 a random graph with this degree
-    sequence has a giant component (Molloy-Reed criterion); NaN without any live link."""
+    sequence has a giant component (Molloy-Reed criterion); NaN without any live link.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    float
+        The ratio.
+    """
     k = node_degree(arrays, asset_up)[asset_up[: arrays.n_nodes]].astype(float)
     mean = k.mean() if len(k) else 0.0
     return float((k**2).mean() / mean) if mean > 0 else float("nan")
@@ -88,7 +178,24 @@ def incident_links(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every up link touching each of ``nodes``: ``(link positions, owner)``, where
     ``owner`` is the position in ``nodes`` of the node the link touches (a link between
-    two of ``nodes`` appears once for each)."""
+    two of ``nodes`` appears once for each).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    nodes : numpy.ndarray
+        Node indices.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    links : numpy.ndarray
+        Link positions.
+    owner : numpy.ndarray
+        Position in ``nodes`` of each link's node.
+    """
     nodes = np.asarray(nodes, dtype=np.int64)
     present = np.flatnonzero(asset_up[arrays.n_nodes :])
     ends = np.concatenate([arrays.link_src[present], arrays.link_dst[present]])
@@ -103,7 +210,22 @@ def incident_links(
 
 def reaching(arrays: NetworkArrays, asset_up: np.ndarray, anchors: np.ndarray) -> np.ndarray:
     """``(n_nodes,)`` bool: up nodes in a component holding an up node of ``anchors``
-    (a bool mask over nodes), e.g. the users that reach an international node."""
+    (a bool mask over nodes), e.g. the users that reach an international node.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    anchors : numpy.ndarray
+        ``(n_nodes,)`` bool mask of anchor nodes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` bool.
+    """
     labels = component_labels(arrays, asset_up)
     hit = np.zeros(arrays.n_nodes + 1, dtype=bool)  # slot -1 (down) stays False
     hit[labels[anchors & asset_up[: arrays.n_nodes]]] = True
@@ -115,6 +237,18 @@ def served_users(arrays: NetworkArrays, asset_up: np.ndarray) -> tuple[np.ndarra
 
     The same rule as the engine's service model, written on :func:`reaching` so that
     attack planning does not import the engine.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(domestic, international)``, each ``(n_nodes,)`` bool.
     """
     return reaching(arrays, asset_up, arrays.is_core), reaching(
         arrays, asset_up, arrays.is_international
@@ -124,7 +258,22 @@ def served_users(arrays: NetworkArrays, asset_up: np.ndarray) -> tuple[np.ndarra
 def node_betweenness(
     arrays: NetworkArrays, asset_up: np.ndarray, sources: np.ndarray | None = None
 ) -> np.ndarray:
-    """``(n_nodes,)`` shortest-path betweenness of the nodes; see :func:`betweenness`."""
+    """``(n_nodes,)`` shortest-path betweenness of the nodes; see :func:`betweenness`.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    sources : numpy.ndarray or None, default None
+        Pivot node indices (None: all up nodes).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` betweenness.
+    """
     return betweenness(arrays, asset_up, sources, with_links=False)[0]
 
 
@@ -154,6 +303,24 @@ def betweenness(
 
     Returns ``(node (n_nodes,), link (n_links,))``; the link array is zeros unless
     ``with_links``.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    sources : numpy.ndarray or None, default None
+        Pivot node indices (None: all up nodes).
+    with_links : bool, default True
+        Also compute the links' values.
+
+    Returns
+    -------
+    node : numpy.ndarray
+        ``(n_nodes,)`` node betweenness.
+    link : numpy.ndarray
+        ``(n_links,)`` link betweenness (zeros unless ``with_links``).
     """
     n = arrays.n_nodes
     node_up = asset_up[:n]

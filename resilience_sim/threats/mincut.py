@@ -38,7 +38,24 @@ def users_cut_off(
     arrays: NetworkArrays, asset_up: np.ndarray, anchors: np.ndarray, cut_links: np.ndarray
 ) -> float:
     """Users reaching ``anchors`` now who do not once the links ``cut_links`` (link
-    positions) are cut."""
+    positions) are cut.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    anchors : numpy.ndarray
+        ``(n_nodes,)`` bool mask of anchor nodes.
+    cut_links : numpy.ndarray
+        Link positions cut.
+
+    Returns
+    -------
+    float
+        Users, count.
+    """
     before = reaching(arrays, asset_up, anchors)
     trial = asset_up.copy()
     trial[arrays.n_nodes + np.asarray(cut_links, dtype=np.int64)] = False
@@ -57,6 +74,24 @@ def min_cut_attack(
 
     ``anchors``: bool mask over nodes; ``cuttable``: bool mask over links the attacker can
     reach. See the module docstring for the method.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    anchors : numpy.ndarray
+        ``(n_nodes,)`` bool mask of anchor nodes.
+    budget_links : int
+        Most links cut.
+    cuttable : numpy.ndarray
+        ``(n_links,)`` bool: links the attacker can reach.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted link positions.
     """
     up = asset_up.copy()
     chosen: list[int] = []

@@ -33,7 +33,22 @@ Scorer = Callable[[NetworkArrays, np.ndarray, np.ndarray], np.ndarray]
 
 
 def degree_score(arrays: NetworkArrays, asset_up: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """Node degree, or edge degree for link candidates (0 for a dead link)."""
+    """Node degree, or edge degree for link candidates (0 for a dead link).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    candidates : numpy.ndarray
+        Asset indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(candidates),)`` scores.
+    """
     n = arrays.n_nodes
     degree = node_degree(arrays, asset_up)
     is_node = candidates < n
@@ -47,7 +62,20 @@ def degree_score(arrays: NetworkArrays, asset_up: np.ndarray, candidates: np.nda
 
 
 def betweenness_scorer(pivots: int | None, rng: np.random.Generator) -> Scorer:
-    """A betweenness scorer: exact, or estimated from ``pivots`` up nodes drawn per call."""
+    """A betweenness scorer: exact, or estimated from ``pivots`` up nodes drawn per call.
+
+    Parameters
+    ----------
+    pivots : int or None
+        Pivot nodes per call (None: exact).
+    rng : numpy.random.Generator
+        Draws the pivots.
+
+    Returns
+    -------
+    Scorer
+        The scorer.
+    """
 
     def score(arrays: NetworkArrays, asset_up: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         sources = None
@@ -67,6 +95,20 @@ def population_score(
     """Users who lose domestic or international service if the candidate alone goes down.
 
     Cost: two connected-components passes per candidate, ``O(n_candidates x n_links)``.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    candidates : numpy.ndarray
+        Asset indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(candidates),)`` users.
     """
     domestic, international = served_users(arrays, asset_up)
     score = np.zeros(len(candidates))
@@ -86,7 +128,22 @@ def international_capacity_score(
     arrays: NetworkArrays, asset_up: np.ndarray, candidates: np.ndarray
 ) -> np.ndarray:
     """Gbit/s of live links abroad at a node (none for international nodes), or of the
-    link itself if it is a live link abroad."""
+    link itself if it is a live link abroad.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool: which assets are up.
+    candidates : numpy.ndarray
+        Asset indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(candidates),)`` Gbit/s.
+    """
     n = arrays.n_nodes
     intl = arrays.is_international
     abroad = live_links(arrays, asset_up) & (intl[arrays.link_src] != intl[arrays.link_dst])
@@ -99,7 +156,22 @@ def international_capacity_score(
 
 
 def scorer_for(rank_by: str, rng: np.random.Generator, pivots: int | None = None) -> Scorer:
-    """The scorer of a ``rank_by`` name other than ``random``."""
+    """The scorer of a ``rank_by`` name other than ``random``.
+
+    Parameters
+    ----------
+    rank_by : str
+        ``degree``, ``betweenness``, ``population`` or ``international_capacity``.
+    rng : numpy.random.Generator
+        Draws betweenness pivots.
+    pivots : int or None, default None
+        Betweenness pivots per call (None: exact).
+
+    Returns
+    -------
+    Scorer
+        The scorer.
+    """
     if rank_by == "betweenness":
         return betweenness_scorer(pivots, rng)
     return {
@@ -110,5 +182,16 @@ def scorer_for(rank_by: str, rng: np.random.Generator, pivots: int | None = None
 
 
 def rank(scores: np.ndarray) -> np.ndarray:
-    """Positions of ``scores`` from highest to lowest; ties keep their order."""
+    """Positions of ``scores`` from highest to lowest; ties keep their order.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        Scores.
+
+    Returns
+    -------
+    numpy.ndarray
+        Positions, highest score first.
+    """
     return np.argsort(-np.asarray(scores, dtype=float), kind="stable")

@@ -31,7 +31,26 @@ def sample_ransomware(
     rng: np.random.Generator,
     cause: str,
 ) -> tuple[Damage, CrewImpairment]:
-    """The centre's outage and the crews' impairment while it lasts."""
+    """The centre's outage and the crews' impairment while it lasts.
+
+    Parameters
+    ----------
+    hazard : Ransomware
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    tuple[Damage, CrewImpairment]
+        The centre's outage and the crews' impairment.
+    """
     centre = arrays.asset_index[hazard.operations_centre]
     restore_h = hazard.restore_h.sample(rng)
     slowdown = np.inf if hazard.crew_slowdown == "blocked" else float(hazard.crew_slowdown)

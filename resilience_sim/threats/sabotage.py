@@ -32,7 +32,26 @@ def sample_sabotage(
     rng: np.random.Generator,
     cause: str,
 ) -> Damage:
-    """Sample which of the sabotaged assets go down; see the module docstring."""
+    """Sample which of the sabotaged assets go down; see the module docstring.
+
+    Parameters
+    ----------
+    hazard : Sabotage
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The outages.
+    """
     targets = per_hazard(
         arrays, hazard, "sabotage.targets", lambda: sabotage_targets(hazard, topology, arrays)
     )
@@ -43,7 +62,22 @@ def sample_sabotage(
 
 
 def sabotage_targets(hazard: Sabotage, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
-    """Asset indices attacked (sorted, unique): named, cable systems and the min cut."""
+    """Asset indices attacked (sorted, unique): named, cable systems and the min cut.
+
+    Parameters
+    ----------
+    hazard : Sabotage
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     n = arrays.n_nodes
     parts = [arrays.indices_of(hazard.assets)]
     if hazard.cable_systems:

@@ -15,6 +15,20 @@ import numpy as np
 def success_probability(base: float, hardening_factor: np.ndarray) -> np.ndarray:
     """``min(1, base / hardening_factor)`` per asset; shape of ``hardening_factor``.
 
+    Parameters
+    ----------
+    base : float
+        Base success probability, 0..1.
+    hardening_factor : numpy.ndarray
+        Hardening factor per asset (>0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities, 0..1.
+
+    Examples
+    --------
     >>> success_probability(0.8, np.array([1.0, 2.0, 0.5])).tolist()
     [0.8, 0.4, 1.0]
     """

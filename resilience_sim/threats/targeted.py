@@ -52,7 +52,26 @@ def sample_targeted_attack(
     rng: np.random.Generator,
     cause: str,
 ) -> Damage:
-    """Sample the assets a targeted attack takes down; see the module docstring."""
+    """Sample the assets a targeted attack takes down; see the module docstring.
+
+    Parameters
+    ----------
+    hazard : TargetedAttack
+        The threat's scenario entry.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The outages.
+    """
     candidates = candidate_assets(hazard, arrays)
     succeeds = rng.random(len(candidates)) < success_probability(
         hazard.success_probability, arrays.hardening_factor[candidates]
@@ -77,7 +96,20 @@ def sample_targeted_attack(
 
 
 def candidate_assets(hazard: TargetedAttack, arrays: NetworkArrays) -> np.ndarray:
-    """Asset indices the attacker may attempt, in asset order."""
+    """Asset indices the attacker may attempt, in asset order.
+
+    Parameters
+    ----------
+    hazard : TargetedAttack
+        The threat's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
+    """
     n = arrays.n_nodes
     wanted = np.zeros(arrays.n_assets, dtype=bool)
     if hazard.target == "nodes":
@@ -97,7 +129,24 @@ def candidate_assets(hazard: TargetedAttack, arrays: NetworkArrays) -> np.ndarra
 def attack_costs(
     hazard: TargetedAttack, arrays: NetworkArrays, candidates: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Cost of attempting each candidate and the attacker's budget, in one unit."""
+    """Cost of attempting each candidate and the attacker's budget, in one unit.
+
+    Parameters
+    ----------
+    hazard : TargetedAttack
+        The threat's scenario entry.
+    arrays : NetworkArrays
+        The compiled network.
+    candidates : numpy.ndarray
+        Asset indices.
+
+    Returns
+    -------
+    costs : numpy.ndarray
+        ``(len(candidates),)`` cost of each attempt.
+    budget : float
+        The attacker's budget.
+    """
     if hazard.budget_cost is not None:
         kinds = arrays.asset_kinds[candidates]
         costs = np.array([hazard.cost_by_kind[k] for k in kinds], dtype=float)
@@ -119,7 +168,28 @@ def adaptive_attempts(
     scorer: Scorer,
 ) -> np.ndarray:
     """Positions (into ``candidates``) attempted by an attacker that re-ranks the
-    candidates not yet attempted on the damaged network before every attempt."""
+    candidates not yet attempted on the damaged network before every attempt.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    candidates : numpy.ndarray
+        Asset indices.
+    succeeds : numpy.ndarray
+        ``(len(candidates),)`` bool: the attempt would succeed.
+    costs : numpy.ndarray
+        ``(len(candidates),)`` cost of each attempt.
+    budget : float
+        The attacker's budget.
+    scorer : Scorer
+        Scores candidates on the damaged network.
+
+    Returns
+    -------
+    numpy.ndarray
+        Positions into ``candidates``, in attempt order.
+    """
     asset_up = intact(arrays).copy()
     open_ = np.ones(len(candidates), dtype=bool)
     attempts: list[int] = []

@@ -49,7 +49,18 @@ def _numpy_dtype(arrow_type: pa.DataType) -> np.dtype:
 
 
 def validity(values: ArrowData) -> np.ndarray:
-    """Whether each value is non-null, as numpy bool (``pc.is_valid`` without pandas)."""
+    """Whether each value is non-null, as numpy bool (``pc.is_valid`` without pandas).
+
+    Parameters
+    ----------
+    values : ArrowData
+        An Arrow array or chunked array.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
+    """
     parts = [
         np.ones(len(c), dtype=bool)
         if c.null_count == 0
@@ -60,7 +71,20 @@ def validity(values: ArrowData) -> np.ndarray:
 
 
 def bools(values: ArrowData, null: bool) -> np.ndarray:
-    """A boolean Arrow array as numpy bool, nulls read as ``null``."""
+    """A boolean Arrow array as numpy bool, nulls read as ``null``.
+
+    Parameters
+    ----------
+    values : ArrowData
+        A boolean Arrow array.
+    null : bool
+        The value read at nulls.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
+    """
     if not pa.types.is_boolean(values.type):
         raise TypeError(f"expected booleans, got {values.type}")
     parts = []
@@ -77,6 +101,16 @@ def numbers(values: ArrowData) -> tuple[np.ndarray, np.ndarray]:
 
     The value at a null is whatever its slot holds: mask it with the validity.
     A single chunk is a zero-copy view.
+
+    Parameters
+    ----------
+    values : ArrowData
+        A fixed-width numeric Arrow array.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(values (n,), valid (n,) bool)``.
     """
     dtype = _numpy_dtype(values.type)
     parts = [
@@ -90,7 +124,22 @@ def numbers(values: ArrowData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def filled(values: ArrowData, fill: int | float, dtype: type = np.int64) -> np.ndarray:
-    """A numeric Arrow array as a numpy array of ``dtype``, ``fill`` at the nulls."""
+    """A numeric Arrow array as a numpy array of ``dtype``, ``fill`` at the nulls.
+
+    Parameters
+    ----------
+    values : ArrowData
+        A numeric Arrow array.
+    fill : int or float
+        The value at nulls.
+    dtype : type, default np.int64
+        The numpy dtype of the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` values.
+    """
     data, valid = numbers(values)
     out = data.astype(dtype, copy=True)
     out[~valid] = fill
@@ -98,7 +147,20 @@ def filled(values: ArrowData, fill: int | float, dtype: type = np.int64) -> np.n
 
 
 def array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
-    """A numpy array of numbers or booleans as an Arrow array of ``arrow_type``, no nulls."""
+    """A numpy array of numbers or booleans as an Arrow array of ``arrow_type``, no nulls.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        ``(n,)`` numbers or booleans.
+    arrow_type : pyarrow.DataType
+        The Arrow type of the result.
+
+    Returns
+    -------
+    pyarrow.Array
+        The Arrow array.
+    """
     n = len(values)
     if pa.types.is_boolean(arrow_type):
         packed = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
@@ -108,7 +170,20 @@ def array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
 
 
 def strings(values: list[str], arrow_type: pa.DataType | None = None) -> pa.Array:
-    """A list of Python strings as an Arrow ``string`` (or ``large_string``) array."""
+    """A list of Python strings as an Arrow ``string`` (or ``large_string``) array.
+
+    Parameters
+    ----------
+    values : list[str]
+        The strings.
+    arrow_type : pyarrow.DataType or None, default None
+        ``pa.string()`` or ``pa.large_string()`` (None: ``string``).
+
+    Returns
+    -------
+    pyarrow.Array
+        The Arrow array.
+    """
     arrow_type = pa.string() if arrow_type is None else arrow_type
     if not (pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)):
         raise TypeError(f"expected a string type, got {arrow_type}")
@@ -121,7 +196,20 @@ def strings(values: list[str], arrow_type: pa.DataType | None = None) -> pa.Arra
 
 def scalar(value: bool | int | float | str, arrow_type: pa.DataType | None = None) -> pa.Scalar:
     """A Python value as an Arrow scalar, of the type ``pa.scalar`` would infer
-    (bool, int64, float64, string) unless ``arrow_type`` is given."""
+    (bool, int64, float64, string) unless ``arrow_type`` is given.
+
+    Parameters
+    ----------
+    value : bool or int or float or str
+        The value.
+    arrow_type : pyarrow.DataType or None, default None
+        The Arrow type (None: inferred).
+
+    Returns
+    -------
+    pyarrow.Scalar
+        The Arrow scalar.
+    """
     if arrow_type is None:
         if isinstance(value, bool):
             arrow_type = pa.bool_()

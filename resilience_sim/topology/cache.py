@@ -62,7 +62,18 @@ def code_key() -> str:
 
 
 def cache_path(path: Path) -> Path | None:
-    """The cache entry for the topology file ``path``, or None if it is not cached."""
+    """The cache entry for the topology file ``path``, or None if it is not cached.
+
+    Parameters
+    ----------
+    path : Path
+        A topology file.
+
+    Returns
+    -------
+    Path or None
+        Where its cache entry would be, or None.
+    """
     folder = cache_dir()
     if folder is None or path.stat().st_size < CACHE_MIN_BYTES:
         return None
@@ -72,7 +83,18 @@ def cache_path(path: Path) -> Path | None:
 
 
 def cached_entry(path: Path) -> Path | None:
-    """The existing cache entry of the file ``path``, else None."""
+    """The existing cache entry of the file ``path``, else None.
+
+    Parameters
+    ----------
+    path : Path
+        A topology file.
+
+    Returns
+    -------
+    Path or None
+        Its cache entry, or None.
+    """
     try:
         entry = cache_path(path)
     except OSError:
@@ -81,7 +103,20 @@ def cached_entry(path: Path) -> Path | None:
 
 
 def load_cached(path: Path, read: Callable[[Path], Topology]) -> Topology:
-    """``read(path)``, or its cached columns when the same bytes were read before."""
+    """``read(path)``, or its cached columns when the same bytes were read before.
+
+    Parameters
+    ----------
+    path : Path
+        A topology file.
+    read : Callable[[Path], Topology]
+        Reads the file when it is not cached.
+
+    Returns
+    -------
+    Topology
+        The topology.
+    """
     try:
         entry = cache_path(path)
     except OSError:  # unreadable file: let the reader name the problem

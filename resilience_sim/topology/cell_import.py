@@ -76,6 +76,38 @@ def import_cell_network(
     ``population_file`` (an areas CSV, or a GeoTIFF by its suffix) by ``coverage``,
     or ``population_total`` persons split over sites in proportion to their cells;
     with neither, sites have no users (a warning says so).
+
+    Parameters
+    ----------
+    path : str or Path
+        An OpenCelliD CSV export.
+    mcc : int or Sequence[int]
+        Mobile country code(s) to keep.
+    bbox : tuple[float, float, float, float] or None, default None
+        ``(min_lon, min_lat, max_lon, max_lat)``, decimal degrees (None: everywhere).
+    site_radius_m : float, default DEFAULT_SITE_RADIUS_M
+        Clustering radius of co-located cells, m.
+    aggregation_km, exchange_km : float, default DEFAULT_AGGREGATION_KM
+        Grid cell sides for aggregation nodes / exchanges, km.
+    microwave_max_km : float, default DEFAULT_MICROWAVE_MAX_KM
+        Longest site-to-aggregation link built as microwave, km.
+    backbone : Topology or None, default None
+        An existing topology whose located exchanges the aggregation nodes join.
+    backbone_file : str, default '--backbone'
+        The name given to the backbone in errors.
+    population_file : str or Path or None, default None
+        Areas CSV or population GeoTIFF (None: none).
+    coverage : Coverage, default 'voronoi'
+        How sites cover people: ``voronoi`` or ``range`` (range-limited).
+    population_total : int or None, default None
+        Persons split over sites by their cells (None: none).
+    name : str or None, default None
+        The topology's name (None: from the file).
+
+    Returns
+    -------
+    CellImport
+        The topology and the import's counts.
     """
     file = str(path)
     if population_file is not None and population_total is not None:

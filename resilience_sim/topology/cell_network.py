@@ -89,6 +89,18 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, cell_km: float) -> np.ndarray:
     columns of ``cell_km`` measured along the band's centre latitude, so cells are
     ``cell_km`` x ``cell_km`` to within the band's change of scale. Labels are
     ``0..k-1`` in order of (row, column).
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    cell_km : float
+        Cell side, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` int labels.
     """
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
     row = np.floor(lat * KM_PER_DEG_LAT / cell_km).astype(np.int64)
@@ -102,7 +114,22 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, cell_km: float) -> np.ndarray:
 def mean_positions(
     lat: np.ndarray, lon: np.ndarray, label: np.ndarray, weight: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(Weighted) mean position of the points of each label, on the sphere, degrees."""
+    """(Weighted) mean position of the points of each label, on the sphere, degrees.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    label : numpy.ndarray
+        ``(n,)`` label ``0..k-1`` of each point.
+    weight : numpy.ndarray or None, default None
+        ``(n,)`` weights (None: equal).
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(lat (k,), lon (k,))``, decimal degrees.
+    """
     xyz = unit_vectors(lat, lon)
     if weight is not None:
         xyz = xyz * np.asarray(weight, float)[:, None]
@@ -116,7 +143,20 @@ def mean_positions(
 def nearest(
     from_lat: np.ndarray, from_lon: np.ndarray, to_lat: np.ndarray, to_lon: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest ``to`` point for each ``from`` point and its distance, km."""
+    """Index of the nearest ``to`` point for each ``from`` point and its distance, km.
+
+    Parameters
+    ----------
+    from_lat, from_lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    to_lat, to_lon : numpy.ndarray
+        ``(m,)`` points, decimal degrees.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(index (n,), distance_km (n,))``.
+    """
     tree = cKDTree(unit_vectors(to_lat, to_lon))
     _, idx = tree.query(unit_vectors(from_lat, from_lon))
     idx = np.asarray(idx, dtype=np.int64)
@@ -130,6 +170,20 @@ def grid_hubs(
 
     Returns ``(hub of each point, its distance km, hub lat, hub lon)``. A hub that is no
     point's nearest (its cell's points all lie nearer a neighbouring hub) is dropped.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    cell_km : float
+        Cell side, km.
+    weight : numpy.ndarray or None, default None
+        ``(n,)`` weights (None: equal).
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray]
+        ``(hub (n,), distance_km (n,), hub_lat (k,), hub_lon (k,))``.
     """
     hub_lat, hub_lon = mean_positions(lat, lon, grid_cells(lat, lon, cell_km), weight)
     hub, km = nearest(lat, lon, hub_lat, hub_lon)
@@ -144,6 +198,16 @@ def core_links(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
     The spanning tree is over all pairs (O(n^2) memory: meant for exchanges, a few
     hundred per country, not for sites).
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, 2)`` index pairs.
     """
     n = len(lat)
     if n < 2:
@@ -177,12 +241,30 @@ def build_cell_network(
 
     Parameters
     ----------
-    sites : physical sites (:func:`~resilience_sim.topology.io.opencellid.cluster_sites`).
-    population : users per site, persons, shape ``(n_sites,)``; 0 when None.
-    aggregation_km, exchange_km : grid cell sides for aggregation nodes / exchanges, km.
-    microwave_max_km : longest site-to-aggregation link built as microwave, km.
-    backbone : an existing topology whose located exchanges the aggregation nodes join;
+    sites : Sites
+        Physical sites (:func:`~resilience_sim.topology.io.opencellid.cluster_sites`).
+    name : str
+        The topology's name.
+    description : str, default ""
+        The topology's description.
+    population : numpy.ndarray or None, optional
+        Users per site, persons, shape ``(n_sites,)``; 0 when None.
+    aggregation_km, exchange_km : float
+        Grid cell sides for aggregation nodes / exchanges, km.
+    microwave_max_km : float
+        Longest site-to-aggregation link built as microwave, km.
+    backbone : Topology or None, optional
+        An existing topology whose located exchanges the aggregation nodes join;
         its nodes and links come first in the result, unchanged.
+    backbone_file : str, default "--backbone"
+        The name given to the backbone in errors.
+
+    Returns
+    -------
+    topology : Topology
+        The cell network.
+    counts : BackhaulCounts
+        How many links of each backhaul kind were built.
 
     Raises
     ------

@@ -23,12 +23,37 @@ def build_topology(doc: TopologyDocument, file: str) -> Topology:
     """Check references and uniqueness in ``doc`` and return the :class:`Topology`.
 
     Raises :class:`InputError` listing every problem found, each naming ``file``.
+
+    Parameters
+    ----------
+    doc : TopologyDocument
+        The validated document.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    Topology
+        The checked topology.
     """
     return checked_topology(Topology.from_document(doc), file)
 
 
 def checked_topology(topology: Topology, file: str) -> Topology:
-    """``topology`` itself if its ids and references are consistent, else InputError."""
+    """``topology`` itself if its ids and references are consistent, else InputError.
+
+    Parameters
+    ----------
+    topology : Topology
+        A topology built in code.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    Topology
+        ``topology``.
+    """
     nodes, links = topology.node_table, topology.link_table
     if has_reference_problems(nodes, links):
         raise InputError(reference_problems(nodes, links, file))
@@ -41,6 +66,18 @@ def has_reference_problems(nodes: pa.Table, links: pa.Table) -> bool:
     One hash table of every asset id (nodes, then links) answers all the questions:
     :func:`asset_positions` looks up the ids themselves and every reference in one
     ``index_in`` call. Ids are unique iff each id's first position is its own.
+
+    Parameters
+    ----------
+    nodes : pyarrow.Table
+        The node column table.
+    links : pyarrow.Table
+        The link column table.
+
+    Returns
+    -------
+    bool
+        True if there is a problem.
     """
     n, m = nodes.num_rows, links.num_rows
     deps = nodes.column("depends_on").combine_chunks()
@@ -76,7 +113,22 @@ def asset_positions(
     nodes: pa.Table, links: pa.Table, references: list[pa.Array | pa.ChunkedArray]
 ) -> list[pa.Array]:
     """The position of every asset id (nodes then links) among all asset ids, then of
-    each array of ``references``; null where absent. One ``index_in`` (one hash table)."""
+    each array of ``references``; null where absent. One ``index_in`` (one hash table).
+
+    Parameters
+    ----------
+    nodes : pyarrow.Table
+        The node column table.
+    links : pyarrow.Table
+        The link column table.
+    references : list[pyarrow.Array or pyarrow.ChunkedArray]
+        Id arrays to look up.
+
+    Returns
+    -------
+    list[pyarrow.Array]
+        Positions of the asset ids, then one array per reference array.
+    """
     kind = nodes.column("id").type
 
     def chunks(parts: list) -> list[pa.Array]:
@@ -104,7 +156,22 @@ def _filled(positions: pa.Array) -> np.ndarray:
 
 
 def reference_problems(nodes: pa.Table, links: pa.Table, file: str) -> list[InputProblem]:
-    """Every id and reference problem, in file order (item by item: for bad files)."""
+    """Every id and reference problem, in file order (item by item: for bad files).
+
+    Parameters
+    ----------
+    nodes : pyarrow.Table
+        The node column table.
+    links : pyarrow.Table
+        The link column table.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    list[InputProblem]
+        The problems.
+    """
     problems: list[InputProblem] = []
     node_ids = nodes.column("id").to_pylist()
     node_kinds = nodes.column("kind").to_pylist()

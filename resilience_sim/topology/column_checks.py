@@ -83,7 +83,18 @@ def _validators(model: type[BaseModel]) -> set[str]:
 
 
 def uncovered_validators(model: type[BaseModel]) -> set[str]:
-    """Validators of ``model`` that :data:`COLUMN_RULES` has no column form for."""
+    """Validators of ``model`` that :data:`COLUMN_RULES` has no column form for.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        A pydantic model.
+
+    Returns
+    -------
+    set[str]
+        Validator names.
+    """
     return _validators(model) - set(COLUMN_RULES.get(model, {}))
 
 
@@ -193,7 +204,24 @@ def screen_table(
 ) -> tuple[pa.Table, list[InputProblem]]:
     """Check ``table``'s rows against ``model``'s rules; return the table in the model's
     schema (defaults filled in) and the problems of the rows that break a rule, each
-    named ``{where}[id].field`` as a YAML file's would be."""
+    named ``{where}[id].field`` as a YAML file's would be.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    table : pyarrow.Table
+        The rows to check.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        ``nodes`` or ``links`` (the field prefix).
+
+    Returns
+    -------
+    tuple[pyarrow.Table, list[InputProblem]]
+        ``(table in the model's schema, problems)``.
+    """
     schema = model_schema(model)
     n = table.num_rows
     bad = np.zeros(n, dtype=bool)
@@ -278,7 +306,24 @@ def document_problems(name: Any, description: Any, n_nodes: int, file: str) -> l
     """Problems of the document-level fields (name, description, at least one node).
 
     Decided by the fields' rules on one-value columns, as rows are; pydantic only
-    names the problems of a document that may break one."""
+    names the problems of a document that may break one.
+
+    Parameters
+    ----------
+    name : Any
+        The document's ``name``.
+    description : Any
+        The document's ``description``.
+    n_nodes : int
+        Nodes in the document.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    list[InputProblem]
+        The problems.
+    """
     if n_nodes and not _document_may_break(name, description):
         return []
     stub = [Node.model_construct(id="-", kind="exchange")] if n_nodes else []

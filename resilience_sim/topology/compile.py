@@ -64,7 +64,18 @@ class AssetIndex(Mapping[str, int]):
         return len(self._ids)
 
     def positions(self, asset_ids: Sequence[str]) -> np.ndarray:
-        """Indices of ``asset_ids`` (int64); KeyError naming the first unknown id."""
+        """Indices of ``asset_ids`` (int64); KeyError naming the first unknown id.
+
+        Parameters
+        ----------
+        asset_ids : Sequence[str]
+            Asset ids.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(len(asset_ids),)`` indices.
+        """
         if not len(asset_ids):
             return np.empty(0, dtype=np.int64)
         if self._use_dict():
@@ -128,19 +139,53 @@ class NetworkArrays:
 
     @property
     def n_assets(self) -> int:
+        """Number of assets: nodes then links."""
         return self.n_nodes + self.n_links
 
     def indices_of(self, asset_ids: Sequence[str]) -> np.ndarray:
-        """Asset indices of ``asset_ids`` (KeyError for an unknown id)."""
+        """Asset indices of ``asset_ids`` (KeyError for an unknown id).
+
+        Parameters
+        ----------
+        asset_ids : Sequence[str]
+            Asset ids.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(len(asset_ids),)`` indices.
+        """
         return self.asset_index.positions(asset_ids)
 
     def live_links(self, asset_up: np.ndarray) -> np.ndarray:
-        """Links that carry traffic: up, with both end nodes up. Shape ``(n_links,)``."""
+        """Links that carry traffic: up, with both end nodes up. Shape ``(n_links,)``.
+
+        Parameters
+        ----------
+        asset_up : numpy.ndarray
+            ``(n_assets,)`` bool: which assets are up.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_links,)`` bool.
+        """
         node_up = asset_up[: self.n_nodes]
         return asset_up[self.n_nodes :] & node_up[self.link_src] & node_up[self.link_dst]
 
     def capacity_gbps(self, capacity_frac: np.ndarray | None = None) -> np.ndarray:
-        """Link capacities, Gbit/s, scaled by the remaining share (DDoS) when given."""
+        """Link capacities, Gbit/s, scaled by the remaining share (DDoS) when given.
+
+        Parameters
+        ----------
+        capacity_frac : numpy.ndarray or None, default None
+            ``(n_links,)`` remaining capacity share, 0..1 (None: full).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_links,)`` capacities, Gbit/s.
+        """
         if capacity_frac is None:
             return self.link_capacity_gbps
         return self.link_capacity_gbps * capacity_frac
@@ -154,6 +199,18 @@ def compile_topology(
     Works on the topology's column tables (no Node or Link objects). ``standby`` maps
     the ids of stopgap assets to their deployment time (hours): they start down and
     are not part of the undamaged network.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    standby : Mapping[str, float] or None, default None
+        Stopgap asset id -> deployment time, hours (None: none).
+
+    Returns
+    -------
+    NetworkArrays
+        The compiled arrays.
     """
     nodes, links = topology.node_table, topology.link_table
     n, m = nodes.num_rows, links.num_rows

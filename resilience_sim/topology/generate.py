@@ -128,6 +128,22 @@ def generate_topology(preset: Preset, n_nodes: int, seed: int, operators: int = 
     columns: no Node or Link object is built unless some code asks for one).
 
     Raises :class:`InputError` for an unknown preset or a size out of range.
+
+    Parameters
+    ----------
+    preset : Preset
+        The network preset.
+    n_nodes : int
+        Node count, 100 to 1,000,000.
+    seed : int
+        The random seed.
+    operators : int, default 0
+        Number of operators, 0 (none) to 9.
+
+    Returns
+    -------
+    Topology
+        The generated topology.
     """
     if preset not in PRESETS:
         raise InputError.single(

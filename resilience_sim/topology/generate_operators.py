@@ -29,18 +29,46 @@ _STREAM = 0x0F  # spawn key of the operators' generator, apart from the network'
 
 
 def operator_ids(n_operators: int) -> list[str]:
-    """``"001-01"``, ``"001-02"``, ... (MCC 001: the ITU test network)."""
+    """``"001-01"``, ``"001-02"``, ... (MCC 001: the ITU test network).
+
+    Parameters
+    ----------
+    n_operators : int
+        How many.
+
+    Returns
+    -------
+    list[str]
+        The ids.
+    """
     return [f"001-{k:02d}" for k in range(1, n_operators + 1)]
 
 
 def market_shares(n_operators: int) -> np.ndarray:
-    """National market shares of the synthetic operators: ``1/k`` normalised."""
+    """National market shares of the synthetic operators: ``1/k`` normalised.
+
+    Parameters
+    ----------
+    n_operators : int
+        How many.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_operators,)`` shares summing to 1.
+    """
     weights = 1.0 / np.arange(1, n_operators + 1)
     return weights / weights.sum()
 
 
 def check_operator_count(n_operators: object) -> None:
-    """InputError unless ``n_operators`` is an integer 0 to :data:`MAX_OPERATORS`."""
+    """InputError unless ``n_operators`` is an integer 0 to :data:`MAX_OPERATORS`.
+
+    Parameters
+    ----------
+    n_operators : object
+        The requested count.
+    """
     if (
         isinstance(n_operators, bool)
         or not isinstance(n_operators, int | np.integer)
@@ -56,7 +84,26 @@ def check_operator_count(n_operators: object) -> None:
 def with_operators(
     topology: Topology, cell: np.ndarray, cell_chain: np.ndarray, n_operators: int, seed: int
 ) -> Topology:
-    """``topology`` with the cell sites' chains, and their links, given to operators."""
+    """``topology`` with the cell sites' chains, and their links, given to operators.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    cell : numpy.ndarray
+        Node indices of the cell sites.
+    cell_chain : numpy.ndarray
+        ``(len(cell),)`` access chain of each cell site.
+    n_operators : int
+        How many operators.
+    seed : int
+        The random seed (its own stream).
+
+    Returns
+    -------
+    Topology
+        The topology with operators.
+    """
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, _STREAM])))
     n_chains = int(cell_chain.max()) + 1 if len(cell_chain) else 0
     chain_op = rng.choice(n_operators, size=n_chains, p=market_shares(n_operators))

@@ -46,7 +46,22 @@ class Joined:
 
 
 def located(topology: Topology, kind: NodeKind, domestic_only: bool = False) -> np.ndarray:
-    """Row indices of located nodes of ``kind`` (optionally not ``international``)."""
+    """Row indices of located nodes of ``kind`` (optionally not ``international``).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    kind : NodeKind
+        The node kind.
+    domestic_only : bool, default False
+        Leave out ``international`` nodes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Row indices.
+    """
     kinds = np.asarray(topology.node_column("kind"), dtype=object)
     lat = topology.node_column("lat")
     keep = (kinds == kind.value) & np.array([v is not None for v in lat], dtype=bool)
@@ -63,7 +78,26 @@ def join_landing_stations(
     n_exchanges: int = JOIN_EXCHANGES,
     file: str = "--cables",
 ) -> Joined:
-    """``base`` then ``cables``, domestic landing stations joined to ``base``'s exchanges."""
+    """``base`` then ``cables``, domestic landing stations joined to ``base``'s exchanges.
+
+    Parameters
+    ----------
+    base : Topology
+        The domestic network.
+    cables : Topology
+        The imported cables.
+    max_km : float, default DEFAULT_JOIN_MAX_KM
+        Longest join, km.
+    n_exchanges : int, default JOIN_EXCHANGES
+        Exchanges each landing station joins.
+    file : str, default '--cables'
+        The option named in errors.
+
+    Returns
+    -------
+    Joined
+        The merged topology and the joins.
+    """
     if not (np.isfinite(max_km) and max_km > 0):
         raise InputError.single("--cables-max-km", str(max_km), "must be a positive number of km")
     exchanges = located(base, NodeKind.EXCHANGE)
@@ -114,7 +148,24 @@ def add_gateways(
 ) -> Joined:
     """``base`` plus international ``gateway`` nodes, each joined by terrestrial fibre
     (``JOIN_CAPACITY_GBPS``, great-circle length) to its ``n_exchanges`` nearest
-    exchanges, whatever the distance."""
+    exchanges, whatever the distance.
+
+    Parameters
+    ----------
+    base : Topology
+        The network.
+    gateways : list[Gateway]
+        The gateways to add.
+    n_exchanges : int, default JOIN_EXCHANGES
+        Exchanges each gateway joins.
+    file : str, default '--gateway'
+        The option named in errors.
+
+    Returns
+    -------
+    Joined
+        The merged topology and the joins.
+    """
     exchanges = located(base, NodeKind.EXCHANGE)
     if exchanges.size == 0:
         raise InputError.single(file, "", "the network has no located exchange to join")

@@ -9,7 +9,7 @@ and variants build a new topology.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -123,6 +123,7 @@ class Node(_Frozen):
 
     @property
     def has_location(self) -> bool:
+        """Whether the node has ``lat``/``lon``."""
         return self.lat is not None
 
 
@@ -243,7 +244,24 @@ class Topology:
     def from_tables(
         cls, name: str, node_table: pa.Table, link_table: pa.Table, description: str = ""
     ) -> Topology:
-        """A topology over checked column tables (schema :func:`table.model_schema`)."""
+        """A topology over checked column tables (schema :func:`table.model_schema`).
+
+        Parameters
+        ----------
+        name : str
+            The topology's name.
+        node_table : pyarrow.Table
+            Checked node columns.
+        link_table : pyarrow.Table
+            Checked link columns.
+        description : str, default ''
+            The topology's description.
+
+        Returns
+        -------
+        Topology
+            The topology.
+        """
         obj = cls.__new__(cls)
         object.__setattr__(obj, "name", name)
         object.__setattr__(obj, "description", description)
@@ -254,6 +272,18 @@ class Topology:
 
     @classmethod
     def from_document(cls, doc: TopologyDocument) -> Topology:
+        """The topology of a validated file document (references not checked here).
+
+        Parameters
+        ----------
+        doc : TopologyDocument
+            The document.
+
+        Returns
+        -------
+        Topology
+            The topology.
+        """
         return cls(
             name=doc.name,
             description=doc.description,
@@ -288,11 +318,33 @@ class Topology:
         return self._cached("_links_table", lambda: table_from_objects(Link, self.links))
 
     def node_column(self, name: str) -> list:
-        """Field ``name`` of every node as a Python list (from objects or columns)."""
+        """Field ``name`` of every node as a Python list (from objects or columns).
+
+        Parameters
+        ----------
+        name : str
+            A Node field.
+
+        Returns
+        -------
+        list
+            One value per node.
+        """
         return self._column("nodes", name)
 
     def link_column(self, name: str) -> list:
-        """Field ``name`` of every link as a Python list (enums as their values)."""
+        """Field ``name`` of every link as a Python list (enums as their values).
+
+        Parameters
+        ----------
+        name : str
+            A Link field.
+
+        Returns
+        -------
+        list
+            One value per link.
+        """
         return self._column("links", name)
 
     def _column(self, which: str, name: str) -> list:
@@ -346,11 +398,13 @@ class Topology:
     # ------------------------------------------------------------------ queries
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         rows = self.__dict__.get("_nodes_rows")
         return len(rows) if rows is not None else self.__dict__["_nodes_table"].num_rows
 
     @property
     def n_links(self) -> int:
+        """Number of links."""
         rows = self.__dict__.get("_links_rows")
         return len(rows) if rows is not None else self.__dict__["_links_table"].num_rows
 
@@ -360,9 +414,33 @@ class Topology:
         return list(dict.fromkeys(self.node_column("region")))
 
     def node(self, node_id: str) -> Node:
+        """The node with id ``node_id``.
+
+        Parameters
+        ----------
+        node_id : str
+            The id (KeyError if unknown).
+
+        Returns
+        -------
+        Node
+            The node.
+        """
         return self._row("nodes", Node, self.node_index[node_id])
 
     def link(self, link_id: str) -> Link:
+        """The link with id ``link_id``.
+
+        Parameters
+        ----------
+        link_id : str
+            The id (KeyError if unknown).
+
+        Returns
+        -------
+        Link
+            The link.
+        """
         return self._row("links", Link, self.link_index[link_id])
 
     def _row(self, which: str, model: type[BaseModel], i: int):
@@ -372,6 +450,18 @@ class Topology:
         return objects_from_table(model, self.__dict__[f"_{which}_table"].slice(i, 1))[0]
 
     def has_asset(self, asset_id: str) -> bool:
+        """Whether a node or link has id ``asset_id``.
+
+        Parameters
+        ----------
+        asset_id : str
+            The id.
+
+        Returns
+        -------
+        bool
+            True if it exists.
+        """
         return asset_id in self.node_index or asset_id in self.link_index
 
     def core_node_ids(self) -> list[str]:
@@ -392,7 +482,18 @@ class Topology:
         return flagged or [a for a, k in zip(ids, kinds, strict=True) if k == NodeKind.GATEWAY]
 
     def link_length_km(self, link: Link) -> float | None:
-        """The link's length: as given, else along its route, else end point to end point."""
+        """The link's length: as given, else along its route, else end point to end point.
+
+        Parameters
+        ----------
+        link : Link
+            A link of this topology.
+
+        Returns
+        -------
+        float or None
+            Length, km (None if no length and unlocated ends).
+        """
         if link.length_km is not None:
             return link.length_km
         if link.route is not None:
@@ -403,16 +504,22 @@ class Topology:
         return None
 
     def link_points(self, link: Link) -> list[tuple[float, float]]:
-        """The link's geometry as ``(lat, lon)`` points (route, else end points if located)."""
+        """The link's geometry as ``(lat, lon)`` points (route, else end points if located).
+
+        Parameters
+        ----------
+        link : Link
+            A link of this topology.
+
+        Returns
+        -------
+        list[tuple[float, float]]
+            ``(lat, lon)`` points, decimal degrees.
+        """
         if link.route is not None:
             return [tuple(p) for p in link.route]
         ends = [self.node(link.source), self.node(link.target)]
         return [(n.lat, n.lon) for n in ends if n.has_location]
-
-    def iter_assets(self) -> Iterator[tuple[str, str]]:
-        """Yield ``(asset_id, asset_kind)`` for every node, then every link."""
-        yield from zip(self.node_column("id"), self.node_column("kind"), strict=True)
-        yield from zip(self.link_column("id"), self.link_column("kind"), strict=True)
 
     def to_networkx(self) -> nx.MultiGraph:
         """The modelling view: a MultiGraph keyed by link id, attributes as in the file."""

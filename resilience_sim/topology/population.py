@@ -71,6 +71,20 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     The parts are integers that sum to ``total`` exactly; each is the floor or the
     ceiling of its quota ``total * w / sum(w)``; ties go to the lower index.
 
+    Parameters
+    ----------
+    total : int
+        The integer to split.
+    weights : numpy.ndarray
+        ``(n,)`` non-negative weights.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` int parts summing to ``total``.
+
+    Examples
+    --------
     >>> largest_remainder(10, np.array([1.0, 1.0, 1.0])).tolist()
     [4, 3, 3]
     """
@@ -103,7 +117,20 @@ class SiteCoverage:
         self.n_without_range = int(np.isnan(rng).sum())
 
     def assign(self, lat: np.ndarray, lon: np.ndarray, coverage: Coverage) -> np.ndarray:
-        """Index of the covering site per point, -1 where none covers it."""
+        """Index of the covering site per point, -1 where none covers it.
+
+        Parameters
+        ----------
+        lat, lon : numpy.ndarray
+            ``(n,)`` points, decimal degrees.
+        coverage : Coverage
+            ``voronoi`` or ``range`` (range-limited).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n,)`` site indices.
+        """
         points = unit_vectors(lat, lon).reshape(-1, 3)
         if len(points) == 0:
             return np.zeros(0, dtype=np.int64)
@@ -132,7 +159,22 @@ class SiteCoverage:
 def assign_areas(
     areas: Areas, coverage_of: SiteCoverage, coverage: Coverage
 ) -> PopulationAssignment:
-    """Split every area's population over the sites that cover it (module docstring)."""
+    """Split every area's population over the sites that cover it (module docstring).
+
+    Parameters
+    ----------
+    areas : Areas
+        The areas and their populations.
+    coverage_of : SiteCoverage
+        The sites.
+    coverage : Coverage
+        ``voronoi`` or ``range`` (range-limited).
+
+    Returns
+    -------
+    PopulationAssignment
+        Users per site and the uncovered population.
+    """
     n = coverage_of.n
     users = np.zeros(n, dtype=np.int64)
     uncovered_by_area: dict[str, int] = {}
@@ -154,7 +196,24 @@ def assign_areas(
 def assign_raster(
     path: str | Path, coverage_of: SiteCoverage, coverage: Coverage, band: int = 1
 ) -> PopulationAssignment:
-    """Split a population raster (persons per pixel) over the sites, block by block."""
+    """Split a population raster (persons per pixel) over the sites, block by block.
+
+    Parameters
+    ----------
+    path : str or Path
+        The GeoTIFF.
+    coverage_of : SiteCoverage
+        The sites.
+    coverage : Coverage
+        ``voronoi`` or ``range`` (range-limited).
+    band : int, default 1
+        The raster band, from 1.
+
+    Returns
+    -------
+    PopulationAssignment
+        Users per site and the uncovered population.
+    """
     import rasterio
     from rasterio.warp import transform as warp_transform
 
@@ -198,6 +257,16 @@ def read_areas(path: str | Path) -> Areas:
 
     Raises :class:`InputError` (``FILE: line N.field: message``) for a missing column,
     a population that is not a non-negative integer, a bad coordinate or bad WKT.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    Areas
+        The areas.
     """
     name = str(path)
     try:
@@ -251,7 +320,22 @@ def _integer(text: str, file: str, where: str) -> int:
 
 
 def parse_wkt_polygon(text: str, file: str, where: str) -> list[np.ndarray]:
-    """Rings of a WKT ``POLYGON`` / ``MULTIPOLYGON`` as ``(k, 2)`` arrays of (lon, lat)."""
+    """Rings of a WKT ``POLYGON`` / ``MULTIPOLYGON`` as ``(k, 2)`` arrays of (lon, lat).
+
+    Parameters
+    ----------
+    text : str
+        The WKT.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        The field named in errors (``line N.wkt``).
+
+    Returns
+    -------
+    list[numpy.ndarray]
+        The rings.
+    """
     if not _WKT_TYPE.match(text):
         raise InputError.single(file, where, "WKT must be POLYGON (...) or MULTIPOLYGON (...)")
     if text.count("(") != text.count(")"):
@@ -275,7 +359,20 @@ def parse_wkt_polygon(text: str, file: str, where: str) -> list[np.ndarray]:
 
 
 def inside_rings(lon: np.ndarray, lat: np.ndarray, rings: list[np.ndarray]) -> np.ndarray:
-    """Whether each point is inside the rings (even-odd rule: holes and parts)."""
+    """Whether each point is inside the rings (even-odd rule: holes and parts).
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    rings : list[numpy.ndarray]
+        ``(k, 2)`` (lon, lat) rings.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
+    """
     inside = np.zeros(len(lon), dtype=bool)
     for ring in rings:
         x0, y0 = ring[:-1, 0], ring[:-1, 1]
@@ -289,7 +386,18 @@ def inside_rings(lon: np.ndarray, lat: np.ndarray, rings: list[np.ndarray]) -> n
 
 
 def polygon_samples(rings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample points (lat, lon) inside the rings and their area weights (cos latitude)."""
+    """Sample points (lat, lon) inside the rings and their area weights (cos latitude).
+
+    Parameters
+    ----------
+    rings : list[numpy.ndarray]
+        ``(k, 2)`` (lon, lat) rings.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]
+        ``(lat, lon, weight)``, each ``(m,)``.
+    """
     allpts = np.vstack(rings)
     (x_min, y_min), (x_max, y_max) = allpts.min(axis=0), allpts.max(axis=0)
     step_x = (x_max - x_min) / POLYGON_GRID
@@ -313,6 +421,20 @@ def assign_to_topology(
 
     Voronoi coverage (a topology keeps no coverage radius). The population of every other
     node is kept; that of the ``kind`` nodes is replaced.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    population_file : str or Path
+        Areas CSV or population GeoTIFF.
+    kind : str, default 'cell_site'
+        The node kind that gets users.
+
+    Returns
+    -------
+    tuple[Topology, PopulationAssignment]
+        The topology with users and the assignment.
     """
     kinds = np.asarray(topology.node_column("kind"), dtype=object)
     lat = np.asarray([np.nan if v is None else v for v in topology.node_column("lat")])

@@ -11,7 +11,18 @@ from resilience_sim.topology.model import Topology
 
 def topology_stats(topology: Topology) -> dict:
     """Counts per kind and region, total length (km) and capacity (Gbit/s) per link kind,
-    connected components, and the core / international node ids."""
+    connected components, and the core / international node ids.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    dict
+        The statistics.
+    """
     g = topology.to_networkx()
     length_by_kind: Counter[str] = Counter()
     capacity_by_kind: Counter[str] = Counter()

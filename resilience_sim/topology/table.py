@@ -66,7 +66,18 @@ def _strip(annotation: Any) -> tuple[Any, bool]:
 
 @cache
 def column_type(annotation: Any) -> ColumnType:
-    """The :class:`ColumnType` of a field annotation (see the module's table)."""
+    """The :class:`ColumnType` of a field annotation (see the module's table).
+
+    Parameters
+    ----------
+    annotation : Any
+        A field annotation.
+
+    Returns
+    -------
+    ColumnType
+        Its column type.
+    """
     base, nullable = _strip(annotation)
     origin = typing.get_origin(base)
     if base is bool:
@@ -97,7 +108,18 @@ def column_type(annotation: Any) -> ColumnType:
 
 @cache
 def model_schema(model: type[BaseModel]) -> pa.Schema:
-    """One column per field of ``model``, in field order."""
+    """One column per field of ``model``, in field order.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+
+    Returns
+    -------
+    pyarrow.Schema
+        The Arrow schema.
+    """
     return pa.schema(
         [
             pa.field(name, column_type(info.annotation).arrow, nullable=True)
@@ -121,7 +143,20 @@ def _to_arrow_value(value: Any, ct: ColumnType) -> Any:
 
 
 def table_from_objects(model: type[BaseModel], objects: Sequence[BaseModel]) -> pa.Table:
-    """The column table of ``objects`` (instances of ``model``), one row each."""
+    """The column table of ``objects`` (instances of ``model``), one row each.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    objects : Sequence[BaseModel]
+        Instances of ``model``.
+
+    Returns
+    -------
+    pyarrow.Table
+        The column table.
+    """
     schema = model_schema(model)
     arrays = []
     for name, info in model.model_fields.items():
@@ -153,7 +188,20 @@ def _from_arrow_values(values: list, ct: ColumnType) -> list:
 
 
 def objects_from_table(model: type[BaseModel], table: pa.Table) -> tuple:
-    """``model`` objects of every row of a checked ``table``, built without validation."""
+    """``model`` objects of every row of a checked ``table``, built without validation.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    table : pyarrow.Table
+        A checked column table.
+
+    Returns
+    -------
+    tuple
+        One object per row.
+    """
     columns = {}
     for name, info in model.model_fields.items():
         ct = column_type(info.annotation)
@@ -169,6 +217,20 @@ def construct_many(model: type[BaseModel], columns: dict[str, list], k: int) -> 
     absent from ``columns`` take their default, and ``default_factory`` fields get a
     fresh value each. Only for values known to satisfy the schema (the callers check
     them column-wise; the tests re-validate generated networks through the schema).
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    columns : dict[str, list]
+        Field -> ``k`` checked values.
+    k : int
+        Number of objects.
+
+    Returns
+    -------
+    tuple
+        The objects.
     """
     fields_set = set(columns)
     columns = dict(columns)
@@ -198,7 +260,22 @@ def construct_many(model: type[BaseModel], columns: dict[str, list], k: int) -> 
 
 def table_from_columns(model: type[BaseModel], columns: dict[str, Any], n_rows: int) -> pa.Table:
     """The table of ``n_rows`` rows from checked ``columns`` (field -> values, enums as
-    their values); fields not given take their default."""
+    their values); fields not given take their default.
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    columns : dict[str, Any]
+        Field -> ``n_rows`` checked values.
+    n_rows : int
+        Rows.
+
+    Returns
+    -------
+    pyarrow.Table
+        The column table.
+    """
     schema = model_schema(model)
     arrays = [
         pa.array(columns[f.name], type=f.type)
@@ -210,7 +287,22 @@ def table_from_columns(model: type[BaseModel], columns: dict[str, Any], n_rows: 
 
 
 def default_column(model: type[BaseModel], name: str, n_rows: int) -> pa.Array:
-    """A column of ``n_rows`` copies of field ``name``'s default (for a column not given)."""
+    """A column of ``n_rows`` copies of field ``name``'s default (for a column not given).
+
+    Parameters
+    ----------
+    model : type[BaseModel]
+        ``Node`` or ``Link``.
+    name : str
+        A field.
+    n_rows : int
+        Rows.
+
+    Returns
+    -------
+    pyarrow.Array
+        The column.
+    """
     info = model.model_fields[name]
     ct = column_type(info.annotation)
     if info.is_required():  # a placeholder: every row is then reported as missing it

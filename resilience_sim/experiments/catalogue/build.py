@@ -48,7 +48,18 @@ class Catalogue:
 
 
 def load_catalogue_spec(path: str | Path) -> tuple[CatalogueSpec, Scenario]:
-    """Read a catalogue file and its base scenario (relative to the file)."""
+    """Read a catalogue file and its base scenario (relative to the file).
+
+    Parameters
+    ----------
+    path : str or Path
+        The catalogue file.
+
+    Returns
+    -------
+    tuple[CatalogueSpec, Scenario]
+        The catalogue spec and its base scenario.
+    """
     path = Path(path)
     spec = validate_document(CatalogueSpec, read_document(path), str(path))
     scenario_path = (path.parent / spec.scenario).resolve()
@@ -65,7 +76,24 @@ def generate_catalogue(
     spec: CatalogueSpec, scenario: Scenario, base_dir: Path, file: str = "<catalogue>"
 ) -> list[tuple[int, str, dict]]:
     """Every event of the catalogue as ``(year, source name, hazard fields)``, by year
-    (sources in file order within a year). Track files are relative to ``base_dir``."""
+    (sources in file order within a year). Track files are relative to ``base_dir``.
+
+    Parameters
+    ----------
+    spec : CatalogueSpec
+        The catalogue spec.
+    scenario : Scenario
+        The base scenario.
+    base_dir : Path
+        The catalogue file's folder.
+    file : str, default '<catalogue>'
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    list[tuple[int, str, dict]]
+        ``(year, source name, hazard fields)`` per event.
+    """
     events: list[tuple[int, int, str, dict]] = []
     for i, zone in enumerate(spec.earthquakes):
         rng = keyed_rng(spec.seed, (0, i))
@@ -103,7 +131,19 @@ def check_source_fields(
     spec: CatalogueSpec, scenario: Scenario, events: list[tuple], file: str
 ) -> None:
     """Validate the first event of every source as the base scenario's hazard, so a bad
-    copied field (``earthquake:``, ``cyclone:``) is reported against the catalogue file."""
+    copied field (``earthquake:``, ``cyclone:``) is reported against the catalogue file.
+
+    Parameters
+    ----------
+    spec : CatalogueSpec
+        The catalogue spec.
+    scenario : Scenario
+        The base scenario.
+    events : list[tuple]
+        The generated events.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    """
     base = scenario.spec.model_dump(mode="json", exclude_unset=True)
     names = {
         0: [(f"earthquakes[{i}].earthquake", z.name) for i, z in enumerate(spec.earthquakes)],
@@ -131,7 +171,18 @@ def check_source_fields(
 
 
 def build_catalogue(path: str | Path) -> Catalogue:
-    """Load a catalogue file and generate its events."""
+    """Load a catalogue file and generate its events.
+
+    Parameters
+    ----------
+    path : str or Path
+        The catalogue file.
+
+    Returns
+    -------
+    Catalogue
+        The catalogue and its events.
+    """
     path = Path(path)
     spec, scenario = load_catalogue_spec(path)
     events = generate_catalogue(spec, scenario, path.parent, str(path))
@@ -140,7 +191,20 @@ def build_catalogue(path: str | Path) -> Catalogue:
 
 def event_set_document(catalogue: Catalogue, out: Path) -> dict:
     """The event-set document of a catalogue written at ``out`` (scenario paths relative
-    to it)."""
+    to it).
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue.
+    out : Path
+        Where the event set file goes.
+
+    Returns
+    -------
+    dict
+        The event-set document.
+    """
     spec = catalogue.spec
     scenario_file = os.path.relpath(catalogue.scenario.source, out.resolve().parent)
     return {
@@ -171,7 +235,22 @@ def event_set_document(catalogue: Catalogue, out: Path) -> dict:
 
 def write_catalogue(catalogue: Catalogue, out: str | Path, *, overwrite: bool = False) -> Path:
     """Write the catalogue as an event-set YAML file (atomically: a temporary file then a
-    rename); refuses to replace an existing file unless ``overwrite``."""
+    rename); refuses to replace an existing file unless ``overwrite``.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The catalogue.
+    out : str or Path
+        The event-set YAML file.
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
     out = Path(out)
     if out.exists() and not overwrite:
         raise InputError.single(str(out), "--out", "exists; pass --overwrite to replace it")

@@ -19,7 +19,24 @@ from resilience_sim.topology.model import Topology
 def exposed_cables(
     source: CableFaultSource, topology: Topology, file: str, where: str
 ) -> tuple[list[str], np.ndarray]:
-    """Ids and lengths (km) of the cables the source applies to."""
+    """Ids and lengths (km) of the cables the source applies to.
+
+    Parameters
+    ----------
+    source : CableFaultSource
+        The cable-fault source.
+    topology : Topology
+        The network.
+    file : str
+        The file named in errors (``FILE: field: message``).
+    where : str
+        The source's field in errors.
+
+    Returns
+    -------
+    tuple[list[str], numpy.ndarray]
+        ``(cable ids, lengths km)``.
+    """
     ids = topology.link_column("id")
     kinds = topology.link_column("kind")
     wanted = set(source.links) if source.links is not None else None
@@ -50,7 +67,26 @@ def sample_cable_fault_events(
     rng: np.random.Generator,
     years: int,
 ) -> list[tuple[int, dict]]:
-    """``(year, cable_fault hazard fields)`` for every fault in ``years`` years."""
+    """``(year, cable_fault hazard fields)`` for every fault in ``years`` years.
+
+    Parameters
+    ----------
+    source : CableFaultSource
+        The cable-fault source.
+    cables : list[str]
+        Cable ids.
+    lengths_km : numpy.ndarray
+        ``(n_cables,)`` lengths, km.
+    rng : numpy.random.Generator
+        The source's stream.
+    years : int
+        Simulated years.
+
+    Returns
+    -------
+    list[tuple[int, dict]]
+        ``(year, hazard fields)`` per fault.
+    """
     rate = source.faults_per_1000km_year * float(lengths_km.sum()) / 1000.0
     counts = rng.poisson(rate, size=years)
     n = int(counts.sum())

@@ -17,7 +17,7 @@ import itertools
 import numpy as np
 
 from resilience_sim.experiments.catalogue.spec import DepthRange, SourceZone
-from resilience_sim.geo import EARTH_RADIUS_KM, destination_point
+from resilience_sim.geo import destination_point
 
 
 def gr_rate_at_least(
@@ -25,6 +25,24 @@ def gr_rate_at_least(
 ) -> np.ndarray:
     """Annual rate of events with magnitude >= ``m`` under the truncated law (0 above Mmax).
 
+    Parameters
+    ----------
+    m : numpy.ndarray or float
+        Magnitude(s).
+    rate_min : float
+        Annual rate at ``m_min``.
+    m_min, m_max : float
+        Magnitude bounds.
+    b : float
+        Gutenberg-Richter b-value.
+
+    Returns
+    -------
+    numpy.ndarray
+        Annual rates.
+
+    Examples
+    --------
     >>> float(gr_rate_at_least(5.0, 2.0, 5.0, 8.0, 1.0))
     2.0
     >>> float(gr_rate_at_least(8.0, 2.0, 5.0, 8.0, 1.0))
@@ -42,6 +60,22 @@ def sample_magnitudes(
 
     ``F(m) = (1 - 10^(-b (m - Mmin))) / (1 - 10^(-b (Mmax - Mmin)))``, so
     ``m = Mmin - log10(1 - u (1 - 10^(-b (Mmax - Mmin)))) / b`` for ``u ~ U(0, 1)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The source's stream.
+    n : int
+        How many.
+    m_min, m_max : float
+        Magnitude bounds.
+    b : float
+        Gutenberg-Richter b-value.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` magnitudes.
     """
     u = rng.random(n)
     tail = 10.0 ** (-b * (m_max - m_min))
@@ -52,7 +86,24 @@ def sample_in_disc(
     rng: np.random.Generator, n: int, lat: float, lon: float, radius_km: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` points uniform over a disc (distance ``R sqrt(u)``, uniform bearing; the
-    spherical cap's area differs from the plane disc's by < 0.1 % for R < 500 km)."""
+    spherical cap's area differs from the plane disc's by < 0.1 % for R < 500 km).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The source's stream.
+    n : int
+        How many.
+    lat, lon : float
+        Centre, decimal degrees.
+    radius_km : float
+        Radius, km.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(lat (n,), lon (n,))``, decimal degrees.
+    """
     distance = radius_km * np.sqrt(rng.random(n))
     bearing = 360.0 * rng.random(n)
     return destination_point(np.full(n, lat), np.full(n, lon), bearing, distance)
@@ -62,7 +113,22 @@ def sample_in_polygon(
     rng: np.random.Generator, n: int, ring: list[tuple[float, float]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` points uniform over a [lat, lon] polygon by rejection from its bounding box,
-    with latitudes drawn uniform in ``sin(lat)`` so the draw is uniform in area."""
+    with latitudes drawn uniform in ``sin(lat)`` so the draw is uniform in area.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The source's stream.
+    n : int
+        How many.
+    ring : list[tuple[float, float]]
+        Closed ``[lat, lon]`` ring, decimal degrees.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(lat (n,), lon (n,))``, decimal degrees.
+    """
     pts = np.asarray(ring, dtype=float)
     lat0, lat1 = pts[:, 0].min(), pts[:, 0].max()
     lon0, lon1 = pts[:, 1].min(), pts[:, 1].max()
@@ -78,7 +144,20 @@ def sample_in_polygon(
 
 
 def points_in_ring(lat: np.ndarray, lon: np.ndarray, ring: np.ndarray) -> np.ndarray:
-    """Even-odd rule: which (lat, lon) points lie inside the closed [lat, lon] ring."""
+    """Even-odd rule: which (lat, lon) points lie inside the closed [lat, lon] ring.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    ring : numpy.ndarray
+        ``(k, 2)`` closed ``[lat, lon]`` ring.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
+    """
     inside = np.zeros(len(lat), dtype=bool)
     for (ya, xa), (yb, xb) in itertools.pairwise(ring):
         crosses = (ya > lat) != (yb > lat)
@@ -88,22 +167,26 @@ def points_in_ring(lat: np.ndarray, lon: np.ndarray, ring: np.ndarray) -> np.nda
     return inside
 
 
-def zone_area_km2(zone: SourceZone) -> float:
-    """Area of the zone on the sphere, km² (disc: the plane disc's)."""
-    if zone.radius_km is not None:
-        return float(np.pi * zone.radius_km**2)
-    pts = np.radians(np.asarray(zone.polygon, dtype=float))
-    lat, lon = pts[:, 0], pts[:, 1]
-    # spherical polygon area by the trapezoid rule on (lon, sin lat)
-    area = 0.5 * np.sum((lon[1:] - lon[:-1]) * (np.sin(lat[1:]) + np.sin(lat[:-1])))
-    return float(abs(area) * EARTH_RADIUS_KM**2)
-
-
 def sample_zone_events(
     zone: SourceZone, rng: np.random.Generator, years: int
 ) -> list[tuple[int, dict]]:
     """``(year, earthquake hazard fields)`` for every event of the zone in ``years`` years:
-    a Poisson count per year, truncated-GR magnitudes, epicentres over the zone, depths."""
+    a Poisson count per year, truncated-GR magnitudes, epicentres over the zone, depths.
+
+    Parameters
+    ----------
+    zone : SourceZone
+        The source zone.
+    rng : numpy.random.Generator
+        The zone's stream.
+    years : int
+        Simulated years.
+
+    Returns
+    -------
+    list[tuple[int, dict]]
+        ``(year, hazard fields)`` per event.
+    """
     counts = rng.poisson(zone.rate_per_year, size=years)
     n = int(counts.sum())
     year = np.repeat(np.arange(years), counts)

@@ -42,6 +42,20 @@ def autocorrelated_uniforms(
 
     An hourly Gaussian AR(1) with coefficient ``rho = 2 sin(pi r / 6)`` is mapped through
     the normal CDF and interpolated linearly to ``t_h``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stream to draw from.
+    t_h : numpy.ndarray
+        Times, hours.
+    autocorr : float
+        Lag-1 h (rank) correlation, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(t_h),)`` uniforms.
     """
     n_hours = math.ceil(float(t_h.max())) + 1 if len(t_h) else 1
     rho = 2.0 * math.sin(math.pi * autocorr / 6.0)
@@ -55,7 +69,22 @@ def autocorrelated_uniforms(
 def perturb_track(
     track: list[TrackPoint], p: TrackPerturbation, rng: np.random.Generator
 ) -> list[TrackPoint]:
-    """One perturbed copy of ``track`` (same times and intensities; see the module)."""
+    """One perturbed copy of ``track`` (same times and intensities; see the module).
+
+    Parameters
+    ----------
+    track : list[TrackPoint]
+        The base track.
+    p : TrackPerturbation
+        The perturbation parameters.
+    rng : numpy.random.Generator
+        The stream to draw from.
+
+    Returns
+    -------
+    list[TrackPoint]
+        The perturbed track.
+    """
     t = np.array([q.t_h for q in track])
     lat = np.array([q.lat for q in track])
     lon = np.array([q.lon for q in track])
@@ -85,7 +114,24 @@ def sample_cyclone_events(
     source: CycloneSource, track: list[TrackPoint], rng: np.random.Generator, years: int
 ) -> list[tuple[int, dict]]:
     """``(year, tropical_cyclone hazard fields)`` for every storm of the source: a Poisson
-    count per year, each storm a fresh perturbed copy of ``track``."""
+    count per year, each storm a fresh perturbed copy of ``track``.
+
+    Parameters
+    ----------
+    source : CycloneSource
+        The cyclone source.
+    track : list[TrackPoint]
+        Its base track.
+    rng : numpy.random.Generator
+        The source's stream.
+    years : int
+        Simulated years.
+
+    Returns
+    -------
+    list[tuple[int, dict]]
+        ``(year, hazard fields)`` per storm.
+    """
     counts = rng.poisson(source.rate_per_year, size=years)
     events = []
     for year in np.repeat(np.arange(years), counts):

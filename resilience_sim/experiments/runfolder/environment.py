@@ -33,6 +33,18 @@ _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 def requirement_names(requirements: list[str] | None) -> list[str]:
     """Distribution names of the unconditional ``requirements`` and of their extras.
 
+    Parameters
+    ----------
+    requirements : list[str] or None
+        Requirement strings (None: none).
+
+    Returns
+    -------
+    list[str]
+        Distribution names.
+
+    Examples
+    --------
     >>> requirement_names(["numpy>=1.26", "dask[distributed]>=2024.1", "pytest; extra == 'test'"])
     ['numpy', 'dask', 'distributed']
     """

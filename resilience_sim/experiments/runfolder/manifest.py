@@ -34,7 +34,22 @@ Kind = Literal[
 
 
 def execution_record(executor_name: str, workers: int, batch_size: int) -> dict:
-    """How the replications were run: executor, worker count, replications per batch."""
+    """How the replications were run: executor, worker count, replications per batch.
+
+    Parameters
+    ----------
+    executor_name : str
+        The executor's name.
+    workers : int
+        Worker count.
+    batch_size : int
+        Replications per batch.
+
+    Returns
+    -------
+    dict
+        The record.
+    """
     return {"executor": executor_name, "workers": int(workers), "batch_size": int(batch_size)}
 
 
@@ -47,7 +62,28 @@ def build_manifest(
     execution: dict | None = None,
     snapshots: dict[str, str] | None = None,
 ) -> dict:
-    """The manifest of a ``kind`` folder created at ``created`` (docs/results.md)."""
+    """The manifest of a ``kind`` folder created at ``created`` (docs/results.md).
+
+    Parameters
+    ----------
+    kind : Kind
+        The folder kind.
+    created : dt.datetime
+        When (UTC).
+    fields : dict
+        The kind's fields.
+    files : Iterable[str]
+        The folder's files.
+    execution : dict or None, default None
+        The execution record (None: none).
+    snapshots : dict[str, str] or None, default None
+        Snapshot file -> SHA-256 (None: none).
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
     manifest = {"kind": kind, "format": FORMAT, **fields, "created_utc": utc_text(created)}
     manifest["versions"] = package_versions()
     manifest["platform"] = platform_record()
@@ -60,14 +96,35 @@ def build_manifest(
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    """``folder/manifest.json`` (the folder is still the hidden one being filled)."""
+    """``folder/manifest.json`` (the folder is still the hidden one being filled).
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    manifest : dict
+        The manifest.
+    """
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def read_manifest(folder: str | Path, argument: str = MANIFEST_FILE) -> dict:
     """The parsed manifest of ``folder``; InputError naming ``argument`` (the command's
     name for the folder) when the folder or its manifest is missing, or the manifest
-    is not a JSON object."""
+    is not a JSON object.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder.
+    argument : str, default MANIFEST_FILE
+        What errors name.
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
     folder = Path(folder)
     file = folder / MANIFEST_FILE
     if not folder.is_dir():

@@ -27,7 +27,18 @@ from resilience_sim.validation import validate_document
 
 
 def input_record(scenario: Scenario) -> dict:
-    """The manifest fields that identify a study's inputs (files and their SHA-256)."""
+    """The manifest fields that identify a study's inputs (files and their SHA-256).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+
+    Returns
+    -------
+    dict
+        The fields.
+    """
     spec_json = scenario.spec.model_dump_json().encode()
     return {
         "scenario": scenario.name,
@@ -47,7 +58,20 @@ def input_record(scenario: Scenario) -> dict:
 
 def write_snapshots(folder: Path, scenario: Scenario) -> dict[str, str]:
     """Write ``scenario.json`` and ``topology.json`` into ``folder``; return each file's
-    SHA-256 (hex) by name, for the manifest's ``snapshots``."""
+    SHA-256 (hex) by name, for the manifest's ``snapshots``.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    scenario : Scenario
+        The checked scenario.
+
+    Returns
+    -------
+    dict[str, str]
+        File name -> SHA-256.
+    """
     scenario_text = scenario.spec.model_dump_json(indent=2) + "\n"
     topology_text = json.dumps(topology_to_dict(scenario.topology), ensure_ascii=False) + "\n"
     return {
@@ -60,7 +84,17 @@ def check_snapshots(folder: Path, recorded: object, record_file: Path) -> None:
     """InputError unless every snapshot ``recorded`` (name -> SHA-256, as written by
     :func:`write_snapshots`) is in ``folder`` with that hash. ``None`` (a folder written
     before snapshots were hashed) checks nothing; ``record_file`` is named in errors
-    about the record itself."""
+    about the record itself.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    recorded : object
+        The recorded hashes.
+    record_file : Path
+        The file they were recorded in (named in errors).
+    """
     if recorded is None:
         return
     if not isinstance(recorded, dict) or not all(
@@ -90,7 +124,20 @@ def check_snapshots(folder: Path, recorded: object, record_file: Path) -> None:
 def scenario_from_snapshots(folder: Path, inputs: dict) -> Scenario:
     """The scenario as run, rebuilt from ``folder``'s scenario.json and topology.json;
     ``inputs`` (manifest fields, :func:`input_record`) name the original files. Check
-    the snapshots first (:func:`check_snapshots`)."""
+    the snapshots first (:func:`check_snapshots`).
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    inputs : dict
+        The manifest's input record.
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+    """
     file = str(folder / SCENARIO_SNAPSHOT)
     try:
         document = json.loads((folder / SCENARIO_SNAPSHOT).read_text(encoding="utf-8"))

@@ -45,7 +45,27 @@ class DamageBuilder:
         fault_km=np.nan,
         fault_depth_m=np.nan,
     ) -> None:
-        """Add entries; every argument broadcasts to the shape of ``asset_idx``."""
+        """Add entries; every argument broadcasts to the shape of ``asset_idx``.
+
+        Parameters
+        ----------
+        asset_idx : array_like of int
+            Asset indices.
+        onset_h : float or array_like
+            Onsets, hours.
+        duration_h : float or array_like, default np.nan
+            Self-clearing durations, hours (NaN: needs repair).
+        damage_state : int or array_like, default NOT_GRADED
+            Damage-state codes.
+        repair_h : float or array_like, default np.nan
+            Repair times, hours (NaN: the engine draws them).
+        fault_lat, fault_lon : float or array_like, default np.nan
+            Fault positions, decimal degrees (NaN: at the asset).
+        fault_km : float or array_like, default np.nan
+            Km along the cable from its source end.
+        fault_depth_m : float or array_like, default np.nan
+            Water depth at the fault, m.
+        """
         idx = np.atleast_1d(np.asarray(asset_idx, dtype=np.int64))
         values = (
             idx,
@@ -56,11 +76,29 @@ class DamageBuilder:
             self._parts[name].append(np.broadcast_to(np.asarray(value), idx.shape).copy())
 
     def extend(self, damage: Damage) -> None:
-        """Add every entry of an existing record (its cause is replaced at ``build``)."""
+        """Add every entry of an existing record (its cause is replaced at ``build``).
+
+        Parameters
+        ----------
+        damage : Damage
+            The record.
+        """
         for name in self._FIELDS:
             self._parts[name].append(np.asarray(getattr(damage, name)).copy())
 
     def build(self, cause: str) -> Damage:
+        """The record of every entry added.
+
+        Parameters
+        ----------
+        cause : str
+            The cause label.
+
+        Returns
+        -------
+        Damage
+            The record.
+        """
         if not self._parts["asset_idx"]:
             return Damage.empty(cause)
         cat = {name: np.concatenate(parts) for name, parts in self._parts.items()}

@@ -26,6 +26,22 @@ def per_hazard(arrays: NetworkArrays, hazard: Any, name: str, compute: Callable[
 
     Hazard specs are frozen, so the same object always gives the same value; the entry
     holds the object, so its ``id`` cannot be reused while the entry exists.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network (the cache lives on it).
+    hazard : Any
+        The hazard spec.
+    name : str
+        What is cached.
+    compute : Callable[[], T]
+        Computes the value.
+
+    Returns
+    -------
+    T
+        The value.
     """
     per_arrays = _CACHE.setdefault(arrays, {})
     key = (name, id(hazard))

@@ -14,6 +14,20 @@ def duration_quantile(dist: Duration, u: np.ndarray) -> np.ndarray:
     Inverse-transform sampling keeps one uniform per draw whatever the distribution,
     and a larger ``u`` always gives a longer time.
 
+    Parameters
+    ----------
+    dist : Duration
+        The distribution.
+    u : numpy.ndarray
+        Uniforms, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours, the shape of ``u``.
+
+    Examples
+    --------
     >>> duration_quantile(Lognormal(dist="lognormal", median_h=10, sigma=0.5), np.array([0.5]))
     array([10.])
     """
@@ -33,6 +47,20 @@ def share_band(shares: list[float], u: np.ndarray) -> np.ndarray:
     """Index of the band of cumulative ``shares`` (adding up to 1) each uniform falls in:
     the mixture component or stage of each draw.
 
+    Parameters
+    ----------
+    shares : list[float]
+        Band shares, summing to 1.
+    u : numpy.ndarray
+        Uniforms, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Band indices.
+
+    Examples
+    --------
     >>> share_band([0.5, 0.3, 0.2], np.array([0.1, 0.6, 0.95]))
     array([0, 1, 2])
     """
@@ -42,7 +70,20 @@ def share_band(shares: list[float], u: np.ndarray) -> np.ndarray:
 
 
 def repair_hours(duration: Duration | None, u: np.ndarray) -> np.ndarray:
-    """Repair hours at uniforms ``u`` (inverse CDF); NaN (engine default) if no duration."""
+    """Repair hours at uniforms ``u`` (inverse CDF); NaN (engine default) if no duration.
+
+    Parameters
+    ----------
+    duration : Duration or None
+        The distribution (None: engine default).
+    u : numpy.ndarray
+        Uniforms, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours, the shape of ``u``.
+    """
     u = np.asarray(u, dtype=float)
     return np.full(u.shape, np.nan) if duration is None else duration_quantile(duration, u)
 

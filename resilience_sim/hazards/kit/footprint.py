@@ -27,7 +27,22 @@ FOOTPRINTS: dict[str, Footprint] = {
 
 
 def hazard_footprint(hazard, topology: Topology, arrays: NetworkArrays) -> np.ndarray | None:
-    """Asset indices ``hazard`` can take down, or None if its type has no footprint."""
+    """Asset indices ``hazard`` can take down, or None if its type has no footprint.
+
+    Parameters
+    ----------
+    hazard : object
+        A hazard spec.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Asset indices, or None.
+    """
     footprint = FOOTPRINTS.get(hazard.type)
     return None if footprint is None else footprint(hazard, topology, arrays)
 
@@ -39,6 +54,20 @@ def empty_footprints(spec: ScenarioSpec, topology: Topology, arrays: NetworkArra
     these messages so that a misplaced vent or a track that misses every cable is
     noticed. Example: ``hazards[1] (cable_fault 'anchor off Sopu'): its footprint
     touches no asset``.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    list[str]
+        The messages.
     """
     messages = []
     for i, hazard in enumerate(spec.hazards):

@@ -39,6 +39,18 @@ class FragilityCurve:
             raise ValueError("fragility median and beta must be > 0")
 
     def probability(self, intensity: np.ndarray) -> np.ndarray:
+        """P(damage state >= this curve's) at each intensity (lognormal CDF; 0 at intensity <= 0).
+
+        Parameters
+        ----------
+        intensity : numpy.ndarray
+            Intensities, in the set's intensity measure.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities, 0..1, the shape of ``intensity``.
+        """
         x = np.asarray(intensity, dtype=float)
         with np.errstate(divide="ignore"):
             z = np.log(np.where(x > 0, x, 0.0) / self.median) / self.beta
@@ -58,6 +70,24 @@ class FragilitySet:
 
     @classmethod
     def from_parameters(cls, intensity_measure: str, medians, betas, source: str) -> FragilitySet:
+        """A set from 4 medians and betas (slight .. complete).
+
+        Parameters
+        ----------
+        intensity_measure : str
+            The intensity measure's name (``pga_g``, ``gust_ms``...).
+        medians : sequence of float
+            Median intensity of each curve.
+        betas : sequence of float
+            Lognormal dispersion of each curve.
+        source : str
+            Where the values come from.
+
+        Returns
+        -------
+        FragilitySet
+            The set.
+        """
         curves = tuple(
             FragilityCurve(float(m), float(b)) for m, b in zip(medians, betas, strict=True)
         )
@@ -69,6 +99,16 @@ class FragilitySet:
         """P(damage state >= k) for k = slight .. complete, shape ``(n, 4)``.
 
         Forced non-increasing in k (curves with different betas can cross in the tails).
+
+        Parameters
+        ----------
+        intensity : numpy.ndarray
+            ``(n,)`` intensities.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, 4)`` probabilities, 0..1.
         """
         p = np.stack([c.probability(intensity) for c in self.curves], axis=-1)
         return np.minimum.accumulate(p, axis=-1)
@@ -80,6 +120,18 @@ def sample_damage_states(exceedance: np.ndarray, rng: np.random.Generator) -> np
     One uniform draw per asset: the state is the number of curves whose
     probability exceeds it (0 = none, 1 = slight, ..., 4 = complete). With the
     same draws, a higher intensity never gives a lower state.
+
+    Parameters
+    ----------
+    exceedance : numpy.ndarray
+        ``(n, 4)`` exceedance probabilities, 0..1.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` damage states 0..4.
     """
     u = rng.random(exceedance.shape[0])
     return (exceedance > u[:, None]).sum(axis=1).astype(np.int8)
@@ -97,6 +149,24 @@ def sample_graded_damage_states(
     Assets whose kind has no set in ``library`` stay undamaged (state 0). One uniform
     draw per asset, in asset order, whatever the kinds (common random numbers).
     ``median_factor`` (shape ``(n,)``) scales each asset's medians (hardening).
+
+    Parameters
+    ----------
+    intensity : numpy.ndarray
+        ``(n,)`` intensities.
+    asset_kinds : numpy.ndarray
+        ``(n,)`` asset kind names.
+    library : Mapping[str, FragilitySet]
+        Kind -> fragility set.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    median_factor : numpy.ndarray or None, default None
+        ``(n,)`` median scale factors (None: 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` damage states 0..4.
     """
     n = len(intensity)
     exceed = np.zeros((n, N_STATES))
@@ -110,7 +180,20 @@ def sample_graded_damage_states(
 
 
 def is_failure(states: np.ndarray, threshold: int = MODERATE) -> np.ndarray:
-    """Damage states that take an asset out of service (default: moderate and worse)."""
+    """Damage states that take an asset out of service (default: moderate and worse).
+
+    Parameters
+    ----------
+    states : numpy.ndarray
+        Damage states.
+    threshold : int, default MODERATE
+        Lowest failing state.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool, the shape of ``states``.
+    """
     return states >= threshold
 
 

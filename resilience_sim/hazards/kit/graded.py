@@ -58,6 +58,18 @@ class Sites:
 
     @classmethod
     def concat(cls, *parts: Sites) -> Sites:
+        """The sites of ``parts`` one after another.
+
+        Parameters
+        ----------
+        *parts : Sites
+            Site sets.
+
+        Returns
+        -------
+        Sites
+            The joined sites.
+        """
         return cls(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
         )
@@ -74,7 +86,18 @@ def _link_points(asset_idx, lat, lon) -> Sites:
 
 
 def node_sites(arrays: NetworkArrays) -> Sites:
-    """One site per node, in node order (unlocated nodes have NaN coordinates)."""
+    """One site per node, in node order (unlocated nodes have NaN coordinates).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    Sites
+        The sites.
+    """
     n = arrays.n_nodes
     return Sites(
         np.arange(n, dtype=np.int64),
@@ -86,7 +109,22 @@ def node_sites(arrays: NetworkArrays) -> Sites:
 
 def vertex_sites(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ...]) -> Sites:
     """One site per vertex of the geometry (route points, else the located end nodes) of
-    every link of ``kinds``, in link order -- e.g. the towers of a microwave link."""
+    every link of ``kinds``, in link order -- e.g. the towers of a microwave link.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    kinds : tuple[str, ...]
+        Link kinds.
+
+    Returns
+    -------
+    Sites
+        The sites.
+    """
     idx, points = [], []
     for j, link in enumerate(topology.links):
         if link.kind.value in kinds:
@@ -101,7 +139,22 @@ def vertex_sites(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ..
 
 def piece_sites(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ...]) -> Sites:
     """One site at the middle of every route piece (at most ``route_faults.PIECE_KM``
-    long) of the links of ``kinds`` -- e.g. the spans of an overhead fibre route."""
+    long) of the links of ``kinds`` -- e.g. the spans of an overhead fibre route.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    kinds : tuple[str, ...]
+        Link kinds.
+
+    Returns
+    -------
+    Sites
+        The sites.
+    """
     pieces = route_pieces(topology, arrays, kinds)
     return _link_points(arrays.n_nodes + pieces.link, pieces.mid_lat, pieces.mid_lon)
 
@@ -109,7 +162,22 @@ def piece_sites(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ...
 def fragility_library(
     builtin: Mapping[str, FragilitySet], hazard: GradedHazardBase, intensity_measure: str
 ) -> dict[str, FragilitySet]:
-    """The built-in curves with the scenario's ``fragility`` overrides per asset kind."""
+    """The built-in curves with the scenario's ``fragility`` overrides per asset kind.
+
+    Parameters
+    ----------
+    builtin : Mapping[str, FragilitySet]
+        Kind -> built-in fragility set.
+    hazard : GradedHazardBase
+        The graded hazard's scenario entry.
+    intensity_measure : str
+        The intensity measure of the hazard.
+
+    Returns
+    -------
+    dict[str, FragilitySet]
+        Kind -> fragility set.
+    """
     library = dict(builtin)
     for kind, spec in hazard.fragility.items():
         library[kind] = FragilitySet.from_parameters(
@@ -121,12 +189,36 @@ def fragility_library(
 def restoration_library(
     builtin: Mapping[str, RestorationSpec], hazard: GradedHazardBase
 ) -> dict[str, RestorationSpec]:
-    """The built-in repair times with the scenario's ``restoration`` overrides per kind."""
+    """The built-in repair times with the scenario's ``restoration`` overrides per kind.
+
+    Parameters
+    ----------
+    builtin : Mapping[str, RestorationSpec]
+        Kind -> built-in repair times.
+    hazard : GradedHazardBase
+        The graded hazard's scenario entry.
+
+    Returns
+    -------
+    dict[str, RestorationSpec]
+        Kind -> repair times.
+    """
     return {**builtin, **hazard.restoration}
 
 
 def failure_state_index(hazard: GradedHazardBase) -> int:
-    """The hazard's ``failure_state`` as a damage-state code (1 = slight .. 4 = complete)."""
+    """The hazard's ``failure_state`` as a damage-state code (1 = slight .. 4 = complete).
+
+    Parameters
+    ----------
+    hazard : GradedHazardBase
+        The graded hazard's scenario entry.
+
+    Returns
+    -------
+    int
+        The state code.
+    """
     return STATE_KEYS.index(hazard.failure_state) + 1
 
 
@@ -139,6 +231,22 @@ def restoration_hours(
     """On-site repair hours per site for its damage state; NaN where state 0 or no entry.
 
     NaN lets the engine draw from ``recovery.repair_h`` for the asset kind.
+
+    Parameters
+    ----------
+    states : numpy.ndarray
+        ``(n_sites,)`` damage states.
+    kinds : numpy.ndarray
+        ``(n_sites,)`` asset kinds.
+    restoration : Mapping[str, RestorationSpec]
+        Kind -> repair times.
+    u : numpy.ndarray
+        ``(n_sites,)`` uniforms, 0..1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_sites,)`` hours.
     """
     out = np.full(len(states), np.nan)
     for kind, spec in restoration.items():
@@ -151,7 +259,20 @@ def restoration_hours(
 
 
 def lognormal_restoration(medians_h: tuple[float, ...], sigma: float) -> RestorationSpec:
-    """Lognormal repair times with the given medians (hours) for slight .. complete."""
+    """Lognormal repair times with the given medians (hours) for slight .. complete.
+
+    Parameters
+    ----------
+    medians_h : tuple[float, ...]
+        Median repair hours, slight .. complete.
+    sigma : float
+        Log-standard deviation.
+
+    Returns
+    -------
+    RestorationSpec
+        The repair times.
+    """
     return RestorationSpec(
         **{
             key: Lognormal(dist="lognormal", median_h=m, sigma=sigma)
@@ -169,7 +290,26 @@ def fragility_quantile(
 ) -> np.ndarray:
     """Intensity per site at which P(damage state >= ``state``) = Phi(``z``): the curve's
     ``median * exp(z * beta)`` times the asset's hardening (``z = 0``: the median).
-    inf where the site's kind has no curve."""
+    inf where the site's kind has no curve.
+
+    Parameters
+    ----------
+    sites : Sites
+        The sites.
+    arrays : NetworkArrays
+        The compiled network.
+    library : Mapping[str, FragilitySet]
+        Kind -> fragility set.
+    state : int
+        Damage state 1..4.
+    z : float, default 0.0
+        Standard-normal quantile.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_sites,)`` intensities.
+    """
     kinds = arrays.asset_kinds[sites.asset_idx]
     out = np.full(len(sites), np.inf)
     for kind, fragility in library.items():
@@ -189,6 +329,24 @@ def footprint_assets(
     some site.
 
     An empty result means the hazard's footprint touches no asset.
+
+    Parameters
+    ----------
+    intensity : numpy.ndarray
+        ``(n_sites,)`` intensities.
+    sites : Sites
+        The sites.
+    arrays : NetworkArrays
+        The compiled network.
+    library : Mapping[str, FragilitySet]
+        Kind -> fragility set.
+    state : int
+        Damage state 1..4.
+
+    Returns
+    -------
+    numpy.ndarray
+        Asset indices.
     """
     kinds = arrays.asset_kinds[sites.asset_idx]
     factor = arrays.hardening_factor[sites.asset_idx]
@@ -220,6 +378,32 @@ def sample_graded_damage(
     state, then one per site for the repair time, whatever fails (common random
     numbers across variants with the same sites). With ``hazard.duration_h`` set the
     failures restore themselves after that many hours instead of needing a repair.
+
+    Parameters
+    ----------
+    hazard : GradedHazardBase
+        The graded hazard's scenario entry.
+    sites : Sites
+        The sites.
+    intensity : numpy.ndarray
+        ``(n_sites,)`` intensities.
+    onset_h : numpy.ndarray
+        ``(n_sites,)`` onsets, hours.
+    fragility : Mapping[str, FragilitySet]
+        Kind -> fragility set.
+    restoration : Mapping[str, RestorationSpec]
+        Kind -> repair times.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    Damage
+        The failures.
     """
     kinds = arrays.asset_kinds[sites.asset_idx]
     x = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)

@@ -49,10 +49,12 @@ class RoutePieces:
 
     @property
     def mid_lat(self) -> np.ndarray:
+        """``(n_pieces,)`` latitude of each piece's middle, degrees."""
         return 0.5 * (self.lat0 + self.lat1)
 
     @property
     def mid_lon(self) -> np.ndarray:
+        """``(n_pieces,)`` longitude of each piece's middle, degrees, in [-180, 180)."""
         return wrap_lon(0.5 * (self.lon0 + self.lon1))
 
     def __len__(self) -> int:
@@ -69,6 +71,20 @@ def route_pieces(topology: Topology, arrays: NetworkArrays, kinds: tuple[str, ..
 
     Cut from the shared segment table of :func:`resilience_sim.hazards.kit.routes.route_segments`;
     links without coordinates have no pieces (and so never get located faults).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+    kinds : tuple[str, ...]
+        Link kinds.
+
+    Returns
+    -------
+    RoutePieces
+        The pieces.
     """
     per_arrays = _CACHE.setdefault(arrays, {})
     if kinds not in per_arrays:
@@ -113,6 +129,18 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
     Summed term by term for the small means of route pieces (fast, exact); scipy's
     ``poisson.ppf`` for means above 30, where ``exp(-mean)`` would lose precision.
+
+    Parameters
+    ----------
+    u : numpy.ndarray
+        Uniforms, 0..1.
+    mean : numpy.ndarray
+        Poisson means (same shape).
+
+    Returns
+    -------
+    numpy.ndarray
+        Counts, int64.
     """
     k = np.zeros(len(u), dtype=np.int64)
     large = mean > 30.0
@@ -132,7 +160,18 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 
 def wrap_lon(lon: np.ndarray) -> np.ndarray:
-    """Longitudes brought into [-180, 180)."""
+    """Longitudes brought into [-180, 180).
+
+    Parameters
+    ----------
+    lon : numpy.ndarray
+        Longitudes, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Longitudes in [-180, 180).
+    """
     return (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
 
 
@@ -149,6 +188,26 @@ def sample_route_faults(
     Returns the faults as ``Damage`` (onset 0, needing repair; set the onsets with
     ``dataclasses.replace``) and the piece index of each fault. Inverse-CDF Poisson draws:
     a larger mean never gives fewer faults for the same draw.
+
+    Parameters
+    ----------
+    pieces : RoutePieces
+        The route pieces.
+    expected_faults : numpy.ndarray
+        ``(n_pieces,)`` expected faults.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The random stream for this draw (from ``rng.py``).
+    cause : str
+        The cause label put on the records (``hazards.hazard_cause``).
+
+    Returns
+    -------
+    damage : Damage
+        The faults.
+    piece : numpy.ndarray
+        Piece index of each fault.
     """
     u_count = np.clip(rng.random(len(pieces)), _U_MIN, 1.0 - _U_MIN)
     u_position = rng.random(len(pieces))
@@ -171,6 +230,18 @@ def distance_to_polyline_km(
 
     Per segment: the cross-track distance where the foot of the perpendicular falls
     inside the segment, else the distance to the nearer end (spherical Earth).
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    line_lat, line_lon : numpy.ndarray
+        ``(m,)`` vertices, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` distances, km.
     """
     lat = np.asarray(lat, dtype=float)[:, None]
     lon = np.asarray(lon, dtype=float)[:, None]

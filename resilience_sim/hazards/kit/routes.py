@@ -57,7 +57,20 @@ _SEGMENT_CACHE: weakref.WeakKeyDictionary[NetworkArrays, RouteSegments] = (
 
 
 def route_segments(topology: Topology, arrays: NetworkArrays) -> RouteSegments:
-    """The segment table of ``topology`` (built once per ``arrays``, then cached)."""
+    """The segment table of ``topology`` (built once per ``arrays``, then cached).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    arrays : NetworkArrays
+        The compiled network.
+
+    Returns
+    -------
+    RouteSegments
+        The segments.
+    """
     cached = _SEGMENT_CACHE.get(arrays)
     if cached is not None:
         return cached
@@ -91,6 +104,20 @@ def route_segments(topology: Topology, arrays: NetworkArrays) -> RouteSegments:
 def project(lat, lon, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
     """Azimuthal equidistant projection about ``(lat0, lon0)``: ``(x east, y north)`` km.
 
+    Parameters
+    ----------
+    lat, lon : float or array_like
+        Points, decimal degrees.
+    lat0, lon0 : float
+        Centre of the projection, decimal degrees.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(x, y)``, km.
+
+    Examples
+    --------
     >>> x, y = project(0.0, 1.0, 0.0, 0.0)
     >>> round(float(x), 2), round(float(y), 6)
     (111.2, 0.0)
@@ -111,7 +138,20 @@ def project(lat, lon, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]
 
 
 def unproject(x, y, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
-    """Inverse of :func:`project`: ``(lat, lon)`` in degrees, longitude in [-180, 180)."""
+    """Inverse of :func:`project`: ``(lat, lon)`` in degrees, longitude in [-180, 180).
+
+    Parameters
+    ----------
+    x, y : float or array_like
+        Planar points, km.
+    lat0, lon0 : float
+        Centre of the projection, decimal degrees.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(lat, lon)``, decimal degrees.
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     rho = np.hypot(x, y)
@@ -127,7 +167,18 @@ def unproject(x, y, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def spherical_centre(lat, lon) -> tuple[float, float]:
-    """Centre of a set of points: their mean unit vector, normalised (safe at +-180 deg)."""
+    """Centre of a set of points: their mean unit vector, normalised (safe at +-180 deg).
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Points, decimal degrees.
+
+    Returns
+    -------
+    tuple[float, float]
+        ``(lat, lon)``, decimal degrees.
+    """
     lat = np.radians(np.asarray(lat, dtype=float))
     lon = np.radians(np.asarray(lon, dtype=float))
     v = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]).mean(axis=1)
@@ -154,7 +205,22 @@ class PlanarRoutes:
     def build(
         cls, segments: RouteSegments, lat0: float, lon0: float, links: np.ndarray | None = None
     ) -> PlanarRoutes:
-        """Project ``segments`` (only those of link positions ``links``, if given)."""
+        """Project ``segments`` (only those of link positions ``links``, if given).
+
+        Parameters
+        ----------
+        segments : RouteSegments
+            The segment table.
+        lat0, lon0 : float
+            Centre of the projection, decimal degrees.
+        links : numpy.ndarray or None, default None
+            Link positions to keep (None: all).
+
+        Returns
+        -------
+        PlanarRoutes
+            The projected segments.
+        """
         keep = slice(None) if links is None else np.isin(segments.link, links)
         x0, y0 = project(segments.lat0[keep], segments.lon0[keep], lat0, lon0)
         x1, y1 = project(segments.lat1[keep], segments.lon1[keep], lat0, lon0)
@@ -162,16 +228,42 @@ class PlanarRoutes:
 
     @property
     def length_km(self) -> np.ndarray:
+        """``(n_segments,)`` planar length of each segment, km."""
         return np.hypot(self.x1 - self.x0, self.y1 - self.y0)
 
     def point(self, seg: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Planar point at parameter ``t`` (0..1) along segments ``seg``."""
+        """Planar point at parameter ``t`` (0..1) along segments ``seg``.
+
+        Parameters
+        ----------
+        seg : numpy.ndarray
+            Segment indices.
+        t : numpy.ndarray
+            Parameters, 0..1.
+
+        Returns
+        -------
+        tuple[numpy.ndarray, numpy.ndarray]
+            ``(x, y)``, km.
+        """
         return (
             self.x0[seg] + t * (self.x1[seg] - self.x0[seg]),
             self.y0[seg] + t * (self.y1[seg] - self.y0[seg]),
         )
 
     def to_latlon(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Planar points back to ``(lat, lon)`` (see :func:`unproject`).
+
+        Parameters
+        ----------
+        x, y : float or array_like
+            Planar points, km.
+
+        Returns
+        -------
+        tuple[numpy.ndarray, numpy.ndarray]
+            ``(lat, lon)``, decimal degrees.
+        """
         return unproject(x, y, self.lat0, self.lon0)
 
 
@@ -190,11 +282,34 @@ class Pieces:
         return len(self.seg)
 
     def length_km(self, routes: PlanarRoutes) -> np.ndarray:
+        """``(n_pieces,)`` length of each piece, km.
+
+        Parameters
+        ----------
+        routes : PlanarRoutes
+            The segments the pieces are of.
+
+        Returns
+        -------
+        numpy.ndarray
+            Lengths, km.
+        """
         return (self.t_hi - self.t_lo) * routes.length_km[self.seg]
 
     def stretches(self, routes: PlanarRoutes) -> np.ndarray:
         """Stretch id per piece: pieces continuing one another across a route vertex
-        (same link, next segment, ending at 1 and starting at 0) form one stretch."""
+        (same link, next segment, ending at 1 and starting at 0) form one stretch.
+
+        Parameters
+        ----------
+        routes : PlanarRoutes
+            The segments the pieces are of.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_pieces,)`` stretch ids.
+        """
         if len(self) == 0:
             return np.empty(0, dtype=np.int64)
         same_link = routes.link[self.seg[1:]] == routes.link[self.seg[:-1]]
@@ -212,6 +327,16 @@ class Pieces:
 
         A stretch of zero length (a route touching the footprint at one point) gives
         that point.
+
+        Parameters
+        ----------
+        routes : PlanarRoutes
+            The segments the pieces are of.
+
+        Returns
+        -------
+        tuple[numpy.ndarray, ...]
+            ``(link position, x, y)`` per stretch.
         """
         stretch = self.stretches(routes)
         if len(stretch) == 0:
@@ -239,6 +364,18 @@ def points_in_polygon(px: np.ndarray, py: np.ndarray, qx: np.ndarray, qy: np.nda
     """Even-odd rule: which points ``(px, py)`` lie inside the closed ring ``(qx, qy)``.
 
     The ring repeats its first vertex at the end. Cost ``O(n_points * n_edges)``.
+
+    Parameters
+    ----------
+    px, py : numpy.ndarray
+        ``(n,)`` points, km.
+    qx, qy : numpy.ndarray
+        ``(k,)`` ring vertices, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` bool.
     """
     xi, yi, xj, yj = qx[:-1], qy[:-1], qx[1:], qy[1:]
     px, py = np.asarray(px)[:, None], np.asarray(py)[:, None]
@@ -283,6 +420,20 @@ def pieces_in_corridor(
     plus a disc at each end); a capsule is convex, so its intersection with a route
     segment is one interval: the hull of the intervals cut by the rectangle and the
     two discs. Intervals of one route segment from several track segments are merged.
+
+    Parameters
+    ----------
+    routes : PlanarRoutes
+        The projected segments.
+    track_x, track_y : numpy.ndarray
+        Track vertices, km.
+    half_width_km : float
+        Half the corridor's width, km.
+
+    Returns
+    -------
+    Pieces
+        The pieces.
     """
     ax, ay, bx, by = track_x[:-1], track_y[:-1], track_x[1:], track_y[1:]
     seg_len = np.hypot(bx - ax, by - ay)
@@ -337,7 +488,20 @@ def _merge(seg: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Pieces:
 def distance_along_polyline_km(
     track_x: np.ndarray, track_y: np.ndarray, px: np.ndarray, py: np.ndarray
 ) -> np.ndarray:
-    """Distance along the polyline ``track`` to the point of it nearest each ``(px, py)``."""
+    """Distance along the polyline ``track`` to the point of it nearest each ``(px, py)``.
+
+    Parameters
+    ----------
+    track_x, track_y : numpy.ndarray
+        Track vertices, km.
+    px, py : numpy.ndarray
+        ``(n,)`` points, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` distances, km.
+    """
     ax, ay, bx, by = track_x[:-1], track_y[:-1], track_x[1:], track_y[1:]
     dx, dy = bx - ax, by - ay
     dd = dx * dx + dy * dy

@@ -37,6 +37,20 @@ _JITTER = 1e-10  # added to the diagonal so that the factorisation never fails o
 def jb09_correlation(distance_km: np.ndarray, range_km: float) -> np.ndarray:
     """Jayaram & Baker (2009) eq. 20: ``exp(-3 h / b)``.
 
+    Parameters
+    ----------
+    distance_km : numpy.ndarray
+        Separations, km.
+    range_km : float
+        Correlation range b, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Correlations, 0..1.
+
+    Examples
+    --------
     >>> float(jb09_correlation(np.array(8.5), 8.5)) == float(np.exp(-3.0))
     True
     """
@@ -53,7 +67,18 @@ class CorrelatedField:
     cell_km: float  # 0 when every distinct point is sampled exactly
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
-        """One realisation at every site, shape ``(n_sites,)``; draws k normals."""
+        """One realisation at every site, shape ``(n_sites,)``; draws k normals.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The stream to draw from.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_sites,)`` standard-normal values.
+        """
         values = self.factor @ rng.standard_normal(len(self.factor))
         out = np.zeros(len(self.point_of_site))
         located = self.point_of_site >= 0
@@ -80,7 +105,22 @@ def _group(lat: np.ndarray, lon: np.ndarray, cell_km: float) -> tuple[np.ndarray
 def correlated_field(
     lat: np.ndarray, lon: np.ndarray, range_km: float, max_points: int = MAX_EXACT_POINTS
 ) -> CorrelatedField:
-    """Prepare the field at sites (degrees; NaN: unlocated) for ``rho(h) = exp(-3h/b)``."""
+    """Prepare the field at sites (degrees; NaN: unlocated) for ``rho(h) = exp(-3h/b)``.
+
+    Parameters
+    ----------
+    lat, lon : numpy.ndarray
+        ``(n_sites,)`` sites, decimal degrees.
+    range_km : float
+        Correlation range b, km.
+    max_points : int, default MAX_EXACT_POINTS
+        Most sites factorised exactly.
+
+    Returns
+    -------
+    CorrelatedField
+        The prepared field.
+    """
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
     located = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))

@@ -168,7 +168,18 @@ class Earthquake(GradedHazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for every region named here that the topology lacks."""
+        """``(field, message)`` for every region named here that the topology lacks.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         regions = set(topology.regions)
         return [
             (

@@ -73,7 +73,18 @@ class PowerGridOutage(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for every named region or substation the topology lacks."""
+        """``(field, message)`` for every named region or substation the topology lacks.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         problems = []
         regions = grid_region_names(topology)
         for j, name in enumerate(self.grid_regions):
@@ -97,7 +108,18 @@ class PowerGridOutage(HazardBase):
 
 
 def grid_region_names(topology: Topology) -> set[str]:
-    """Grid regions of a topology: ``power_feed`` values that are not node ids."""
+    """Grid regions of a topology: ``power_feed`` values that are not node ids.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    set[str]
+        The region names.
+    """
     return {
         n.power_feed
         for n in topology.nodes

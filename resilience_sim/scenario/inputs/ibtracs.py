@@ -249,6 +249,26 @@ def read_ibtracs_track(
 
     Raises :class:`InputError` (``FILE: field: message``) for a missing storm, an
     ambiguous name, too few fixes, or an unreadable value.
+
+    Parameters
+    ----------
+    path : str or Path
+        The IBTrACS v04 CSV file.
+    sid : str or None, default None
+        IBTrACS storm id.
+    name : str or None, default None
+        Storm name (with ``season``).
+    season : int or None, default None
+        IBTrACS season (with ``name``).
+    agency : str or None, default None
+        Agency columns to read (None: ``"USA"``).
+    radius_max_wind_km : float or None, default None
+        Radius of maximum wind used when the file gives none, km.
+
+    Returns
+    -------
+    list[TrackPoint]
+        The track, in time order.
     """
     if (sid is None) == (name is None and season is None):
         raise InputError.single(str(path), "sid", "give `sid`, or `name` and `season`")

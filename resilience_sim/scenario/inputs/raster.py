@@ -52,7 +52,20 @@ def _open(path: str):
 
 
 def raster_info(path: str | Path, band: int = 1) -> RasterInfo:
-    """Check that ``path`` is a raster with ``band`` and a CRS; return its header."""
+    """Check that ``path`` is a raster with ``band`` and a CRS; return its header.
+
+    Parameters
+    ----------
+    path : str or Path
+        The raster file.
+    band : int, default 1
+        The band, from 1.
+
+    Returns
+    -------
+    RasterInfo
+        Its size, bounds, CRS and nodata value.
+    """
     file = os.fspath(path)
     with _open(file) as src:
         if not 1 <= band <= src.count:
@@ -75,6 +88,22 @@ def sample_raster(
 
     Cached per (file, size, mtime, band, method, points): the footprint, the intensity and
     the sampler of one study ask for the same points and read the file once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The raster file.
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    band : int, default 1
+        The band, from 1.
+    method : str, default 'bilinear'
+        ``nearest`` or ``bilinear``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` values in the file's units.
     """
     file = os.fspath(path)
     lat = np.ascontiguousarray(lat, dtype=float)

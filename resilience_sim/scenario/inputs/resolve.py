@@ -142,6 +142,20 @@ def resolve_input_files(spec, base_dir: Path, file: str):
     """``spec`` with every hazard-event file (and road file) read and its path made absolute.
 
     Returns ``spec`` itself when nothing names a file (the common case).
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The validated scenario.
+    base_dir : pathlib.Path
+        Directory relative paths are resolved against.
+    file : str
+        The file named in errors (``FILE: field: message``).
+
+    Returns
+    -------
+    ScenarioSpec
+        The scenario with the files read.
     """
     spec = _resolve_roads(spec, base_dir, file)
     hazards = list(spec.hazards)

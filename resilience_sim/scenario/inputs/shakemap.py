@@ -53,11 +53,25 @@ class ShakeMapGrid:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(rows, columns)`` of the grid."""
         return next(iter(self.values.values())).shape
 
     def at(self, name: str, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Bilinear interpolation of field ``name`` at points (degrees); NaN outside the
-        grid or next to a missing cell (corners of zero weight are not needed)."""
+        grid or next to a missing cell (corners of zero weight are not needed).
+
+        Parameters
+        ----------
+        name : str
+            Field name (``PGA``, ``PGV``, ``MMI``...).
+        lat, lon : numpy.ndarray
+            Points, decimal degrees.
+
+        Returns
+        -------
+        numpy.ndarray
+            Values at the points, the field's units.
+        """
         col = (np.asarray(lon, dtype=float) - self.lon_min) / self.dlon
         row = (self.lat_max - np.asarray(lat, dtype=float)) / self.dlat
         return bilinear(self.values[name], row, col)
@@ -69,6 +83,18 @@ def bilinear(grid: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
     A corner whose weight is zero is not read, so a point on a grid line (or on the
     last row or column) needs only the cells on that line. NaN outside the grid, for NaN
     positions, and where a needed corner is NaN.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray
+        ``(rows, cols)`` values.
+    row, col : numpy.ndarray
+        Fractional positions (same shape).
+
+    Returns
+    -------
+    numpy.ndarray
+        Interpolated values, the shape of ``row``.
     """
     nrow, ncol = grid.shape
     row = np.asarray(row, dtype=float)
@@ -255,6 +281,16 @@ def read_shakemap(path: str | Path) -> ShakeMapGrid:
     Raises :class:`InputError` (``FILE: field: message``) for a file that is not a
     grid.xml, a missing ``LON``/``LAT``/``PGA`` declaration, unknown units, rows of the
     wrong length, or cells outside the declared extent.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``grid.xml`` file.
+
+    Returns
+    -------
+    ShakeMapGrid
+        The grid and its fields.
     """
     file = os.fspath(path)
     try:

@@ -30,7 +30,18 @@ class BgpHijack(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for every region the topology lacks."""
+        """``(field, message)`` for every region the topology lacks.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         regions = set(topology.regions)
         return [
             (f"regions[{j}]", f"no region {name!r} in topology ({', '.join(sorted(regions))})")

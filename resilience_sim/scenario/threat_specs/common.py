@@ -26,7 +26,24 @@ SUCCESS_PROBABILITY_FIELD = Field(
 def missing_assets(
     field: str, asset_ids: Iterable[str], topology: Topology, only: str = "asset"
 ) -> list[tuple[str, str]]:
-    """``(field[i], message)`` for every id the topology lacks (``only``: node, link, asset)."""
+    """``(field[i], message)`` for every id the topology lacks (``only``: node, link, asset).
+
+    Parameters
+    ----------
+    field : str
+        The field of the ids.
+    asset_ids : Iterable[str]
+        The ids.
+    topology : Topology
+        The network.
+    only : str, default 'asset'
+        ``node``, ``link`` or ``asset``.
+
+    Returns
+    -------
+    list[tuple[str, str]]
+        The problems; empty if none.
+    """
     known = {
         "node": topology.node_index,
         "link": topology.link_index,
@@ -41,5 +58,16 @@ def missing_assets(
 
 
 def kinds_of(target: str) -> tuple[str, ...]:
-    """Asset kinds that exist for a target class, ``"nodes"`` or ``"links"``."""
+    """Asset kinds that exist for a target class, ``"nodes"`` or ``"links"``.
+
+    Parameters
+    ----------
+    target : str
+        ``"nodes"`` or ``"links"``.
+
+    Returns
+    -------
+    tuple[str, ...]
+        Asset kinds.
+    """
     return NODE_KINDS if target == "nodes" else LINK_KINDS

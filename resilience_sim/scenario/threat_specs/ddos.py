@@ -58,7 +58,18 @@ class Ddos(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for unknown targets, and links that touch no target."""
+        """``(field, message)`` for unknown targets, and links that touch no target.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         problems = missing_assets("targets", self.targets, topology, only="node")
         problems += missing_assets("links", self.links, topology, only="link")
         wanted = set(self.targets) | {

@@ -41,7 +41,18 @@ class Ransomware(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for an unknown centre or depot."""
+        """``(field, message)`` for an unknown centre or depot.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         problems = [
             ("operations_centre", message)
             for _, message in missing_assets(

@@ -55,7 +55,18 @@ class Sabotage(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for unknown asset ids and cable systems."""
+        """``(field, message)`` for unknown asset ids and cable systems.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         problems = missing_assets("assets", self.assets, topology)
         systems = {e.cable_system for e in topology.links if e.cable_system is not None}
         for j, name in enumerate(self.cable_systems):

@@ -87,5 +87,16 @@ class TargetedAttack(HazardBase):
         return self
 
     def check_references(self, topology: Topology) -> list[tuple[str, str]]:
-        """``(field, message)`` for every excluded id the topology lacks."""
+        """``(field, message)`` for every excluded id the topology lacks.
+
+        Parameters
+        ----------
+        topology : Topology
+            The network.
+
+        Returns
+        -------
+        list[tuple[str, str]]
+            The problems; empty if none.
+        """
         return missing_assets("exclude", self.exclude, topology)

@@ -15,7 +15,18 @@ NATIVE_SUFFIXES = (".yaml", ".yml", ".json")
 
 def read_topology(path: str | Path) -> Topology:
     """Read a topology: native YAML/JSON, columnar ``.parquet``, GraphML (``.graphml``) or
-    Topology Zoo GML (``.gml``)."""
+    Topology Zoo GML (``.gml``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (format by extension).
+
+    Returns
+    -------
+    Topology
+        The topology.
+    """
     suffix = as_path(path).suffix.lower()
     if suffix in NATIVE_SUFFIXES:
         return read_native(path)
@@ -37,7 +48,15 @@ def read_topology(path: str | Path) -> Topology:
 
 
 def write_topology(topology: Topology, path: str | Path) -> None:
-    """Write a topology as native YAML/JSON, columnar Parquet or GraphML, by extension."""
+    """Write a topology as native YAML/JSON, columnar Parquet or GraphML, by extension.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    path : str or Path
+        The file (format by extension).
+    """
     suffix = Path(path).suffix.lower()
     if suffix in NATIVE_SUFFIXES:
         return write_native(topology, path)

@@ -37,7 +37,18 @@ ROW_GROUP_ROWS = 256 * 1024  # assumed: a few MB per column chunk; reads stream 
 
 
 def file_schema(metadata: dict | None = None) -> pa.Schema:
-    """The Parquet file's schema: every node column, then every link column."""
+    """The Parquet file's schema: every node column, then every link column.
+
+    Parameters
+    ----------
+    metadata : dict or None, default None
+        Schema metadata (None: none).
+
+    Returns
+    -------
+    pyarrow.Schema
+        The schema.
+    """
     fields = [
         pa.field(prefix + f.name, f.type)
         for prefix, model in ((NODE_PREFIX, Node), (LINK_PREFIX, Link))
@@ -48,7 +59,15 @@ def file_schema(metadata: dict | None = None) -> pa.Schema:
 
 
 def write_parquet(topology: Topology, path: str | Path) -> None:
-    """Write ``topology`` as a columnar ``.parquet`` file (atomically: temp file, rename)."""
+    """Write ``topology`` as a columnar ``.parquet`` file (atomically: temp file, rename).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    path : str or Path
+        The ``.parquet`` file.
+    """
     path = Path(path)
     nodes, links = topology.node_table, topology.link_table
     meta = {
@@ -77,7 +96,18 @@ def _padded(table: pa.Table, prefix: str, schema: pa.Schema) -> pa.Table:
 
 
 def read_parquet(path: str | Path) -> Topology:
-    """Read a columnar topology file; raise InputError naming the file and field."""
+    """Read a columnar topology file; raise InputError naming the file and field.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.parquet`` file.
+
+    Returns
+    -------
+    Topology
+        The topology.
+    """
     file = str(path)
     path = Path(path)
     if path.is_dir():

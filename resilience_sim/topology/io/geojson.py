@@ -26,7 +26,18 @@ _DASHES = re.compile(r"-{2,}")
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; raise :class:`InputError` naming it when missing or malformed."""
+    """Parse a JSON file; raise :class:`InputError` naming it when missing or malformed.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    Any
+        The parsed JSON.
+    """
     file = str(path)
     if not path.is_file():
         raise InputError.single(file, "", "file not found")
@@ -40,7 +51,18 @@ def read_json(path: Path) -> Any:
 
 
 def read_features(path: Path) -> list[dict[str, Any]]:
-    """The features of a GeoJSON ``FeatureCollection`` file (each a dict)."""
+    """The features of a GeoJSON ``FeatureCollection`` file (each a dict).
+
+    Parameters
+    ----------
+    path : Path
+        The GeoJSON file.
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        The features.
+    """
     doc = read_json(path)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise InputError.single(str(path), "type", "not a GeoJSON FeatureCollection")
@@ -51,13 +73,35 @@ def read_features(path: Path) -> list[dict[str, Any]]:
 
 
 def properties(feature: dict[str, Any]) -> dict[str, Any]:
-    """A feature's properties (empty when absent)."""
+    """A feature's properties (empty when absent).
+
+    Parameters
+    ----------
+    feature : dict[str, Any]
+        A GeoJSON feature.
+
+    Returns
+    -------
+    dict[str, Any]
+        Its properties.
+    """
     props = feature.get("properties")
     return props if isinstance(props, dict) else {}
 
 
 def point_lat_lon(feature: dict[str, Any]) -> tuple[float, float] | None:
-    """``(lat, lon)`` of a Point feature, or None when absent or out of range."""
+    """``(lat, lon)`` of a Point feature, or None when absent or out of range.
+
+    Parameters
+    ----------
+    feature : dict[str, Any]
+        A GeoJSON feature.
+
+    Returns
+    -------
+    tuple[float, float] or None
+        ``(lat, lon)``, decimal degrees, or None.
+    """
     geometry = feature.get("geometry") or {}
     if geometry.get("type") != "Point":
         return None
@@ -69,6 +113,16 @@ def line_parts(feature: dict[str, Any]) -> list[list[tuple[float, float]]]:
 
     Positions that are malformed or out of range are skipped; parts with fewer than
     two valid positions are left out.
+
+    Parameters
+    ----------
+    feature : dict[str, Any]
+        A GeoJSON feature.
+
+    Returns
+    -------
+    list[list[tuple[float, float]]]
+        The parts, ``(lat, lon)`` decimal degrees.
     """
     geometry = feature.get("geometry") or {}
     coords = geometry.get("coordinates")
@@ -89,7 +143,18 @@ def line_parts(feature: dict[str, Any]) -> list[list[tuple[float, float]]]:
 
 
 def line_points(feature: dict[str, Any]) -> list[tuple[float, float]]:
-    """A (Multi)LineString feature as one list of ``(lat, lon)`` points, parts in file order."""
+    """A (Multi)LineString feature as one list of ``(lat, lon)`` points, parts in file order.
+
+    Parameters
+    ----------
+    feature : dict[str, Any]
+        A GeoJSON feature.
+
+    Returns
+    -------
+    list[tuple[float, float]]
+        The points, ``(lat, lon)`` decimal degrees.
+    """
     points: list[tuple[float, float]] = []
     for part in line_parts(feature):
         points.extend(part[1:] if points and points[-1] == part[0] else part)
@@ -104,6 +169,20 @@ def nearest_within_km(
     ``points`` ``(p, 2)`` and ``sites`` ``(s, 2)`` hold ``(lat, lon)`` degrees. Returns
     ``(index (p,), distance_km (p,))``; great-circle distances on a sphere of radius
     :data:`EARTH_RADIUS_KM`. O(p x s) in one matrix product.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        ``(p, 2)`` ``(lat, lon)``, decimal degrees.
+    sites : numpy.ndarray
+        ``(s, 2)`` ``(lat, lon)``, decimal degrees.
+    max_km : float
+        Largest distance, km.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(index (p,), distance_km (p,))``.
     """
     if len(points) == 0 or len(sites) == 0:
         return np.full(len(points), -1, dtype=np.int64), np.full(len(points), np.inf)
@@ -114,7 +193,18 @@ def nearest_within_km(
 
 
 def slug(text: str) -> str:
-    """A readable id from a name: spaces and punctuation become single ``-``."""
+    """A readable id from a name: spaces and punctuation become single ``-``.
+
+    Parameters
+    ----------
+    text : str
+        A name.
+
+    Returns
+    -------
+    str
+        The id.
+    """
     text = unicodedata.normalize("NFKC", text)
     return _DASHES.sub("-", _NOT_ID_CHAR.sub("-", text)).strip("-_")[:180]
 

@@ -96,7 +96,18 @@ def _attrs(model: Node | Link, exclude: set[str]) -> dict[str, Any]:
 
 
 def topology_to_multigraph(topology: Topology) -> nx.MultiGraph:
-    """The GraphML view: a MultiGraph keyed by link id, lists as JSON, no ``None`` values."""
+    """The GraphML view: a MultiGraph keyed by link id, lists as JSON, no ``None`` values.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    networkx.MultiGraph
+        The graph.
+    """
     g = nx.MultiGraph(name=topology.name, description=topology.description)
     for node in topology.nodes:
         g.add_node(node.id, **_attrs(node, {"id"}))
@@ -106,7 +117,15 @@ def topology_to_multigraph(topology: Topology) -> nx.MultiGraph:
 
 
 def write_graphml(topology: Topology, path: str | Path) -> None:
-    """Write ``topology`` as GraphML (UTF-8); fields keep their schema names and units."""
+    """Write ``topology`` as GraphML (UTF-8); fields keep their schema names and units.
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    path : str or Path
+        The ``.graphml`` file.
+    """
     path = Path(path)
     g = topology_to_multigraph(topology)
     writer = _LinkOrderWriter(
@@ -273,6 +292,16 @@ def read_graphml(path: str | Path) -> Topology:
 
     Raises :class:`InputError` naming the file and field for anything unusable and
     warns once (:class:`InputWarning`) when defaults had to be filled in.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.graphml`` file.
+
+    Returns
+    -------
+    Topology
+        The topology.
     """
     path = Path(path)
     file = str(path)

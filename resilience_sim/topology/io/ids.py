@@ -9,6 +9,22 @@ def unique_ids(bases: list[str], sep: str = "-", taken: set[str] | None = None) 
     ``taken`` holds ids that must not be produced (default: the bases themselves);
     it is extended with every suffixed id made.
 
+    Parameters
+    ----------
+    bases : list[str]
+        The wanted ids.
+    sep : str, default '-'
+        Put between a base and its number.
+    taken : set[str] or None, default None
+        Ids not to produce (None: the bases); extended in place.
+
+    Returns
+    -------
+    list[str]
+        Unique ids, one per base.
+
+    Examples
+    --------
     >>> unique_ids(["a", "b", "a", "a"])
     ['a', 'b', 'a-2', 'a-3']
     """

@@ -24,6 +24,18 @@ def read_native(path: str | Path, document: Any = None) -> Topology:
     ``document``: the file's content, if the caller has parsed it already. A large
     file is read from the compiled cache when its bytes were read before
     (:mod:`resilience_sim.topology.cache`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.yaml``, ``.yml`` or ``.json`` file.
+    document : Any, default None
+        The parsed content (None: read the file).
+
+    Returns
+    -------
+    Topology
+        The topology.
     """
     path = Path(path)
 
@@ -42,6 +54,16 @@ def topology_to_dict(topology: Topology) -> dict:
 
     Built from the column tables (what ``TopologyDocument.model_dump(mode="json",
     exclude_defaults=True)`` gives, without building a Node or Link object).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+
+    Returns
+    -------
+    dict
+        The document.
     """
     data: dict[str, Any] = {"name": topology.name}
     if topology.description:
@@ -77,7 +99,15 @@ def _plain(value: Any) -> Any:
 
 
 def write_native(topology: Topology, path: str | Path) -> None:
-    """Write ``topology`` as YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
+    """Write ``topology`` as YAML (``.yaml``/``.yml``) or JSON (``.json``).
+
+    Parameters
+    ----------
+    topology : Topology
+        The network.
+    path : str or Path
+        The ``.yaml``, ``.yml`` or ``.json`` file.
+    """
     path = Path(path)
     data = topology_to_dict(topology)
     if path.suffix.lower() == ".json":

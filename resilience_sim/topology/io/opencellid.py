@@ -149,6 +149,18 @@ def cluster_sites(cells: pd.DataFrame, radius_m: float = DEFAULT_SITE_RADIUS_M) 
 
     Positions are projected to Earth-centred Cartesian metres, so the KD-tree
     distance is the chord, equal to the great-circle distance to < 1 mm at 100 m.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Cells with ``lat``, ``lon`` (and operator, radio) columns.
+    radius_m : float, default DEFAULT_SITE_RADIUS_M
+        Clustering radius, m.
+
+    Returns
+    -------
+    Sites
+        The sites.
     """
     lat = np.radians(cells["lat"].to_numpy(float))
     lon = np.radians(cells["lon"].to_numpy(float))

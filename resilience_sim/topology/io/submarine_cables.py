@@ -77,6 +77,22 @@ def read_submarine_cables(
     ``data_dir`` is the folder holding ``cable/`` and ``landing-point/``. Raises
     :class:`InputError` naming the file and field for missing files, unknown countries
     or no cable found; warns (:class:`InputWarning`) once per kind of default filled in.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    countries : Sequence[str]
+        Country names or ISO alpha-2 codes.
+    capacity_gbps : float, default DEFAULT_CAPACITY_GBPS
+        Capacity of a cable without one, Gbit/s.
+    include_planned : bool, default False
+        Also keep cables not yet in service.
+
+    Returns
+    -------
+    Topology
+        The cables topology.
     """
     root = Path(data_dir)
     geo_file = root / "cable" / "cable-geo.json"
@@ -188,6 +204,18 @@ def cable_segments(
     distance along the lines (each landing point joined to its nearest line vertex);
     pairs the lines do not connect are joined straight and counted in ``n_bridged``.
     Line vertices closer than 5 km (branching units, the antimeridian cut) are joined.
+
+    Parameters
+    ----------
+    parts : list[list[tuple[float, float]]]
+        Route lines, ``(lat, lon)`` decimal degrees.
+    landings : list[tuple[float, float]]
+        Landing points, ``(lat, lon)`` decimal degrees.
+
+    Returns
+    -------
+    tuple[list[tuple[int, int, list[tuple[float, float]], float]], int]
+        ``([(i, j, route, route_km), ...], n_bridged)``.
     """
     coords = [p for part in parts for p in part]
     starts = np.cumsum([0] + [len(part) for part in parts])
@@ -243,7 +271,18 @@ def cable_segments(
 
 
 def parse_length_km(text: Any) -> float | None:
-    """``"19,200 km"`` -> 19200.0; None when absent or not in that form."""
+    """``"19,200 km"`` -> 19200.0; None when absent or not in that form.
+
+    Parameters
+    ----------
+    text : Any
+        The data's length field.
+
+    Returns
+    -------
+    float or None
+        Length, km, or None.
+    """
     if not isinstance(text, str):
         return None
     match = _LENGTH.match(text)
@@ -279,7 +318,18 @@ def _read_cable(path: Path) -> dict[str, Any]:
 
 
 def parse_owners(text: Any) -> list[str]:
-    """``"Digicel Tonga, Government of Tonga"`` -> ``["Digicel Tonga", "Government of Tonga"]``."""
+    """``"Digicel Tonga, Government of Tonga"`` -> ``["Digicel Tonga", "Government of Tonga"]``.
+
+    Parameters
+    ----------
+    text : Any
+        The data's owners field.
+
+    Returns
+    -------
+    list[str]
+        Owner names.
+    """
     if not isinstance(text, str):
         return []
     return [name.strip() for name in _OWNER_SPLIT.split(text) if name.strip()]

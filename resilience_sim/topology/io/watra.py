@@ -83,6 +83,24 @@ def read_fibre_backbone(
     the ``country`` property such as ``Sierra Leone``) or one GeoJSON file holding
     both Points and lines (``country``, when given, keeps features of that country).
     Raises :class:`InputError` naming the file and field; warns once per kind of default.
+
+    Parameters
+    ----------
+    path : str or Path
+        A WATRA data folder or one GeoJSON file.
+    country : str or None, default None
+        The country (see above; None: all).
+    snap_km : float, default DEFAULT_SNAP_KM
+        Line ends within this of a node are snapped to it, km.
+    capacity_gbps : float, default DEFAULT_CAPACITY_GBPS
+        Capacity of a line without one, Gbit/s.
+    include_planned : bool, default False
+        Also keep lines not yet in service.
+
+    Returns
+    -------
+    FibreImport
+        The backbone and counts of its lines.
     """
     path = Path(path)
     if snap_km < 0:

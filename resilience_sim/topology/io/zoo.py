@@ -50,7 +50,18 @@ _DASHES = re.compile(r"-{2,}")
 
 
 def slugify_label(label: str) -> str:
-    """A readable id from a Zoo label: spaces and punctuation become single ``-``."""
+    """A readable id from a Zoo label: spaces and punctuation become single ``-``.
+
+    Parameters
+    ----------
+    label : str
+        A Zoo node label.
+
+    Returns
+    -------
+    str
+        The id.
+    """
     text = unicodedata.normalize("NFKC", label)
     text = _DASHES.sub("-", _NOT_ID_CHAR.sub("-", text)).strip("-_")
     return text[:MAX_ID_CHARS].rstrip("-_")
@@ -117,6 +128,16 @@ def read_zoo_gml(path: str | Path) -> Topology:
 
     Raises :class:`InputError` naming the file when it cannot be parsed and warns
     (:class:`InputWarning`) once per kind of default filled in.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.gml`` file.
+
+    Returns
+    -------
+    Topology
+        The topology.
     """
     path = Path(path)
     file = str(path)
