@@ -84,11 +84,11 @@ class FuelPlan:
 
         Parameters
         ----------
-        spec
+        spec : FuelLogistics
             The scenario's ``power.fuel``.
-        arrays
+        arrays : NetworkArrays
             The compiled network.
-        topology, hazards, recovery
+        topology, hazards, recovery : optional
             For the road network (:func:`~resilience_sim.engine.roads.compile_roads`):
             the links' routes, the hazards that close roads, the closed areas.
 
@@ -243,10 +243,28 @@ class FuelFleet:
     def road_trip_h(
         self, truck: Truck, lat: float, lon: float, vertex: int, offroad_km: float
     ) -> float:
-        """Hours from the truck's position to ``(lat, lon)``, whose nearest road vertex is
-        ``vertex`` at ``offroad_km``: off-road legs (great circle x ``road_factor``) and
-        the shortest road path open now; inf when no open road joins them. Without roads,
-        or when either end has no vertex or both share one, :meth:`travel_h`."""
+        """Hours from the truck's position to a place by road, now.
+
+        Off-road legs (great circle x ``road_factor``) and the shortest road path open
+        now. Without roads, or when either end has no vertex or both share one,
+        :meth:`travel_h`.
+
+        Parameters
+        ----------
+        truck : Truck
+            The truck (its position, road vertex and speed, km/h).
+        lat, lon : float
+            The place, degrees.
+        vertex : int
+            The place's nearest road vertex (-1: none).
+        offroad_km : float
+            Great-circle km from the place to that vertex.
+
+        Returns
+        -------
+        float
+            Hours; inf when no open road joins them.
+        """
         if self.roads is None or truck.vertex < 0 or vertex < 0 or truck.vertex == vertex:
             return self.travel_h(truck, lat, lon)
         road_h = float(self.roads.hours_from(truck.vertex, self.env.now, truck.speed_kmh)[vertex])

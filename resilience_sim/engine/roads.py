@@ -82,11 +82,11 @@ def closure_probability(intensity: np.ndarray, above: float, beta: float) -> np.
 
     Parameters
     ----------
-    intensity
+    intensity : numpy.ndarray
         Hazard intensity per segment (m, m/s or g); NaN or 0 never closes.
-    above
+    above : float
         The curve's median (same unit).
-    beta
+    beta : float
         Lognormal dispersion; 0 gives a step at ``above``.
 
     Returns
@@ -279,17 +279,17 @@ def compile_roads(
 
     Parameters
     ----------
-    roads
+    roads : RoadNetwork
         The scenario's ``power.fuel.roads``.
-    arrays
+    arrays : NetworkArrays
         The compiled network (node positions, regions, link kinds and ends).
-    depot_lat, depot_lon
+    depot_lat, depot_lon : numpy.ndarray
         The fuel depots' positions, degrees.
-    topology
+    topology : Topology, optional
         The topology (link routes, node elevations); needed with ``from_links``.
-    hazards
+    hazards : tuple
         The scenario's hazards; each road-damage rule applies to those of its type.
-    recovery
+    recovery : Recovery, optional
         The recovery section (its ``closed_areas``, applied unless ``roads.closed_areas``
         is false).
 
@@ -464,11 +464,11 @@ class RoadConditions:
 
         Parameters
         ----------
-        vertex
+        vertex : int
             Start vertex.
-        t_h
+        t_h : float
             Time, h: the road state then (kept for the whole trip).
-        speed_kmh
+        speed_kmh : float
             The truck's speed, km/h (a segment's limit caps it).
 
         Returns

@@ -169,9 +169,9 @@ def median_pga_at_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.
 
     Parameters
     ----------
-    hazard
+    hazard : Earthquake
         The earthquake.
-    lat, lon
+    lat, lon : numpy.ndarray
         Points, decimal degrees.
 
     Returns

@@ -67,7 +67,7 @@ def read_road_file(path: str | Path) -> RoadLines:
 
     Parameters
     ----------
-    path
+    path : str or pathlib.Path
         A GeoJSON ``FeatureCollection`` of (Multi)LineString features.
 
     Returns
