@@ -489,3 +489,46 @@ def test_road_intensity_is_the_hazard_s_own_model_at_the_segment_midpoints(tmp_p
     assert (tc.intensity > 30.0).any()
     onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)
     np.testing.assert_allclose(tc.onset_h, onset)
+
+
+def test_a_closed_region_closes_the_roads_nearest_its_nodes(tmp_path):
+    """Region r0 (the depot ex) closed until 50 h: the first segment of both roads has its
+    midpoint nearest ex, so no road leaves the depot; s1 (region r1, open) waits for
+    mains at 40 h. Without roads only s1's own region would hold the truck: 16.62 h."""
+    roads = {"file": road_file(tmp_path, DIRECT, DETOUR)}
+    recovery = {"closed_areas": [{"regions": ["r0"], "until_h": 50.0}]}
+    scenario = scenario_on(
+        sites(), hazards=[grid_down(0.0, 40.0)], power=fuel_with_roads(roads), recovery=recovery
+    )
+    assert events(simulate(scenario)) == [
+        (12.0, "s1", "fail", "power"),
+        (40.0, "s1", "repair", "power"),
+    ]
+    no_roads = scenario_on(
+        sites(), hazards=[grid_down(0.0, 40.0)], power=generator_sites(), recovery=recovery
+    )
+    assert up_at(simulate(no_roads)) == [round(5.0 + DIRECT_KM / SPEED + 0.5, 9)]
+
+
+def test_a_variant_s_road_file_is_read_relative_to_the_scenario(tmp_path):
+    """A road file named only in a variant's power section is found next to the scenario
+    and its path made absolute; a missing one is refused with the variant's field."""
+    (tmp_path / "r.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [DIRECT]})
+    )
+    write_topology(sites(), tmp_path / "topo.yaml")
+    doc = {
+        "name": "x",
+        "topology": "topo.yaml",
+        "horizon_h": 10,
+        "power": generator_sites(),
+        "variants": {"roads": {"power": fuel_with_roads({"file": "r.geojson"})}},
+    }
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc))
+    spec = load_scenario(tmp_path / "s.yaml").spec
+    assert spec.variants["roads"].power.fuel.roads.file == str((tmp_path / "r.geojson").resolve())
+    doc["variants"]["roads"]["power"]["fuel"]["roads"]["file"] = "gone.geojson"
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as err:
+        load_scenario(tmp_path / "s.yaml")
+    assert "s.yaml: variants.roads.power.fuel.roads.file: file 'gone.geojson'" in str(err.value)
