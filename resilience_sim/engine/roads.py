@@ -47,7 +47,7 @@ from resilience_sim.topology.model import Topology
 
 # Per hazard type: (closure intensity, clearance hours). Flood: 0.3 m, the depth at which
 # a passenger car starts to float (FEMA, quoted by SDSU Extension "Floodwater: Road
-# Crossing Hazards" and NWS "Turn Around Don't Drown"); the rest `assumed`
+# Crossing Hazards"; Ready.gov: "a foot of water will float many vehicles"); the rest `assumed`
 # (docs/power.md#roads).
 ROAD_DAMAGE_DEFAULTS: dict[str, tuple[float, Duration]] = {
     "flood": (0.3, Lognormal(dist="lognormal", median_h=24.0, sigma=0.5)),
