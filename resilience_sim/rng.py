@@ -15,10 +15,10 @@ from typing import Literal
 
 import numpy as np
 
-Purpose = Literal["hazards", "repairs", "threats", "cascades", "power"]
+Purpose = Literal["hazards", "repairs", "threats", "cascades", "power", "roads"]
 # Appended, never reordered: child i of a spawn does not depend on how many are spawned,
 # so adding a purpose leaves the others' generators unchanged.
-_PURPOSES: tuple[Purpose, ...] = ("hazards", "repairs", "threats", "cascades", "power")
+_PURPOSES: tuple[Purpose, ...] = ("hazards", "repairs", "threats", "cascades", "power", "roads")
 
 
 def replication_seeds(seed: int, n_replications: int) -> list[np.random.SeedSequence]:

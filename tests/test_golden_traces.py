@@ -10,6 +10,8 @@ table_hash). A change that is *meant* to alter results of a shipped scenario upd
 hash in the same commit and says why in its message. The events tables gained the
 cause_class column with the power-fuel merge (each still hashes to its earlier pin without
 it, checked at the merge); outage_causes is pinned from there on.
+pacific_island_cyclone_roads (fuel trucks on a road network the storm damages) was added
+and pinned with the road model on branch roads.
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ GOLDEN = {
         "timeline": "903f91349b572a1d",
         "regional": "41b43dd38fe87cca",
         "outage_causes": "2c5ee67dd4292025",
+    },
+    "pacific_island_cyclone_roads": {
+        "summary": "edf4959c6cb78145",
+        "events": "de71add350acb1be",
+        "timeline": "4219eaa65b2c86ba",
+        "regional": "3f9feac0a75f4362",
+        "outage_causes": "99da43152eeb1015",
     },
     "pacific_island_cyclone_season_repair": {
         "summary": "9bbdd5f23826a73b",

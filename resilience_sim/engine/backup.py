@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from resilience_sim.engine.fuel import FuelFleet
+from resilience_sim.engine.fuel import FuelFleet, FuelPlan
 from resilience_sim.hazards.kit.durations import duration_quantile, share_band
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.topology.compile import NetworkArrays
@@ -267,14 +267,27 @@ def attach_backup(
     opens_at_h,
     reopen_times_h: list[float],
     rule_nodes: tuple[np.ndarray, ...] | None = None,
+    fuel_plan: FuelPlan | None = None,
+    roads_rng: np.random.Generator | None = None,
 ) -> SiteBackup:
     """Give ``power`` the sites' back-up of the scenario's power section, drawn from
     ``rng``, and fuel trucks if the section has them. ``opens_at_h(node)``: when trucks
     may reach a node (closed areas); ``reopen_times_h``: when closed areas open;
-    ``rule_nodes``: :func:`backup_rule_nodes` of the study, if computed."""
+    ``rule_nodes``: :func:`backup_rule_nodes` of the study, if computed; ``fuel_plan``:
+    the study's :class:`~resilience_sim.engine.fuel.FuelPlan`, if compiled;
+    ``roads_rng``: the replication's ``roads`` generator (road damage)."""
     drawn = sample_backup(spec, arrays, rng, rule_nodes)
     backup = SiteBackup(power.env, power, drawn, spec.recharge_h)
     if spec.fuel is not None:
-        backup.fuel = FuelFleet(power.env, spec.fuel, arrays, backup, opens_at_h, reopen_times_h)
+        backup.fuel = FuelFleet(
+            power.env,
+            spec.fuel,
+            arrays,
+            backup,
+            opens_at_h,
+            reopen_times_h,
+            fuel_plan,
+            roads_rng,
+        )
     power.backup = backup
     return backup

@@ -6,7 +6,8 @@ on the topology and the scenario: the resolved restoration policy and the critic
 assets, the dependency graph, the standby stopgaps and the regions they go to, the
 closed areas per asset, who feeds whom with power, the cable ships' zones and permit
 areas, the repair-duration distribution per asset kind, the undamaged loads of the
-overload cascade and the nodes each back-up rule applies to. :func:`compile_plan`
+overload cascade, the nodes each back-up rule applies to, and the fuel depots, fleets
+and road graph. :func:`compile_plan`
 computes them once; :class:`~resilience_sim.experiments.study.StudyContext` holds the
 plan and sends it to every worker with the compiled arrays (it pickles: plain arrays,
 dicts, tuples and the scenario's pydantic models). Every part is read-only during a
@@ -25,6 +26,7 @@ from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.engine.crews import CrewPlan
 from resilience_sim.engine.dependencies import DependencyGraph
 from resilience_sim.engine.disconnection import Interdependency
+from resilience_sim.engine.fuel import FuelPlan
 from resilience_sim.engine.motter_lai import OverloadLoad
 from resilience_sim.engine.overload import OverloadPlan, compile_overload
 from resilience_sim.engine.policies import PolicyPlan, compile_policy
@@ -36,6 +38,7 @@ from resilience_sim.scenario.custom_policy import CustomPolicy
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.schema import DEFAULT_REPAIR_H, Recovery
 from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class ReplicationPlan:
     overload: OverloadPlan | None = None  # with an overload section (and demand)
     power: PowerSpec | None = None  # the scenario's power section
     backup_rules: tuple[np.ndarray, ...] | None = None  # nodes per power.backup rule
+    fuel: FuelPlan | None = None  # depots, fleets' nodes, road graph (with power.fuel)
 
     @property
     def custom_policy(self) -> CustomPolicy | None:
@@ -84,9 +88,14 @@ def compile_plan(
     overload_load: OverloadLoad = "demand",
     overload_pivots: int | None = None,
     power: PowerSpec | None = None,
+    topology: Topology | None = None,
+    hazards: tuple = (),
 ) -> ReplicationPlan:
     """The plan of a study's replications on ``arrays`` (arguments as in
     :func:`~resilience_sim.engine.simulation.simulate_replication`).
+
+    ``topology`` and ``hazards`` (the scenario's) are read only for a road network
+    (``power.fuel.roads``): its ``from_links`` routes and the hazards that close roads.
 
     Raises :class:`~resilience_sim.errors.InputError` for a maintenance zone naming a
     cable the topology lacks, and for an unknown custom policy when ``custom_policy``
@@ -118,6 +127,13 @@ def compile_plan(
         overload=overload,
         power=power,
         backup_rules=backup_rule_nodes(power, arrays) if power is not None else None,
+        fuel=(
+            FuelPlan.compile(
+                power.fuel, arrays, topology=topology, hazards=hazards, recovery=recovery
+            )
+            if power is not None and power.fuel is not None
+            else None
+        ),
     )
 
 

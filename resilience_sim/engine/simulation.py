@@ -49,6 +49,7 @@ from resilience_sim.scenario.custom_policy import CustomPolicy
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
 
 Record = Damage | GridOutage | CapacityLoss | RouteHijack | CrewImpairment
 
@@ -70,6 +71,9 @@ def simulate_replication(
     overload_pivots: int | None = None,
     power: PowerSpec | None = None,
     power_rng: np.random.Generator | None = None,
+    roads_rng: np.random.Generator | None = None,
+    topology: Topology | None = None,
+    hazards: Sequence = (),
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
@@ -84,7 +88,9 @@ def simulate_replication(
     ``routing``: how the overload cascade routes traffic (shortest or widest paths);
     ``overload_load``/``overload_pivots``: its load model
     (:func:`~resilience_sim.engine.overload.compile_overload`).
-    ``power``: the scenario's power section (sites' back-up drawn from ``power_rng``).
+    ``power``: the scenario's power section (sites' back-up drawn from ``power_rng``;
+    road damage from ``roads_rng``; ``topology`` for roads ``from_links``, ``hazards``
+    the scenario's hazard specs that close roads).
 
     This compiles the study's plan for one run; a study compiles it once
     (:func:`~resilience_sim.engine.plan.compile_plan`) and calls :func:`simulate_planned`.
@@ -103,8 +109,10 @@ def simulate_replication(
         overload_load=overload_load,
         overload_pivots=overload_pivots,
         power=power,
+        topology=topology,
+        hazards=tuple(hazards),
     )
-    return simulate_planned(arrays, plan, damages, rng, power_rng)
+    return simulate_planned(arrays, plan, damages, rng, power_rng, roads_rng)
 
 
 def simulate_planned(
@@ -113,11 +121,12 @@ def simulate_planned(
     damages: Sequence[Record],
     rng: np.random.Generator,
     power_rng: np.random.Generator | None = None,
+    roads_rng: np.random.Generator | None = None,
 ) -> EventLog:
     """Run one replication of the study compiled as ``plan`` (on ``arrays``) to its
     horizon and return its event log; ``rng`` draws repair durations, ``power_rng``
-    the sites' back-up (with a power section)."""
-    run = Replication(arrays, plan, rng, power_rng)
+    the sites' back-up (with a power section), ``roads_rng`` road damage (with roads)."""
+    run = Replication(arrays, plan, rng, power_rng, roads_rng)
     for damage in damages:
         run.apply(damage)
     run.env.run(until=plan.horizon_h)
@@ -138,6 +147,7 @@ class Replication:
         plan: ReplicationPlan,
         rng: np.random.Generator,
         power_rng: np.random.Generator | None = None,
+        roads_rng: np.random.Generator | None = None,
     ):
         self.env = simpy.Environment()
         self.arrays, self.plan, self.rng = arrays, plan, rng
@@ -171,15 +181,21 @@ class Replication:
         self.stopgaps = Stopgaps(self.env, self.state, arrays, self.power, plan.stopgaps)
         self.cyber = CyberEffects(self.env, self.state, self.crews, arrays.n_nodes, arrays.n_assets)
         if plan.power is not None:
-            self.attach_power(plan.power, power_rng)
+            self.attach_power(plan.power, power_rng, roads_rng)
         self.overload = None
         if plan.overload is not None:
             self.overload = OverloadCheck(
                 self.env, self.state, arrays, plan.overload, self._repair_overloaded
             )
 
-    def attach_power(self, power: PowerSpec, rng: np.random.Generator) -> None:
-        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py)."""
+    def attach_power(
+        self,
+        power: PowerSpec,
+        rng: np.random.Generator,
+        roads_rng: np.random.Generator | None = None,
+    ) -> None:
+        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py);
+        road damage drawn from ``roads_rng``."""
         a = self.arrays
         attach_backup(
             self.power,
@@ -189,6 +205,8 @@ class Replication:
             lambda node: self._opens_at(node, float(a.asset_lat[node]), float(a.asset_lon[node])),
             list(self.closed_areas.reopen_h),
             self.plan.backup_rules,
+            self.plan.fuel,
+            roads_rng,
         )
 
     def apply(self, record: Record) -> None:

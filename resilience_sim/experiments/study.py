@@ -194,6 +194,8 @@ class StudyContext:
             overload_load=overload.load if overload is not None else "demand",
             overload_pivots=overload.pivots if overload is not None else None,
             power=spec.power,
+            topology=topology,
+            hazards=tuple(spec.hazards),
         )
         return cls(
             scenario,
@@ -299,7 +301,9 @@ def run_replication(
     spec = context.scenario.spec
     rngs = replication_rngs(seed_seq)
     damages = replication_damages(context, rngs)
-    log = simulate_planned(context.arrays, context.plan, damages, rngs["repairs"], rngs["power"])
+    log = simulate_planned(
+        context.arrays, context.plan, damages, rngs["repairs"], rngs["power"], rngs["roads"]
+    )
     events = log.to_arrays()
     served = served_over_time_fast(
         context.arrays,

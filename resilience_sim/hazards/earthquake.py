@@ -163,6 +163,26 @@ def _median_pga_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.nd
     )
 
 
+def median_pga_at_g(hazard: Earthquake, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Median PGA at arbitrary points (road segments), with the scenario-wide site
+    amplification, as for link routes.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The earthquake.
+    lat, lon : numpy.ndarray
+        Points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Median PGA per point, g (NaN at unlocated points).
+    """
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    return _median_pga_g(hazard, lat, lon) * hazard.site_amplification
+
+
 def node_site_factor(hazard: Earthquake, arrays: NetworkArrays) -> np.ndarray:
     """Site amplification per node, shape ``(n_nodes,)``: its region's, else the scenario's.
 

@@ -93,6 +93,69 @@ class FuelTrucks(Strict):
     )
 
 
+ROAD_HAZARDS = ("flood", "tropical_cyclone", "earthquake")
+ROAD_LINK_KINDS = ("terrestrial_fiber", "microwave")
+
+
+class RoadDamage(Strict):
+    """Road segments a hazard closes: every hazard of type ``hazard`` in the scenario
+    closes a segment with probability ``Phi(ln(I / above) / beta)`` at its intensity ``I``
+    (``beta`` 0: exactly when ``I >= above``), from the hazard's arrival there until a
+    drawn clearance time later (docs/power.md#roads). Defaults per hazard type are in
+    ``engine/roads.ROAD_DAMAGE_DEFAULTS``."""
+
+    hazard: Literal[ROAD_HAZARDS] = Field(  # type: ignore[valid-type]
+        description="hazard type whose intensity closes roads: flood (water depth, m), "
+        "tropical_cyclone (peak 3-s gust, m/s), earthquake (median PGA, g)"
+    )
+    above: Positive | None = Field(
+        None,
+        description="intensity at which a segment closes (median of the closure curve): "
+        "m, m/s or g; default per hazard type (docs/power.md)",
+    )
+    beta: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        0.0, description="lognormal dispersion of the closure curve; 0 = a sharp threshold"
+    )
+    clearance_h: Duration | None = Field(
+        None, description="hours from closure until the segment reopens; default per hazard"
+    )
+
+
+class RoadNetwork(Strict):
+    """The roads fuel trucks drive on: a GeoJSON file of road segments, or the routes
+    of the topology's terrestrial links (fibre is commonly laid along roads: `assumed`).
+    Sites and depots join the nearest road vertex (the leg to it off-road:
+    great-circle km x ``road_factor``)."""
+
+    file: str | None = Field(
+        None,
+        description="GeoJSON FeatureCollection of LineString / MultiLineString road segments "
+        "(optional properties speed_kmh, class); path relative to the scenario file",
+    )
+    from_links: list[Literal[ROAD_LINK_KINDS]] | None = Field(  # type: ignore[valid-type]
+        None, description="or: roads follow the routes of these terrestrial link kinds"
+    )
+    class_speed_kmh: dict[str, Annotated[float, Field(gt=0.0, le=200.0)]] = Field(
+        default_factory=dict,
+        description="speed limit per road `class` property, km/h (a truck drives at the "
+        "lower of its speed and the segment's)",
+    )
+    damage: list[RoadDamage] = Field(
+        default_factory=list, description="hazards that close road segments"
+    )
+    closed_areas: bool = Field(
+        True, description="recovery.closed_areas close the road segments inside them"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RoadNetwork:
+        if (self.file is None) == (self.from_links is None):
+            raise ValueError("file: give exactly one of `file` and `from_links`")
+        if self.from_links is not None and not self.from_links:
+            raise ValueError("from_links: give at least one link kind")
+        return self
+
+
 class FuelLogistics(Strict):
     """Fuel depots and refuelling trucks for the sites' generators."""
 
@@ -110,6 +173,11 @@ class FuelLogistics(Strict):
         1.3, description="road km / great-circle km (assumed, as recovery.detour_factor)"
     )
     pump_h: NonNegative = Field(0.5, description="time on site to fill a tank, h (assumed)")
+    roads: RoadNetwork | None = Field(
+        None,
+        description="a road network for the trucks (shortest open road path); without it "
+        "great-circle km x road_factor",
+    )
 
     @model_validator(mode="after")
     def _depots_known(self) -> FuelLogistics:
@@ -179,6 +247,16 @@ class PowerSpec(Strict):
                         f"fuel.depots[{i}].node",
                         f"no node with id {depot.node!r} in topology"
                         + did_you_mean(depot.node, topology.node_index),
+                    )
+                )
+        roads = self.fuel.roads if self.fuel else None
+        if roads is not None and roads.from_links:
+            kinds = set(topology.link_column("kind"))
+            if not kinds & set(roads.from_links):
+                problems.append(
+                    (
+                        "fuel.roads.from_links",
+                        f"no links of kinds {roads.from_links} in topology to lay roads along",
                     )
                 )
         return problems

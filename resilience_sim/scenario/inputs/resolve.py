@@ -20,6 +20,7 @@ from resilience_sim.scenario.hazard_specs.flood import Flood
 from resilience_sim.scenario.hazard_specs.tropical_cyclone import TropicalCyclone
 from resilience_sim.scenario.inputs.ibtracs import read_ibtracs_track
 from resilience_sim.scenario.inputs.raster import raster_info
+from resilience_sim.scenario.inputs.roads import read_road_file
 from resilience_sim.scenario.inputs.shakemap import read_shakemap
 
 
@@ -111,10 +112,36 @@ def _with_raster(hazard: Earthquake | Flood, base_dir: Path, file: str, where: s
     return _revalidated(hazard, updates, file, where)
 
 
-def resolve_input_files(spec, base_dir: Path, file: str):
-    """``spec`` with every hazard-event file read and its path made absolute.
+def _power_with_roads(power, base_dir: Path, file: str, where: str):
+    """``power`` with its road file read and its path made absolute (itself if none)."""
+    roads = power.fuel.roads if power is not None and power.fuel is not None else None
+    if roads is None or roads.file is None:
+        return power
+    path = _existing(base_dir, roads.file, file, f"{where}.fuel.roads.file")
+    read_road_file(path)
+    roads = roads.model_copy(update={"file": path})
+    fuel = power.fuel.model_copy(update={"roads": roads})
+    return power.model_copy(update={"fuel": fuel})
 
-    Returns ``spec`` itself when no hazard names a file (the common case).
+
+def _resolve_roads(spec, base_dir: Path, file: str):
+    updates: dict = {}
+    power = _power_with_roads(spec.power, base_dir, file, "power")
+    if power is not spec.power:
+        updates["power"] = power
+    variants = dict(spec.variants)
+    for name, variant in spec.variants.items():
+        power = _power_with_roads(variant.power, base_dir, file, f"variants.{name}.power")
+        if power is not variant.power:
+            variants[name] = variant.model_copy(update={"power": power})
+            updates["variants"] = variants
+    return spec.model_copy(update=updates) if updates else spec
+
+
+def resolve_input_files(spec, base_dir: Path, file: str):
+    """``spec`` with every hazard-event file (and road file) read and its path made absolute.
+
+    Returns ``spec`` itself when nothing names a file (the common case).
 
     Parameters
     ----------
@@ -130,6 +157,7 @@ def resolve_input_files(spec, base_dir: Path, file: str):
     ScenarioSpec
         The scenario with the files read.
     """
+    spec = _resolve_roads(spec, base_dir, file)
     hazards = list(spec.hazards)
     changed = False
     for i, hazard in enumerate(hazards):

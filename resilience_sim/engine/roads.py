@@ -1,0 +1,496 @@
+"""Roads for the fuel trucks: a graph compiled once per study, closures per replication.
+
+Engine layer (docs/power.md#roads). With ``power.fuel.roads`` the trucks of
+:mod:`resilience_sim.engine.fuel` drive the shortest open road path instead of
+great-circle km x ``road_factor``:
+
+* :func:`compile_roads` (once per study, in the
+  :class:`~resilience_sim.engine.plan.ReplicationPlan`)
+  builds the road graph from a GeoJSON file or from the routes of the topology's
+  terrestrial links (``from_links``; fibre is commonly laid along roads: `assumed`),
+  joins every node and depot to its nearest road vertex (the leg to it is off-road,
+  great-circle km x ``road_factor``), finds each segment's closed-area closure and each
+  road-damage rule's hazard intensity and arrival time at the segment's midpoint;
+* :class:`RoadConditions` (per replication) draws which segments the hazards close and
+  for how long (two uniforms per segment and rule-hazard pair, from the replication's
+  ``roads`` generator, whatever closes), and answers travel times with
+  ``scipy.sparse.csgraph.dijkstra`` on the graph of the segments open at that time,
+  cached per road state, truck speed and start vertex.
+
+The closure curve of a rule is lognormal: a segment at intensity ``I`` closes with
+probability ``Phi(ln(I / above) / beta)``, or exactly when ``I >= above`` for ``beta`` 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from scipy.special import ndtr
+
+from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+from resilience_sim.hazards.cyclone_wind import peak_gust
+from resilience_sim.hazards.earthquake import median_pga_at_g
+from resilience_sim.hazards.flood import distance_to_coast_km, in_polygon, tsunami_speed_kmh
+from resilience_sim.hazards.kit.durations import duration_quantile
+from resilience_sim.scenario.distributions import Duration, Lognormal
+from resilience_sim.scenario.inputs.raster import RASTER_UNITS, sample_raster
+from resilience_sim.scenario.inputs.roads import read_road_file
+from resilience_sim.scenario.power import RoadNetwork
+from resilience_sim.scenario.schema import Recovery
+from resilience_sim.topology.compile import NetworkArrays
+from resilience_sim.topology.model import Topology
+
+# Per hazard type: (closure intensity, clearance hours). Flood: 0.3 m, the depth at which
+# a passenger car starts to float (FEMA, quoted by SDSU Extension "Floodwater: Road
+# Crossing Hazards"; Ready.gov: "a foot of water will float many vehicles"); the rest `assumed`
+# (docs/power.md#roads).
+ROAD_DAMAGE_DEFAULTS: dict[str, tuple[float, Duration]] = {
+    "flood": (0.3, Lognormal(dist="lognormal", median_h=24.0, sigma=0.5)),
+    "tropical_cyclone": (40.0, Lognormal(dist="lognormal", median_h=12.0, sigma=0.5)),
+    "earthquake": (0.3, Lognormal(dist="lognormal", median_h=48.0, sigma=0.5)),
+}
+_ROUND = 1e7  # vertices closer than 1e-7 deg (about 1 cm) are one vertex
+
+
+@dataclass(frozen=True)
+class RoadHazard:
+    """One road-damage rule applied to one hazard: its intensity and arrival per segment.
+
+    ``intensity``: ``(n_edges,)`` in the rule's unit (m, m/s, g), 0 where the hazard does
+    not reach; ``onset_h``: ``(n_edges,)`` hours, NaN where it does not arrive.
+    """
+
+    label: str
+    intensity: np.ndarray
+    onset_h: np.ndarray
+    above: float
+    beta: float
+    clearance: Duration
+
+    def closure_probability(self) -> np.ndarray:
+        """Probability that each segment closes, ``(n_edges,)``."""
+        return closure_probability(self.intensity, self.above, self.beta)
+
+
+def closure_probability(intensity: np.ndarray, above: float, beta: float) -> np.ndarray:
+    """The lognormal closure curve at ``intensity``.
+
+    Parameters
+    ----------
+    intensity : numpy.ndarray
+        Hazard intensity per segment (m, m/s or g); NaN or 0 never closes.
+    above : float
+        The curve's median (same unit).
+    beta : float
+        Lognormal dispersion; 0 gives a step at ``above``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Phi(ln(intensity / above) / beta)`` per segment (or ``intensity >= above``).
+    """
+    x = np.nan_to_num(np.asarray(intensity, dtype=float), nan=0.0)
+    if beta == 0.0:
+        return (x >= above).astype(float)
+    with np.errstate(divide="ignore"):
+        return np.where(x > 0, ndtr(np.log(np.maximum(x, 1e-300) / above) / beta), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class RoadGraph:
+    """The road network of a study (read-only). Shapes: ``(n_vertices,)``, ``(n_edges,)``.
+
+    ``edge_limit_kmh``: a segment's speed limit (inf: none); ``node_vertex`` /
+    ``depot_vertex``: the nearest road vertex (-1 for unlocated nodes) and
+    ``node_offroad_km`` / ``depot_offroad_km`` the great-circle km to it;
+    ``area_until_h``: when closed areas let each segment open (None: not applied);
+    ``hazards``: one :class:`RoadHazard` per rule and hazard, file order.
+    """
+
+    vertex_lat: np.ndarray
+    vertex_lon: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_km: np.ndarray
+    edge_limit_kmh: np.ndarray
+    edge_mid_lat: np.ndarray
+    edge_mid_lon: np.ndarray
+    node_vertex: np.ndarray
+    node_offroad_km: np.ndarray
+    depot_vertex: np.ndarray
+    depot_offroad_km: np.ndarray
+    area_until_h: np.ndarray | None
+    hazards: tuple[RoadHazard, ...] = ()
+
+    @property
+    def n_vertices(self) -> int:
+        """Number of road vertices."""
+        return len(self.vertex_lat)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of road segments."""
+        return len(self.edge_u)
+
+
+# -- building the graph ----------------------------------------------------------------
+
+
+def _file_lines(roads: RoadNetwork):
+    lines = read_road_file(roads.file)
+    limit = lines.speed_kmh.copy()
+    for i, road_class in enumerate(lines.road_class):
+        if math.isnan(limit[i]) and road_class in roads.class_speed_kmh:
+            limit[i] = roads.class_speed_kmh[road_class]
+    elevation = np.nan_to_num(lines.elevation_m, nan=0.0)
+    return list(lines.parts), np.where(np.isnan(limit), np.inf, limit), elevation
+
+
+def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | None):
+    if topology is None:
+        raise ValueError("roads.from_links needs the topology (the links' routes)")
+    n = arrays.n_nodes
+    kinds = arrays.asset_kinds[n:]
+    chosen = np.flatnonzero(np.isin(kinds, list(roads.from_links)))
+    routes = topology.link_column("route")
+    node_elev = np.nan_to_num(np.array(topology.node_column("elevation_m"), dtype=float), nan=0.0)
+    parts, elevation = [], []
+    lat, lon = arrays.asset_lat, arrays.asset_lon
+    for j in chosen.tolist():
+        s, t = int(arrays.link_src[j]), int(arrays.link_dst[j])
+        points = [tuple(p) for p in routes[j]] if routes[j] is not None else []
+        for end, at_start in ((s, True), (t, False)):
+            p = (float(lat[end]), float(lon[end]))
+            if math.isnan(p[0] + p[1]):
+                continue
+            if not points:
+                points.append(p)
+            elif at_start and points[0] != p:
+                points.insert(0, p)
+            elif not at_start and points[-1] != p:
+                points.append(p)
+        if len(points) >= 2:
+            parts.append(np.asarray(points, dtype=float))
+            elevation.append(0.5 * (node_elev[s] + node_elev[t]))
+    return parts, np.full(len(parts), np.inf), np.asarray(elevation, dtype=float)
+
+
+def _snap(tree: cKDTree | None, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    vertex = np.full(len(lat), -1, dtype=np.int64)
+    km = np.zeros(len(lat))
+    located = np.flatnonzero(~np.isnan(lat + lon))
+    if tree is None or len(located) == 0:
+        return vertex, km
+    chord, idx = tree.query(unit_vectors(lat[located], lon[located]))
+    vertex[located] = idx
+    km[located] = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
+    return vertex, km
+
+
+def _edge_region(arrays: NetworkArrays, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Region index of the node nearest each point (-1 with no located node)."""
+    n = arrays.n_nodes
+    nlat, nlon = arrays.asset_lat[:n], arrays.asset_lon[:n]
+    located = np.flatnonzero(~np.isnan(nlat + nlon))
+    if len(located) == 0 or len(lat) == 0:
+        return np.full(len(lat), -1, dtype=np.int64)
+    _, idx = cKDTree(unit_vectors(nlat[located], nlon[located])).query(unit_vectors(lat, lon))
+    return np.asarray(arrays.region_of_node)[located[idx]]
+
+
+def _area_until(
+    recovery: Recovery | None, arrays: NetworkArrays, region: np.ndarray, lat, lon
+) -> np.ndarray | None:
+    areas = list(recovery.closed_areas) if recovery is not None else []
+    if not areas:
+        return None
+    until = np.zeros(len(lat))
+    names = np.asarray(arrays.region_names, dtype=object)
+    for area in areas:
+        if area.regions:
+            closed = np.isin(names, area.regions) if len(names) else np.zeros(0, bool)
+            inside = np.zeros(len(lat), bool)
+            known = region >= 0
+            inside[known] = closed[region[known]]
+        else:
+            km = haversine_km(area.center.lat, area.center.lon, lat, lon)
+            inside = np.nan_to_num(km, nan=np.inf) <= area.radius_km
+        until[inside] = np.maximum(until[inside], area.until_h)
+    return until
+
+
+def _flood_at(hazard, lat, lon, elevation_m, region, arrays) -> tuple[np.ndarray, np.ndarray]:
+    if hazard.raster is not None:
+        raster = hazard.raster
+        depth = sample_raster(raster.path, lat, lon, band=raster.band, method=raster.interpolation)
+        depth = depth * RASTER_UNITS["depth_m"][raster.units]
+    else:
+        if hazard.coast is not None:
+            reach = hazard.inundation_distance_km
+            d = distance_to_coast_km(lat, lon, np.asarray(hazard.coast), reach)
+            level = np.where(d < reach, hazard.runup_m * (1.0 - d / reach), np.nan)
+        else:
+            if hazard.polygon is not None:
+                inside = in_polygon(lat, lon, np.asarray(hazard.polygon))
+            else:
+                names = np.asarray(arrays.region_names, dtype=object)
+                wanted = np.isin(names, hazard.regions) if len(names) else np.zeros(0, bool)
+                inside = np.zeros(len(lat), bool)
+                inside[region >= 0] = wanted[region[region >= 0]]
+            level = np.where(inside, hazard.water_level_m, np.nan)
+        depth = level - elevation_m
+    depth = np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
+    onset = np.full(len(lat), float(hazard.at_h))
+    if hazard.origin is not None:
+        km = haversine_km(hazard.origin.lat, hazard.origin.lon, lat, lon)
+        onset = onset + np.nan_to_num(km, nan=0.0) / tsunami_speed_kmh(hazard)
+    return depth, onset
+
+
+def _intensity(hazard, above, lat, lon, elevation_m, region, arrays):
+    """Intensity and arrival time of ``hazard`` at the segment midpoints."""
+    if hazard.type == "flood":
+        return _flood_at(hazard, lat, lon, elevation_m, region, arrays)
+    if hazard.type == "tropical_cyclone":
+        peak = peak_gust(hazard, lat, lon, np.full(len(lat), above))
+        onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)
+        return peak.gust_ms, onset
+    pga = np.nan_to_num(median_pga_at_g(hazard, lat, lon), nan=0.0)
+    return pga, np.full(len(lat), float(hazard.at_h))
+
+
+def compile_roads(
+    roads: RoadNetwork,
+    arrays: NetworkArrays,
+    depot_lat: np.ndarray,
+    depot_lon: np.ndarray,
+    *,
+    topology: Topology | None = None,
+    hazards: tuple = (),
+    recovery: Recovery | None = None,
+) -> RoadGraph:
+    """The road graph of a study (see the module docstring).
+
+    Parameters
+    ----------
+    roads : RoadNetwork
+        The scenario's ``power.fuel.roads``.
+    arrays : NetworkArrays
+        The compiled network (node positions, regions, link kinds and ends).
+    depot_lat, depot_lon : numpy.ndarray
+        The fuel depots' positions, degrees.
+    topology : Topology, optional
+        The topology (link routes, node elevations); needed with ``from_links``.
+    hazards : tuple
+        The scenario's hazards; each road-damage rule applies to those of its type.
+    recovery : Recovery, optional
+        The recovery section (its ``closed_areas``, applied unless ``roads.closed_areas``
+        is false).
+
+    Returns
+    -------
+    RoadGraph
+        Vertices, segments (km, speed limit km/h), the snapped nodes and depots (km
+        off-road), the closed-area opening per segment (h) and the hazards' intensity
+        and arrival (h) per segment.
+    """
+    if roads.file is not None:
+        parts, limit, elevation = _file_lines(roads)
+    else:
+        parts, limit, elevation = _link_lines(roads, arrays, topology)
+    if not parts:
+        raise ValueError(f"roads: no located links of kinds {roads.from_links} to lay roads along")
+    points = np.concatenate(parts)
+    keys = np.round(points * _ROUND).astype(np.int64)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    vertex_lat, vertex_lon = points[first, 0], points[first, 1]
+    starts = np.cumsum([0] + [len(p) for p in parts])
+    u, v, lim, elev = [], [], [], []
+    for k, part in enumerate(parts):
+        ids = inverse[starts[k] : starts[k] + len(part)]
+        u.append(ids[:-1])
+        v.append(ids[1:])
+        lim.append(np.full(len(part) - 1, limit[k]))
+        elev.append(np.full(len(part) - 1, elevation[k]))
+    edge_u, edge_v = np.concatenate(u), np.concatenate(v)
+    keep = edge_u != edge_v
+    edge_u, edge_v = edge_u[keep], edge_v[keep]
+    edge_limit = np.concatenate(lim)[keep]
+    edge_elev = np.concatenate(elev)[keep]
+    ulat, ulon, vlat, vlon = (
+        vertex_lat[edge_u],
+        vertex_lon[edge_u],
+        vertex_lat[edge_v],
+        vertex_lon[edge_v],
+    )
+    edge_km = haversine_km(ulat, ulon, vlat, vlon)
+    # the midpoint on the sphere (normalised mean of the unit vectors)
+    mid = unit_vectors(ulat, ulon) + unit_vectors(vlat, vlon)
+    mid /= np.linalg.norm(mid, axis=1, keepdims=True)
+    mid_lat = np.degrees(np.arcsin(np.clip(mid[:, 2], -1.0, 1.0)))
+    mid_lon = np.degrees(np.arctan2(mid[:, 1], mid[:, 0]))
+    tree = cKDTree(unit_vectors(vertex_lat, vertex_lon))
+    n = arrays.n_nodes
+    node_vertex, node_km = _snap(tree, arrays.asset_lat[:n], arrays.asset_lon[:n])
+    depot_vertex, depot_km = _snap(tree, depot_lat, depot_lon)
+    region = _edge_region(arrays, mid_lat, mid_lon)
+    area_until = (
+        _area_until(recovery, arrays, region, mid_lat, mid_lon) if roads.closed_areas else None
+    )
+    road_hazards = []
+    for i, rule in enumerate(roads.damage):
+        above_default, clearance_default = ROAD_DAMAGE_DEFAULTS[rule.hazard]
+        above = rule.above if rule.above is not None else above_default
+        clearance = rule.clearance_h if rule.clearance_h is not None else clearance_default
+        for j, hazard in enumerate(hazards):
+            if hazard.type != rule.hazard:
+                continue
+            intensity, onset = _intensity(
+                hazard, above, mid_lat, mid_lon, edge_elev, region, arrays
+            )
+            for values in (intensity, onset):
+                values.setflags(write=False)
+            label = f"damage[{i}] x hazards[{j}] ({getattr(hazard, 'label', None) or hazard.type})"
+            road_hazards.append(RoadHazard(label, intensity, onset, above, rule.beta, clearance))
+    return RoadGraph(
+        vertex_lat,
+        vertex_lon,
+        edge_u,
+        edge_v,
+        edge_km,
+        edge_limit,
+        mid_lat,
+        mid_lon,
+        node_vertex,
+        node_km,
+        depot_vertex,
+        depot_km,
+        area_until,
+        tuple(road_hazards),
+    )
+
+
+# -- one replication ---------------------------------------------------------------------
+
+
+class RoadConditions:
+    """Which road segments are closed when, in one replication, and travel times.
+
+    Built from the study's :class:`RoadGraph` and the replication's ``roads``
+    generator: per rule-hazard pair (file order) one uniform per segment decides closure
+    and one its clearance time (inverse CDF), drawn for every segment whatever closes.
+    A segment is closed over ``[start, end)`` of each of its intervals.
+    """
+
+    def __init__(self, graph: RoadGraph, rng: np.random.Generator | None):
+        self.graph = graph
+        edges, starts, ends = [], [], []
+        if graph.hazards and rng is None:
+            raise ValueError("road damage needs the replication's roads generator")
+        for hz in graph.hazards:
+            u_close = rng.random(graph.n_edges)
+            u_clear = rng.random(graph.n_edges)
+            closed = (u_close < hz.closure_probability()) & ~np.isnan(hz.onset_h)
+            e = np.flatnonzero(closed)
+            edges.append(e)
+            starts.append(hz.onset_h[e])
+            ends.append(hz.onset_h[e] + duration_quantile(hz.clearance, u_clear[e]))
+        if graph.area_until_h is not None:
+            e = np.flatnonzero(graph.area_until_h > 0)
+            edges.append(e)
+            starts.append(np.zeros(len(e)))
+            ends.append(graph.area_until_h[e])
+        cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt)  # noqa: E731
+        self.interval_edge = cat(edges, np.int64)
+        self.interval_start_h = cat(starts, float)
+        self.interval_end_h = cat(ends, float)
+        times = np.concatenate([self.interval_start_h, self.interval_end_h])
+        self.change_h = np.unique(times[np.isfinite(times) & (times > 0)])
+        self._masks: dict[int, tuple[int, np.ndarray]] = {}  # interval -> (state id, mask)
+        self._state_ids: dict[bytes, int] = {}
+        self._graphs: dict[tuple[int, float], csr_matrix] = {}
+        self._hours: dict[tuple[int, float, int], np.ndarray] = {}
+
+    @property
+    def reopen_h(self) -> list[float]:
+        """Every time a segment reopens, h (sorted, unique)."""
+        ends = self.interval_end_h
+        return sorted(set(ends[np.isfinite(ends)].tolist()))
+
+    def closed_at(self, t_h: float) -> np.ndarray:
+        """Which segments are closed at ``t_h`` hours, ``(n_edges,)`` bool (read-only)."""
+        return self._state(t_h)[1]
+
+    def _state(self, t_h: float) -> tuple[int, np.ndarray]:
+        """``(id, closed mask)`` of the road state at ``t_h``: equal masks share an id."""
+        k = int(np.searchsorted(self.change_h, t_h, side="right"))
+        state = self._masks.get(k)
+        if state is None:
+            active = (self.interval_start_h <= t_h) & (t_h < self.interval_end_h)
+            mask = np.zeros(self.graph.n_edges, bool)
+            mask[self.interval_edge[active]] = True
+            mask.setflags(write=False)
+            state_id = self._state_ids.setdefault(mask.tobytes(), len(self._state_ids))
+            state = self._masks[k] = (state_id, mask)
+        return state
+
+    def _graph(self, closed: np.ndarray, key: int, speed_kmh: float) -> csr_matrix:
+        matrix = self._graphs.get((key, speed_kmh))
+        if matrix is None:
+            g = self.graph
+            e = np.flatnonzero(~closed)
+            hours = g.edge_km[e] / np.minimum(g.edge_limit_kmh[e], speed_kmh)
+            a, b = np.minimum(g.edge_u[e], g.edge_v[e]), np.maximum(g.edge_u[e], g.edge_v[e])
+            order = np.lexsort((hours, b, a))  # the fastest of parallel segments
+            a, b, hours = a[order], b[order], hours[order]
+            first = np.ones(len(a), bool)
+            first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+            n = g.n_vertices
+            matrix = csr_matrix(
+                (np.maximum(hours[first], 1e-12), (a[first], b[first])), shape=(n, n)
+            )
+            self._graphs[(key, speed_kmh)] = matrix
+        return matrix
+
+    def hours_from(self, vertex: int, t_h: float, speed_kmh: float) -> np.ndarray:
+        """Hours by open road from ``vertex`` to every vertex at ``t_h`` (inf: no path).
+
+        Parameters
+        ----------
+        vertex : int
+            Start vertex.
+        t_h : float
+            Time, h: the road state then (kept for the whole trip).
+        speed_kmh : float
+            The truck's speed, km/h (a segment's limit caps it).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_vertices,)`` hours (read-only; cached per road state, speed and vertex).
+        """
+        key, closed = self._state(t_h)
+        hours = self._hours.get((key, speed_kmh, vertex))
+        if hours is None:
+            matrix = self._graph(closed, key, speed_kmh)
+            hours = dijkstra(matrix, directed=False, indices=vertex)
+            hours.setflags(write=False)
+            self._hours[(key, speed_kmh, vertex)] = hours
+        return hours
+
+
+__all__ = [
+    "ROAD_DAMAGE_DEFAULTS",
+    "RoadConditions",
+    "RoadGraph",
+    "RoadHazard",
+    "closure_probability",
+    "compile_roads",
+]
