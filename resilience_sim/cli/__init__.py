@@ -144,6 +144,7 @@ def tune_arrow_memory(args: list[str]) -> None:
 
 
 def main() -> None:
+    """The ``resilience-sim`` entry point: tune Arrow's allocator, then run :func:`cli`."""
     tune_arrow_memory(sys.argv[1:])
     cli(prog_name="resilience-sim")
 

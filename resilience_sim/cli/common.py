@@ -59,6 +59,11 @@ def reports_input_errors(command):
     ----------
     command : callable
         The command function.
+
+    Returns
+    -------
+    callable
+        The wrapped command (same name and ``--help`` text).
     """
 
     @functools.wraps(command)
@@ -91,6 +96,16 @@ def output_errors(target: Path | str, field: str = "--out"):
         The file or folder being written, named in the error.
     field : str
         The option named in the error.
+
+    Yields
+    ------
+    None
+        Nothing; the body of the ``with`` block runs here.
+
+    Raises
+    ------
+    OutputError
+        On an OSError raised by the body.
     """
     try:
         yield

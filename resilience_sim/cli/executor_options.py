@@ -54,6 +54,11 @@ def executor_options(command):
     ----------
     command : callable
         The command function (under its ``@click.command``).
+
+    Returns
+    -------
+    callable
+        ``command`` with the four options added.
     """
     for option in reversed(_OPTIONS):
         command = option(command)

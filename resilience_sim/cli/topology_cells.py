@@ -121,6 +121,12 @@ def population_option(required: bool):
     ----------
     required : bool
         Whether the command needs the option.
+
+    Returns
+    -------
+    callable
+        The ``click.option`` decorator (the value reaches the command as
+        ``population_file``, a Path or None).
     """
     return click.option(
         "--population",

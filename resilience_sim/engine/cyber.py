@@ -58,6 +58,11 @@ class CyberEffects:
         loss : CapacityLoss
             Link assets, onsets (h), durations (h) and remaining shares of capacity
             (0..1, clipped).
+
+        Yields
+        ------
+        simpy.Timeout
+            The waits until each onset (a SimPy process: run it with ``env.process``).
         """
         for k in np.argsort(loss.onset_h, kind="stable"):
             wait = loss.onset_h[k] - self.env.now
@@ -93,6 +98,11 @@ class CyberEffects:
         hijack : RouteHijack
             Region indices, onsets (h) and durations (h); each gives a HIJACK_START and a
             HIJACK_END event on the region's subject ``n_assets + region``.
+
+        Yields
+        ------
+        simpy.Timeout
+            The waits until each onset (a SimPy process: run it with ``env.process``).
         """
         for k in np.argsort(hijack.onset_h, kind="stable"):
             wait = hijack.onset_h[k] - self.env.now

@@ -99,6 +99,7 @@ class CrewDepots:
         return job
 
     def wake_all(self) -> None:
+        """Dispatch at every depot once this instant's jobs are known (after an impairment)."""
         for depot in range(len(self.free)):
             self.dispatch_soon(depot)
 
