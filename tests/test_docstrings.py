@@ -22,8 +22,6 @@ import pytest
 SOURCE_ROOT = Path(__file__).resolve().parent.parent / "resilience_sim"
 
 # Packages (directories under resilience_sim/) and top-level modules held to the rule.
-# engine/ and cli/ are not listed yet (cli/ commands are exempt anyway; engine/ is converted
-# separately).
 PACKAGES = (
     "topology",
     "scenario",
@@ -32,6 +30,8 @@ PACKAGES = (
     "metrics",
     "experiments",
     "reports",
+    "engine",
+    "cli",
 )
 TOP_LEVEL_MODULES = (
     "rng.py",
@@ -40,6 +40,18 @@ TOP_LEVEL_MODULES = (
     "memory.py",
     "validation.py",
     "atomic_write.py",
+)
+
+# Files left out of the check for now: the roads branch is editing them, and converting
+# their docstrings here would only make the merge conflict. Remove once it is merged.
+SKIPPED_FILES = frozenset(
+    {
+        "engine/fuel.py",
+        "engine/roads.py",
+        "engine/plan.py",
+        "engine/simulation.py",
+        "engine/power.py",
+    }
 )
 
 _VALIDATOR_DECORATORS = {"field_validator", "model_validator", "validator", "root_validator"}
@@ -275,13 +287,16 @@ def checked_files() -> list[Path]:
     -------
     list of Path
         The files of :data:`PACKAGES` (recursively; ``__init__.py`` included, modules and
-        packages named with a leading underscore left out) and :data:`TOP_LEVEL_MODULES`.
+        packages named with a leading underscore and :data:`SKIPPED_FILES` left out) and
+        :data:`TOP_LEVEL_MODULES`.
     """
     files = [SOURCE_ROOT / name for name in TOP_LEVEL_MODULES]
     for package in PACKAGES:
         for path in sorted((SOURCE_ROOT / package).rglob("*.py")):
             parts = path.relative_to(SOURCE_ROOT).parts
             if any(part.startswith("_") and part != "__init__.py" for part in parts):
+                continue
+            if "/".join(parts) in SKIPPED_FILES:
                 continue
             files.append(path)
     return files

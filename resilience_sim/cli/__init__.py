@@ -23,9 +23,35 @@ class LazyGroup(click.Group):
         self.lazy = dict(lazy or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The names of the group's commands, the lazy ones included, without importing them.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            The click context.
+
+        Returns
+        -------
+        list of str
+            Command names, sorted.
+        """
         return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, importing its module the first time it is asked for.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            The click context.
+        cmd_name : str
+            The command's name on the command line.
+
+        Returns
+        -------
+        click.Command or None
+            The command, or None when the group has no such command.
+        """
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in self.lazy:
             module, _, attr = self.lazy[cmd_name].partition(":")
@@ -103,14 +129,22 @@ ARROW_MEMORY_OPTIONS = {"MIMALLOC_ARENA_EAGER_COMMIT": "0"}
 
 
 def tune_arrow_memory(args: list[str]) -> None:
-    """Set mimalloc's options for the command ``args`` (the arguments after the
-    program name) if pyarrow is not loaded yet."""
+    """Set mimalloc's options for the command ``args`` if pyarrow is not loaded yet.
+
+    Only for :data:`LAZY_COMMIT_COMMANDS`; a value already in the environment wins.
+
+    Parameters
+    ----------
+    args : list of str
+        The arguments after the program name (``sys.argv[1:]``).
+    """
     if args[:1] and args[0] in LAZY_COMMIT_COMMANDS and "pyarrow" not in sys.modules:
         for key, value in ARROW_MEMORY_OPTIONS.items():
             os.environ.setdefault(key, value)
 
 
 def main() -> None:
+    """The ``resilience-sim`` entry point: tune Arrow's allocator, then run :func:`cli`."""
     tune_arrow_memory(sys.argv[1:])
     cli(prog_name="resilience-sim")
 

@@ -117,7 +117,15 @@ def annual_risk_command(
 
 
 def print_annual_risk(risk: AnnualRisk, name: str) -> None:
-    """Expected annual loss and the return-period table, with intervals."""
+    """Expected annual loss and the return-period table, with intervals.
+
+    Parameters
+    ----------
+    risk : AnnualRisk
+        The annual risk of a catalogue (user-hours a year; USD with a value per user-hour).
+    name : str
+        The event set's name, shown first.
+    """
     level = f"{risk.confidence:.0%}"
     out.print(
         f"{name}: expected annual {risk.metric} {number(risk.expected_annual_user_h)} "

@@ -51,7 +51,20 @@ err = _LazyConsole(stderr=True)
 
 
 def reports_input_errors(command):
-    """Print InputError problems and warnings plainly; exit 2 on an InputError."""
+    """Print InputError problems and warnings plainly; exit 2 on an InputError.
+
+    A decorator of click commands.
+
+    Parameters
+    ----------
+    command : callable
+        The command function.
+
+    Returns
+    -------
+    callable
+        The wrapped command (same name and ``--help`` text).
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -72,8 +85,28 @@ def reports_input_errors(command):
 
 @contextlib.contextmanager
 def output_errors(target: Path | str, field: str = "--out"):
-    """A failed write under ``target`` (disk full, no permission) as ``TARGET: --out:
-    cannot write: ...`` (exit 2); an OutputError naming its own file passes unchanged."""
+    """A failed write under ``target`` (disk full, no permission) as a clear error.
+
+    The error reads ``TARGET: --out: cannot write: ...`` (exit 2); an OutputError naming
+    its own file passes unchanged.
+
+    Parameters
+    ----------
+    target : pathlib.Path or str
+        The file or folder being written, named in the error.
+    field : str
+        The option named in the error.
+
+    Yields
+    ------
+    None
+        Nothing; the body of the ``with`` block runs here.
+
+    Raises
+    ------
+    OutputError
+        On an OSError raised by the body.
+    """
     try:
         yield
     except OSError as exc:
@@ -116,7 +149,23 @@ class progress_bar:
 
 
 def number(value: float) -> str:
-    """Readable figure: thousands separators for large values, 3 significant digits else."""
+    """Readable figure: thousands separators for large values, 3 significant digits else.
+
+    Parameters
+    ----------
+    value : float
+        The figure.
+
+    Returns
+    -------
+    str
+        ``"NaN"``, ``"1,235"`` (from 1000 up, in magnitude) or ``"12.3"``.
+
+    Examples
+    --------
+    >>> number(1234.6), number(-12.34), number(float("nan"))
+    ('1,235', '-12.3', 'NaN')
+    """
     if value != value:  # NaN
         return "NaN"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
@@ -140,7 +189,27 @@ report_option = click.option(
 
 
 def write_results(write, result, out_dir: Path) -> Path:
-    """``write(result, out_dir)``; an OS error is reported as ``--out: cannot write results``."""
+    """``write(result, out_dir)``; an OS error is reported as ``--out: cannot write results``.
+
+    Parameters
+    ----------
+    write : callable
+        ``write(result, out_dir) -> Path``, the experiment's writer.
+    result : object
+        What to write.
+    out_dir : pathlib.Path
+        The results folder (``--out``).
+
+    Returns
+    -------
+    pathlib.Path
+        What ``write`` returns (the run folder).
+
+    Raises
+    ------
+    InputError
+        On an OSError from ``write``, naming ``out_dir`` and ``--out``.
+    """
     try:
         return write(result, out_dir)
     except OSError as exc:

@@ -98,9 +98,17 @@ def compare_command(
 
 
 def print_comparison(comparison: Comparison) -> None:
-    """The ranked table: benefit metric (mean, 90 % interval, paired difference with its
-    confidence interval), resilience loss, time to 90 % recovery, annual cost, cost per
-    avoided user-hour and benefit-cost ratio."""
+    """The ranked table of a comparison, on the terminal.
+
+    Benefit metric (mean, 90 % interval, paired difference with its confidence interval),
+    resilience loss, time to 90 % recovery, annual cost, cost per avoided user-hour and
+    benefit-cost ratio.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The variants against the baseline, ranked.
+    """
     economics = comparison.economics
     metric = economics.benefit_metric
     level = f"{comparison.confidence:.0%}"
@@ -146,6 +154,18 @@ def print_comparison(comparison: Comparison) -> None:
 def compact(value: float) -> str:
     """3 significant digits with a k/M/G suffix: 4,534,660 -> 4.53M.
 
+    Parameters
+    ----------
+    value : float
+        The figure.
+
+    Returns
+    -------
+    str
+        The compact form (``"NaN"`` for NaN).
+
+    Examples
+    --------
     >>> compact(4534660.0), compact(-168015.0), compact(0.0), compact(12.5)
     ('4.53M', '-168k', '0', '12.5')
     """

@@ -84,7 +84,15 @@ def criticality_command(
 
 
 def print_criticality(result: CriticalityResult, top: int) -> None:
-    """The first ``top`` rows: what fails, users lost domestic / international."""
+    """The first ``top`` rows: what fails, users lost domestic / international.
+
+    Parameters
+    ----------
+    result : CriticalityResult
+        The ranked N-1 or N-2 failures.
+    top : int
+        Rows shown.
+    """
     what = "asset" if result.by == "asset" else "group"
     detail = "kind" if result.by == "asset" else "sources"
     title = f"{result.topology.name}: N-{result.k} by {result.by}, ranked by users cut off"
@@ -110,7 +118,13 @@ def print_criticality(result: CriticalityResult, top: int) -> None:
 
 
 def print_groups(result: CriticalityResult) -> None:
-    """The shared-risk groups, derived ones included, for the planner to review."""
+    """The shared-risk groups, derived ones included, for the planner to review.
+
+    Parameters
+    ----------
+    result : CriticalityResult
+        A ``--by srlg`` result (its ``groups`` table).
+    """
     table = Table(title="Shared-risk groups (review the derived ones)", box=box.SIMPLE_HEAD)
     for name in ("group", "sources", "links"):
         table.add_column(name)

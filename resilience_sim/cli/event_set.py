@@ -62,8 +62,15 @@ def event_set_command(
 
 
 def print_event_set(result: EventSetResult) -> None:
-    """Events with their contribution, the expected annual loss, and the loss at a few
-    return periods."""
+    """Events with their contribution, the expected annual loss, and a few return periods.
+
+    The loss at 2 to 250 years is read off the exceedance curve.
+
+    Parameters
+    ----------
+    result : EventSetResult
+        The simulated event set (per-event table and exceedance curve).
+    """
     events = Table(
         title=f"{result.event_set.spec.name}: {result.metric} per event", box=box.SIMPLE_HEAD
     )

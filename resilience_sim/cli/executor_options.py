@@ -45,23 +45,67 @@ _OPTIONS = (
 
 
 def executor_options(command):
-    """Add the executor options; the command receives them as keyword arguments
-    ``executor``, ``scheduler``, ``workers``, ``batch_size``."""
+    """Add the executor options to a click command.
+
+    The command receives them as keyword arguments ``executor``, ``scheduler``,
+    ``workers``, ``batch_size``.
+
+    Parameters
+    ----------
+    command : callable
+        The command function (under its ``@click.command``).
+
+    Returns
+    -------
+    callable
+        ``command`` with the four options added.
+    """
     for option in reversed(_OPTIONS):
         command = option(command)
     return command
 
 
 def planned_workers(executor: str, scheduler: str | None, workers: int | None) -> int:
-    """Worker processes the options will start on this machine, known before the
-    executor is built (for ``--max-memory``): 1 for sequential or a remote Dask cluster
-    (its workers' memory is theirs), else ``--workers`` or every core."""
+    """Worker processes the options will start on this machine.
+
+    Known before the executor is built (for ``--max-memory``).
+
+    Parameters
+    ----------
+    executor : str
+        ``--executor`` (one of ``EXECUTOR_NAMES``).
+    scheduler : str or None
+        ``--scheduler``, a Dask scheduler address, or None.
+    workers : int or None
+        ``--workers``, or None.
+
+    Returns
+    -------
+    int
+        1 for sequential or a remote Dask cluster (its workers' memory is theirs), else
+        ``workers`` or every available core.
+    """
     if executor == "sequential" or scheduler is not None:
         return 1
     return workers or available_cpus()
 
 
 def build_executor(executor: str, scheduler: str | None, workers: int | None) -> Executor:
-    """The executor the options name (the caller closes it: use it as a context manager)."""
+    """The executor the options name (the caller closes it: use it as a context manager).
+
+    Parameters
+    ----------
+    executor : str
+        ``--executor`` (one of ``EXECUTOR_NAMES``).
+    scheduler : str or None
+        ``--scheduler``, a Dask scheduler address, or None.
+    workers : int or None
+        ``--workers``, or None for every core.
+
+    Returns
+    -------
+    Executor
+        The executor, not yet closed.
+    """
     runner, _ = make_executor(executor, scheduler=scheduler, workers=workers)
     return runner

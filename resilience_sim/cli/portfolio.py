@@ -65,7 +65,13 @@ def portfolio_command(
 
 
 def print_portfolio(result: PortfolioResult) -> None:
-    """Portfolios on the front and the chosen one, with benefit intervals."""
+    """Portfolios on the front and the chosen one, with benefit intervals.
+
+    Parameters
+    ----------
+    result : PortfolioResult
+        The portfolio optimisation's result.
+    """
     spec = result.problem.spec
     level = f"{spec.confidence:.0%}"
     table = Table(

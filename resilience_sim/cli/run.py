@@ -181,8 +181,17 @@ def report_command(run_dir: Path) -> None:
 
 
 def print_summary(result) -> None:
-    """The across-replication table; `n_nan` counts replications where a share was
-    never restored within the horizon (left out of the statistics)."""
+    """The across-replication table of a study, on the terminal.
+
+    ``n_nan`` counts replications where a share was never restored within the horizon
+    (left out of the statistics).
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The study's result (anything with ``aggregate()``, ``scenario``,
+        ``replications`` and ``seed``).
+    """
     stats = result.aggregate()
     table = Table(
         title=f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"

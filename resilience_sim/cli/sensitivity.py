@@ -63,7 +63,13 @@ def sensitivity_command(
 
 
 def print_sensitivity(result: SensitivityResult) -> None:
-    """Indices at 2N with their intervals, and whether they moved from N."""
+    """Indices at 2N with their intervals, and whether they moved from N.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+        The Sobol analysis (indices at N and 2N).
+    """
     spec = result.spec
     level = f"{spec.confidence:.0%}"
     table = Table(title=f"{spec.name}: Sobol indices at N = {2 * spec.n}", box=box.SIMPLE_HEAD)

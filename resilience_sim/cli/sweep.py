@@ -90,7 +90,13 @@ def sweep_command(
 
 
 def print_sweep(result: SweepResult) -> None:
-    """One row per setting: its values and the mean of a few headline metrics."""
+    """One row per setting: its values and the mean of a few headline metrics.
+
+    Parameters
+    ----------
+    result : SweepResult
+        The sweep's settings and per-setting results.
+    """
     table = Table(
         title=f"{result.scenario.name}: sweep, {result.replications} replications per "
         f"setting, seed {result.seed} (means)"

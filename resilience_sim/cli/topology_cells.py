@@ -32,7 +32,23 @@ from resilience_sim.topology.population import COVERAGE, assign_to_topology
 
 
 def parse_mcc(text: str) -> list[int]:
-    """``"440,441"`` -> ``[440, 441]``; InputError naming ``--mcc`` otherwise."""
+    """``"440,441"`` -> ``[440, 441]``; InputError naming ``--mcc`` otherwise.
+
+    Parameters
+    ----------
+    text : str
+        ``--mcc``: comma-separated mobile country codes, each 1..999.
+
+    Returns
+    -------
+    list of int
+        The codes, in the given order.
+
+    Raises
+    ------
+    InputError
+        No code, a code that is not an integer or one outside 1..999.
+    """
     try:
         codes = [int(t) for t in text.split(",") if t.strip()]
     except ValueError:
@@ -43,7 +59,23 @@ def parse_mcc(text: str) -> list[int]:
 
 
 def parse_gateway(text: str) -> Gateway:
-    """``"35.687,139.763,tokyo-gateway"`` -> a :class:`Gateway`."""
+    """``"35.687,139.763,tokyo-gateway"`` -> a :class:`Gateway`.
+
+    Parameters
+    ----------
+    text : str
+        ``--gateway``: ``LAT,LON,ID`` in decimal degrees and a node id.
+
+    Returns
+    -------
+    Gateway
+        The gateway node to add.
+
+    Raises
+    ------
+    InputError
+        Not three fields, coordinates out of range, or an empty id.
+    """
     parts = [p.strip() for p in text.split(",")]
     try:
         lat, lon = float(parts[0]), float(parts[1])
@@ -56,7 +88,23 @@ def parse_gateway(text: str) -> Gateway:
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """``"S,W,N,E"`` degrees -> ``(min_lon, min_lat, max_lon, max_lat)``."""
+    """``"S,W,N,E"`` degrees -> ``(min_lon, min_lat, max_lon, max_lat)``.
+
+    Parameters
+    ----------
+    text : str
+        ``--bbox``: south, west, north, east in decimal degrees.
+
+    Returns
+    -------
+    tuple of float
+        ``(min_lon, min_lat, max_lon, max_lat)``, degrees.
+
+    Raises
+    ------
+    InputError
+        Not four numbers, or not -90 <= S < N <= 90 and -180 <= W < E <= 180.
+    """
     try:
         south, west, north, east = (float(t) for t in text.split(","))
     except ValueError:
@@ -67,7 +115,19 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def population_option(required: bool):
-    """``--population FILE``: an areas CSV or a population GeoTIFF."""
+    """``--population FILE``: an areas CSV or a population GeoTIFF.
+
+    Parameters
+    ----------
+    required : bool
+        Whether the command needs the option.
+
+    Returns
+    -------
+    callable
+        The ``click.option`` decorator (the value reaches the command as
+        ``population_file``, a Path or None).
+    """
     return click.option(
         "--population",
         "population_file",

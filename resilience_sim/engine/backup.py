@@ -50,8 +50,23 @@ class BackupArrays:
 
 
 def backup_rule_nodes(power: PowerSpec, arrays: NetworkArrays) -> tuple[np.ndarray, ...]:
-    """Per rule of ``power.backup``, the nodes it gives their back-up: those it matches
-    that no earlier rule matched (the same in every replication of a study)."""
+    """Per rule of ``power.backup``, the nodes it gives their back-up.
+
+    A rule gives their back-up to the nodes it matches that no earlier rule matched (the
+    same in every replication of a study).
+
+    Parameters
+    ----------
+    power : PowerSpec
+        The scenario's power section; its ``backup`` rules are read in order.
+    arrays : NetworkArrays
+        The compiled network (node kinds and regions).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        One int64 array of node indices per rule, in rule order; disjoint.
+    """
     n = arrays.n_nodes
     kinds = np.asarray(arrays.asset_kinds[:n]).astype(str)
     regions = np.asarray(arrays.region_names, dtype=object)[arrays.region_of_node].astype(str)
@@ -80,7 +95,22 @@ def sample_backup(
     presence, tank hours), drawn for every node whatever matches, so a change to one
     rule never shifts another node's draws. Hours are inverse-CDF quantiles.
     Nodes no rule matches, and fields a rule leaves out, keep the topology's values.
-    ``rule_nodes``: :func:`backup_rule_nodes`, if already computed for the study.
+
+    Parameters
+    ----------
+    power : PowerSpec
+        The scenario's power section.
+    arrays : NetworkArrays
+        The compiled network (its ``battery_h`` and ``fuel_h`` are the defaults).
+    rng : numpy.random.Generator
+        The replication's back-up stream; ``4 * n_nodes`` uniforms are drawn.
+    rule_nodes : tuple of numpy.ndarray or None
+        :func:`backup_rule_nodes`, if already computed for the study; None to compute it.
+
+    Returns
+    -------
+    BackupArrays
+        Battery and tank hours per node, float arrays of shape ``(n_nodes,)``.
     """
     n = arrays.n_nodes
     u = rng.random((n, 4))
@@ -130,14 +160,28 @@ class SiteBackup:
     # -- events from the power model and the trucks --------------------------------
 
     def mains_lost(self, node: int, cause: str) -> None:
-        """Mains is gone: generator if it has fuel, else battery, else down."""
+        """Mains is gone: generator if it has fuel, else battery, else down.
+
+        Parameters
+        ----------
+        node : int
+            The node index.
+        cause : str
+            Why mains was lost (kept for the event log if the site goes down).
+        """
         self._update(node)
         self.cause[node] = cause
         self.lost_at_h[node] = self.env.now
         self._run_on_backup(node)
 
     def mains_restored(self, node: int) -> None:
-        """Mains is back: the site works again, charges its battery; fuel orders lapse."""
+        """Mains is back: the site works again, charges its battery; fuel orders lapse.
+
+        Parameters
+        ----------
+        node : int
+            The node index.
+        """
         self._update(node)
         self.pending.pop(node, None)
         self.reorder.pop(node, None)
@@ -151,7 +195,17 @@ class SiteBackup:
             self.power.release(node, "mains power restored")
 
     def refuel(self, node: int, hours: float, cause: str) -> None:
-        """``hours`` of fuel go into the tank (a truck's delivery, a portable generator)."""
+        """``hours`` of fuel go into the tank (a truck's delivery, a portable generator).
+
+        Parameters
+        ----------
+        node : int
+            The node index.
+        hours : float
+            Fuel delivered, in hours of generator running (the tank is not overfilled).
+        cause : str
+            Cause logged if the delivery brings a down site back.
+        """
         self._update(node)
         self.tank_h[node] = min(self.tank_cap_h[node], self.tank_h[node] + hours)
         if self.mode[node] == MAINS:
@@ -162,14 +216,37 @@ class SiteBackup:
             self.power.release(node, cause)
 
     def add_generator(self, node: int, fuel_h: float, cause: str) -> None:
-        """A portable generator with a full tank of ``fuel_h`` hours joins ``node``."""
+        """A portable generator with a full tank of ``fuel_h`` hours joins ``node``.
+
+        Nothing happens while the site has mains.
+
+        Parameters
+        ----------
+        node : int
+            The node index.
+        fuel_h : float
+            The portable generator's full tank, hours of running.
+        cause : str
+            Cause logged if it brings a down site back.
+        """
         if self.mode[node] == MAINS:
             return
         self.tank_cap_h[node] = max(self.tank_cap_h[node], fuel_h)
         self.refuel(node, fuel_h, cause)
 
     def fuel_needed_h(self, node: int) -> float:
-        """Hours of fuel that would fill the tank now."""
+        """Hours of fuel that would fill the tank now.
+
+        Parameters
+        ----------
+        node : int
+            The node index.
+
+        Returns
+        -------
+        float
+            Tank capacity minus the current level, hours of running (0 for a full tank).
+        """
         self._update(node)
         return float(self.tank_cap_h[node] - self.tank_h[node])
 
@@ -270,12 +347,34 @@ def attach_backup(
     fuel_plan: FuelPlan | None = None,
     roads_rng: np.random.Generator | None = None,
 ) -> SiteBackup:
-    """Give ``power`` the sites' back-up of the scenario's power section, drawn from
-    ``rng``, and fuel trucks if the section has them. ``opens_at_h(node)``: when trucks
-    may reach a node (closed areas); ``reopen_times_h``: when closed areas open;
-    ``rule_nodes``: :func:`backup_rule_nodes` of the study, if computed; ``fuel_plan``:
-    the study's :class:`~resilience_sim.engine.fuel.FuelPlan`, if compiled;
-    ``roads_rng``: the replication's ``roads`` generator (road damage)."""
+    """Give ``power`` the sites' back-up, and fuel trucks if the power section has them.
+
+    Parameters
+    ----------
+    power : PowerModel
+        The replication's power model; its ``backup`` is set here.
+    spec : PowerSpec
+        The scenario's power section.
+    arrays : NetworkArrays
+        The compiled network.
+    rng : numpy.random.Generator
+        The back-up stream (see :func:`sample_backup`).
+    opens_at_h : callable
+        ``opens_at_h(node) -> float``: when trucks may reach a node, hours (closed areas).
+    reopen_times_h : list of float
+        When closed areas open, hours.
+    rule_nodes : tuple of numpy.ndarray or None
+        :func:`backup_rule_nodes` of the study, if computed.
+    fuel_plan : FuelPlan or None
+        The study's :class:`~resilience_sim.engine.fuel.FuelPlan`, if compiled.
+    roads_rng : numpy.random.Generator or None
+        The replication's ``roads`` generator (road damage).
+
+    Returns
+    -------
+    SiteBackup
+        The back-up state machine now attached to ``power``.
+    """
     drawn = sample_backup(spec, arrays, rng, rule_nodes)
     backup = SiteBackup(power.env, power, drawn, spec.recharge_h)
     if spec.fuel is not None:

@@ -26,6 +26,19 @@ def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:
 
     A link is inside a closed region when either end node is. Circular areas are
     checked per job (a fault has its own location).
+
+    Parameters
+    ----------
+    recovery : Recovery
+        The scenario's recovery section (its ``closed_areas``).
+    arrays : NetworkArrays
+        The compiled network (regions of nodes, link ends).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` float, hours until the latest closure of the asset's regions ends;
+        0 where no region closure applies.
     """
     until = np.zeros(arrays.n_assets)
     names = np.asarray(arrays.region_names, dtype=object)
@@ -53,7 +66,20 @@ class ClosedAreas:
 
     @classmethod
     def compile(cls, recovery: Recovery, arrays: NetworkArrays) -> ClosedAreas:
-        """The closed areas of ``recovery`` over ``arrays``."""
+        """The closed areas of ``recovery`` over ``arrays``.
+
+        Parameters
+        ----------
+        recovery : Recovery
+            The scenario's recovery section.
+        arrays : NetworkArrays
+            The compiled network.
+
+        Returns
+        -------
+        ClosedAreas
+            The region closures per asset, the circles and the reopening times.
+        """
         areas = recovery.closed_areas
         return cls(
             closed_until_h(recovery, arrays) if any(a.regions for a in areas) else None,
@@ -66,7 +92,21 @@ class ClosedAreas:
         )
 
     def opens_at(self, asset: int, lat: float, lon: float) -> float:
-        """Hours from which work may start on ``asset`` at (``lat``, ``lon``) deg."""
+        """Hours from which work may start on ``asset`` at (``lat``, ``lon``) deg.
+
+        Parameters
+        ----------
+        asset : int
+            The asset index (for its region closures).
+        lat, lon : float
+            Where the work is, degrees (a located fault's position); NaN is inside no circle.
+
+        Returns
+        -------
+        float
+            The latest end of the closures covering the asset or the point, hours
+            (0 if none).
+        """
         until = 0.0 if self.until_h is None else float(self.until_h[asset])
         for c_lat, c_lon, radius_km, until_h in self.circles:
             km = float(haversine_km(c_lat, c_lon, lat, lon))
@@ -78,7 +118,17 @@ class ClosedAreas:
 def schedule_reopenings(
     env: simpy.Environment, areas: ClosedAreas, wake: Callable[[], None]
 ) -> None:
-    """One process per area (file order) calling ``wake()`` when it opens."""
+    """One process per area (file order) calling ``wake()`` when it opens.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The replication's environment.
+    areas : ClosedAreas
+        The study's closed areas (their ``reopen_h``).
+    wake : callable
+        Called with no argument at each reopening time (wakes every depot).
+    """
     for at_h in areas.reopen_h:
         env.process(_reopen(env, at_h, wake))
 

@@ -36,13 +36,41 @@ class CrewPlan:
     hours_per_km: np.ndarray  # (n_depots,) detour factor / speed
 
     def travel_to(self, depot: int, lat: float, lon: float) -> float:
-        """One-way trip in hours from ``depot`` to a point (0 if either is unlocated)."""
+        """One-way trip in hours from ``depot`` to a point (0 if either is unlocated).
+
+        Parameters
+        ----------
+        depot : int
+            Index into ``depot_names``.
+        lat, lon : float
+            The destination, degrees (NaN: unlocated).
+
+        Returns
+        -------
+        float
+            Great-circle km x detour factor / crew speed, hours.
+        """
         km = float(haversine_km(self.depot_lat[depot], self.depot_lon[depot], lat, lon))
         return 0.0 if np.isnan(km) else km * float(self.hours_per_km[depot])
 
 
 def plan_crews(recovery: Recovery, arrays: NetworkArrays) -> CrewPlan:
-    """Assign every asset to its nearest capable depot (ties go to the first listed)."""
+    """Assign every asset to its nearest capable depot (ties go to the first listed).
+
+    Parameters
+    ----------
+    recovery : Recovery
+        The scenario's recovery section (crews, their depots, kinds and speeds in km/h,
+        and the detour factor).
+    arrays : NetworkArrays
+        The compiled network (asset positions and kinds).
+
+    Returns
+    -------
+    CrewPlan
+        Depot of every asset (``NO_DEPOT`` if no crew repairs its kind, with a NaN trip)
+        and one-way travel hours.
+    """
     n_assets = arrays.n_assets
     best_travel = np.full(n_assets, np.inf)
     best_depot = np.full(n_assets, NO_DEPOT, dtype=np.int64)

@@ -52,6 +52,17 @@ class CyberEffects:
 
         Overlapping losses on a link multiply; each change is a DEGRADE event whose
         value is the link's remaining share of capacity.
+
+        Parameters
+        ----------
+        loss : CapacityLoss
+            Link assets, onsets (h), durations (h) and remaining shares of capacity
+            (0..1, clipped).
+
+        Yields
+        ------
+        simpy.Timeout
+            The waits until each onset (a SimPy process: run it with ``env.process``).
         """
         for k in np.argsort(loss.onset_h, kind="stable"):
             wait = loss.onset_h[k] - self.env.now
@@ -80,7 +91,19 @@ class CyberEffects:
     # -- route hijack ------------------------------------------------------------------
 
     def apply_hijack(self, hijack: RouteHijack):
-        """Process: divert each region's international traffic for its duration."""
+        """Process: divert each region's international traffic for its duration.
+
+        Parameters
+        ----------
+        hijack : RouteHijack
+            Region indices, onsets (h) and durations (h); each gives a HIJACK_START and a
+            HIJACK_END event on the region's subject ``n_assets + region``.
+
+        Yields
+        ------
+        simpy.Timeout
+            The waits until each onset (a SimPy process: run it with ``env.process``).
+        """
         for k in np.argsort(hijack.onset_h, kind="stable"):
             wait = hijack.onset_h[k] - self.env.now
             if wait > 0:
@@ -96,7 +119,14 @@ class CyberEffects:
     # -- crew impairment ---------------------------------------------------------------
 
     def add_crew_impairment(self, impairment: CrewImpairment) -> None:
-        """Crews of the named depots are slowed or blocked while the centre is down."""
+        """Crews of the named depots are slowed or blocked while the centre is down.
+
+        Parameters
+        ----------
+        impairment : CrewImpairment
+            The operations centre (asset index), the depots and how much they are slowed;
+            the depots are woken when the centre comes back up.
+        """
         self.crews.impairments.append(impairment)
         centre = impairment.centre_idx
         self.state.listeners.append(

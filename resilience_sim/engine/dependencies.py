@@ -30,8 +30,18 @@ class DependencyGraph:
     def working(self, physically_up: np.ndarray) -> np.ndarray:
         """Greatest fixed point over the involved assets, as a bool array of their length.
 
-        ``physically_up`` has the involved assets' physical state (same order).
         O(n_edges x longest failure chain).
+
+        Parameters
+        ----------
+        physically_up : numpy.ndarray
+            ``(len(involved),)`` bool, the involved assets' physical state (same order as
+            ``involved``); not modified.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(len(involved),)`` bool, True where the asset works.
         """
         up = physically_up.copy()
         while True:
@@ -41,7 +51,20 @@ class DependencyGraph:
             up[self.src_local[broken]] = False
 
     def blocking_dependency(self, up_local: np.ndarray, asset_local: int) -> int:
-        """Local index of a dependency of ``asset_local`` that is down (-1 if none)."""
+        """Local index of a dependency of ``asset_local`` that is down (-1 if none).
+
+        Parameters
+        ----------
+        up_local : numpy.ndarray
+            ``(len(involved),)`` bool, working state of the involved assets.
+        asset_local : int
+            The asset, as an index into ``involved``.
+
+        Returns
+        -------
+        int
+            Index into ``involved`` of the first down dependency (edge order), or -1.
+        """
         mine = self.src_local == asset_local
         down = self.dst_local[mine][~up_local[self.dst_local[mine]]]
         return int(down[0]) if len(down) else -1

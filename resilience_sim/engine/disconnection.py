@@ -77,10 +77,22 @@ class Interdependency:
         return bool(self.rules)
 
     def cut_off(self, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Working members cut off from their sources in state ``up (n_assets,)``.
+        """Working members cut off from their sources in state ``up``.
 
-        Returns ``(cut (n_nodes,) bool, rule (n_nodes,) int)``: one components pass
-        over the live links (up, both ends up) for all rules.
+        One components pass over the live links (up, both ends up) for all rules.
+
+        Parameters
+        ----------
+        up : numpy.ndarray
+            ``(n_assets,)`` bool, the working state of every node and link.
+
+        Returns
+        -------
+        cut : numpy.ndarray
+            ``(n_nodes,)`` bool, True for the working members cut off.
+        rule : numpy.ndarray
+            ``(n_nodes,)`` int64, index of the first rule that cuts each node off
+            (-1 where none does).
         """
         n = self.n_nodes
         node_up = up[:n]
@@ -106,11 +118,24 @@ class Interdependency:
         return cut, rule_of
 
     def exempt_cut_by_design(self, intact_up: np.ndarray) -> Interdependency:
-        """This system without the source-set members cut off in the undamaged network
-        (``intact_up (n_assets,)``): service is relative to the undamaged network, so
-        what is cut off from its sources by design is not an outage. Largest-component
-        rules keep all their members: outside the giant component a node does not work,
-        from t = 0 (the percolation convention)."""
+        """This system without the source-set members cut off in the undamaged network.
+
+        Service is relative to the undamaged network, so what is cut off from its sources
+        by design is not an outage. Largest-component rules keep all their members:
+        outside the giant component a node does not work, from t = 0 (the percolation
+        convention).
+
+        Parameters
+        ----------
+        intact_up : numpy.ndarray
+            ``(n_assets,)`` bool, the undamaged network's state (standby assets down).
+
+        Returns
+        -------
+        Interdependency
+            A system whose source-set rules leave out those members (``self`` if none
+            is cut off).
+        """
         system = self
         with_sources = [r for r, rule in enumerate(self.rules) if rule.sources is not None]
         while True:
@@ -127,7 +152,18 @@ class Interdependency:
             system = Interdependency(self.n_nodes, self.link_src, self.link_dst, rules, self.deps)
 
     def describe(self, rule: int) -> str:
-        """The cause of a failure by rule ``rule``."""
+        """The cause of a failure by rule ``rule``.
+
+        Parameters
+        ----------
+        rule : int
+            Index into ``rules``.
+
+        Returns
+        -------
+        str
+            The cause written to the event log, naming the rule.
+        """
         r = self.rules[rule]
         what = "the largest component" if r.sources is None else "every source"
         return f"disconnected: cut off from {what} of rule {r.name}"
@@ -142,11 +178,21 @@ class Interdependency:
         return self.deps is None or not self.deps.is_involved[: self.n_nodes][cut].any()
 
     def fixed_point(self, physically_up: np.ndarray) -> FixedPoint:
-        """Greatest state consistent with every rule, from ``physically_up (n_assets,)``.
+        """Greatest state consistent with every rule, from ``physically_up``.
 
         Each round applies the down rules (greatest fixed point over the assets in
         them) and removes the members cut off; removing nodes never reconnects any, so
         the rounds only shrink the working set and end at the greatest fixed point.
+
+        Parameters
+        ----------
+        physically_up : numpy.ndarray
+            ``(n_assets,)`` bool, the physical state; not modified.
+
+        Returns
+        -------
+        FixedPoint
+            The effective state and the nodes failed by disconnection, with their rules.
         """
         up = np.asarray(physically_up, dtype=bool).copy()
         disconnected = np.zeros(self.n_nodes, dtype=bool)
@@ -172,6 +218,21 @@ def compile_rules(
 
     A down rule adds an edge from every selected node to every node it names (as
     ``depends_on`` does); a disconnected rule becomes a :class:`DisconnectionRule`.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network (its ``dependency_src``/``dependency_dst`` edges).
+    topology : Topology
+        The topology, to resolve the rules' node selections.
+    rules : list of DependencyRule
+        The scenario's interdependency rules, in file order.
+
+    Returns
+    -------
+    Interdependency
+        The system, with members cut off by design exempted
+        (:meth:`Interdependency.exempt_cut_by_design`).
     """
     n = arrays.n_nodes
     src, dst = [arrays.dependency_src], [arrays.dependency_dst]

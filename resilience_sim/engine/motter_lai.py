@@ -29,7 +29,21 @@ OverloadLoad = Literal["demand", "betweenness"]
 
 
 def pivot_nodes(n_nodes: int, pivots: int | None) -> np.ndarray | None:
-    """A fixed, evenly spaced set of ``pivots`` source nodes (None: all nodes)."""
+    """A fixed, evenly spaced set of ``pivots`` source nodes (None: all nodes).
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes.
+    pivots : int or None
+        How many sources to sample; None for all.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Sorted int64 node indices, or None when every node is a source (``pivots`` is
+        None or at least ``n_nodes``).
+    """
     if pivots is None or pivots >= n_nodes:
         return None
     return np.unique(np.linspace(0, n_nodes - 1, pivots).round().astype(np.int64))
@@ -38,8 +52,22 @@ def pivot_nodes(n_nodes: int, pivots: int | None) -> np.ndarray | None:
 def betweenness_load(
     arrays: NetworkArrays, asset_up: np.ndarray, pivots: np.ndarray | None = None
 ) -> np.ndarray:
-    """``(n_nodes,)`` betweenness load over the live network (0 for down nodes); with
-    ``pivots`` only the up ones are sources."""
+    """Betweenness load of every node over the live network.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool, the working nodes and links.
+    pivots : numpy.ndarray or None
+        Source nodes (:func:`pivot_nodes`); only the up ones are used. None: all pairs.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` float, the load (0 for down nodes).
+    """
     sources = None
     if pivots is not None:
         sources = pivots[asset_up[pivots]]
@@ -63,8 +91,30 @@ def motter_lai_cascade(
     asset_up: np.ndarray | None = None,
     pivots: np.ndarray | None = None,
 ) -> Cascade:
-    """Remove ``removed`` (node indices) from ``asset_up`` (default: undamaged) and run
-    the cascade to its end. Capacities are ``(1 + alpha)`` x the loads before removal."""
+    """Remove nodes and run the Motter-Lai cascade to its end.
+
+    Capacities are ``(1 + alpha)`` x the loads before removal.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    removed : numpy.ndarray
+        Node indices removed at round 0 (int).
+    alpha : float
+        Tolerance parameter, >= 0: capacity = (1 + alpha) x initial load.
+    asset_up : numpy.ndarray or None
+        ``(n_assets,)`` bool starting state; None for the undamaged network (standby
+        assets down). Not modified.
+    pivots : numpy.ndarray or None
+        Source nodes for the loads (:func:`pivot_nodes`); None: all pairs.
+
+    Returns
+    -------
+    Cascade
+        The failed nodes by round, G (largest component after / before, NaN if the
+        starting network has none) and the final state.
+    """
     up = (~arrays.standby if asset_up is None else asset_up).copy()
     before = largest_component_share(arrays, up)
     capacity = (1.0 + alpha) * betweenness_load(arrays, up, pivots)

@@ -81,6 +81,7 @@ class OperatorModel:
 
     @property
     def n_ops(self) -> int:
+        """Number of operators (``len(ids)``)."""
         return len(self.ids)
 
     @cached_property
@@ -101,15 +102,40 @@ class Groups:
 
     @classmethod
     def of(cls, key: np.ndarray, n_keys: int) -> Groups:
-        """Group ``arange(len(key))`` by ``key`` (values in ``0..n_keys-1``)."""
+        """Group ``arange(len(key))`` by ``key``.
+
+        Parameters
+        ----------
+        key : numpy.ndarray
+            ``(n,)`` int, the key of each member, values in ``0..n_keys-1``.
+        n_keys : int
+            Number of keys (keys without members get an empty group).
+
+        Returns
+        -------
+        Groups
+            ``ptr`` ``(n_keys + 1,)`` int64 and ``members`` ``(n,)`` int64.
+        """
         members = np.argsort(key, kind="stable")
         ptr = np.zeros(n_keys + 1, dtype=np.int64)
         np.cumsum(np.bincount(key, minlength=n_keys), out=ptr[1:])
         return cls(ptr, members)
 
     def gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(members, position)``: the members of every key in ``keys``, key after key,
-        and for each the position of its key in ``keys``."""
+        """The members of every key in ``keys``, key after key.
+
+        Parameters
+        ----------
+        keys : numpy.ndarray
+            ``(q,)`` int, the keys to gather (repeats allowed).
+
+        Returns
+        -------
+        members : numpy.ndarray
+            int64, the members of ``keys[0]``, then of ``keys[1]``...
+        position : numpy.ndarray
+            int64, same length: for each member, the position of its key in ``keys``.
+        """
         start = self.ptr[keys]
         count = self.ptr[keys + 1] - start
         ends = np.cumsum(count)
@@ -135,7 +161,18 @@ class PairGroups:
 
 
 def pair_groups(model: OperatorModel) -> PairGroups:
-    """:class:`PairGroups` of ``model``."""
+    """:class:`PairGroups` of ``model``.
+
+    Parameters
+    ----------
+    model : OperatorModel
+        The operator model.
+
+    Returns
+    -------
+    PairGroups
+        Its pairs, domestic then international, grouped by unit, site, cell and output cell.
+    """
     k, n = len(model.unit_users), len(model.capacity_users)
     n_cells = len(model.network_masks) * n
     n_out = model.n_ops * model.n_regions
@@ -182,7 +219,31 @@ def build_operator_model(
     coverage_km: float,
     capacity_factor: float,
 ) -> OperatorModel:
-    """The units, candidate sites and operator networks of a topology (see module doc)."""
+    """The units, candidate sites and operator networks of a topology (see module doc).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network (population, regions, positions).
+    node_kind : sequence of str
+        ``(n_nodes,)`` node kinds (``"cell_site"`` nodes are sites).
+    node_operator, link_operator : sequence of str or None
+        ``(n_nodes,)`` and ``(n_links,)`` operator id of each node and link (None:
+        shared).
+    operators : sequence of Operator
+        The declared operators, with market shares by region (0..1) and roaming partners.
+    roaming : Roaming or None
+        The emergency-roaming mandate (from/until, h; listed operators), or None.
+    coverage_km : float
+        Radius within which a site covers access nodes, km (0: the same point only).
+    capacity_factor : float
+        A site serves at most this times its users in the undamaged network.
+
+    Returns
+    -------
+    OperatorModel
+        The model, with its baseline capacities and :attr:`OperatorModel.groups` built.
+    """
     ids = tuple(o.id for o in operators)
     op_index = {a: i for i, a in enumerate(ids)}
     node_op = np.array([op_index.get(o, -2) if o is not None else -1 for o in node_operator])
@@ -258,8 +319,28 @@ def operator_model_of(
     coverage_km: float = 0.0,
     capacity_factor: float = 1.5,
 ) -> OperatorModel:
-    """:func:`build_operator_model` with the kinds and operators read from ``topology``
-    (the topology ``arrays`` were compiled from)."""
+    """:func:`build_operator_model` with the kinds and operators read from ``topology``.
+
+    Parameters
+    ----------
+    topology : Topology
+        The topology ``arrays`` were compiled from.
+    arrays : NetworkArrays
+        The compiled network.
+    operators : sequence of Operator
+        The declared operators.
+    roaming : Roaming or None
+        The emergency-roaming mandate, or None.
+    coverage_km : float
+        Coverage radius of a site, km.
+    capacity_factor : float
+        Site capacity as a multiple of its users in the undamaged network.
+
+    Returns
+    -------
+    OperatorModel
+        As :func:`build_operator_model`.
+    """
     return build_operator_model(
         arrays,
         topology.node_column("kind"),
@@ -348,7 +429,22 @@ def operator_service_reference(
 
 
 def baseline_per_operator(arrays: NetworkArrays, model: OperatorModel) -> OperatorServed:
-    """Served users per operator in the undamaged network (one row at t = 0)."""
+    """Served users per operator in the undamaged network (one row at t = 0).
+
+    No emergency roaming and no capacity limit, as the baseline of the model.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model.
+
+    Returns
+    -------
+    OperatorServed
+        One row (``time_h == [0.0]``) of served users, persons.
+    """
     dom, intl = _baseline_evaluation(arrays, model)
     return _tabulate(arrays, model, [(0.0, dom, intl)])
 

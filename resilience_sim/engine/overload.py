@@ -45,7 +45,28 @@ def node_loads(
     load: OverloadLoad,
     pivots: np.ndarray | None,
 ) -> np.ndarray:
-    """``(n_nodes,)`` load of every node in state ``up (n_assets,)``."""
+    """Load of every node in state ``up``.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    up : numpy.ndarray
+        ``(n_assets,)`` bool, the working nodes and links.
+    demand_gbps : numpy.ndarray
+        ``(n_nodes,)`` float, international demand of each node, Gbit/s (``"demand"``).
+    routing : Routing
+        How demand is routed (``"shortest"`` or ``"widest"``; ``"demand"`` only).
+    load : OverloadLoad
+        ``"demand"`` (routed Gbit/s through each node) or ``"betweenness"``.
+    pivots : numpy.ndarray or None
+        Betweenness source nodes (None: all; ``"betweenness"`` only).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_nodes,)`` float, Gbit/s through each node or its betweenness load.
+    """
     if load == "betweenness":
         return betweenness_load(arrays, up, pivots)
     return route_traffic(arrays, up, demand_gbps, routing=routing).through_gbps
@@ -59,8 +80,30 @@ def compile_overload(
     load: OverloadLoad = "demand",
     pivots: int | None = None,
 ) -> OverloadPlan:
-    """The overload model with its loads in the undamaged network (standby stopgaps
-    down, as a replication starts)."""
+    """The overload model with its loads in the undamaged network.
+
+    The undamaged network has its standby stopgaps down, as a replication starts.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    demand_gbps : numpy.ndarray
+        ``(n_nodes,)`` float, international demand of each node, Gbit/s.
+    alpha : float
+        Tolerance, >= 0: capacity = (1 + alpha) x undamaged load.
+    routing : Routing
+        How demand is routed.
+    load : OverloadLoad
+        ``"demand"`` or ``"betweenness"``.
+    pivots : int or None
+        Number of betweenness sources to sample (:func:`pivot_nodes`); None for all.
+
+    Returns
+    -------
+    OverloadPlan
+        The model, its pivot nodes and ``initial_load`` ``(n_nodes,)``.
+    """
     sources = pivot_nodes(arrays.n_nodes, pivots)
     initial = node_loads(arrays, ~arrays.standby, demand_gbps, routing, load, sources)
     return OverloadPlan(demand_gbps, alpha, routing, load, sources, initial)

@@ -44,20 +44,75 @@ class Policy:
         self.is_critical = critical_assets(arrays) if is_critical is None else is_critical
 
     def rank(self, job: Job, travel_h: TravelH) -> tuple:
-        """Sort key of a fixed-key policy: the smallest goes first."""
+        """Sort key of a fixed-key policy: the smallest goes first.
+
+        Parameters
+        ----------
+        job : Job
+            A pending job.
+        travel_h : callable
+            ``travel_h(job) -> float``: hours to reach the job.
+
+        Returns
+        -------
+        tuple
+            The key; ends with ``job.seq`` so ties go to the oldest job.
+
+        Raises
+        ------
+        NotImplementedError
+            In the base class and in policies without a fixed key.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no fixed key")
 
     def crew_key(self, job: Job) -> tuple:
-        """The heap key of a crew job (fixed-key policies)."""
+        """The heap key of a crew job (fixed-key policies).
+
+        Parameters
+        ----------
+        job : Job
+            A pending crew job (its ``travel_h`` is the trip from the depot).
+
+        Returns
+        -------
+        tuple
+            :meth:`rank` with the crew's one-way trip as the travel time.
+        """
         return self.rank(job, _CREW_TRAVEL_H)
 
     def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
-        """The job to take among ``jobs`` (not empty) at ``now_h`` hours."""
+        """The job to take among ``jobs`` at ``now_h`` hours.
+
+        Parameters
+        ----------
+        jobs : list of Job
+            The eligible jobs, not empty.
+        now_h : float
+            The simulation time, hours.
+        travel_h : callable
+            ``travel_h(job) -> float``: hours to reach a job.
+
+        Returns
+        -------
+        Job
+            One of ``jobs`` (here the one with the smallest :meth:`rank`).
+        """
         return min(jobs, key=lambda j: self.rank(j, travel_h))
 
 
 def critical_assets(arrays: NetworkArrays) -> np.ndarray:
-    """``(n_assets,) bool``: critical nodes, and links with a critical end."""
+    """Critical nodes, and links with a critical end.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network (its ``critical`` node flags).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_assets,)`` bool.
+    """
     critical = arrays.critical
     if not arrays.n_nodes:
         return np.zeros(0, dtype=bool)
@@ -70,6 +125,20 @@ class Fifo(Policy):
     fixed_key = True
 
     def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        """Sort key: creation order.
+
+        Parameters
+        ----------
+        job : Job
+            A pending job.
+        travel_h : callable
+            Unused (the signature of :meth:`Policy.rank`).
+
+        Returns
+        -------
+        tuple
+            ``(job.seq,)``.
+        """
         return (job.seq,)
 
 
@@ -79,6 +148,20 @@ class NearestFirst(Policy):
     fixed_key = True
 
     def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        """Sort key: the trip, then creation order.
+
+        Parameters
+        ----------
+        job : Job
+            A pending job.
+        travel_h : callable
+            ``travel_h(job) -> float``: hours to reach the job.
+
+        Returns
+        -------
+        tuple
+            ``(travel_h(job), job.seq)``.
+        """
         return (travel_h(job), job.seq)
 
 
@@ -88,6 +171,20 @@ class CriticalFirst(Policy):
     fixed_key = True
 
     def rank(self, job: Job, travel_h: TravelH) -> tuple:
+        """Sort key: critical first, then creation order.
+
+        Parameters
+        ----------
+        job : Job
+            A pending job.
+        travel_h : callable
+            Unused (the signature of :meth:`Policy.rank`).
+
+        Returns
+        -------
+        tuple
+            ``(not critical, job.seq)``.
+        """
         return (not self.is_critical[job.asset], job.seq)
 
 
@@ -97,6 +194,22 @@ class MostUsersFirst(Policy):
     a thin backup), then the oldest. One service evaluation per pending job."""
 
     def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
+        """The job whose repair alone would restore the most domestic users now.
+
+        Parameters
+        ----------
+        jobs : list of Job
+            The eligible jobs, not empty.
+        now_h : float
+            The simulation time, hours (unused: the state is the current one).
+        travel_h : callable
+            Unused (the signature of :meth:`Policy.choose`).
+
+        Returns
+        -------
+        Job
+            Most users restored, then most link capacity (Gbit/s), then the oldest.
+        """
         gains = self._restored_population([j.asset for j in jobs])
         return max(
             zip(gains, jobs, strict=True),
@@ -135,6 +248,23 @@ class CustomRule(Policy):
         self.custom = custom
 
     def choose(self, jobs: list[Job], now_h: float, travel_h: TravelH) -> Job:
+        """The job at the index the user function returns.
+
+        Parameters
+        ----------
+        jobs : list of Job
+            The eligible jobs, not empty; passed to the function as dicts of
+            :data:`~resilience_sim.scenario.custom_policy.JOB_FIELDS`.
+        now_h : float
+            The simulation time, hours (passed to the function).
+        travel_h : callable
+            ``travel_h(job) -> float``: hours to reach a job (the dicts' ``travel_h``).
+
+        Returns
+        -------
+        Job
+            ``jobs[index]``.
+        """
         return jobs[self.custom([self._view(j, travel_h(j)) for j in jobs], now_h)]
 
     def _view(self, job: Job, travel_h: float) -> dict:
@@ -174,7 +304,20 @@ class PolicyPlan:
     is_critical: np.ndarray  # (n_assets,) bool
 
     def bind(self, arrays: NetworkArrays, state: NetworkState) -> Policy:
-        """The policy of one replication, on its ``state``."""
+        """The policy of one replication, on its ``state``.
+
+        Parameters
+        ----------
+        arrays : NetworkArrays
+            The compiled network.
+        state : NetworkState
+            The replication's network state.
+
+        Returns
+        -------
+        Policy
+            An instance of the built-in class, or a :class:`CustomRule`.
+        """
         if self.rule is not None:
             return self.rule(arrays, state, self.is_critical)
         return CustomRule(arrays, state, self.custom, self.is_critical)
@@ -187,6 +330,20 @@ def compile_policy(
 
     A custom policy is the one the study resolved (``custom``); without it (the engine
     called directly) it is resolved here, naming ``<api>`` in its errors.
+
+    Parameters
+    ----------
+    name : str
+        A built-in policy name (:data:`POLICIES`) or a custom policy's path.
+    arrays : NetworkArrays
+        The compiled network (for the critical assets).
+    custom : CustomPolicy or None
+        The custom policy the study resolved, if any.
+
+    Returns
+    -------
+    PolicyPlan
+        The built-in class or the custom function, and the critical assets.
     """
     rule = POLICIES.get(name)
     if rule is None and (custom is None or custom.path != name):
@@ -200,8 +357,26 @@ def make_policy(
     state: NetworkState,
     custom: CustomPolicy | None = None,
 ) -> Policy:
-    """The policy ``name`` (``recovery.policy``) for one replication
-    (:func:`compile_policy` then :meth:`PolicyPlan.bind`)."""
+    """The policy ``name`` (``recovery.policy``) for one replication.
+
+    :func:`compile_policy` then :meth:`PolicyPlan.bind`.
+
+    Parameters
+    ----------
+    name : str
+        A built-in policy name or a custom policy's path.
+    arrays : NetworkArrays
+        The compiled network.
+    state : NetworkState
+        The replication's network state.
+    custom : CustomPolicy or None
+        The custom policy the study resolved, if any.
+
+    Returns
+    -------
+    Policy
+        The replication's policy.
+    """
     return compile_policy(name, arrays, custom).bind(arrays, state)
 
 

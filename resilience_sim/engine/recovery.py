@@ -66,6 +66,15 @@ class CrewDepots:
         return factor
 
     def submit(self, depot: int, job: Job) -> None:
+        """Queue ``job`` at ``depot`` and dispatch once this instant's jobs are known.
+
+        Parameters
+        ----------
+        depot : int
+            Index into the crew plan's ``depot_names``.
+        job : Job
+            The repair job (its ``travel_h`` is the trip from this depot).
+        """
         if not self.policy.fixed_key:
             self.pending[depot].append(job)
         elif job.open_at_h <= self.env.now:
@@ -90,12 +99,20 @@ class CrewDepots:
         return job
 
     def wake_all(self) -> None:
+        """Dispatch at every depot once this instant's jobs are known (after an impairment)."""
         for depot in range(len(self.free)):
             self.dispatch_soon(depot)
 
     def dispatch_soon(self, depot: int) -> None:
-        """Dispatch once every job created at this instant is known (a zero-delay event),
-        so the policy chooses among all simultaneous failures, not the first one."""
+        """Dispatch once every job created at this instant is known (a zero-delay event).
+
+        So the policy chooses among all simultaneous failures, not the first one.
+
+        Parameters
+        ----------
+        depot : int
+            Index into the crew plan's ``depot_names``.
+        """
         if not self._dispatch_scheduled[depot]:
             self._dispatch_scheduled[depot] = True
             self.env.timeout(0).callbacks.append(lambda _: self._deferred_dispatch(depot))
@@ -105,6 +122,15 @@ class CrewDepots:
         self.dispatch(depot)
 
     def dispatch(self, depot: int) -> None:
+        """Send the depot's free crews to the jobs the policy picks, now.
+
+        Nothing starts while a crew impairment blocks the depot (infinite slowdown).
+
+        Parameters
+        ----------
+        depot : int
+            Index into the crew plan's ``depot_names``.
+        """
         now = self.env.now
         slowdown = self._slowdown(depot) if self.impairments else 1.0
         if np.isinf(slowdown):

@@ -38,7 +38,20 @@ _HOP_MS = 1e-6  # per-hop weight: fewest hops among equal latencies, keeps weigh
 
 
 def link_latency_ms(latency_ms: np.ndarray, length_km: np.ndarray) -> np.ndarray:
-    """One-way latency per link, ms: given, else from the length, else 0."""
+    """One-way latency per link, ms: given, else from the length, else 0.
+
+    Parameters
+    ----------
+    latency_ms : numpy.ndarray
+        ``(n_links,)`` float, the links' declared latency, ms (NaN: not given).
+    length_km : numpy.ndarray
+        ``(n_links,)`` float, the links' length, km (NaN: unknown).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_links,)`` float, ms (the length at :data:`MS_PER_KM` where no latency is given).
+    """
     derived = np.where(np.isnan(length_km), 0.0, length_km * MS_PER_KM)
     return np.where(np.isnan(latency_ms), derived, latency_ms)
 
@@ -46,8 +59,26 @@ def link_latency_ms(latency_ms: np.ndarray, length_km: np.ndarray) -> np.ndarray
 def bundle_latency(
     rows: np.ndarray, cols: np.ndarray, capacity: np.ndarray, latency: np.ndarray, size: int
 ) -> csr_matrix:
-    """Capacity-weighted mean latency of the parallel links of each bundle (plain mean
-    where all have zero capacity), as a CSR matrix of the bundles' shape."""
+    """Capacity-weighted mean latency of the parallel links of each bundle.
+
+    The plain mean where all the bundle's links have zero capacity.
+
+    Parameters
+    ----------
+    rows, cols : numpy.ndarray
+        ``(m,)`` int, the vertex pair of each (directed) link entry.
+    capacity : numpy.ndarray
+        ``(m,)`` float, each entry's capacity, Gbit/s (the weights).
+    latency : numpy.ndarray
+        ``(m,)`` float, each entry's one-way latency, ms.
+    size : int
+        Number of vertices (the matrix is ``size x size``).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        ``(size, size)`` float, one entry per bundle, ms.
+    """
     weight = np.where(capacity > 0, capacity, 0.0)
     cap_sum = coo_matrix((weight, (rows, cols)), shape=(size, size)).tocsr()
     lat_sum = coo_matrix((weight * latency, (rows, cols)), shape=(size, size)).tocsr()
@@ -62,8 +93,23 @@ def bundle_latency(
 def widest_tree(bundle: csr_matrix, latency: csr_matrix, source: int) -> np.ndarray:
     """Predecessor of every vertex on its widest path from ``source`` (-9999 unreachable).
 
-    ``bundle`` holds capacities (symmetric, ``inf`` on the super-source edges), ``latency``
-    the bundles' latencies on the same entries. See the module doc for the tie-break.
+    See the module doc for the tie-break.
+
+    Parameters
+    ----------
+    bundle : scipy.sparse.csr_matrix
+        ``(size, size)`` bundle capacities, Gbit/s (symmetric, ``inf`` on the
+        super-source edges, which may go one way only).
+    latency : scipy.sparse.csr_matrix
+        ``(size, size)`` the bundles' latencies on the same entries, ms.
+    source : int
+        The source vertex (the super-source).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(size,)`` int64, predecessor of each vertex (-9999 for the source and
+        unreachable vertices).
     """
     bundle = bundle.maximum(bundle.T).tocsr()  # the super-source edges go one way only
     latency = latency.maximum(latency.T).tocsr()
@@ -103,8 +149,23 @@ def _bottleneck(bundle: csr_matrix, source: int) -> tuple[np.ndarray, np.ndarray
 
 
 def tree_levels(nodes: np.ndarray, depth: np.ndarray) -> list[np.ndarray]:
-    """``nodes`` grouped by ``depth`` (1, 2, ...), each group in the given order; one
-    stable sort, not a pass per level (widest-path trees can be thousands deep)."""
+    """``nodes`` grouped by ``depth`` (1, 2, ...), each group in the given order.
+
+    One stable sort, not a pass per level (widest-path trees can be thousands deep).
+
+    Parameters
+    ----------
+    nodes : numpy.ndarray
+        ``(k,)`` int, vertex indices.
+    depth : numpy.ndarray
+        ``(k,)`` int, depth of each in its tree, >= 1.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One int array per depth ``1..max(depth)`` (empty for a depth with no node);
+        ``[]`` when ``nodes`` is empty.
+    """
     if len(nodes) == 0:
         return []
     order = np.argsort(depth, kind="stable")

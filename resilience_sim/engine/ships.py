@@ -66,11 +66,35 @@ class SpareStock:
         self.reserved_km = 0.0
 
     def available_km(self, at_h: float) -> float:
-        """Cable free to load at ``at_h``, km."""
+        """Cable free to load at ``at_h``, km.
+
+        Parameters
+        ----------
+        at_h : float
+            The time, hours (deliveries at exactly ``at_h`` count).
+
+        Returns
+        -------
+        float
+            Initial stock plus deliveries by ``at_h``, less the reserved cable, km.
+        """
         return self._cumulative[bisect_right(self._times, at_h)] - self.reserved_km
 
     def ready_at_h(self, km: float, now_h: float) -> float:
-        """Earliest time >= ``now_h`` at which ``km`` can be loaded (inf: never)."""
+        """Earliest time >= ``now_h`` at which ``km`` can be loaded (inf: never).
+
+        Parameters
+        ----------
+        km : float
+            Cable to load, km.
+        now_h : float
+            The current time, hours.
+
+        Returns
+        -------
+        float
+            ``now_h``, the hour of the delivery that makes enough cable free, or inf.
+        """
         if self.available_km(now_h) >= km:
             return now_h
         for k, t in enumerate(self._times):
@@ -82,11 +106,27 @@ class SpareStock:
 def weather_stretch_h(
     start_h: float, work_h: float, start_date: datetime.date, month_downtime: list[float]
 ) -> float:
-    """Wall-clock hours to do ``work_h`` hours of work from ``start_h`` when a share
-    ``month_downtime[m]`` of the time of calendar month ``m`` (0 = January) is lost.
+    """Wall-clock hours to do ``work_h`` hours of work from ``start_h`` in lossy weather.
 
-    Work goes at rate ``1 - share`` (the expected progress; the order of calm and
+    A share ``month_downtime[m]`` of the time of calendar month ``m`` (0 = January) is
+    lost: work goes at rate ``1 - share`` (the expected progress; the order of calm and
     stormy days inside a month is not modelled). Hour 0 is 00:00 UTC of ``start_date``.
+
+    Parameters
+    ----------
+    start_h : float
+        When the work starts, hours since the start of the simulation.
+    work_h : float
+        Hours of work to do.
+    start_date : datetime.date
+        The calendar date of hour 0.
+    month_downtime : list of float
+        Twelve shares of time lost, 0..1 (below 1), January first.
+
+    Returns
+    -------
+    float
+        The wall-clock duration, hours (>= ``work_h``).
     """
     origin = datetime.datetime.combine(start_date, datetime.time(0), tzinfo=datetime.UTC)
     t, left = start_h, work_h
@@ -103,7 +143,20 @@ def weather_stretch_h(
 
 
 def interpolate_on_site_h(table: list[tuple[float, float]], depth_m: float) -> float:
-    """On-site hours at ``depth_m`` from ``[[depth_m, hours], ...]`` (linear, clamped)."""
+    """On-site hours at ``depth_m`` from ``[[depth_m, hours], ...]`` (linear, clamped).
+
+    Parameters
+    ----------
+    table : list of tuple of float
+        ``(depth_m, hours)`` rows, depths increasing (``on_site_by_depth``).
+    depth_m : float
+        Water depth, m.
+
+    Returns
+    -------
+    float
+        On-site hours, interpolated linearly (the end rows' hours outside the table).
+    """
     depths, hours = zip(*table, strict=True)
     return float(np.interp(depth_m, depths, hours))
 
@@ -131,7 +184,25 @@ class _PermitAreas:
 def zones_by_asset(
     logistics: CableLogistics, asset_ids: np.ndarray | None
 ) -> dict[int, frozenset[str]]:
-    """Asset index -> the maintenance zones its cable is in (cables in no zone left out)."""
+    """Asset index -> the maintenance zones its cable is in (cables in no zone left out).
+
+    Parameters
+    ----------
+    logistics : CableLogistics
+        The scenario's cable logistics (its ``maintenance_zones``).
+    asset_ids : numpy.ndarray or None
+        ``(n_assets,)`` asset ids, to find the zones' cables (None: no assets).
+
+    Returns
+    -------
+    dict of int to frozenset of str
+        The zone names of each cable in a zone.
+
+    Raises
+    ------
+    InputError
+        A zone names a cable that is not a link of the topology.
+    """
     zones = logistics.maintenance_zones
     if not zones:
         return {}
@@ -160,6 +231,20 @@ class FleetPlan:
 
     @classmethod
     def compile(cls, logistics: CableLogistics, asset_ids: np.ndarray | None) -> FleetPlan:
+        """The fleet plan of a study.
+
+        Parameters
+        ----------
+        logistics : CableLogistics
+            The scenario's cable logistics.
+        asset_ids : numpy.ndarray or None
+            ``(n_assets,)`` asset ids (see :func:`zones_by_asset`).
+
+        Returns
+        -------
+        FleetPlan
+            The cables' zones, the projected permit areas and the monthly downtime.
+        """
         return cls(
             zones_by_asset(logistics, asset_ids),
             _PermitAreas(logistics.permit_areas),
@@ -215,7 +300,18 @@ class ShipFleet:
     # -- queue -------------------------------------------------------------------------
 
     def submit(self, job: Job, km: float = math.nan, depth_m: float = math.nan) -> None:
-        """Queue a fault; start one idle ship that may serve it, if any."""
+        """Queue a fault; start one idle ship that may serve it, if any.
+
+        Parameters
+        ----------
+        job : Job
+            The repair job (its asset is the cable, its position the fault's).
+        km : float
+            Where the fault is along the cable from its source end, km (NaN: unknown;
+            such a fault is never joined to others in a visit).
+        depth_m : float
+            Water depth at the fault, m (NaN: unknown).
+        """
         fault = CableFaultJob(
             job,
             km,
@@ -253,7 +349,18 @@ class ShipFleet:
     # -- spares ------------------------------------------------------------------------
 
     def spare_km(self, visit: list[CableFaultJob]) -> float:
-        """Spare cable a visit uses, km (0 when spares are not tracked)."""
+        """Spare cable a visit uses, km (0 when spares are not tracked).
+
+        Parameters
+        ----------
+        visit : list of CableFaultJob
+            The faults repaired together.
+
+        Returns
+        -------
+        float
+            ``base_km + depth_factor x deepest depth (km) + section km``.
+        """
         if not self.stocks:
             return 0.0
         rule = self.logistics.spares

@@ -467,7 +467,7 @@ class NetworkState:
         Parameters
         ----------
         assets : numpy.ndarray
-            Asset indices.
+            ``(k,)`` int, asset indices (each at most once: the down-count rises by one).
         """
         self.down_count[assets] += 1
         self.up[assets] = False

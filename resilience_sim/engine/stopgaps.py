@@ -69,10 +69,24 @@ class StopgapPlan:
 
 
 def compile_stopgaps(recovery: Recovery, arrays: NetworkArrays) -> StopgapPlan:
-    """What every replication's stopgaps share: deployment times of the standby links
-    (releasable terminals deploy themselves: infinite times are left out), the
-    terminals' site and link indices, and the nodes and cell sites of each region a
-    regional stopgap goes to."""
+    """What every replication's stopgaps share.
+
+    Deployment times of the standby links (releasable terminals deploy themselves:
+    infinite times are left out), the terminals' site and link indices, and the nodes
+    and cell sites of each region a regional stopgap goes to.
+
+    Parameters
+    ----------
+    recovery : Recovery
+        The scenario's recovery section (its ``stopgaps``).
+    arrays : NetworkArrays
+        The compiled network (standby assets and their ``deploy_at_h``, regions).
+
+    Returns
+    -------
+    StopgapPlan
+        The study's stopgap plan.
+    """
     standby = np.flatnonzero(arrays.standby)
     deploy = tuple(
         (int(asset), float(at_h))
@@ -231,8 +245,17 @@ class CellsOnWheels:
         state.on_cover_end = self._released
 
     def cover(self, stopgap: CellOnWheels, units: int) -> None:
-        """Cover up to ``units`` failed, uncovered cell sites of the stopgap's region, most
-        users first (ties by file order)."""
+        """Cover up to ``units`` failed, uncovered cell sites of the stopgap's region.
+
+        Most users first (ties by file order).
+
+        Parameters
+        ----------
+        stopgap : CellOnWheels
+            The cells-on-wheels entry (its region, and whether units redeploy).
+        units : int
+            How many sites to cover at most.
+        """
         state = self.state
         cells = self.region_cell_sites[stopgap.region]
         wanted = cells[~state.up[cells]]

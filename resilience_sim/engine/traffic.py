@@ -61,9 +61,29 @@ def route_traffic(
 ) -> RoutedTraffic:
     """Route every access node's demand from the international nodes (see module doc).
 
-    ``capacity_frac`` scales link capacities (DDoS); nodes of hijacked regions get
-    nothing delivered (their demand still counts in the total). ``routing``: fewest hops
-    or widest path; ``with_latency`` adds the path latencies.
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    asset_up : numpy.ndarray
+        ``(n_assets,)`` bool, the working nodes and links.
+    demand_gbps : numpy.ndarray
+        ``(n_nodes,)`` float, international demand of each node, Gbit/s.
+    capacity_frac : numpy.ndarray or None
+        ``(n_links,)`` float, share of each link's capacity left (0..1, DDoS); None: all.
+    hijacked : numpy.ndarray or None
+        ``(n_regions,)`` int, > 0 for a hijacked region: its nodes get nothing delivered
+        (their demand still counts in the total). None: none.
+    routing : Routing
+        ``"shortest"`` (fewest hops) or ``"widest"`` (bottleneck capacity, then latency).
+    with_latency : bool
+        Also compute the path latencies.
+
+    Returns
+    -------
+    RoutedTraffic
+        Gbit/s through each node, delivered shares (0..1), carried fraction (0..1, NaN
+        without demand) and, with ``with_latency``, latencies in ms.
     """
     n = arrays.n_nodes
     source = n  # a super-source joined to every up international node
@@ -156,6 +176,22 @@ def overloaded_nodes(
     ``overload.load: betweenness`` it is the all-pairs betweenness of
     :mod:`resilience_sim.engine.motter_lai`. Nodes that carried nothing initially never
     overload.
+
+    Parameters
+    ----------
+    through_gbps : numpy.ndarray
+        ``(n_nodes,)`` float, the current load (Gbit/s, or betweenness).
+    initial_gbps : numpy.ndarray
+        ``(n_nodes,)`` float, the load in the undamaged network, same unit.
+    alpha : float
+        Tolerance, >= 0.
+    node_up : numpy.ndarray
+        ``(n_nodes,)`` bool, the working nodes.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 indices of the overloaded up nodes, ascending.
     """
     return np.flatnonzero(
         node_up & (initial_gbps > 0) & (through_gbps > (1 + alpha) * initial_gbps)
