@@ -29,8 +29,6 @@ from resilience_sim.scenario.interdependency import DependencyRule
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
-LARGEST = None  # a rule whose sources are "the component with the most members"
-
 
 @dataclass(frozen=True)
 class DisconnectionRule:

@@ -179,14 +179,26 @@ class FuelFleet:
     # -- requests ------------------------------------------------------------------
 
     def request(self, node: int) -> None:
-        """``node`` asks for fuel (once; a repeated request keeps its place)."""
+        """``node`` asks for fuel (once; a repeated request keeps its place).
+
+        Parameters
+        ----------
+        node : int
+            Node index of the site.
+        """
         if node not in self.waiting:
             self._seq += 1
             self.waiting[node] = (self.env.now, self._seq)
             self._schedule_dispatch()
 
     def cancel(self, node: int) -> None:
-        """Mains is back at ``node``: it no longer waits (a truck on its way still delivers)."""
+        """Mains is back at ``node``: it no longer waits (a truck on its way still delivers).
+
+        Parameters
+        ----------
+        node : int
+            Node index of the site.
+        """
         self.waiting.pop(node, None)
 
     # -- dispatch --------------------------------------------------------------------
@@ -236,7 +248,20 @@ class FuelFleet:
 
     def travel_h(self, truck: Truck, lat: float, lon: float) -> float:
         """Hours from the truck's position to ``(lat, lon)`` by road (great circle x factor);
-        0 where a position is unknown (NaN), as for crews."""
+        0 where a position is unknown (NaN), as for crews.
+
+        Parameters
+        ----------
+        truck : Truck
+            The truck (its position and speed, km/h).
+        lat, lon : float
+            The destination, degrees.
+
+        Returns
+        -------
+        float
+            Travel time, hours.
+        """
         km = float(haversine_km(truck.lat, truck.lon, lat, lon))
         return 0.0 if math.isnan(km) else km * self.spec.road_factor / truck.speed_kmh
 

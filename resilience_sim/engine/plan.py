@@ -91,15 +91,56 @@ def compile_plan(
     topology: Topology | None = None,
     hazards: tuple = (),
 ) -> ReplicationPlan:
-    """The plan of a study's replications on ``arrays`` (arguments as in
-    :func:`~resilience_sim.engine.simulation.simulate_replication`).
+    """The plan of a study's replications on ``arrays``: what is the same in every one.
 
-    ``topology`` and ``hazards`` (the scenario's) are read only for a road network
-    (``power.fuel.roads``): its ``from_links`` routes and the hazards that close roads.
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    recovery : Recovery
+        The scenario's recovery section.
+    crew_plan : CrewPlan
+        The study's crews (:func:`~resilience_sim.engine.crews.plan_crews`).
+    horizon_h : float
+        The simulated time, hours.
+    demand_gbps : numpy.ndarray or None
+        ``(n_nodes,)`` traffic demand, Gb/s, for the overload cascade.
+    overload_alpha : float or None
+        The Motter-Lai tolerance; with ``demand_gbps`` the overload cascade runs.
+    start_date : datetime.date or None
+        The calendar date at hour 0 (seasonal weather of the cable ships).
+    custom_policy : CustomPolicy or None
+        The study's resolved ``recovery.policy`` when it names a user function (resolved
+        here otherwise).
+    interdependency : Interdependency or None
+        The scenario's dependency rules compiled with the topology's ``depends_on``
+        (:func:`~resilience_sim.engine.disconnection.compile_rules`).
+    routing : {"shortest", "widest"}
+        How the overload cascade routes traffic.
+    overload_load : OverloadLoad
+        The overload cascade's load model
+        (:func:`~resilience_sim.engine.overload.compile_overload`).
+    overload_pivots : int or None
+        Pivots for sampled betweenness load (None: all pairs).
+    power : PowerSpec or None
+        The scenario's power section (sites' back-up and fuel).
+    topology : Topology or None
+        The scenario's topology, read only for a road network (``power.fuel.roads``
+        ``from_links`` routes).
+    hazards : tuple
+        The scenario's hazard specs, read only for the hazards that close roads.
 
-    Raises :class:`~resilience_sim.errors.InputError` for a maintenance zone naming a
-    cable the topology lacks, and for an unknown custom policy when ``custom_policy``
-    is not given.
+    Returns
+    -------
+    ReplicationPlan
+        The compiled plan, shared by every replication and never changed by one; it
+        pickles for the executors.
+
+    Raises
+    ------
+    InputError
+        For a maintenance zone naming a cable the topology lacks, and for an unknown
+        custom policy when ``custom_policy`` is not given.
     """
     if interdependency is not None:
         deps = interdependency.deps

@@ -41,6 +41,19 @@ class PowerFeeds:
 
     @classmethod
     def compile(cls, arrays: NetworkArrays) -> PowerFeeds:
+        """The feeds of a compiled network, once per study.
+
+        Parameters
+        ----------
+        arrays : NetworkArrays
+            The compiled network.
+
+        Returns
+        -------
+        PowerFeeds
+            Each node's autonomy (battery + fuel hours), each feed's fed nodes and each
+            grid region's members.
+        """
         fed = arrays.power_feed_node
         feed_region = arrays.power_feed_region
         return cls(
@@ -88,7 +101,15 @@ class PowerModel:
                 self.lose(int(node), f"power feed {self.names[asset]} down")
 
     def lose(self, node: int, cause: str) -> None:
-        """One more reason that ``node`` has no mains."""
+        """One more reason that ``node`` has no mains.
+
+        Parameters
+        ----------
+        node : int
+            Node index.
+        cause : str
+            Why, in words (kept in the event log).
+        """
         self.supply_lost[node] += 1
         if self.supply_lost[node] > 1:
             return
@@ -103,7 +124,13 @@ class PowerModel:
             self._drain(node, autonomy, cause)
 
     def restore(self, node: int) -> None:
-        """One reason fewer; mains is back when none is left."""
+        """One reason fewer; mains is back when none is left.
+
+        Parameters
+        ----------
+        node : int
+            Node index.
+        """
         self.supply_lost[node] -= 1
         assert self.supply_lost[node] >= 0
         if self.supply_lost[node] > 0:
@@ -115,17 +142,39 @@ class PowerModel:
         self.release(node, "mains power restored")
 
     def deenergise(self, nodes: np.ndarray, cause: str) -> None:
-        """Mains lost at ``nodes`` (one more reason each): the hook for grid models."""
+        """Mains lost at ``nodes`` (one more reason each): the hook for grid models.
+
+        Parameters
+        ----------
+        nodes : numpy.ndarray
+            ``(k,)`` node indices.
+        cause : str
+            Why, in words (kept in the event log).
+        """
         for node in nodes.tolist():
             self.lose(node, cause)
 
     def reenergise(self, nodes: np.ndarray) -> None:
-        """One reason fewer at ``nodes``: the counterpart of :meth:`deenergise`."""
+        """One reason fewer at ``nodes``: the counterpart of :meth:`deenergise`.
+
+        Parameters
+        ----------
+        nodes : numpy.ndarray
+            ``(k,)`` node indices.
+        """
         for node in nodes.tolist():
             self.restore(node)
 
     def hold_down(self, node: int, cause: str) -> None:
-        """``node`` goes down for lack of power (cause class ``power``, propagated)."""
+        """``node`` goes down for lack of power (cause class ``power``, propagated).
+
+        Parameters
+        ----------
+        node : int
+            Node index.
+        cause : str
+            Why, in words (kept in the event log).
+        """
         if self.held_down[node]:
             return
         self.draining.pop(node, None)
@@ -133,7 +182,15 @@ class PowerModel:
         self.state.take_down(self.env.now, node, cause, propagated=True, cause_class=POWER)
 
     def release(self, node: int, cause: str) -> None:
-        """``node`` has power again (if it was held down for lack of it)."""
+        """``node`` has power again (if it was held down for lack of it).
+
+        Parameters
+        ----------
+        node : int
+            Node index.
+        cause : str
+            Why, in words (kept in the event log).
+        """
         if self.held_down[node]:
             self.held_down[node] = False
             self.state.bring_up(self.env.now, node, cause)
@@ -142,6 +199,15 @@ class PowerModel:
         """Process: a portable generator powers ``node`` (which has no mains) for ``fuel_h``.
 
         Its own batteries are assumed empty when the generator runs dry.
+
+        Parameters
+        ----------
+        node : int
+            Node index.
+        fuel_h : float
+            Hours of fuel the generator brings.
+        cause : str
+            Why, in words (kept in the event log).
         """
         if self.supply_lost[node] == 0:
             return
@@ -169,7 +235,13 @@ class PowerModel:
 
     def grid_outage(self, outage: GridOutage):
         """Process: de-energise each entry's nodes (its region's, or the stage's) at its
-        onset for its duration."""
+        onset for its duration.
+
+        Parameters
+        ----------
+        outage : GridOutage
+            The drawn outage: onsets, durations and regions (or stage nodes), hours.
+        """
         for k in np.argsort(outage.onset_h, kind="stable"):
             wait = outage.onset_h[k] - self.env.now
             if wait > 0:

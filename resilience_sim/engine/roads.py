@@ -425,7 +425,18 @@ class RoadConditions:
         return sorted(set(ends[np.isfinite(ends)].tolist()))
 
     def closed_at(self, t_h: float) -> np.ndarray:
-        """Which segments are closed at ``t_h`` hours, ``(n_edges,)`` bool (read-only)."""
+        """Which segments are closed at ``t_h`` hours.
+
+        Parameters
+        ----------
+        t_h : float
+            Time, hours.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_edges,)`` bool, True where the segment is closed (read-only).
+        """
         return self._state(t_h)[1]
 
     def _state(self, t_h: float) -> tuple[int, np.ndarray]:

@@ -17,9 +17,9 @@ The models live in their own modules: power (``power``, ``backup``, ``fuel``), c
 
 from __future__ import annotations
 
-import datetime
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import simpy
@@ -28,13 +28,10 @@ from resilience_sim.engine.backup import attach_backup
 from resilience_sim.engine.closed_areas import closed_until_h, schedule_reopenings
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
 from resilience_sim.engine.cyber import CyberEffects
-from resilience_sim.engine.disconnection import Interdependency
-from resilience_sim.engine.motter_lai import OverloadLoad
 from resilience_sim.engine.overload import OverloadCheck
 from resilience_sim.engine.plan import ReplicationPlan, compile_plan
 from resilience_sim.engine.power import PowerModel
 from resilience_sim.engine.recovery import CrewDepots, Job
-from resilience_sim.engine.routing import Routing
 from resilience_sim.engine.ships import ShipFleet
 from resilience_sim.engine.state import EventLog, NetworkState
 from resilience_sim.engine.stopgaps import Stopgaps
@@ -45,11 +42,9 @@ from resilience_sim.hazards.base import (
     GridOutage,
     RouteHijack,
 )
-from resilience_sim.scenario.custom_policy import CustomPolicy
 from resilience_sim.scenario.power import PowerSpec
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
-from resilience_sim.topology.model import Topology
 
 Record = Damage | GridOutage | CapacityLoss | RouteHijack | CrewImpairment
 
@@ -61,57 +56,49 @@ def simulate_replication(
     crew_plan: CrewPlan,
     rng: np.random.Generator,
     horizon_h: float,
-    demand_gbps: np.ndarray | None = None,
-    overload_alpha: float | None = None,
-    start_date: datetime.date | None = None,
-    custom_policy: CustomPolicy | None = None,
-    interdependency: Interdependency | None = None,
-    routing: Routing = "shortest",
-    overload_load: OverloadLoad = "demand",
-    overload_pivots: int | None = None,
-    power: PowerSpec | None = None,
+    *,
     power_rng: np.random.Generator | None = None,
     roads_rng: np.random.Generator | None = None,
-    topology: Topology | None = None,
-    hazards: Sequence = (),
+    **plan_options: Any,
 ) -> EventLog:
     """Run one replication to ``horizon_h`` hours and return its event log.
 
-    ``rng`` draws repair durations only (when a crew job is created or a ship
-    starts a repair), so hazard draws and repair draws never shift each other.
-    With ``overload_alpha`` (and ``demand_gbps``) the Motter-Lai overload cascade runs.
-    ``start_date``: the calendar date at hour 0 (seasonal weather of the cable ships).
-    ``custom_policy``: the study's resolved ``recovery.policy`` when it names a user
-    function (resolved here otherwise).
-    ``interdependency``: the scenario's dependency rules compiled with the topology's
-    ``depends_on`` (:func:`~resilience_sim.engine.disconnection.compile_rules`).
-    ``routing``: how the overload cascade routes traffic (shortest or widest paths);
-    ``overload_load``/``overload_pivots``: its load model
-    (:func:`~resilience_sim.engine.overload.compile_overload`).
-    ``power``: the scenario's power section (sites' back-up drawn from ``power_rng``;
-    road damage from ``roads_rng``; ``topology`` for roads ``from_links``, ``hazards``
-    the scenario's hazard specs that close roads).
-
     This compiles the study's plan for one run; a study compiles it once
     (:func:`~resilience_sim.engine.plan.compile_plan`) and calls :func:`simulate_planned`.
+    ``rng`` draws repair durations only (when a crew job is created or a ship starts a
+    repair), so hazard draws and repair draws never shift each other.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    damages : sequence of Record
+        The replication's hazard and threat records (damage, grid outages, capacity
+        losses, hijacks, crew impairments).
+    recovery : Recovery
+        The scenario's recovery section.
+    crew_plan : CrewPlan
+        The study's crews (:func:`~resilience_sim.engine.crews.plan_crews`).
+    rng : numpy.random.Generator
+        The ``repairs`` stream.
+    horizon_h : float
+        The simulated time, hours.
+    power_rng : numpy.random.Generator or None
+        The ``power`` stream (sites' back-up), with a power section.
+    roads_rng : numpy.random.Generator or None
+        The ``roads`` stream (road damage), with a road network.
+    **plan_options : Any
+        The keyword options of :func:`~resilience_sim.engine.plan.compile_plan`
+        (``demand_gbps``, ``overload_alpha``, ``start_date``, ``custom_policy``,
+        ``interdependency``, ``routing``, ``overload_load``, ``overload_pivots``,
+        ``power``, ``topology``, ``hazards``).
+
+    Returns
+    -------
+    EventLog
+        The replication's event log.
     """
-    plan = compile_plan(
-        arrays,
-        recovery,
-        crew_plan,
-        horizon_h,
-        demand_gbps=demand_gbps,
-        overload_alpha=overload_alpha,
-        start_date=start_date,
-        custom_policy=custom_policy,
-        interdependency=interdependency,
-        routing=routing,
-        overload_load=overload_load,
-        overload_pivots=overload_pivots,
-        power=power,
-        topology=topology,
-        hazards=tuple(hazards),
-    )
+    plan = compile_plan(arrays, recovery, crew_plan, horizon_h, **plan_options)
     return simulate_planned(arrays, plan, damages, rng, power_rng, roads_rng)
 
 
@@ -124,8 +111,28 @@ def simulate_planned(
     roads_rng: np.random.Generator | None = None,
 ) -> EventLog:
     """Run one replication of the study compiled as ``plan`` (on ``arrays``) to its
-    horizon and return its event log; ``rng`` draws repair durations, ``power_rng``
-    the sites' back-up (with a power section), ``roads_rng`` road damage (with roads)."""
+    horizon and return its event log.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    plan : ReplicationPlan
+        The study's plan (:func:`~resilience_sim.engine.plan.compile_plan`).
+    damages : sequence of Record
+        The replication's hazard and threat records.
+    rng : numpy.random.Generator
+        The ``repairs`` stream (repair durations).
+    power_rng : numpy.random.Generator or None
+        The ``power`` stream (sites' back-up), with a power section.
+    roads_rng : numpy.random.Generator or None
+        The ``roads`` stream (road damage), with a road network.
+
+    Returns
+    -------
+    EventLog
+        The replication's event log.
+    """
     run = Replication(arrays, plan, rng, power_rng, roads_rng)
     for damage in damages:
         run.apply(damage)
@@ -194,8 +201,17 @@ class Replication:
         rng: np.random.Generator,
         roads_rng: np.random.Generator | None = None,
     ) -> None:
-        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py);
-        road damage drawn from ``roads_rng``."""
+        """Sampled back-up per site, recharge and fuel trucks (engine/backup.py, fuel.py).
+
+        Parameters
+        ----------
+        power : PowerSpec
+            The scenario's power section.
+        rng : numpy.random.Generator
+            The ``power`` stream (sites' back-up).
+        roads_rng : numpy.random.Generator or None
+            The ``roads`` stream (road damage), with a road network.
+        """
         a = self.arrays
         attach_backup(
             self.power,
@@ -210,7 +226,13 @@ class Replication:
         )
 
     def apply(self, record: Record) -> None:
-        """Hand one hazard or threat record to its model (at its onsets)."""
+        """Hand one hazard or threat record to its model (at its onsets).
+
+        Parameters
+        ----------
+        record : Record
+            A damage, grid outage, capacity loss, route hijack or crew impairment.
+        """
         if isinstance(record, GridOutage):
             self.env.process(self.power.grid_outage(record))
         elif isinstance(record, CapacityLoss):
@@ -228,6 +250,12 @@ class Replication:
         """Process: wait for each onset in ``damage`` (earliest first), take the asset down.
 
         A NaN duration needs a repair job; a finite one is a self-restoring outage.
+
+        Parameters
+        ----------
+        damage : Damage
+            The record: per entry an asset, onset and duration (hours), repair hours and
+            fault location.
         """
         located = damage.has_fault_location().tolist()
         # Python lists: per-element access to numpy arrays costs ~0.1-1 us a time
@@ -277,7 +305,20 @@ class Replication:
     ) -> None:
         """Queue a repair job with a ship (submarine-cable faults, if ships exist) or
         the asset's depot; with neither, the asset stays down to the horizon.
-        ``km``/``depth_m``: where along the cable and how deep a cable fault is."""
+
+        Parameters
+        ----------
+        asset : int
+            Asset index.
+        repair_h : float
+            Drawn repair hours on site (NaN: drawn when the job starts).
+        lat, lon : float
+            The fault's position, degrees (NaN: the asset's own).
+        km : float
+            Where along the cable the fault is, km from its first end (NaN: unknown).
+        depth_m : float
+            Water depth at a cable fault, m (NaN: unknown).
+        """
         arrays = self.arrays
         at_asset = math.isnan(lat)  # no fault location: the trip is precomputed per asset
         if at_asset:
