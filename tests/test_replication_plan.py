@@ -278,3 +278,30 @@ def test_settings_share_the_equal_parts_of_their_plans(line):
     assert b.plan.policy is not a.plan.policy
     assert b.plan.policy.rule.__name__ == "CriticalFirst"
     assert a.plan.policy.rule.__name__ == "Fifo"
+
+
+def test_the_plan_is_write_protected(line):
+    """Every array of a compiled plan (closed areas, stopgaps, overload loads, ...) is
+    read-only: a replication writing into the shared plan fails at once."""
+    scenario = scenario_on(line, overload={"alpha": 0.5}, service={"demand_gbps_per_user": 0.001})
+    plan = StudyContext.build(scenario).plan
+    with pytest.raises(ValueError, match="read-only"):
+        plan.overload.initial_load[0] = 0.0
+    writable = []
+
+    def walk(part, path):
+        if isinstance(part, np.ndarray):
+            if part.flags.writeable:
+                writable.append(path)
+        elif dataclasses.is_dataclass(part) and not isinstance(part, type):
+            for field in dataclasses.fields(part):
+                walk(getattr(part, field.name), f"{path}.{field.name}")
+        elif isinstance(part, tuple | list):
+            for k, item in enumerate(part):
+                walk(item, f"{path}[{k}]")
+        elif isinstance(part, dict):
+            for key, item in part.items():
+                walk(item, f"{path}[{key!r}]")
+
+    walk(plan, "plan")
+    assert writable == []

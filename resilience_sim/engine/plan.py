@@ -16,6 +16,7 @@ replication, so one plan serves every replication of a process.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -151,7 +152,7 @@ def compile_plan(
         overload = compile_overload(
             arrays, demand_gbps, overload_alpha, routing, overload_load, overload_pivots
         )
-    return ReplicationPlan(
+    plan = ReplicationPlan(
         recovery=recovery,
         crew_plan=crew_plan,
         horizon_h=horizon_h,
@@ -176,6 +177,31 @@ def compile_plan(
             else None
         ),
     )
+    _write_protect(plan)
+    return plan
+
+
+def _write_protect(part: object, seen: set[int] | None = None) -> None:
+    """Make every numpy array reachable from ``part`` (dataclass fields, tuples, lists,
+    dict values) read-only, so a replication that wrote into the shared plan would fail
+    at once instead of changing the next replication's plan. Arrays the plan shares with
+    the compiled network become read-only there too; the network is read-only during a
+    study as well."""
+    seen = set() if seen is None else seen
+    if id(part) in seen:
+        return
+    seen.add(id(part))
+    if isinstance(part, np.ndarray):
+        part.setflags(write=False)
+    elif dataclasses.is_dataclass(part) and not isinstance(part, type):
+        for field in dataclasses.fields(part):
+            _write_protect(getattr(part, field.name), seen)
+    elif isinstance(part, tuple | list):
+        for item in part:
+            _write_protect(item, seen)
+    elif isinstance(part, dict):
+        for item in part.values():
+            _write_protect(item, seen)
 
 
 __all__ = ["ReplicationPlan", "compile_plan"]
