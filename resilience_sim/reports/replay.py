@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from resilience_sim.engine.operators import baseline_unit_served
+from resilience_sim.engine.operators import OperatorModel, baseline_unit_served
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.metrics.equity import (
     MAX_REPLAYED,
@@ -48,9 +48,11 @@ class OperatorReplay:
     ``unit_op`` (index into ``ids``), ``unit_users`` (users served in the undamaged
     network); ``outage_h (len(replications), n_units)`` hours
     (:func:`~resilience_sim.metrics.equity.unit_outage`), NaN for units the undamaged
-    network does not serve.
+    network does not serve; ``model`` the study's operator model (the map replays the
+    representative replication through it).
     """
 
+    model: OperatorModel
     ids: tuple[str, ...]
     names: tuple[str, ...]
     unit_node: np.ndarray
@@ -137,19 +139,16 @@ def _operator_replay(run: RunFolder, context: StudyContext, chosen: list[int]) -
     wanted, rows = set(chosen), {}
     for chunk in run.iter_replications("events", _REPLAY_COLUMNS):
         here = [int(r) for r in pd.unique(chunk.replication) if int(r) in wanted]
-        hours = replication_unit_outage_hours(
-            arrays, model, baseline, chunk, run.horizon_h, here
-        )
+        hours = replication_unit_outage_hours(arrays, model, baseline, chunk, run.horizon_h, here)
         rows.update(zip(here, hours, strict=True))
     quiet = [r for r in chosen if r not in rows]
     if quiet:
         empty = run.empty_table("events")
-        hours = replication_unit_outage_hours(
-            arrays, model, baseline, empty, run.horizon_h, quiet
-        )
+        hours = replication_unit_outage_hours(arrays, model, baseline, empty, run.horizon_h, quiet)
         rows.update(zip(quiet, hours, strict=True))
     names = {op.id: op.name or op.id for op in context.scenario.spec.operators}
     return OperatorReplay(
+        model=model,
         ids=model.ids,
         names=tuple(names.get(i, i) for i in model.ids),
         unit_node=model.unit_node,
