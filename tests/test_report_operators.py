@@ -22,7 +22,7 @@ A, B = "001-01", "001-02"
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "archipelago_operators_blackout.yaml"
 
 
-def town(coverage_km: float) -> rs.Scenario:
+def town(coverage_km: float, name_a: str = "Op A") -> rs.Scenario:
     """One core exchange and a gateway; site sA (operator A, battery 3 h) and sB (operator
     B, battery 8 h), 1.1 km apart, 100 people each, on one grid that is down 0..12 h.
     Market shares 60 / 40 %."""
@@ -50,7 +50,7 @@ def town(coverage_km: float) -> rs.Scenario:
         "name": "town blackout",
         "horizon_h": 48,
         "operators": [
-            {"id": A, "name": "Op A", "market_share": 0.6},
+            {"id": A, "name": name_a, "market_share": 0.6},
             {"id": B, "name": "Op B", "market_share": 0.4},
         ],
         "service": {"coverage_km": coverage_km},
@@ -65,8 +65,8 @@ def town(coverage_km: float) -> rs.Scenario:
     return rs.Scenario.from_dict(data, topology)
 
 
-def town_replay(tmp_path, coverage_km: float):
-    result = rs.simulate(town(coverage_km), replications=1, seed=1)
+def town_replay(tmp_path, coverage_km: float, name_a: str = "Op A"):
+    result = rs.simulate(town(coverage_km, name_a), replications=1, seed=1)
     run = RunFolder.read(rs.write_run(result, tmp_path / "town"))
     return result, run, replay_run(run)
 
@@ -186,6 +186,11 @@ def test_shipped_map_has_an_operator_selector_and_per_operator_frames(shipped):
     for frame in between:
         colour = operator_colours(frame, a_trace, b_trace)
         assert np.mean(colour[a_trace]) < np.mean(colour[b_trace])
+        title = frame.layout.title.text
+        a_pct, b_pct = (
+            float(title.split(f"Operator {x} (synthetic) ")[1].split(" %")[0]) for x in "AB"
+        )
+        assert a_pct < b_pct
     (undamaged,) = [f for f in fig.frames if f.name == "undamaged"]
     colour = operator_colours(undamaged, a_trace, b_trace)
     assert set(colour[a_trace]) == {1.0} and set(colour[b_trace]) == {1.0}
@@ -235,3 +240,35 @@ def test_report_without_operators_has_no_selector_or_operator_curves(tmp_path):
     assert not any("median, " in (t.name or "") for t in figures.equity_curve(replay).data)
     page = write_report(run.path).read_text()
     assert "the selector at the top right" not in page and "dashed curve" not in page
+
+
+def test_operator_names_are_escaped_in_the_map_and_equity_figures(tmp_path):
+    evil = "<script>alert(1)</script>"
+    _, run, replay = town_replay(tmp_path, 2.0, name_a=evil)
+    view, _ = geomap.national_view(replay.topology)
+    for fig in (outage_map(run, replay, view), figures.equity_curve(replay)):
+        text = fig.to_json()
+        assert evil not in text and "&lt;script&gt;" in text
+    page = write_report(run.path).read_text()
+    assert evil not in page
+
+
+def test_town_map_shows_a_out_and_b_served_between_3_and_8_h(tmp_path):
+    """At 5 h (A's site dry, B's on battery) A's users are served nowhere, B's everywhere;
+    from 12 h (grid back) both are served."""
+    _, run, replay = town_replay(tmp_path, 2.0)
+    view, _ = geomap.national_view(replay.topology)
+    fig = outage_map(run, replay, view)
+    traces = {t.name: k for k, t in enumerate(fig.data)}
+    a_trace, b_trace = traces["Op A's users"], traces["Op B's users"]
+    assert len(fig.data[a_trace].lat) == 2 and len(fig.data[b_trace].lat) == 2  # both places
+    frames = {f.name: f for f in fig.frames}
+    assert set(frames) == {"undamaged", "t=0.0", "t=3.0", "t=8.0", "t=12.0"}
+    expected = {"t=3.0": ([0.0, 0.0], [1.0, 1.0]), "t=8.0": ([0.0, 0.0], [0.0, 0.0])}
+    expected |= {"t=0.0": ([1.0, 1.0], [1.0, 1.0]), "t=12.0": ([1.0, 1.0], [1.0, 1.0])}
+    for name, (a, b) in expected.items():
+        colour = operator_colours(frames[name], a_trace, b_trace)
+        assert (colour[a_trace], colour[b_trace]) == (a, b), name
+    assert "Op A 0.0 %, Op B 100.0 %" in frames["t=3.0"].layout.title.text
+    hover = fig.data[a_trace].hovertext[0]
+    assert "Op A: 60 users" in hover and "without service 9.0 h" in hover

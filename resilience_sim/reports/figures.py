@@ -473,8 +473,8 @@ def equity_curve(replay: RunReplay) -> go.Figure:
                     y=100 * median,
                     mode="lines",
                     line={"color": OPERATOR_COLOURS[op % len(OPERATOR_COLOURS)], "dash": "dash"},
-                    name=f"median, {replay.operators.names[op]}'s users",
-                    hovertemplate=f"{replay.operators.names[op]}: worst-served %{{x:.0f}} % "
+                    name=f"median, {html.escape(ops.names[op])}'s users",
+                    hovertemplate=f"{html.escape(ops.names[op])}: worst-served %{{x:.0f}} % "
                     "of its users bear %{y:.0f} % of its unserved user-hours<extra></extra>",
                 )
             )

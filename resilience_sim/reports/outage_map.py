@@ -17,8 +17,6 @@ of them served at each frame (docs/operators.md, "In the report").
 
 from __future__ import annotations
 
-from html import escape as html_escape
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -178,6 +176,7 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
             frame["cells"] = np.round(served_cell / cells.population, 3).tolist()
         if layer is not None:
             frame["operators"] = layer.shares(t_h)
+            frame["title"] += "<br><sup>" + layer.summary(t_h) + "</sup>"
         return frame
 
     snapshots = [snapshot("undamaged", None, undamaged)]
@@ -417,6 +416,8 @@ class _OperatorLayer:
         self.time_h = served.time_h
         self.unit_served = served.unit_domestic
         users = ops.unit_users
+        self.unit_op, self.unit_users = ops.unit_op, users
+        self.op_users = np.bincount(ops.unit_op, weights=users, minlength=len(ops.ids))
         lat, lon = geomap.node_lat_lon(topology)
         self.points = []  # per operator: (unit indices, point of each unit, n_points)
         self.where, self.hover, self.sizes = [], [], []
@@ -444,7 +445,7 @@ class _OperatorLayer:
                 places = [topology.nodes[int(i)].name or topology.nodes[int(i)].id for i in keys]
             self.hover.append(
                 [
-                    f"<b>{html_escape(place)}</b><br>{html_escape(ops.names[op])}: "
+                    f"<b>{geomap.esc(place)}</b><br>{geomap.esc(ops.names[op])}: "
                     f"{b:,.0f} users<br>without service {h:,.1f} h (user-weighted) "
                     f"in replication {replication}"
                     for place, b, h in zip(places, base, burden / base, strict=True)
@@ -452,13 +453,30 @@ class _OperatorLayer:
             )
             self.sizes.append(geomap.node_sizes(base).tolist())
 
+    def _row(self, t_h: float) -> int:
+        return max(int(np.searchsorted(self.time_h, t_h, side="right")) - 1, 0)
+
+    def summary(self, t_h: float | None) -> str:
+        """``"served domestically: A 20.0 %, B 90.0 %"``: each operator's users served at
+        ``t_h`` (all its places, also those off the map) as a share of the undamaged
+        (names HTML-escaped)."""
+        if t_h is None or len(self.time_h) == 0:
+            served = self.op_users
+        else:
+            got = np.minimum(self.unit_served[self._row(t_h)], self.unit_users)
+            served = np.bincount(self.unit_op, weights=got, minlength=len(self.names))
+        parts = [
+            f"{geomap.esc(name)} {100 * s / u:.1f} %" if u > 0 else f"{geomap.esc(name)} -"
+            for name, s, u in zip(self.names, served, self.op_users, strict=True)
+        ]
+        return "served domestically: " + ", ".join(parts)
+
     def shares(self, t_h: float | None) -> list[list[float]]:
         """Per operator, the share of its users served at each of its points at ``t_h``
         (the undamaged network: None)."""
         if t_h is None or len(self.time_h) == 0:
             return [np.ones(n).tolist() for _, _, n, _ in self.points]
-        row = int(np.searchsorted(self.time_h, t_h, side="right")) - 1
-        served = self.unit_served[max(row, 0)]
+        served = self.unit_served[self._row(t_h)]
         out = []
         for units, inverse, n, base in self.points:
             got = np.bincount(inverse, weights=served[units], minlength=n)
@@ -470,7 +488,7 @@ class _OperatorLayer:
         lat, lon = self.where[op]
         return {
             "type": "scattergeo",
-            "name": f"{self.names[op]}'s users",
+            "name": f"{geomap.esc(self.names[op])}'s users",
             "lat": np.round(lat, 4).tolist(),
             "lon": np.round(lon, 4).tolist(),
             "mode": "markers",
@@ -509,7 +527,7 @@ def _operator_selector(
     for op, trace in enumerate(operator_traces):
         buttons.append(
             {
-                "label": f"{names[op]}'s users",
+                "label": f"{geomap.esc(names[op])}'s users",
                 "method": "restyle",
                 "args": [{"visible": visible({trace})}],
             }
