@@ -129,13 +129,20 @@ def random_log(arrays, rng):
 
 def assert_same(arrays, model, time_h, asset, code, value=None):
     """Both ways of finding the serving sites (a bottleneck tree per repair run, and a
-    pass per batch of a short run) give the reference's tables."""
+    pass per batch of a short run) give the reference's tables; with ``per_unit`` both
+    also give the same served users of every unit (operator x place), and the default
+    keeps none."""
     events = EventArrays(time_h, asset, code, value)
-    reference = operator_service_reference(arrays, model, events)
+    reference = operator_service_reference(arrays, model, events, per_unit=True)
+    assert reference.unit_domestic.shape == (len(reference.time_h), len(model.unit_users))
     for short_run_batches in (0, 10**9):
         fast = served_per_operator(arrays, model, events, short_run_batches)
+        assert fast.unit_domestic is None
         for name in FIELDS:
             np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name), name)
+        per_unit = served_per_operator(arrays, model, events, short_run_batches, per_unit=True)
+        for name in (*FIELDS, "unit_domestic"):
+            np.testing.assert_array_equal(getattr(per_unit, name), getattr(reference, name), name)
     return fast
 
 

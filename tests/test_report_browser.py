@@ -237,3 +237,49 @@ def test_topology_page_renders_offline(browser_context, pages):
     assert seen["errors"] == [] and seen["dialogs"] == []
     assert browser_context.blocked == []
     page.close()
+
+
+def test_operator_selector_switches_the_map_to_one_operators_users(
+    browser_context, tmp_path_factory
+):
+    """The two-operator blackout's report: the dropdown over the map shows operator A's
+    users alone (their markers drawn, the node states hidden), then all users again."""
+    scenario = rs.load_scenario(ROOT / "scenarios" / "archipelago_operators_blackout.yaml")
+    out = tmp_path_factory.mktemp("operators")
+    report = write_report(rs.write_run(rs.simulate(scenario, replications=3, seed=4), out))
+    page, seen = open_page(browser_context, report)
+    page.locator("#outage-map").scroll_into_view_if_needed()
+
+    def visible() -> dict:
+        return page.evaluate(
+            """() => Object.fromEntries(document.getElementById('outage-map').data
+                .map(t => [t.name, t.visible !== false]))"""
+        )
+
+    a_name = "Operator A (synthetic)'s users"
+    assert visible()["nodes"] and not visible()[a_name]
+    page.locator("#outage-map .updatemenu-header").first.click()
+    page.wait_for_timeout(300)
+    buttons = page.locator("#outage-map .updatemenu-dropdown-button")
+    labels = [buttons.nth(i).text_content() for i in range(buttons.count())]
+    assert labels == ["all users", a_name, "Operator B (synthetic)'s users"]
+    buttons.nth(1).click()
+    page.wait_for_timeout(500)
+    shown = visible()
+    assert shown[a_name] and not shown["nodes"] and not shown["Operator B (synthetic)'s users"]
+    drawn = page.evaluate(
+        """(name) => { const g = document.getElementById('outage-map');
+            const k = g.data.filter(t => t.visible !== false).findIndex(t => t.name === name);
+            const trace = g.querySelectorAll('.scatterlayer .trace')[k];
+            return [...trace.querySelectorAll('path.point')].map(p => p.style.fill); }""",
+        a_name,
+    )
+    assert len(drawn) > 5 and len(set(drawn)) > 1  # the worst moment: some places out
+    page.locator("#outage-map .updatemenu-header").first.click()
+    page.wait_for_timeout(300)
+    page.locator("#outage-map .updatemenu-dropdown-button").nth(0).click()
+    page.wait_for_timeout(500)
+    assert visible()["nodes"] and not visible()[a_name]
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert browser_context.blocked == []
+    page.close()

@@ -57,6 +57,7 @@ def served_per_operator(
     model: OperatorModel,
     events: EventArrays,
     short_run_batches: int = SHORT_RUN_BATCHES,
+    per_unit: bool = False,
 ) -> OperatorServed:
     """Served users per operator at every distinct event time, as
     :func:`~resilience_sim.engine.operators.operator_service_reference` (module doc).
@@ -78,6 +79,9 @@ def served_per_operator(
         The event log.
     short_run_batches : int, optional
         Repair runs of at most this many batches get a components pass per batch.
+    per_unit : bool, default False
+        Also return each unit's domestic served users (``unit_domestic``, as the
+        reference's with ``per_unit=True``); the default path does not keep them.
 
     Returns
     -------
@@ -104,6 +108,7 @@ def served_per_operator(
     international = np.empty((n_rows, n_ops, n_regions))
     roaming_domestic = np.empty((n_rows, n_ops))
     roaming_international = np.empty((n_rows, n_ops))
+    unit_domestic = np.empty((n_rows, len(model.unit_users))) if per_unit else None
 
     state = _Assignment(model, groups)
     bounds = np.searchsorted(change_batch, np.arange(n_rows + 1))
@@ -121,6 +126,8 @@ def served_per_operator(
         domestic[row] = cells[0]
         international[row] = np.where(lost[row], 0.0, cells[1])
         roaming_domestic[row], roaming_international[row] = state.roamed_by_op(lost[row])
+        if unit_domestic is not None:
+            unit_domestic[row] = state.served[: state.k]
     source = np.maximum.accumulate(source)
     return OperatorServed(
         time_h=times,
@@ -128,6 +135,7 @@ def served_per_operator(
         international=international[source],
         roaming_domestic=roaming_domestic[source],
         roaming_international=roaming_international[source],
+        unit_domestic=None if unit_domestic is None else unit_domestic[source],
     )
 
 

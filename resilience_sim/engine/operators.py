@@ -199,7 +199,9 @@ class OperatorServed:
 
     ``domestic``/``international`` ``(k, n_ops, n_regions)`` persons;
     ``roaming_domestic``/``roaming_international`` ``(k, n_ops)`` persons of each operator
-    served on another operator's site through emergency roaming.
+    served on another operator's site through emergency roaming. ``unit_domestic``
+    ``(k, n_units)`` persons of each unit (operator x place, :class:`OperatorModel`)
+    served domestically, only when asked for (``per_unit=True``), else None.
     """
 
     time_h: np.ndarray
@@ -207,6 +209,7 @@ class OperatorServed:
     international: np.ndarray
     roaming_domestic: np.ndarray
     roaming_international: np.ndarray
+    unit_domestic: np.ndarray | None = None
 
 
 def build_operator_model(
@@ -371,7 +374,7 @@ def _coverage(arrays: NetworkArrays, areas: np.ndarray, sites: np.ndarray, cover
 
 
 def operator_service_reference(
-    arrays: NetworkArrays, model: OperatorModel, events: EventArrays
+    arrays: NetworkArrays, model: OperatorModel, events: EventArrays, per_unit: bool = False
 ) -> OperatorServed:
     """Replay an event log and evaluate service per operator at every distinct event time.
 
@@ -388,6 +391,8 @@ def operator_service_reference(
         The study's operator model (:func:`build_operator_model`).
     events : EventArrays
         The event log.
+    per_unit : bool, default False
+        Also return each unit's domestic served users (``unit_domestic``).
 
     Returns
     -------
@@ -425,7 +430,12 @@ def operator_service_reference(
                 np.where(lost, 0.0, intl.served), np.where(lost, 0.0, intl.roamed), intl.load
             )
         rows.append((state.time_h, dom, intl))
-    return _tabulate(arrays, model, rows)
+    out = _tabulate(arrays, model, rows)
+    if per_unit:
+        k = len(model.unit_users)
+        units = np.stack([r[1].served for r in rows]) if rows else np.empty((0, k))
+        out = dataclasses.replace(out, unit_domestic=units)
+    return out
 
 
 def baseline_per_operator(arrays: NetworkArrays, model: OperatorModel) -> OperatorServed:
@@ -447,6 +457,25 @@ def baseline_per_operator(arrays: NetworkArrays, model: OperatorModel) -> Operat
     """
     dom, intl = _baseline_evaluation(arrays, model)
     return _tabulate(arrays, model, [(0.0, dom, intl)])
+
+
+def baseline_unit_served(arrays: NetworkArrays, model: OperatorModel) -> np.ndarray:
+    """Domestic served users of each unit in the undamaged network (the baseline of
+    :func:`baseline_per_operator`: no emergency roaming, no capacity limit).
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_units,)`` persons.
+    """
+    return _baseline_evaluation(arrays, model)[0].served
 
 
 @dataclass(frozen=True)

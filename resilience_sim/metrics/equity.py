@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from resilience_sim.engine import EVENT_NAMES, served_masks
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import OperatorModel, OperatorServed
 from resilience_sim.engine.replay import replay
 from resilience_sim.engine.state import EventArrays
 from resilience_sim.topology import NetworkArrays
@@ -193,6 +195,94 @@ def replication_outage_hours(
             log = events.iloc[:0]
         rows.append(node_outage_hours(arrays, log_arrays(arrays, log), until_h, cache))
     return np.vstack(rows) if rows else np.empty((0, arrays.n_nodes))
+
+
+def unit_outage(
+    served: OperatorServed, baseline_users: np.ndarray, until_h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unserved user-hours and outage hours of each unit (operator x place) of a replication.
+
+    A unit ``u`` served ``b_u`` users domestically in the undamaged network
+    (``baseline_users``) and ``s_u(t)`` at time ``t`` (``served.unit_domestic``, a step
+    function from each row's time on; undamaged before the first row). Its unserved
+    user-hours are the integral over ``[0, until_h]`` of ``max(b_u - s_u(t), 0)``; its
+    outage hours are those divided by ``b_u``: the hours with nobody served when service
+    is all or nothing (a site down, cut off), and hours weighted by the share not served
+    when a site's capacity is shared out. NaN outage hours for units the undamaged network
+    does not serve (``b_u = 0``), as :func:`node_outage_hours` does for nodes.
+
+    Parameters
+    ----------
+    served : OperatorServed
+        The replication's per-operator service with ``unit_domestic``
+        (``served_per_operator(..., per_unit=True)``).
+    baseline_users : numpy.ndarray
+        ``(n_units,)`` users served in the undamaged network
+        (:func:`~resilience_sim.engine.operators.baseline_unit_served`).
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``(unserved_user_h, outage_h)``, each ``(n_units,)``.
+    """
+    if served.unit_domestic is None:
+        raise ValueError("unit_outage needs served.unit_domestic (per_unit=True)")
+    times = served.time_h
+    ends = np.append(times[1:], until_h)
+    widths = np.clip(np.minimum(ends, until_h) - np.minimum(times, until_h), 0.0, None)
+    short = np.clip(baseline_users[None, :] - served.unit_domestic, 0.0, None)
+    unserved = widths @ short if len(times) else np.zeros(len(baseline_users))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hours = np.where(baseline_users > 0, unserved / baseline_users, np.nan)
+    return unserved, hours
+
+
+def replication_unit_outage_hours(
+    arrays: NetworkArrays,
+    model: OperatorModel,
+    baseline_users: np.ndarray,
+    events: pd.DataFrame,
+    until_h: float,
+    replications: list[int] | np.ndarray,
+) -> np.ndarray:
+    """Outage hours of every unit (operator x place) for each listed replication.
+
+    The per-operator counterpart of :func:`replication_outage_hours`: each
+    replication's log through the engine's
+    :func:`~resilience_sim.engine.operator_service_fast.served_per_operator` with
+    ``per_unit=True``, then :func:`unit_outage`.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    model : OperatorModel
+        The study's operator model.
+    baseline_users : numpy.ndarray
+        ``(n_units,)`` users each unit has served in the undamaged network.
+    events : pandas.DataFrame
+        An events table of the run folder.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+    replications : list[int] or numpy.ndarray
+        The replications to compute.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(replications), n_units)`` outage hours (NaN: not served when undamaged).
+    """
+    by_rep = dict(tuple(events.groupby("replication", sort=False)))
+    rows = []
+    for rep in replications:
+        log = by_rep.get(rep)
+        if log is None:  # a replication in which nothing happened
+            log = events.iloc[:0]
+        served = served_per_operator(arrays, model, log_arrays(arrays, log), per_unit=True)
+        rows.append(unit_outage(served, baseline_users, until_h)[1])
+    return np.vstack(rows) if rows else np.empty((0, len(baseline_users)))
 
 
 def lorenz_curve(outage_h: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -322,11 +322,57 @@ def distribution(run: RunFolder, column: str, title: str, unit: str) -> go.Figur
     return fig
 
 
+# Line colours of the per-operator curves (plotly's qualitative "D3" palette, red left out:
+# it is the all-users curve's colour).
+OPERATOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def operator_equity_medians(replay: RunReplay, grid: np.ndarray) -> list[np.ndarray | None]:
+    """Per operator, the median Lorenz-style curve of its own users on ``grid``.
+
+    Each operator's units (operator x place: its users there, the hours they were
+    without service in the per-operator model) across the replayed replications in
+    which its users lost service; None for an operator whose users never did.
+
+    Parameters
+    ----------
+    replay : RunReplay
+        The replayed run (with ``operators``).
+    grid : numpy.ndarray
+        Population shares, 0..1.
+
+    Returns
+    -------
+    list[numpy.ndarray or None]
+        One ``(len(grid),)`` curve (0..1) or None per operator.
+    """
+    ops = replay.operators
+    if ops is None:
+        return []
+    return [
+        _median_curve(ops.outage_h, ops.unit_users, ops.unit_op == op, grid)
+        for op in range(len(ops.ids))
+    ]
+
+
+def _median_curve(
+    outage_h: np.ndarray, users: np.ndarray, mine: np.ndarray, grid: np.ndarray
+) -> np.ndarray | None:
+    """Median over the rows of ``outage_h`` of the Lorenz-style curve of the units
+    ``mine``; None when no row has an outage."""
+    curves = np.vstack(
+        [lorenz_on_grid(hours[mine], users[mine], grid) for hours in outage_h]
+    ).reshape(-1, len(grid))
+    curves = curves[~np.isnan(curves).any(axis=1)]
+    return np.median(curves, axis=0) if len(curves) else None
+
+
 def equity_curve(replay: RunReplay) -> go.Figure:
     """Lorenz-style curve: share of unserved user-hours borne by the worst-served users.
 
     Median and 5-95 % band across the replayed replications (those with any outage),
-    with the line of equal burden and the worst-served 20 % marked.
+    with the line of equal burden and the worst-served 20 % marked; with operators, one
+    dashed median curve per operator (:func:`operator_equity_medians`).
 
     Parameters
     ----------
@@ -403,6 +449,35 @@ def equity_curve(replay: RunReplay) -> go.Figure:
                 hoverinfo="skip",
             )
         )
+    if replay.operators is not None:
+        ops = replay.operators
+        every = _median_curve(ops.outage_h, ops.unit_users, np.ones(len(ops.unit_op), bool), grid)
+        if every is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=100 * grid,
+                    y=100 * every,
+                    mode="lines",
+                    line={"color": "black", "dash": "dot", "width": 1.5},
+                    name="median, all operators' users (per-operator model)",
+                    hovertemplate="all operators: worst-served %{x:.0f} % of users bear "
+                    "%{y:.0f} % of unserved user-hours<extra></extra>",
+                )
+            )
+        for op, median in enumerate(operator_equity_medians(replay, grid)):
+            if median is None:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=100 * grid,
+                    y=100 * median,
+                    mode="lines",
+                    line={"color": OPERATOR_COLOURS[op % len(OPERATOR_COLOURS)], "dash": "dash"},
+                    name=f"median, {html.escape(ops.names[op])}'s users",
+                    hovertemplate=f"{html.escape(ops.names[op])}: worst-served %{{x:.0f}} % "
+                    "of its users bear %{y:.0f} % of its unserved user-hours<extra></extra>",
+                )
+            )
     fig.update_layout(
         title="Who bears the outage: cumulative share of unserved user-hours, "
         "users ordered from worst served",

@@ -162,6 +162,15 @@ def _map_section(run: RunFolder, replay: RunReplay | None) -> tuple[str, str]:
         f"served. Node colours: {legend}. Failed links are drawn in red. Marker shape "
         "shows the node kind, size the users served; hover for details. Scroll to zoom.</p>"
     ]
+    if replay.operators is not None:
+        notes.append(
+            "<p class='note'>Operators: the selector at the top right shows one operator's "
+            "users alone, place by place, coloured by the share of them served at that "
+            "moment (the per-operator service model: market shares, each operator's own "
+            "sites and backhaul, coverage, roaming, shared site capacity; docs/operators.md). "
+            "Hover gives each place's hours without service in this replication "
+            "(user-weighted where a site's capacity is shared out).</p>"
+        )
     if outside:
         names = ", ".join(
             html.escape(topology.nodes[i].name or topology.nodes[i].id) for i in outside[:8]
@@ -205,6 +214,15 @@ def _equity_section(replay: RunReplay | None) -> str:
         )
         + ".</p>"
     )
+    if replay.operators is not None:
+        note += (
+            "<p class='note'>Operators: each dashed curve orders one operator's users "
+            "(operator x place) by their hours without service in the per-operator service "
+            "model; the dotted black curve does the same for all operators' users together. "
+            "The red curve and band are the node-level model (a node's users are out when "
+            "the node is cut off from the core), which ignores market shares, coverage and "
+            "roaming, so the two can differ (docs/operators.md).</p>"
+        )
     return figure_div(figures.equity_curve(replay), "equity") + note
 
 

@@ -7,6 +7,12 @@ frame per distinct event time, at most ``MAX_FRAMES`` (evenly spaced over the
 distinct times when there are more, always keeping the first and last), plus a
 first frame of the undamaged network. The map opens on the frame with the fewest
 users served. Frames carry only what changes: node colours and the failed links.
+
+With operators, a selector above the map switches between all users (the node states
+above) and each operator's users alone: the representative replication replayed through
+the per-operator service model (``served_per_operator(..., per_unit=True)``), one marker
+per place where the operator has users (a grid cell on large maps), coloured by the share
+of them served at each frame (docs/operators.md, "In the report").
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from resilience_sim.engine import served_masks
+from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.replay import replay as replay_log
 from resilience_sim.metrics.equity import log_arrays
 from resilience_sim.reports import geomap
 from resilience_sim.reports.basemap import MapView, geo_layout
-from resilience_sim.reports.replay import RunReplay
+from resilience_sim.reports.replay import OperatorReplay, RunReplay
 from resilience_sim.reports.run_folder import RunFolder
 
 MAX_FRAMES = 150
@@ -134,6 +141,12 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
     cells = geomap.grid_cells(lat, lon, pop * base_dom) if large else None
     shown = geomap.key_nodes(topology) if large else geomap.located_nodes(topology)
 
+    layer = (
+        _OperatorLayer(replay.operators, arrays, log, topology, shown, cells, replay.representative)
+        if replay.operators is not None
+        else None
+    )
+
     def snapshot(
         label: str, t_h: float | None, asset_up: np.ndarray, hijacked: np.ndarray | None = None
     ) -> dict:
@@ -161,6 +174,9 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
                 minlength=cells.n_cells,
             )
             frame["cells"] = np.round(served_cell / cells.population, 3).tolist()
+        if layer is not None:
+            frame["operators"] = layer.shares(t_h)
+            frame["title"] += "<br><sup>" + layer.summary(t_h) + "</sup>"
         return frame
 
     snapshots = [snapshot("undamaged", None, undamaged)]
@@ -200,9 +216,19 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
         }
     )
     animated = [n_static, n_static + 1]
+    node_trace = n_static + 1
+    cells_trace = None
     if cells is not None:
         traces.append(_cells_trace(cells, snapshots[0]["cells"]))
-        animated.append(len(traces) - 1)
+        cells_trace = len(traces) - 1
+        animated.append(cells_trace)
+    operator_traces = []
+    if layer is not None:
+        for op, shares in enumerate(snapshots[0]["operators"]):
+            traces.append(layer.trace(op, shares))
+            operator_traces.append(len(traces) - 1)
+        animated.extend(operator_traces)
+    legend_start = len(traces)
     traces.extend(_state_legend())
 
     peak = min(range(len(snapshots)), key=lambda k: (snapshots[k]["served"], k))
@@ -223,7 +249,20 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
             "font": {"size": 11},
         },
         "sliders": [_slider(snapshots, peak)],
-        "updatemenus": [_play_buttons()],
+        "updatemenus": [_play_buttons()]
+        + (
+            [
+                _operator_selector(
+                    layer.names,
+                    len(traces),
+                    [node_trace, cells_trace],
+                    operator_traces,
+                    range(legend_start, len(traces)),
+                )
+            ]
+            if layer is not None
+            else []
+        ),
         "hoverlabel": {"align": "left"},
     }
     return go.Figure({"data": traces, "layout": layout, "frames": frames}, skip_invalid=False)
@@ -347,11 +386,163 @@ def _frame(snapshot: dict, has_cells: bool, animated: list[int]) -> dict:
     ]
     if has_cells:
         data.append({"type": "scattergeo", "marker": {"color": snapshot["cells"]}})
+    for shares in snapshot.get("operators", []):
+        data.append({"type": "scattergeo", "marker": {"color": shares}})
     return {
         "name": snapshot["name"],
         "data": data,
         "traces": animated,
         "layout": {"title": {"text": snapshot["title"]}},
+    }
+
+
+class _OperatorLayer:
+    """One map trace per operator: its users' places (nodes, or grid cells on large maps)
+    coloured by the share of them served, from the per-operator model's replay of the
+    representative replication."""
+
+    def __init__(
+        self,
+        ops: OperatorReplay,
+        arrays,
+        log,
+        topology,
+        shown: np.ndarray,
+        cells,
+        replication: int,
+    ):
+        self.names = ops.names
+        served = served_per_operator(arrays, ops.model, log, per_unit=True)
+        self.time_h = served.time_h
+        self.unit_served = served.unit_domestic
+        users = ops.unit_users
+        self.unit_op, self.unit_users = ops.unit_op, users
+        self.op_users = np.bincount(ops.unit_op, weights=users, minlength=len(ops.ids))
+        lat, lon = geomap.node_lat_lon(topology)
+        self.points = []  # per operator: (unit indices, point of each unit, n_points)
+        self.where, self.hover, self.sizes = [], [], []
+        hours = ops.representative_outage_h
+        on_map = np.zeros(arrays.n_nodes, dtype=bool)
+        on_map[shown] = True
+        for op in range(len(ops.ids)):
+            mine = (ops.unit_op == op) & (users > 0)
+            if cells is not None:
+                point_of_node = cells.cell_of_node
+            else:
+                point_of_node = np.where(on_map, np.arange(arrays.n_nodes), -1)
+            point = point_of_node[ops.unit_node]
+            units = np.flatnonzero(mine & (point >= 0))
+            keys, inverse = np.unique(point[units], return_inverse=True)
+            n = len(keys)
+            base = np.bincount(inverse, weights=users[units], minlength=n)
+            burden = np.bincount(inverse, weights=users[units] * hours[units], minlength=n)
+            self.points.append((units, inverse, n, base))
+            if cells is not None:
+                self.where.append((cells.lat[keys], cells.lon[keys]))
+                places = [f"grid cell at {cells.lat[c]:.3f}, {cells.lon[c]:.3f}" for c in keys]
+            else:
+                self.where.append((lat[keys], lon[keys]))
+                places = [topology.nodes[int(i)].name or topology.nodes[int(i)].id for i in keys]
+            self.hover.append(
+                [
+                    f"<b>{geomap.esc(place)}</b><br>{geomap.esc(ops.names[op])}: "
+                    f"{b:,.0f} users<br>without service {h:,.1f} h (user-weighted) "
+                    f"in replication {replication}"
+                    for place, b, h in zip(places, base, burden / base, strict=True)
+                ]
+            )
+            self.sizes.append(geomap.node_sizes(base).tolist())
+
+    def _row(self, t_h: float) -> int:
+        return max(int(np.searchsorted(self.time_h, t_h, side="right")) - 1, 0)
+
+    def summary(self, t_h: float | None) -> str:
+        """``"served domestically: A 20.0 %, B 90.0 %"``: each operator's users served at
+        ``t_h`` (all its places, also those off the map) as a share of the undamaged
+        (names HTML-escaped)."""
+        if t_h is None or len(self.time_h) == 0:
+            served = self.op_users
+        else:
+            got = np.minimum(self.unit_served[self._row(t_h)], self.unit_users)
+            served = np.bincount(self.unit_op, weights=got, minlength=len(self.names))
+        parts = [
+            f"{geomap.esc(name)} {100 * s / u:.1f} %" if u > 0 else f"{geomap.esc(name)} -"
+            for name, s, u in zip(self.names, served, self.op_users, strict=True)
+        ]
+        return "served domestically: " + ", ".join(parts)
+
+    def shares(self, t_h: float | None) -> list[list[float]]:
+        """Per operator, the share of its users served at each of its points at ``t_h``
+        (the undamaged network: None)."""
+        if t_h is None or len(self.time_h) == 0:
+            return [np.ones(n).tolist() for _, _, n, _ in self.points]
+        served = self.unit_served[self._row(t_h)]
+        out = []
+        for units, inverse, n, base in self.points:
+            got = np.bincount(inverse, weights=served[units], minlength=n)
+            out.append(np.round(np.minimum(got / base, 1.0), 3).tolist())
+        return out
+
+    def trace(self, op: int, shares: list[float]) -> dict:
+        """The hidden scattergeo trace of operator ``op``."""
+        lat, lon = self.where[op]
+        return {
+            "type": "scattergeo",
+            "name": f"{geomap.esc(self.names[op])}'s users",
+            "lat": np.round(lat, 4).tolist(),
+            "lon": np.round(lon, 4).tolist(),
+            "mode": "markers",
+            "visible": False,
+            "hovertext": self.hover[op],
+            "hoverinfo": "text",
+            "marker": {
+                "size": self.sizes[op],
+                "color": shares,
+                "cmin": 0,
+                "cmax": 1,
+                "colorscale": _CELL_SCALE,
+                "colorbar": {"title": {"text": "share served"}, "len": 0.5},
+                "line": {"color": "white", "width": 0.8},
+            },
+        }
+
+
+def _operator_selector(
+    names: tuple[str, ...],
+    n_traces: int,
+    all_users: list[int | None],
+    operator_traces: list[int],
+    legend: range,
+) -> dict:
+    """The dropdown: all users (node states, cells, legend) or one operator's trace."""
+
+    def visible(show: set[int]) -> list[bool]:
+        hidden = set(operator_traces) | {t for t in all_users if t is not None} | set(legend)
+        return [k in show or k not in hidden for k in range(n_traces)]
+
+    everyone = {t for t in all_users if t is not None} | set(legend)
+    buttons = [
+        {"label": "all users", "method": "restyle", "args": [{"visible": visible(everyone)}]}
+    ]
+    for op, trace in enumerate(operator_traces):
+        buttons.append(
+            {
+                "label": f"{geomap.esc(names[op])}'s users",
+                "method": "restyle",
+                "args": [{"visible": visible({trace})}],
+            }
+        )
+    return {
+        "type": "dropdown",
+        "name": "operator",
+        "direction": "down",
+        "x": 0.99,
+        "xanchor": "right",
+        "y": 1.0,
+        "yanchor": "top",
+        "showactive": True,
+        "active": 0,
+        "buttons": buttons,
     }
 
 
