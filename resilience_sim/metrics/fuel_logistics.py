@@ -21,10 +21,10 @@ from resilience_sim.topology.compile import NetworkArrays
 
 FUEL_TRIP_COLUMNS = {
     "replication": "int64",
-    "kind": "object",
+    "kind": "str",
     "truck": "int64",
-    "depot": "object",
-    "node": "object",
+    "depot": "str",
+    "node": "str",
     "requested_h": "float64",
     "depart_h": "float64",
     "arrive_h": "float64",
@@ -35,7 +35,7 @@ FUEL_TRIP_COLUMNS = {
     "litres": "float64",
     "fuel_h": "float64",
     "wait_h": "float64",
-    "wait_reason": "object",
+    "wait_reason": "str",
 }
 ROAD_CLOSURE_COLUMNS = {
     "replication": "int64",
@@ -47,7 +47,7 @@ ROAD_CLOSURE_COLUMNS = {
     "km": "float64",
     "closed_from_h": "float64",
     "reopen_h": "float64",
-    "cause": "object",
+    "cause": "str",
 }
 
 
@@ -101,10 +101,10 @@ def fuel_trip_rows(
     frame = pd.DataFrame(
         {
             "replication": np.full(n, replication, dtype=np.int64),
-            "kind": np.asarray(TRIP_KINDS, dtype=object)[log.kind],
+            "kind": np.asarray(TRIP_KINDS)[log.kind],
             "truck": log.truck,
-            "depot": depots[log.depot],
-            "node": node_ids[log.node],
+            "depot": depots[log.depot].astype(str),
+            "node": node_ids[log.node].astype(str),
             "requested_h": log.requested_h,
             "depart_h": log.depart_h,
             "arrive_h": log.arrive_h,
@@ -115,7 +115,7 @@ def fuel_trip_rows(
             "litres": log.litres,
             "fuel_h": log.litres / burn_l_per_h,
             "wait_h": ended - log.requested_h,
-            "wait_reason": wait_reason_names(log.wait),
+            "wait_reason": wait_reason_names(log.wait).astype(str),
         }
     )
     return frame.astype(FUEL_TRIP_COLUMNS) if n == 0 else frame
@@ -158,9 +158,9 @@ def road_closure_rows(
             "km": roads.edge_km[e],
             "closed_from_h": log.closure_start_h[keep],
             "reopen_h": log.closure_end_h[keep],
-            "cause": np.asarray(log.cause_labels, dtype=object)[log.closure_cause[keep]]
+            "cause": np.asarray(log.cause_labels, dtype=object)[log.closure_cause[keep]].astype(str)
             if len(e)
-            else np.zeros(0, dtype=object),
+            else np.zeros(0, dtype=str),
         }
     )
     return frame.astype(ROAD_CLOSURE_COLUMNS)
