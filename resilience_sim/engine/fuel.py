@@ -303,11 +303,10 @@ class FuelFleet:
         if self.roads is not None:
             reopen_times_h = list(reopen_times_h) + self.roads.reopen_h
         self.waiting: dict[int, tuple[float, int]] = {}  # node -> (requested at, sequence)
-        # recording only (fuel_log): WAIT_* flags per waiting node, the trips so far, the
-        # nodes a free truck found no open road to in this dispatch round
-        self._wait_flags: dict[int, int] = {}
+        # recording only (fuel_log): the trips so far, and the waiting nodes a free truck
+        # found no open road to
         self._trips = _TripRecorder()
-        self._no_road: set[int] = set()
+        self._road_waits: dict[int, int] = {}
         self._seq = 0
         self._dispatch_due = False
         for at_h in sorted(set(reopen_times_h)):
@@ -326,7 +325,6 @@ class FuelFleet:
         if node not in self.waiting:
             self._seq += 1
             self.waiting[node] = (self.env.now, self._seq)
-            self._wait_flags[node] = 0
             self._schedule_dispatch()
 
     def cancel(self, node: int) -> None:
@@ -346,7 +344,7 @@ class FuelFleet:
                 node,
                 waited[0],
                 cancelled_h=self.env.now,
-                wait=self._wait_flags.pop(node, 0),
+                wait=self._wait_flags_of(node, waited[0]),
             )
 
     # -- dispatch --------------------------------------------------------------------
@@ -358,7 +356,6 @@ class FuelFleet:
 
     def _dispatch(self) -> None:
         self._dispatch_due = False
-        self._no_road.clear()
         for truck in self.trucks:
             if truck.homeward and not truck.busy:
                 truck.homeward = False
@@ -370,19 +367,22 @@ class FuelFleet:
             if node is None:
                 continue
             requested_h = self.waiting.pop(node)[0]
-            self._drive(truck, node, requested_h, self._wait_flags.pop(node, 0))
-        self._note_waits()
+            self._drive(truck, node, requested_h, self._wait_flags_of(node, requested_h))
 
-    def _note_waits(self) -> None:
-        """Recording only: why each site still waiting after this round waits."""
-        now, flags = self.env.now, self._wait_flags
-        for n in self.waiting:
-            if self.opens_at_h(n) > now:
-                flags[n] |= WAIT_CLOSED_AREA
-            elif n in self._no_road:
-                flags[n] |= WAIT_ROAD_CLOSED
-            else:
-                flags[n] |= WAIT_NO_TRUCK
+    def _wait_flags_of(self, node: int, requested_h: float, keep: bool = False) -> int:
+        """Recording only: the ``WAIT_*`` flags of a request that ends now.
+
+        ``closed_area``: its area was closed when it asked (the opening time is fixed);
+        ``road_closed``: a free truck found no open road to it during the wait;
+        ``no_truck``: it waited past its area's opening with no road reason.
+        """
+        flags = self._road_waits.get(node, 0) if keep else self._road_waits.pop(node, 0)
+        opens_h = self.opens_at_h(node)
+        if opens_h > requested_h:
+            flags |= WAIT_CLOSED_AREA
+        if not flags & WAIT_ROAD_CLOSED and self.env.now > max(requested_h, opens_h):
+            flags |= WAIT_NO_TRUCK
+        return flags
 
     def _choose(self, truck: Truck) -> int | None:
         now = self.env.now
@@ -398,7 +398,7 @@ class FuelFleet:
                 if h < math.inf:
                     reachable.append(n)
                 else:
-                    self._no_road.add(n)
+                    self._road_waits[n] = WAIT_ROAD_CLOSED
             open_nodes = reachable
         if not open_nodes:
             return None
@@ -598,7 +598,8 @@ class FuelFleet:
         trips = self._trips
         n = len(trips.kind)
         for node, (requested_h, _) in self.waiting.items():
-            trips.add(UNSERVED, -1, -1, node, requested_h, wait=self._wait_flags.get(node, 0))
+            wait = self._wait_flags_of(node, requested_h, keep=True)
+            trips.add(UNSERVED, -1, -1, node, requested_h, wait=wait)
         arrays = trips.arrays()
         for name in trips._FLOAT + trips._INT + ("by_road",):  # leave the live log as it was
             del getattr(trips, name)[n:]
