@@ -145,6 +145,41 @@ def test_a_flood_closure_shows_in_road_closures_with_exact_times(tmp_path):
     assert first.arrive_h == pytest.approx(15.0 + DIRECT_KM / SPEED + 0.5)
 
 
+def test_an_empty_truck_waiting_for_its_road_home_is_a_to_depot_row(tmp_path):
+    """test_fuel_roads' homeward timeline: one 25 L fill, fifo; s1 filled at 16.62 h, the
+    truck is empty; a flood closes ex - m from 10 h to 30 h, so it leaves s1 for the depot
+    at 30 h (road_closed), is home at 41.12 h, and s2 (asked at 5 h, no truck) gets its
+    fuel at 41.12 + 11.12 + 0.5 = 52.74 h. The closure row: segment 0, 10 - 30 h."""
+    flood, rule = flood_over_ex_m(20.0)
+    flood["at_h"] = 10.0
+    west = {**DIRECT, "geometry": {"type": "LineString", "coordinates": [[0.0, 0.0], [-0.5, 0.0]]}}
+    roads = {"file": make_road_file(tmp_path, DIRECT, west), "damage": [rule]}
+    power = fuel_with_roads(roads, capacity_l=25.0, policy="fifo")
+    scenario = scenario_on(
+        sites(fed=("s1", "s2")), hazards=[grid_down(0.0, 80.0), flood], power=power
+    )
+    result = rs.simulate(scenario)
+    trip = DIRECT_KM / SPEED
+    up = 5.0 + trip + 0.5
+    trips = result.fuel_trips
+    assert rows(trips.iloc[:3], [*COLUMNS, "wait_reason"]) == [
+        ("delivery", 0, "d", "s1", 5.0, 5.0, round(up, 9), ""),
+        ("to_depot", 0, "d", "", round(up, 9), 30.0, round(30.0 + trip, 9), "road_closed"),
+        (
+            "delivery",
+            0,
+            "d",
+            "s2",
+            5.0,
+            round(30.0 + trip, 9),
+            round(30.0 + 2 * trip + 0.5, 9),
+            "no_truck",
+        ),
+    ]
+    assert trips.by_road.iloc[:3].tolist() == [True, True, True]
+    assert rows(result.road_closures, ["segment", "closed_from_h", "reopen_h"]) == [(0, 10.0, 30.0)]
+
+
 def test_a_closed_area_over_a_road_is_a_closure_from_the_start(tmp_path):
     """The closed circle over ex - m (until 20 h) closes segment 0 over 0 - 20 h."""
     roads = {"file": make_road_file(tmp_path, DIRECT)}

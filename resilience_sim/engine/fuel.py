@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 # FuelLog.kind codes (the fuel_trips ``kind`` column)
 TRIP_KINDS = ("delivery", "to_depot", "cancelled", "unserved")
 DELIVERY, TO_DEPOT, CANCELLED, UNSERVED = range(4)
-# FuelLog.wait flags: why a request (or an empty truck) waited at a dispatch round
+# FuelLog.wait flags: why a request (or an empty truck) waited
 WAIT_CLOSED_AREA, WAIT_ROAD_CLOSED, WAIT_NO_TRUCK = 1, 2, 4
 WAIT_REASONS = (
     (WAIT_CLOSED_AREA, "closed_area"),
