@@ -23,7 +23,18 @@ WORST_SITES = 10
 
 
 def has_fuel(run: RunFolder) -> bool:
-    """Whether the run folder holds fuel logistics (a scenario with ``power.fuel``)."""
+    """Whether the run folder holds fuel logistics (a scenario with ``power.fuel``).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+
+    Returns
+    -------
+    bool
+        True when ``fuel_trips.parquet`` is there.
+    """
     return (run.path / "fuel_trips.parquet").is_file()
 
 
