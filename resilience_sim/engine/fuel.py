@@ -16,6 +16,11 @@ area opens; without ``roads`` only the destination is checked, not the road to i
 no open road home waits where it is; a path is chosen at departure and kept (closures
 during the trip are not seen).
 
+Every truck movement and every request is recorded as it happens (a few list appends
+per trip, no random draw, nothing scheduled) and returned by :meth:`FuelFleet.fuel_log`
+as a :class:`FuelLog` of typed arrays: the ``fuel_trips`` and ``road_closures`` tables
+(docs/power.md#fuel-logistics-tables).
+
 What is the same in every replication (depot positions, the nodes each fleet serves, the
 road graph) is compiled once per study as a :class:`FuelPlan`.
 
@@ -45,6 +50,130 @@ if TYPE_CHECKING:
     from resilience_sim.engine.backup import SiteBackup
 
 
+# FuelLog.kind codes (the fuel_trips ``kind`` column)
+TRIP_KINDS = ("delivery", "to_depot", "cancelled", "unserved")
+DELIVERY, TO_DEPOT, CANCELLED, UNSERVED = range(4)
+# FuelLog.wait flags: why a request (or an empty truck) waited
+WAIT_CLOSED_AREA, WAIT_ROAD_CLOSED, WAIT_NO_TRUCK = 1, 2, 4
+WAIT_REASONS = (
+    (WAIT_CLOSED_AREA, "closed_area"),
+    (WAIT_ROAD_CLOSED, "road_closed"),
+    (WAIT_NO_TRUCK, "no_truck"),
+)
+
+
+def wait_reason_names(flags: np.ndarray) -> np.ndarray:
+    """The ``wait_reason`` text of :attr:`FuelLog.wait` flags: reasons joined by ``+``
+    (``""``: no wait).
+
+    Parameters
+    ----------
+    flags : numpy.ndarray
+        ``WAIT_*`` bit flags per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        One string per row (object array).
+    """
+    names = {}
+    for value in range(8):
+        names[value] = "+".join(name for bit, name in WAIT_REASONS if value & bit)
+    return np.asarray([names[int(f)] for f in np.asarray(flags).tolist()], dtype=object)
+
+
+@dataclass(frozen=True)
+class FuelLog:
+    """The fuel logistics of one replication, as aligned arrays.
+
+    Trips (one row per truck trip or request, in the order trips started or requests
+    ended): ``kind`` (:data:`TRIP_KINDS` index), ``truck`` (index over every fleet, -1 for
+    a request no truck took), ``depot`` (index into ``power.fuel.depots``), ``node`` (node
+    index, -1 for a trip to a depot), ``requested_h`` (when the site asked, or when the
+    empty truck wanted to go home), ``depart_h``, ``arrive_h`` (deliveries: fuel in the
+    tank, i.e. after ``pump_h``), ``cancelled_h`` (mains back first), ``drive_h``,
+    ``km`` (great-circle km from the truck's position to the destination), ``by_road``
+    (the road network gave the time), ``litres`` (delivered; NaN when the delivery
+    falls after the horizon or for trips to a depot), ``wait`` (``WAIT_*`` flags).
+    Hours from the start; NaN where not applicable.
+
+    Road closures (with roads): ``closure_edge`` (segment index), ``closure_start_h``,
+    ``closure_end_h`` (inf: never reopens), ``closure_cause`` (index into
+    ``cause_labels``).
+    """
+
+    kind: np.ndarray
+    truck: np.ndarray
+    depot: np.ndarray
+    node: np.ndarray
+    requested_h: np.ndarray
+    depart_h: np.ndarray
+    arrive_h: np.ndarray
+    cancelled_h: np.ndarray
+    drive_h: np.ndarray
+    km: np.ndarray
+    by_road: np.ndarray
+    litres: np.ndarray
+    wait: np.ndarray
+    closure_edge: np.ndarray
+    closure_start_h: np.ndarray
+    closure_end_h: np.ndarray
+    closure_cause: np.ndarray
+    cause_labels: tuple[str, ...] = ()
+
+    @property
+    def n_trips(self) -> int:
+        """Rows of the trips arrays."""
+        return len(self.kind)
+
+
+class _TripRecorder:
+    """Lists appended per trip while the replication runs (as :class:`EventLog`)."""
+
+    _FLOAT = ("requested_h", "depart_h", "arrive_h", "cancelled_h", "drive_h", "km", "litres")
+    _INT = ("kind", "truck", "depot", "node", "wait")
+
+    def __init__(self) -> None:
+        for name in (*self._FLOAT, *self._INT, "by_road"):
+            setattr(self, name, [])
+
+    def add(
+        self,
+        kind,
+        truck,
+        depot,
+        node,
+        requested_h,
+        depart_h=math.nan,
+        arrive_h=math.nan,
+        cancelled_h=math.nan,
+        drive_h=math.nan,
+        km=math.nan,
+        by_road=False,
+        wait=0,
+    ) -> int:
+        self.kind.append(kind)
+        self.truck.append(truck)
+        self.depot.append(depot)
+        self.node.append(node)
+        self.requested_h.append(requested_h)
+        self.depart_h.append(depart_h)
+        self.arrive_h.append(arrive_h)
+        self.cancelled_h.append(cancelled_h)
+        self.drive_h.append(drive_h)
+        self.km.append(km)
+        self.by_road.append(by_road)
+        self.litres.append(math.nan)
+        self.wait.append(wait)
+        return len(self.kind) - 1
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {n: np.asarray(getattr(self, n), dtype=float) for n in self._FLOAT}
+        out.update({n: np.asarray(getattr(self, n), dtype=np.int64) for n in self._INT})
+        out["by_road"] = np.asarray(self.by_road, dtype=bool)
+        return out
+
+
 @dataclass
 class Truck:
     depot: int
@@ -58,6 +187,8 @@ class Truck:
     vertex: int = -1  # nearest road vertex of its position (-1: no roads or unlocated)
     offroad_km: float = 0.0  # great-circle km from its position to that vertex
     homeward: bool = False  # empty, waiting for an open road to its depot
+    index: int = -1  # over every fleet, in file order (the fuel_trips ``truck``)
+    empty_since_h: float = math.nan  # when it last wanted to drive home (recorded)
 
 
 @dataclass(frozen=True)
@@ -165,12 +296,17 @@ class FuelFleet:
                     fleet.speed_kmh,
                     plan.serves[f],
                 )
+                truck.index = len(self.trucks)
                 self._at_depot(truck)
                 self._load(truck)
                 self.trucks.append(truck)
         if self.roads is not None:
             reopen_times_h = list(reopen_times_h) + self.roads.reopen_h
         self.waiting: dict[int, tuple[float, int]] = {}  # node -> (requested at, sequence)
+        # recording only (fuel_log): the trips so far, and the waiting nodes a free truck
+        # found no open road to
+        self._trips = _TripRecorder()
+        self._road_waits: dict[int, int] = {}
         self._seq = 0
         self._dispatch_due = False
         for at_h in sorted(set(reopen_times_h)):
@@ -199,7 +335,17 @@ class FuelFleet:
         node : int
             Node index of the site.
         """
-        self.waiting.pop(node, None)
+        waited = self.waiting.pop(node, None)
+        if waited is not None:
+            self._trips.add(
+                CANCELLED,
+                -1,
+                -1,
+                node,
+                waited[0],
+                cancelled_h=self.env.now,
+                wait=self._wait_flags_of(node, waited[0]),
+            )
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -220,8 +366,23 @@ class FuelFleet:
             node = self._choose(truck)
             if node is None:
                 continue
-            del self.waiting[node]
-            self._drive(truck, node)
+            requested_h = self.waiting.pop(node)[0]
+            self._drive(truck, node, requested_h, self._wait_flags_of(node, requested_h))
+
+    def _wait_flags_of(self, node: int, requested_h: float, keep: bool = False) -> int:
+        """Recording only: the ``WAIT_*`` flags of a request that ends now.
+
+        ``closed_area``: its area was closed when it asked (the opening time is fixed);
+        ``road_closed``: a free truck found no open road to it during the wait;
+        ``no_truck``: it waited past its area's opening with no road reason.
+        """
+        flags = self._road_waits.get(node, 0) if keep else self._road_waits.pop(node, 0)
+        opens_h = self.opens_at_h(node)
+        if opens_h > requested_h:
+            flags |= WAIT_CLOSED_AREA
+        if not flags & WAIT_ROAD_CLOSED and self.env.now > max(requested_h, opens_h):
+            flags |= WAIT_NO_TRUCK
+        return flags
 
     def _choose(self, truck: Truck) -> int | None:
         now = self.env.now
@@ -232,9 +393,13 @@ class FuelFleet:
         ]
         if self.roads is not None and open_nodes:
             trips = self._trips_h(truck, np.asarray(open_nodes, dtype=np.int64))
-            open_nodes = [
-                n for n, h in zip(open_nodes, trips.tolist(), strict=True) if h < math.inf
-            ]
+            reachable = []
+            for n, h in zip(open_nodes, trips.tolist(), strict=True):
+                if h < math.inf:
+                    reachable.append(n)
+                else:
+                    self._road_waits[n] = WAIT_ROAD_CLOSED
+            open_nodes = reachable
         if not open_nodes:
             return None
         policy, a = self.spec.policy, self.arrays
@@ -325,20 +490,49 @@ class FuelFleet:
             truck.vertex = int(self.road_graph.depot_vertex[truck.depot])
             truck.offroad_km = float(self.road_graph.depot_offroad_km[truck.depot])
 
-    def _drive(self, truck: Truck, node: int) -> None:
+    def _by_road(self, truck: Truck, vertex: int) -> bool:
+        return (
+            self.roads is not None
+            and truck.vertex >= 0
+            and vertex >= 0
+            and (truck.vertex != vertex)
+        )
+
+    def _drive(self, truck: Truck, node: int, requested_h: float, wait: int) -> None:
         truck.busy = True
         lat, lon = float(self.arrays.asset_lat[node]), float(self.arrays.asset_lon[node])
-        trip_h = self._node_trip_h(truck, node) + self.spec.pump_h
+        drive_h = self._node_trip_h(truck, node)
+        trip_h = drive_h + self.spec.pump_h
+        km = float(haversine_km(truck.lat, truck.lon, lat, lon))
+        by_road = self.road_graph is not None and self._by_road(
+            truck, int(self.road_graph.node_vertex[node])
+        )
+        now = self.env.now
+        row = self._trips.add(
+            DELIVERY,
+            truck.index,
+            truck.depot,
+            node,
+            requested_h,
+            now,
+            now + trip_h,
+            drive_h=drive_h,
+            km=km,
+            by_road=by_road,
+            wait=wait,
+        )
         truck.lat, truck.lon = lat, lon
         if self.road_graph is not None:
             truck.vertex = int(self.road_graph.node_vertex[node])
             truck.offroad_km = float(self.road_graph.node_offroad_km[node])
-        self.env.timeout(trip_h).callbacks.append(lambda _: self._deliver(truck, node))
+        self.env.timeout(trip_h).callbacks.append(lambda _: self._deliver(truck, node, row))
 
-    def _deliver(self, truck: Truck, node: int) -> None:
+    def _deliver(self, truck: Truck, node: int, row: int = -1) -> None:
         burn = self.spec.burn_l_per_h
         litres = min(truck.load_l, self.backup.fuel_needed_h(node) * burn)
         truck.load_l -= litres
+        if row >= 0:
+            self._trips.litres[row] = litres
         if litres > 0:
             self.backup.refuel(node, litres / burn, "generator refuelled by truck")
         if truck.load_l > 0:
@@ -350,6 +544,9 @@ class FuelFleet:
     def _go_home(self, truck: Truck) -> None:
         """Drive the empty truck to its depot; with no open road, wait for one."""
         d = truck.depot
+        if math.isnan(truck.empty_since_h):
+            truck.empty_since_h = self.env.now
+        by_road = False
         if self.road_graph is None:
             home_h = self.travel_h(truck, self.depot_lat[d], self.depot_lon[d])
         else:
@@ -364,6 +561,22 @@ class FuelFleet:
             if not math.isfinite(home_h):
                 truck.busy, truck.homeward = False, True
                 return
+            by_road = self._by_road(truck, int(g.depot_vertex[d]))
+        now = self.env.now
+        self._trips.add(
+            TO_DEPOT,
+            truck.index,
+            d,
+            -1,
+            truck.empty_since_h,
+            now,
+            now + home_h,
+            drive_h=home_h,
+            km=float(haversine_km(truck.lat, truck.lon, self.depot_lat[d], self.depot_lon[d])),
+            by_road=by_road,
+            wait=WAIT_ROAD_CLOSED if now > truck.empty_since_h else 0,
+        )
+        truck.empty_since_h = math.nan
         truck.busy = True
         self._at_depot(truck)
         self.env.timeout(home_h).callbacks.append(lambda _: self._reload(truck))
@@ -372,6 +585,41 @@ class FuelFleet:
         self._load(truck)
         truck.busy = False
         self._schedule_dispatch()
+
+    def fuel_log(self) -> FuelLog:
+        """The trips, requests and road closures recorded so far (call at the horizon:
+        sites still waiting become ``unserved`` rows).
+
+        Returns
+        -------
+        FuelLog
+            The replication's fuel logistics as arrays.
+        """
+        trips = self._trips
+        n = len(trips.kind)
+        for node, (requested_h, _) in self.waiting.items():
+            wait = self._wait_flags_of(node, requested_h, keep=True)
+            trips.add(UNSERVED, -1, -1, node, requested_h, wait=wait)
+        arrays = trips.arrays()
+        for name in trips._FLOAT + trips._INT + ("by_road",):  # leave the live log as it was
+            del getattr(trips, name)[n:]
+        if self.roads is not None:
+            r = self.roads
+            closures = dict(
+                closure_edge=r.interval_edge,
+                closure_start_h=r.interval_start_h,
+                closure_end_h=r.interval_end_h,
+                closure_cause=r.interval_cause,
+                cause_labels=r.cause_labels,
+            )
+        else:
+            closures = dict(
+                closure_edge=np.zeros(0, np.int64),
+                closure_start_h=np.zeros(0),
+                closure_end_h=np.zeros(0),
+                closure_cause=np.zeros(0, np.int64),
+            )
+        return FuelLog(**arrays, **closures)
 
     def _load(self, truck: Truck) -> None:
         litres = min(truck.capacity_l - truck.load_l, self.stock_l[truck.depot])

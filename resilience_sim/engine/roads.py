@@ -386,15 +386,17 @@ class RoadConditions:
     Built from the study's :class:`RoadGraph` and the replication's ``roads``
     generator: per rule-hazard pair (file order) one uniform per segment decides closure
     and one its clearance time (inverse CDF), drawn for every segment whatever closes.
-    A segment is closed over ``[start, end)`` of each of its intervals.
+    A segment is closed over ``[start, end)`` of each of its intervals
+    (``interval_edge``, ``interval_start_h``, ``interval_end_h``; ``interval_cause``
+    indexes ``cause_labels``).
     """
 
     def __init__(self, graph: RoadGraph, rng: np.random.Generator | None):
         self.graph = graph
-        edges, starts, ends = [], [], []
+        edges, starts, ends, causes = [], [], [], []
         if graph.hazards and rng is None:
             raise ValueError("road damage needs the replication's roads generator")
-        for hz in graph.hazards:
+        for k, hz in enumerate(graph.hazards):
             u_close = rng.random(graph.n_edges)
             u_clear = rng.random(graph.n_edges)
             closed = (u_close < hz.closure_probability()) & ~np.isnan(hz.onset_h)
@@ -402,15 +404,21 @@ class RoadConditions:
             edges.append(e)
             starts.append(hz.onset_h[e])
             ends.append(hz.onset_h[e] + duration_quantile(hz.clearance, u_clear[e]))
+            causes.append(np.full(len(e), k, dtype=np.int64))
         if graph.area_until_h is not None:
             e = np.flatnonzero(graph.area_until_h > 0)
             edges.append(e)
             starts.append(np.zeros(len(e)))
             ends.append(graph.area_until_h[e])
+            causes.append(np.full(len(e), len(graph.hazards), dtype=np.int64))
         cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt)  # noqa: E731
         self.interval_edge = cat(edges, np.int64)
         self.interval_start_h = cat(starts, float)
         self.interval_end_h = cat(ends, float)
+        # what closed each interval: an index into cause_labels (the graph's hazards, then
+        # "closed area"); recorded for the road_closures table, no draw depends on it
+        self.interval_cause = cat(causes, np.int64)
+        self.cause_labels = (*(hz.label for hz in graph.hazards), "closed area")
         times = np.concatenate([self.interval_start_h, self.interval_end_h])
         self.change_h = np.unique(times[np.isfinite(times) & (times > 0)])
         self._masks: dict[int, tuple[int, np.ndarray]] = {}  # interval -> (state id, mask)

@@ -131,12 +131,16 @@ def simulate_planned(
     Returns
     -------
     EventLog
-        The replication's event log.
+        The replication's event log (``fuel``: its
+        :class:`~resilience_sim.engine.fuel.FuelLog`, with ``power.fuel``).
     """
     run = Replication(arrays, plan, rng, power_rng, roads_rng)
     for damage in damages:
         run.apply(damage)
     run.env.run(until=plan.horizon_h)
+    backup = run.power.backup
+    if backup is not None and backup.fuel is not None:
+        run.log.fuel = backup.fuel.fuel_log()
     return run.log
 
 

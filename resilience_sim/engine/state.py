@@ -59,6 +59,9 @@ class EventLog:
     propagated: list[bool] = field(default_factory=list)  # fail caused by another asset
     value: list[float] = field(default_factory=list)  # DEGRADE: remaining capacity share
     cause_class: list[str] = field(default_factory=list)  # one of CAUSE_CLASSES, or ""
+    # the replication's fuel trips and road closures (engine.fuel.FuelLog), set at the
+    # horizon with power.fuel; not part of EventArrays
+    fuel: Any = None
 
     def record(
         self,

@@ -76,6 +76,7 @@ from resilience_sim.experiments.runfolder import (
 )
 from resilience_sim.experiments.study import (
     ALL_TABLES,
+    FUEL_TABLES,
     OPERATOR_TABLES,
     OPTIONAL_TABLES,
     SimulationResult,
@@ -176,6 +177,11 @@ def write_run_files(
     output = spec.output
     tables = [t for t in ALL_TABLES if t not in OPTIONAL_TABLES or getattr(output, t)]
     tables = [t for t in tables if t not in OPERATOR_TABLES or spec.operators]
+    fuel = spec.power.fuel if spec.power is not None else None
+    if fuel is None:
+        tables = [t for t in tables if t not in FUEL_TABLES]
+    elif fuel.roads is None:
+        tables = [t for t in tables if t != "road_closures"]
     for table in tables:
         if write_table is None:
             getattr(result, table).to_parquet(folder / table_file(table), index=False)

@@ -36,6 +36,7 @@ from resilience_sim.engine import (
 )
 from resilience_sim.engine.disconnection import Interdependency, compile_rules
 from resilience_sim.engine.fast_service import served_over_time_fast
+from resilience_sim.engine.fuel import FuelLog
 from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.operators import (
     OperatorModel,
@@ -53,6 +54,12 @@ from resilience_sim.metrics import (
     empty_outage_causes,
     served_fraction,
     summarize_replication,
+)
+from resilience_sim.metrics.fuel_logistics import (
+    empty_fuel_trips,
+    empty_road_closures,
+    fuel_trip_rows,
+    road_closure_rows,
 )
 from resilience_sim.metrics.giant_component import empty_table as empty_giant_table
 from resilience_sim.metrics.giant_component import giant_component_rows, operator_index
@@ -77,7 +84,10 @@ OPTIONAL_TABLES = ("regional", "outage_causes", "giant_component")
 # Per-operator tables: in every batch (empty without operators), written to a run folder
 # only when the scenario declares operators (docs/operators.md).
 OPERATOR_TABLES = ("operators", "operator_summary")
-ALL_TABLES = (*TABLES, "giant_component", *OPERATOR_TABLES)
+# Fuel logistics tables: in every batch (empty without power.fuel), written to a run folder
+# only with power.fuel (road_closures only with power.fuel.roads; docs/power.md).
+FUEL_TABLES = ("fuel_trips", "road_closures")
+ALL_TABLES = (*TABLES, "giant_component", *OPERATOR_TABLES, *FUEL_TABLES)
 
 # Batches per worker when the batch size is not given: several, so that a slow batch
 # does not leave the other workers idle at the end and progress moves smoothly.
@@ -244,6 +254,7 @@ class ReplicationOutput:
     giant_component: pd.DataFrame | None = None  # with output.giant_component
     operators: OperatorServed | None = None  # served users per operator (with operators)
     operator_summary: list[dict] | None = None  # one row per operator
+    fuel: FuelLog | None = None  # truck trips and road closures (with power.fuel)
 
 
 def replication_damages(context: StudyContext, rngs: dict[str, np.random.Generator]) -> list:
@@ -341,7 +352,9 @@ def run_replication(
             context.operator_of_node,
             context.operators,
         )
-    return ReplicationOutput(replication, served, events, summary, causes, giant, ops, op_summary)
+    return ReplicationOutput(
+        replication, served, events, summary, causes, giant, ops, op_summary, log.fuel
+    )
 
 
 @dataclass(frozen=True)
@@ -515,6 +528,8 @@ class SimulationResult:
         wall_time_s: float = 0.0,
         giant_component: pd.DataFrame | None = None,
         aggregate_: pd.DataFrame | None = None,
+        fuel_trips: pd.DataFrame | None = None,
+        road_closures: pd.DataFrame | None = None,
         run_dir: Path | None = None,
         execution: dict | None = None,
     ):
@@ -534,6 +549,8 @@ class SimulationResult:
             "giant_component": giant_component,
             "operators": operators,
             "operator_summary": operator_summary,
+            "fuel_trips": fuel_trips,
+            "road_closures": road_closures,
         }
 
     def __repr__(self) -> str:
@@ -582,6 +599,16 @@ class SimulationResult:
         """Summary figures per replication and operator (empty without operators)."""
         return self._table("operator_summary")
 
+    @property
+    def fuel_trips(self) -> pd.DataFrame:
+        """Fuel truck trips and requests (docs/power.md; empty without ``power.fuel``)."""
+        return self._table("fuel_trips")
+
+    @property
+    def road_closures(self) -> pd.DataFrame:
+        """Road segment closures (docs/power.md; empty without ``power.fuel.roads``)."""
+        return self._table("road_closures")
+
     def _table(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
         if table is None:
@@ -592,6 +619,10 @@ class SimulationResult:
                 table = pd.read_parquet(file)
             elif name in OPERATOR_TABLES:  # no operators declared
                 table = _stacked([], OPERATOR_COLUMNS[name])
+            elif name == "fuel_trips":  # no power.fuel
+                table = empty_fuel_trips()
+            elif name == "road_closures":
+                table = empty_road_closures()
             else:
                 table = pd.DataFrame()
             self._tables[name] = table
@@ -898,7 +929,22 @@ def collect_tables(
         [arrays.asset_kinds, np.full(len(regions), "region", dtype=object)]
     ).astype(str)
     timeline, regional, events, operators, op_summary = [], [], [], [], []
+    fuel_trips, road_closures = [empty_fuel_trips()], [empty_road_closures()]
+    power = context.scenario.spec.power
+    fuel_spec = power.fuel if power is not None else None
     for out in outputs:
+        if out.fuel is not None and fuel_spec is not None:
+            depots = [d.name for d in fuel_spec.depots]
+            fuel_trips.append(
+                fuel_trip_rows(out.replication, out.fuel, arrays, depots, fuel_spec.burn_l_per_h)
+            )
+            roads = context.plan.fuel.roads if context.plan.fuel is not None else None
+            if roads is not None:
+                road_closures.append(
+                    road_closure_rows(
+                        out.replication, out.fuel, roads, context.scenario.spec.horizon_hours
+                    )
+                )
         s = out.served
         k = len(s.time_h)
         timeline.append(
@@ -961,6 +1007,8 @@ def collect_tables(
         ),
         "operators": _stacked(operators, OPERATOR_COLUMNS["operators"]),
         "operator_summary": _stacked(op_summary, OPERATOR_COLUMNS["operator_summary"]),
+        "fuel_trips": pd.concat(fuel_trips, ignore_index=True),
+        "road_closures": pd.concat(road_closures, ignore_index=True),
     }
 
 

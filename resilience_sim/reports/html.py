@@ -21,6 +21,7 @@ from resilience_sim.metrics.equity import WORST_SHARE, worst_served_share
 from resilience_sim.reports import figures, geomap
 from resilience_sim.reports.basemap import geo_assets_script
 from resilience_sim.reports.compare_report import write_comparison_report
+from resilience_sim.reports.fuel_logistics import fuel_section, has_fuel
 from resilience_sim.reports.operators_section import has_operators, operators_section
 from resilience_sim.reports.outage_causes import outage_cause_section
 from resilience_sim.reports.outage_map import STATES, outage_map
@@ -99,6 +100,7 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         "<nav><a href='#headline'>Headline</a><a href='#map'>Map</a>"
         "<a href='#recovery'>Recovery</a><a href='#regions'>Regions and equity</a>"
         "<a href='#causes'>Sites out by cause</a>"
+        + ("<a href='#fuel'>Fuel logistics</a>" if has_fuel(run) else "")
         + ("<a href='#operators'>Operators</a>" if has_operators(run) else "")
         + "<a href='#distributions'>Distributions</a><a href='#metrics'>All metrics</a>"
         "<a href='#events'>Event log</a></nav>",
@@ -124,6 +126,7 @@ def render_report(run: RunFolder, replay: RunReplay | None = None) -> str:
         _equity_section(replay),
         "<h2 id='causes'>Sites out by region, by cause, day by day</h2>",
         outage_cause_section(run),
+        fuel_section(run),
         operators_section(run),
         "<h2 id='distributions'>Distributions across replications</h2>",
         figure_div(
