@@ -348,3 +348,17 @@ def test_run_writes_a_report_unless_told_not_to(tmp_path, inputs):
     again = invoke("report", str(folder_b))
     assert again.exit_code == 0
     assert (folder_b / "report.html").is_file()
+
+
+def test_progress_bar_draws_through_the_lazy_console(monkeypatch):
+    """The test above swaps in a real Console; the CLI's own ``err`` is the lazy stand-in,
+    which rich's Live enters as a context manager (special methods bypass __getattr__)."""
+    screen = io.StringIO()
+    lazy = cli_common._LazyConsole(stderr=True)
+    object.__setattr__(lazy, "_console", Console(file=screen, force_terminal=True, width=80))
+    monkeypatch.setattr(cli_common, "err", lazy)
+    with cli_common.progress_bar(3) as advance:
+        assert advance is not None
+        for done in (1, 2, 3):
+            advance(done)
+    assert "3/3" in screen.getvalue()

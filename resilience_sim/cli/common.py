@@ -45,6 +45,14 @@ class _LazyConsole:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._get(), name, value)
 
+    # Special methods are looked up on the class, not through __getattr__: rich's Live
+    # (the progress bar) enters its console as a context manager.
+    def __enter__(self) -> Any:
+        return self._get().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._get().__exit__(*exc)
+
 
 out = _LazyConsole(stderr=False)
 err = _LazyConsole(stderr=True)
