@@ -55,27 +55,10 @@ SEED = 1
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
 
-def plan_arguments(ctx: StudyContext) -> dict:
-    """The keyword arguments that compile ``ctx``'s plan (as ``StudyContext.build``)."""
-    spec = ctx.scenario.spec
-    overload = spec.overload
-    return {
-        "demand_gbps": ctx.demand_gbps,
-        "overload_alpha": overload.alpha if overload is not None else None,
-        "start_date": spec.start_date,
-        "custom_policy": ctx.custom_policy,
-        "interdependency": ctx.interdependency,
-        "routing": spec.service.routing,
-        "overload_load": overload.load if overload is not None else "demand",
-        "overload_pivots": overload.pivots if overload is not None else None,
-        "power": spec.power,
-    }
-
-
 def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
     """Per-replication seconds of both ways on ``ctx`` (see the module docstring)."""
     spec, arrays = ctx.scenario.spec, ctx.arrays
-    kwargs = plan_arguments(ctx)
+    kwargs = ctx.plan_options
     seeds = replication_seeds(SEED, replications)
     records = [replication_damages(ctx, replication_rngs(seed_seq)) for seed_seq in seeds]
 
@@ -91,16 +74,9 @@ def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
                     ctx.crew_plan,
                     rngs["repairs"],
                     spec.horizon_hours,
-                    kwargs["demand_gbps"],
-                    kwargs["overload_alpha"],
-                    kwargs["start_date"],
-                    kwargs["custom_policy"],
-                    kwargs["interdependency"],
-                    kwargs["routing"],
-                    kwargs["overload_load"],
-                    kwargs["overload_pivots"],
-                    kwargs["power"],
-                    rngs["power"],
+                    power_rng=rngs["power"],
+                    roads_rng=rngs["roads"],
+                    **kwargs,
                 )
             )
         return logs
@@ -109,29 +85,30 @@ def measure(ctx: StudyContext, replications: int, repeats: int) -> dict:
         logs = []
         for seed_seq, damages in zip(seeds, records, strict=True):
             rngs = replication_rngs(seed_seq)
-            logs.append(simulate_planned(arrays, ctx.plan, damages, rngs["repairs"], rngs["power"]))
+            logs.append(
+                simulate_planned(
+                    arrays, ctx.plan, damages, rngs["repairs"], rngs["power"], rngs["roads"]
+                )
+            )
         return logs
 
     def setup_per_replication() -> None:
         for seed_seq in seeds:
             rngs = replication_rngs(seed_seq)
             plan = compile_plan(arrays, spec.recovery, ctx.crew_plan, spec.horizon_hours, **kwargs)
-            Replication(arrays, plan, rngs["repairs"], rngs["power"])
+            Replication(arrays, plan, rngs["repairs"], rngs["power"], rngs["roads"])
 
     def setup_study_plan() -> None:
         for seed_seq in seeds:
             rngs = replication_rngs(seed_seq)
-            Replication(arrays, ctx.plan, rngs["repairs"], rngs["power"])
+            Replication(arrays, ctx.plan, rngs["repairs"], rngs["power"], rngs["roads"])
 
     def whole() -> None:
         for k, seed_seq in enumerate(seeds):
             run_replication(ctx, k, seed_seq, summary_only=True)
 
     a, b = per_replication(), study_plan()  # warm-up, and the check
-    same = all(
-        x.time_h == y.time_h and x.asset_idx == y.asset_idx and x.cause == y.cause
-        for x, y in zip(a, b, strict=True)
-    )
+    same = all(x.to_arrays().same_as(y.to_arrays()) for x, y in zip(a, b, strict=True))
     laps: dict[str, list[float]] = {}
     timed = [
         ("engine_per_replication_s", per_replication),

@@ -43,3 +43,20 @@ def test_benchmark_at_10k_nodes_three_replications(tmp_path):
         assert 0.15 * 24_000 <= facts["jobs"] <= 0.3 * 24_000
     markdown = next(tmp_path.glob("benchmark-*.md")).read_text()
     assert "(a) / (c)" in markdown and "fast == naive on rows checked | yes" in markdown
+
+
+def test_replication_plan_benchmark_on_the_roads_scenario(tmp_path):
+    """The plan benchmark runs (it calls simulate_replication with the study's plan
+    options) and both ways give the same logs on the scenario with roads."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "replication_plan.py"), "--replications", "2",
+         "--repeats", "1", "--sizes", "", "--scenarios", "pacific_island_cyclone_roads",
+         "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    (result_file,) = tmp_path.glob("replication-plan-*.json")
+    rows = json.loads(result_file.read_text())["rows"]
+    assert list(rows) == ["pacific_island_cyclone_roads"]
+    assert rows["pacific_island_cyclone_roads"]["logs_equal"] is True

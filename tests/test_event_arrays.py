@@ -187,6 +187,18 @@ def test_the_loose_form_still_works_with_a_deprecation_warning(line):
         served_over_time(arrays, time_h[::-1], assets, codes)
 
 
+def test_same_as_compares_every_column_with_nan_values_equal():
+    events = small_log().to_arrays()
+    assert events.same_as(small_log().to_arrays())  # NaN values count as equal
+    changed = small_log()
+    changed.cause_class[1] = STRUCTURAL
+    assert not events.same_as(changed.to_arrays())
+    degraded = small_log()
+    degraded.value[2] = 0.5
+    assert not events.same_as(degraded.to_arrays())
+    assert not events.same_as(events.head(4))
+
+
 def test_hijack_end_region_subjects_are_kept():
     events = EventArrays([1.0, 2.0], [12, 12], [HIJACK_START, HIJACK_END])
     assert events.asset_idx.tolist() == [12, 12]

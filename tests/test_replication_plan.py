@@ -174,11 +174,13 @@ def with_overload(scenario, **overload):
 
 
 def feature_contexts():
-    """Shipped scenarios with closed areas and stopgaps, power and fuel trucks, crew
+    """Shipped scenarios with closed areas and stopgaps, power and fuel trucks (and on
+    roads the storm closes), crew
     impairment, capacity loss; and the typhoon with both overload loads."""
     names = [
         "pacific_island_eruption",
         "pacific_island_cyclone_fuel",
+        "pacific_island_cyclone_roads",
         "landlocked_ransomware",
         "archipelago_ddos_ixp_typhoon",
         "cyber_during_cyclone",
@@ -201,7 +203,6 @@ def test_one_plan_for_every_replication_equals_a_fresh_plan_each(name):
     context = StudyContext.build(scenario)
     spec, arrays = scenario.spec, context.arrays
     copied = pickle.loads(pickle.dumps(context.plan))
-    overload = spec.overload
     for seed_seq in replication_seeds(7, 4):
         rngs = replication_rngs(seed_seq)
         damages = replication_damages(context, rngs)
@@ -209,7 +210,11 @@ def test_one_plan_for_every_replication_equals_a_fresh_plan_each(name):
         for plan in (context.plan, copied, None):
             rngs = replication_rngs(seed_seq)
             if plan is not None:
-                logs.append(simulate_planned(arrays, plan, damages, rngs["repairs"], rngs["power"]))
+                logs.append(
+                    simulate_planned(
+                        arrays, plan, damages, rngs["repairs"], rngs["power"], rngs["roads"]
+                    )
+                )
                 continue
             logs.append(
                 simulate_replication(
@@ -220,15 +225,8 @@ def test_one_plan_for_every_replication_equals_a_fresh_plan_each(name):
                     rngs["repairs"],
                     spec.horizon_hours,
                     power_rng=rngs["power"],
-                    demand_gbps=context.demand_gbps,
-                    overload_alpha=overload.alpha if overload is not None else None,
-                    start_date=spec.start_date,
-                    custom_policy=context.custom_policy,
-                    interdependency=context.interdependency,
-                    routing=spec.service.routing,
-                    overload_load=overload.load if overload is not None else "demand",
-                    overload_pivots=overload.pivots if overload is not None else None,
-                    power=spec.power,
+                    roads_rng=rngs["roads"],
+                    **context.plan_options,
                 )
             )
         assert len(logs[0]) > 0

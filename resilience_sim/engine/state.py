@@ -262,6 +262,32 @@ class EventArrays:
         times.setflags(write=False)
         return times
 
+    def same_as(self, other: EventArrays) -> bool:
+        """Whether ``other`` holds the same events: every column equal, NaN values equal.
+
+        Parameters
+        ----------
+        other : EventArrays
+            Another log.
+
+        Returns
+        -------
+        bool
+            True when all seven columns are equal.
+        """
+        return all(
+            np.array_equal(getattr(self, name), getattr(other, name), equal_nan=name == "value")
+            for name in (
+                "time_h",
+                "asset_idx",
+                "event",
+                "value",
+                "cause",
+                "cause_class",
+                "propagated",
+            )
+        )
+
     def head(self, n_events: int) -> EventArrays:
         """The first ``n_events`` events (a prefix of a log is a log).
 

@@ -74,6 +74,7 @@ from resilience_sim.scenario import Scenario
 from resilience_sim.scenario.custom_policy import CustomPolicy
 from resilience_sim.scenario.loader import check_custom_policy
 from resilience_sim.scenario.recovery import with_stopgap_links
+from resilience_sim.scenario.schema import ScenarioSpec
 from resilience_sim.threats import THREAT_SAMPLERS
 from resilience_sim.topology import NetworkArrays, Topology, compile_topology
 
@@ -96,6 +97,50 @@ _BATCHES_PER_WORKER = 4
 # lose per worker, and the granularity of its progress (assumed; ~2 s of work per batch
 # for the shipped island scenario at ~20 ms of CPU per replication).
 MAX_BATCH_SIZE = 100
+
+
+def plan_options(
+    spec: ScenarioSpec,
+    topology: Topology,
+    demand_gbps: np.ndarray,
+    custom_policy: CustomPolicy | None,
+    interdependency: Interdependency | None,
+) -> dict[str, Any]:
+    """The keyword options of :func:`~resilience_sim.engine.plan.compile_plan` for a
+    scenario: the one place that maps the scenario's sections onto the plan's options.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario's settings.
+    topology : Topology
+        The study's topology (the scenario's, plus standby stopgap links).
+    demand_gbps : numpy.ndarray
+        ``(n_nodes,)`` international demand per node, Gb/s.
+    custom_policy : CustomPolicy or None
+        The resolved custom ``recovery.policy`` (None: a built-in one).
+    interdependency : Interdependency or None
+        The compiled dependency rules (None: none).
+
+    Returns
+    -------
+    dict[str, Any]
+        Option name -> value.
+    """
+    overload = spec.overload
+    return {
+        "demand_gbps": demand_gbps,
+        "overload_alpha": overload.alpha if overload is not None else None,
+        "start_date": spec.start_date,
+        "custom_policy": custom_policy,
+        "interdependency": interdependency,
+        "routing": spec.service.routing,
+        "overload_load": overload.load if overload is not None else "demand",
+        "overload_pivots": overload.pivots if overload is not None else None,
+        "power": spec.power,
+        "topology": topology,
+        "hazards": tuple(spec.hazards),
+    }
 
 
 @dataclass(frozen=True)
@@ -127,6 +172,16 @@ class StudyContext:
     def interdependency(self) -> Interdependency | None:
         """The scenario's dependency rules, compiled (part of the plan; None: none)."""
         return self.plan.interdependency
+
+    @property
+    def plan_options(self) -> dict[str, Any]:
+        """The keyword options its plan was compiled with (:func:`plan_options`), for
+        :func:`~resilience_sim.engine.plan.compile_plan` or
+        :func:`~resilience_sim.engine.simulation.simulate_replication`."""
+        spec = self.scenario.spec
+        return plan_options(
+            spec, self.topology, self.demand_gbps, self.custom_policy, self.interdependency
+        )
 
     @property
     def capacity_demand_gbps(self) -> np.ndarray | None:
@@ -185,27 +240,15 @@ class StudyContext:
             )
             op_baseline = baseline_per_operator(arrays, model)
             baseline = with_operator_totals(baseline, op_baseline)
-        overload = spec.overload
+        interdependency = (
+            compile_rules(arrays, topology, list(spec.dependencies)) if spec.dependencies else None
+        )
         plan = compile_plan(
             arrays,
             spec.recovery,
             plan_crews(spec.recovery, arrays),
             spec.horizon_hours,
-            demand_gbps=demand,
-            overload_alpha=overload.alpha if overload is not None else None,
-            start_date=spec.start_date,
-            custom_policy=custom_policy,
-            interdependency=(
-                compile_rules(arrays, topology, list(spec.dependencies))
-                if spec.dependencies
-                else None
-            ),
-            routing=spec.service.routing,
-            overload_load=overload.load if overload is not None else "demand",
-            overload_pivots=overload.pivots if overload is not None else None,
-            power=spec.power,
-            topology=topology,
-            hazards=tuple(spec.hazards),
+            **plan_options(spec, topology, demand, custom_policy, interdependency),
         )
         return cls(
             scenario,
