@@ -351,35 +351,6 @@ def compile_policy(
     return PolicyPlan(rule, custom if rule is None else None, critical_assets(arrays))
 
 
-def make_policy(
-    name: str,
-    arrays: NetworkArrays,
-    state: NetworkState,
-    custom: CustomPolicy | None = None,
-) -> Policy:
-    """The policy ``name`` (``recovery.policy``) for one replication.
-
-    :func:`compile_policy` then :meth:`PolicyPlan.bind`.
-
-    Parameters
-    ----------
-    name : str
-        A built-in policy name or a custom policy's path.
-    arrays : NetworkArrays
-        The compiled network.
-    state : NetworkState
-        The replication's network state.
-    custom : CustomPolicy or None
-        The custom policy the study resolved, if any.
-
-    Returns
-    -------
-    Policy
-        The replication's policy.
-    """
-    return compile_policy(name, arrays, custom).bind(arrays, state)
-
-
 __all__ = [
     "POLICIES",
     "CriticalFirst",
@@ -391,5 +362,4 @@ __all__ = [
     "PolicyPlan",
     "compile_policy",
     "critical_assets",
-    "make_policy",
 ]

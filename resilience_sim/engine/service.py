@@ -98,7 +98,7 @@ def component_labels(
     if graph is not None:
         live_graph = graph.live(asset_up)
     else:
-        live = asset_up[n:] & node_up[arrays.link_src] & node_up[arrays.link_dst]
+        live = arrays.live_links(asset_up)
         src, dst = arrays.link_src[live], arrays.link_dst[live]
         ones = np.ones(len(src), dtype=np.int8)
         live_graph = coo_matrix((ones, (src, dst)), shape=(n, n)).tocsr()
@@ -343,8 +343,6 @@ def served_over_time_reference(
     ServedPopulation
         One row per distinct event time.
     """
-    if demand_gbps is not None and not np.any(demand_gbps > 0):
-        demand_gbps = None  # no demand: the capacity columns are NaN, skip their passes
     rows = []
     for state in replay(arrays, events):
         asset_up = state.asset_up

@@ -162,7 +162,6 @@ class Replication:
     ):
         self.env = simpy.Environment()
         self.arrays, self.plan, self.rng = arrays, plan, rng
-        self.recovery, self.crew_plan = plan.recovery, plan.crew_plan
         self.log = EventLog()
         self.state = NetworkState(arrays.n_assets, self.log, plan.dependencies)
         self.interdependency = plan.interdependency
@@ -332,15 +331,15 @@ class Replication:
         if self.ships and arrays.asset_kinds[asset] == "submarine_cable":
             self.ships.submit(job, km, depth_m)
             return
-        depot = self.crew_plan.depot_of_asset[asset]
+        depot = self.plan.crew_plan.depot_of_asset[asset]
         if depot == NO_DEPOT:
             return
         if math.isnan(job.repair_h):
             job.repair_h = self.plan.repair_durations[arrays.asset_kinds[asset]].sample(self.rng)
         job.travel_h = (
-            float(self.crew_plan.travel_h[asset])
+            float(self.plan.crew_plan.travel_h[asset])
             if at_asset
-            else self.crew_plan.travel_to(depot, lat, lon)
+            else self.plan.crew_plan.travel_to(depot, lat, lon)
         )
         job.open_at_h = self._opens_at(asset, lat, lon)
         self.crews.submit(depot, job)

@@ -15,11 +15,14 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from resilience_sim.engine.dependencies import DependencyGraph
+
+if TYPE_CHECKING:  # engine.fuel imports this module
+    from resilience_sim.engine.fuel import FuelLog
 
 FAIL = 0
 REPAIR = 1
@@ -47,9 +50,9 @@ Listener = Callable[[float, int, bool], None]  # (t_h, asset, is_up_now)
 class EventLog:
     """The engine's recorder: state changes appended in the order they happened.
 
-    Lists while the replication runs (an append is ~1 us); :meth:`to_arrays` turns the
-    finished log into the one typed structure every later stage reads,
-    :class:`EventArrays`.
+    Lists while the replication runs (recording an event takes ~0.2 us, timeit);
+    :meth:`to_arrays` turns the finished log into the one typed structure every later
+    stage reads, :class:`EventArrays`.
     """
 
     time_h: list[float] = field(default_factory=list)
@@ -61,7 +64,7 @@ class EventLog:
     cause_class: list[str] = field(default_factory=list)  # one of CAUSE_CLASSES, or ""
     # the replication's fuel trips and road closures (engine.fuel.FuelLog), set at the
     # horizon with power.fuel; not part of EventArrays
-    fuel: Any = None
+    fuel: FuelLog | None = None
 
     def record(
         self,

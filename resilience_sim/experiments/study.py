@@ -973,20 +973,19 @@ def collect_tables(
     ).astype(str)
     timeline, regional, events, operators, op_summary = [], [], [], [], []
     fuel_trips, road_closures = [empty_fuel_trips()], [empty_road_closures()]
-    power = context.scenario.spec.power
-    fuel_spec = power.fuel if power is not None else None
+    fuel_plan = context.plan.fuel  # set exactly when the scenario has power.fuel
+    horizon_h = context.scenario.spec.horizon_hours
+    if fuel_plan is not None:
+        fuel_spec = context.scenario.spec.power.fuel
+        depots = [d.name for d in fuel_spec.depots]
     for out in outputs:
-        if out.fuel is not None and fuel_spec is not None:
-            depots = [d.name for d in fuel_spec.depots]
+        if out.fuel is not None:  # only with power.fuel
             fuel_trips.append(
                 fuel_trip_rows(out.replication, out.fuel, arrays, depots, fuel_spec.burn_l_per_h)
             )
-            roads = context.plan.fuel.roads if context.plan.fuel is not None else None
-            if roads is not None:
+            if fuel_plan.roads is not None:
                 road_closures.append(
-                    road_closure_rows(
-                        out.replication, out.fuel, roads, context.scenario.spec.horizon_hours
-                    )
+                    road_closure_rows(out.replication, out.fuel, fuel_plan.roads, horizon_h)
                 )
         s = out.served
         k = len(s.time_h)
