@@ -39,8 +39,8 @@ from functools import cached_property
 import numpy as np
 from scipy.spatial import cKDTree
 
-from resilience_sim.engine.fast_service import component_labels
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.service import component_labels
 from resilience_sim.engine.state import EventArrays
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
 from resilience_sim.scenario.operators import Operator, Roaming
