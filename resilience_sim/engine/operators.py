@@ -76,6 +76,7 @@ class OperatorModel:
     pair_users: np.ndarray  # (m,) unit_users of each pair's unit
     capacity_users: np.ndarray  # (n_nodes,) factor x the site's users in the undamaged network
     unit_served_in_baseline: tuple[np.ndarray, np.ndarray]  # (k,) domestic, international
+    unit_baseline_users: tuple[np.ndarray, np.ndarray]  # (k,) persons served, the same split
     unit_region: np.ndarray  # (k,) region index of each unit's node
     n_regions: int
 
@@ -301,14 +302,18 @@ def build_operator_model(
         capacity_factor=capacity_factor,
         capacity_users=np.empty(0),
         unit_served_in_baseline=(np.empty(0, bool), np.empty(0, bool)),
+        unit_baseline_users=(np.empty(0), np.empty(0)),
         unit_region=arrays.region_of_node[unit_node].astype(np.int64),
         n_regions=len(regions),
     )
     dom, intl = _baseline_evaluation(arrays, model)
+    dom.served.setflags(write=False)  # shared: baseline_unit_served returns it
+    intl.served.setflags(write=False)
     model = dataclasses.replace(
         model,
         capacity_users=capacity_factor * np.maximum(dom.load, intl.load),
         unit_served_in_baseline=(dom.served > 0, intl.served > 0),
+        unit_baseline_users=(dom.served, intl.served),
     )
     model.groups  # noqa: B018  (built now: once per study, pickled with the model to workers)
     return model
@@ -455,8 +460,9 @@ def baseline_per_operator(arrays: NetworkArrays, model: OperatorModel) -> Operat
     OperatorServed
         One row (``time_h == [0.0]``) of served users, persons.
     """
-    dom, intl = _baseline_evaluation(arrays, model)
-    return _tabulate(arrays, model, [(0.0, dom, intl)])
+    k = len(model.unit_users)
+    dom, intl = (_Assignment(s, np.zeros(k), np.empty(0)) for s in model.unit_baseline_users)
+    return _tabulate(arrays, model, [(0.0, dom, intl)])  # no roaming: roamed 0; load unused
 
 
 def baseline_unit_served(arrays: NetworkArrays, model: OperatorModel) -> np.ndarray:
@@ -475,7 +481,7 @@ def baseline_unit_served(arrays: NetworkArrays, model: OperatorModel) -> np.ndar
     numpy.ndarray
         ``(n_units,)`` persons.
     """
-    return _baseline_evaluation(arrays, model)[0].served
+    return model.unit_baseline_users[0]
 
 
 @dataclass(frozen=True)
