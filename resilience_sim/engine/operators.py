@@ -567,7 +567,7 @@ def _assign(
 
 def _tabulate(arrays: NetworkArrays, model: OperatorModel, rows) -> OperatorServed:
     n_ops, n_regions = model.n_ops, len(arrays.region_names)
-    cell = model.unit_op * n_regions + arrays.region_of_node[model.unit_node]
+    cell = model.groups.out_cell[: len(model.unit_users)]  # operator x region of each unit
 
     def by_op_region(values: np.ndarray) -> np.ndarray:
         return np.bincount(cell, weights=values, minlength=n_ops * n_regions).reshape(
