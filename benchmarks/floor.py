@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from resilience_sim.engine.crews import NO_DEPOT, CrewPlan
-from resilience_sim.engine.fast_service import component_labels
+from resilience_sim.engine.service import component_labels
 from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 

@@ -39,10 +39,11 @@ from resilience_sim.topology.generate import generate_topology  # noqa: E402
 from resilience_sim.topology.generate_operators import market_shares, operator_ids  # noqa: E402
 
 
-def cpu(fn) -> float:
+def timed(fn):
+    """``(CPU seconds, result)`` of calling ``fn``."""
     started = time.process_time()
-    fn()
-    return time.process_time() - started
+    result = fn()
+    return time.process_time() - started, result
 
 
 def measure(n_nodes: int, n_operators: int, repeats: int, reference: bool) -> dict[str, float]:
@@ -57,22 +58,21 @@ def measure(n_nodes: int, n_operators: int, repeats: int, reference: bool) -> di
         for a, s in zip(operator_ids(n_operators), shares, strict=True)
     ]
 
-    def build():
-        return operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5)
-
-    build_s = cpu(lambda: build().groups)  # the pair groups are kept with the model
-    model = build()
+    # build_operator_model builds the pair groups too (kept with the model, once per study)
+    build_s, model = timed(
+        lambda: operator_model_of(topology, arrays, operators, Roaming(), 2.0, 1.5)
+    )
     events = rep.events
-    node = [cpu(lambda: served_over_time_fast(arrays, events)) for _ in range(repeats)]
-    model.groups  # noqa: B018  (built once per study, before the first replication)
-    ops = [cpu(lambda: served_per_operator(arrays, model, events)) for _ in range(repeats)]
+    node = [timed(lambda: served_over_time_fast(arrays, events))[0] for _ in range(repeats)]
+    runs = [timed(lambda: served_per_operator(arrays, model, events)) for _ in range(repeats)]
+    ops = [seconds for seconds, _ in runs]
     n_times = len(events.row_times_h)
     ref_s = np.nan
     if reference:
         started = time.process_time()
         ref = operator_service_reference(arrays, model, events)
         ref_s = time.process_time() - started
-        fast = served_per_operator(arrays, model, events)
+        fast = runs[-1][1]
         for name in ("domestic", "international", "roaming_domestic", "roaming_international"):
             if not np.array_equal(getattr(ref, name), getattr(fast, name)):
                 raise SystemExit(f"{n_nodes} nodes: {name} differs from the reference")

@@ -31,7 +31,7 @@ from resilience_sim.engine.disconnection import (  # noqa: E402
     Interdependency,
     compile_rules,
 )
-from resilience_sim.engine.fast_service import component_labels  # noqa: E402
+from resilience_sim.engine.service import component_labels  # noqa: E402
 from resilience_sim.engine.traffic import route_traffic  # noqa: E402
 from resilience_sim.hazards import sample_hazards  # noqa: E402
 from resilience_sim.rng import replication_rngs, replication_seeds  # noqa: E402

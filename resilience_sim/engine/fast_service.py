@@ -43,7 +43,7 @@ from resilience_sim.engine.service import (
     ServedPopulation,
     capacity_over_time,
     component_has,
-    component_labels,  # re-exported: stopgaps, operators and benchmarks import it from here
+    component_labels,
     population_served,
 )
 from resilience_sim.engine.state import (
@@ -318,22 +318,57 @@ def _fill_rows(total, by_region, b0, b1, newly, pop, region_of_node) -> None:
     by_region[b0 + 1 : b1] = by_region[b0] + np.cumsum(gain_r, axis=0)[1:]
 
 
+def open_hijacks(
+    arrays: NetworkArrays,
+    times: np.ndarray,
+    time_h: np.ndarray,
+    asset_idx: np.ndarray,
+    codes: np.ndarray,
+    n_regions: int,
+) -> np.ndarray:
+    """Open hijacks per region at each row of a timeline.
+
+    Hijack events name region ``r`` as asset ``n_assets + r``; the count is a cumulative
+    sum of +1 (start) and -1 (end) over the rows.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    times : numpy.ndarray
+        ``(n_rows,)`` the timeline's rows (``events.row_times_h``), hours.
+    time_h : numpy.ndarray
+        ``(n_events,)`` each event's time, hours.
+    asset_idx : numpy.ndarray
+        ``(n_events,)`` each event's subject (asset, or ``n_assets`` + region).
+    codes : numpy.ndarray
+        ``(n_events,)`` event codes (:func:`~resilience_sim.engine.replay.up_down_codes`).
+    n_regions : int
+        Number of regions.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_rows, n_regions)`` int64 open counts.
+    """
+    hijack = (codes == HIJACK_START) | (codes == HIJACK_END)
+    open_ = np.zeros((len(times), n_regions), dtype=np.int64)
+    if hijack.any():
+        row = np.searchsorted(times, time_h[hijack])
+        region = asset_idx[hijack] - arrays.n_assets
+        np.add.at(open_, (row, region), np.where(codes[hijack] == HIJACK_START, 1, -1))
+    return np.cumsum(open_, axis=0)
+
+
 def _remove_hijacked(arrays, times, time_h, asset_idx, event, international, reg_intl) -> None:
     """Zero the international service of regions while their traffic is hijacked.
 
-    Hijack events name region ``r`` as asset ``n_assets + r``; the count of open
-    hijacks per region and row is a cumulative sum over the batches.
+    Regions with an open count (:func:`open_hijacks`) other than 0 lose it.
     """
-    hijack = (event == HIJACK_START) | (event == HIJACK_END)
-    if not hijack.any():
+    if not ((event == HIJACK_START) | (event == HIJACK_END)).any():
         return
-    n_regions = reg_intl.shape[1]
-    row = np.searchsorted(times, time_h[hijack])
-    region = asset_idx[hijack] - arrays.n_assets
-    step = np.where(event[hijack] == HIJACK_START, 1, -1)
-    open_ = np.zeros((len(times), n_regions), dtype=np.int64)
-    np.add.at(open_, (row, region), step)
-    lost = np.cumsum(open_, axis=0) != 0  # as the reference: any open count masks
+    open_ = open_hijacks(arrays, times, time_h, asset_idx, event, reg_intl.shape[1])
+    lost = open_ != 0  # as the reference: any open count masks
     international -= np.where(lost, reg_intl, 0.0).sum(axis=1)
     reg_intl[lost] = 0.0
 

@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from resilience_sim.engine.fast_service import _RepairRun, component_labels, net_changes
+from resilience_sim.engine.fast_service import _RepairRun, net_changes, open_hijacks
 from resilience_sim.engine.operators import OperatorModel, OperatorServed, PairGroups
 from resilience_sim.engine.replay import up_down_codes
+from resilience_sim.engine.service import component_has, component_labels
 from resilience_sim.engine.state import (
     FAIL,
-    HIJACK_END,
-    HIJACK_START,
     REPAIR,
     EventArrays,
     accepts_loose_log,
@@ -180,8 +179,7 @@ def _cell_changes(
                 at = g_batch[mid:hi] - b0
                 run = _RepairRun(arrays, asset_up, labels, g_asset[mid:hi], at, b1 - b0 - 1)
             for side, sources in enumerate((arrays.is_core, arrays.is_international)):
-                has_source = np.zeros(n_comp, dtype=bool)
-                has_source[labels[sources & node_up]] = True
+                has_source = component_has(n_comp, labels, node_up, sources)
                 now = node_up & has_source[labels]
                 flip = np.flatnonzero((now != serving[side]) & used[side, g])
                 cell_base = (side * n_networks + g) * n
@@ -207,13 +205,7 @@ def _cell_changes(
 def _hijacked(arrays, times, time_h, asset_idx, codes, n_regions) -> np.ndarray:
     """``(n_rows, n_regions)`` bool: the region's international traffic is hijacked
     (an open count > 0, as the reference reads it)."""
-    hijack = (codes == HIJACK_START) | (codes == HIJACK_END)
-    open_ = np.zeros((len(times), n_regions), dtype=np.int64)
-    if hijack.any():
-        row = np.searchsorted(times, time_h[hijack])
-        region = asset_idx[hijack] - arrays.n_assets
-        np.add.at(open_, (row, region), np.where(codes[hijack] == HIJACK_START, 1, -1))
-    return np.cumsum(open_, axis=0) > 0
+    return open_hijacks(arrays, times, time_h, asset_idx, codes, n_regions) > 0
 
 
 def _unique(values: np.ndarray) -> np.ndarray:

@@ -39,8 +39,8 @@ from functools import cached_property
 import numpy as np
 from scipy.spatial import cKDTree
 
-from resilience_sim.engine.fast_service import component_labels
 from resilience_sim.engine.replay import replay
+from resilience_sim.engine.service import component_labels
 from resilience_sim.engine.state import EventArrays
 from resilience_sim.geo import EARTH_RADIUS_KM, unit_vectors
 from resilience_sim.scenario.operators import Operator, Roaming
@@ -76,6 +76,7 @@ class OperatorModel:
     pair_users: np.ndarray  # (m,) unit_users of each pair's unit
     capacity_users: np.ndarray  # (n_nodes,) factor x the site's users in the undamaged network
     unit_served_in_baseline: tuple[np.ndarray, np.ndarray]  # (k,) domestic, international
+    unit_baseline_users: tuple[np.ndarray, np.ndarray]  # (k,) persons served, the same split
     unit_region: np.ndarray  # (k,) region index of each unit's node
     n_regions: int
 
@@ -301,14 +302,18 @@ def build_operator_model(
         capacity_factor=capacity_factor,
         capacity_users=np.empty(0),
         unit_served_in_baseline=(np.empty(0, bool), np.empty(0, bool)),
+        unit_baseline_users=(np.empty(0), np.empty(0)),
         unit_region=arrays.region_of_node[unit_node].astype(np.int64),
         n_regions=len(regions),
     )
     dom, intl = _baseline_evaluation(arrays, model)
+    dom.served.setflags(write=False)  # shared: baseline_unit_served returns it
+    intl.served.setflags(write=False)
     model = dataclasses.replace(
         model,
         capacity_users=capacity_factor * np.maximum(dom.load, intl.load),
         unit_served_in_baseline=(dom.served > 0, intl.served > 0),
+        unit_baseline_users=(dom.served, intl.served),
     )
     model.groups  # noqa: B018  (built now: once per study, pickled with the model to workers)
     return model
@@ -455,8 +460,9 @@ def baseline_per_operator(arrays: NetworkArrays, model: OperatorModel) -> Operat
     OperatorServed
         One row (``time_h == [0.0]``) of served users, persons.
     """
-    dom, intl = _baseline_evaluation(arrays, model)
-    return _tabulate(arrays, model, [(0.0, dom, intl)])
+    k = len(model.unit_users)
+    dom, intl = (_Assignment(s, np.zeros(k), np.empty(0)) for s in model.unit_baseline_users)
+    return _tabulate(arrays, model, [(0.0, dom, intl)])  # no roaming: roamed 0; load unused
 
 
 def baseline_unit_served(arrays: NetworkArrays, model: OperatorModel) -> np.ndarray:
@@ -475,7 +481,7 @@ def baseline_unit_served(arrays: NetworkArrays, model: OperatorModel) -> np.ndar
     numpy.ndarray
         ``(n_units,)`` persons.
     """
-    return _baseline_evaluation(arrays, model)[0].served
+    return model.unit_baseline_users[0]
 
 
 @dataclass(frozen=True)
@@ -561,7 +567,7 @@ def _assign(
 
 def _tabulate(arrays: NetworkArrays, model: OperatorModel, rows) -> OperatorServed:
     n_ops, n_regions = model.n_ops, len(arrays.region_names)
-    cell = model.unit_op * n_regions + arrays.region_of_node[model.unit_node]
+    cell = model.groups.out_cell[: len(model.unit_users)]  # operator x region of each unit
 
     def by_op_region(values: np.ndarray) -> np.ndarray:
         return np.bincount(cell, weights=values, minlength=n_ops * n_regions).reshape(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from resilience_sim.engine.fast_service import component_labels
+from resilience_sim.engine.service import component_labels
 from resilience_sim.engine.state import STOPGAP_RELEASED, NetworkState
 from resilience_sim.scenario.recovery import (
     CellOnWheels,

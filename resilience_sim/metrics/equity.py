@@ -17,6 +17,8 @@ burden gives ``s``; a burden carried entirely by the worst-off fifth gives 1.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,7 @@ from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.operators import OperatorModel, OperatorServed
 from resilience_sim.engine.replay import replay
 from resilience_sim.engine.state import EventArrays
+from resilience_sim.metrics.summary import step_widths
 from resilience_sim.topology import NetworkArrays
 
 WORST_SHARE = 0.2  # the headline: share of the burden borne by the worst-served 20 % of users
@@ -153,6 +156,35 @@ def _unserved(
     return unserved
 
 
+def replication_logs(
+    arrays: NetworkArrays, events: pd.DataFrame, replications: list[int] | np.ndarray
+) -> Iterator[EventArrays]:
+    """The event log (:func:`log_arrays`) of each listed replication of an events table.
+
+    A replication without rows in ``events`` (nothing happened in it) gets an empty log.
+
+    Parameters
+    ----------
+    arrays : NetworkArrays
+        The compiled network.
+    events : pandas.DataFrame
+        An events table of the run folder (rows of any number of replications).
+    replications : list[int] or numpy.ndarray
+        The replications, in the order their logs are yielded.
+
+    Yields
+    ------
+    EventArrays
+        One replication's event log.
+    """
+    by_rep = dict(tuple(events.groupby("replication", sort=False)))
+    for rep in replications:
+        log = by_rep.get(rep)
+        if log is None:  # a replication in which nothing happened
+            log = events.iloc[:0]
+        yield log_arrays(arrays, log)
+
+
 def replication_outage_hours(
     arrays: NetworkArrays,
     events: pd.DataFrame,
@@ -186,14 +218,11 @@ def replication_outage_hours(
     numpy.ndarray
         ``(len(replications), n_nodes)`` outage hours.
     """
-    by_rep = dict(tuple(events.groupby("replication", sort=False)))
     cache = {} if cache is None else cache
-    rows = []
-    for rep in replications:
-        log = by_rep.get(rep)
-        if log is None:  # a replication in which nothing happened
-            log = events.iloc[:0]
-        rows.append(node_outage_hours(arrays, log_arrays(arrays, log), until_h, cache))
+    rows = [
+        node_outage_hours(arrays, log, until_h, cache)
+        for log in replication_logs(arrays, events, replications)
+    ]
     return np.vstack(rows) if rows else np.empty((0, arrays.n_nodes))
 
 
@@ -229,11 +258,8 @@ def unit_outage(
     """
     if served.unit_domestic is None:
         raise ValueError("unit_outage needs served.unit_domestic (per_unit=True)")
-    times = served.time_h
-    ends = np.append(times[1:], until_h)
-    widths = np.clip(np.minimum(ends, until_h) - np.minimum(times, until_h), 0.0, None)
     short = np.clip(baseline_users[None, :] - served.unit_domestic, 0.0, None)
-    unserved = widths @ short if len(times) else np.zeros(len(baseline_users))
+    unserved = step_widths(served.time_h, until_h) @ short  # time_h has t = 0: never empty
     with np.errstate(divide="ignore", invalid="ignore"):
         hours = np.where(baseline_users > 0, unserved / baseline_users, np.nan)
     return unserved, hours
@@ -274,14 +300,11 @@ def replication_unit_outage_hours(
     numpy.ndarray
         ``(len(replications), n_units)`` outage hours (NaN: not served when undamaged).
     """
-    by_rep = dict(tuple(events.groupby("replication", sort=False)))
-    rows = []
-    for rep in replications:
-        log = by_rep.get(rep)
-        if log is None:  # a replication in which nothing happened
-            log = events.iloc[:0]
-        served = served_per_operator(arrays, model, log_arrays(arrays, log), per_unit=True)
-        rows.append(unit_outage(served, baseline_users, until_h)[1])
+    served = (
+        served_per_operator(arrays, model, log, per_unit=True)
+        for log in replication_logs(arrays, events, replications)
+    )
+    rows = [unit_outage(s, baseline_users, until_h)[1] for s in served]
     return np.vstack(rows) if rows else np.empty((0, len(baseline_users)))
 
 

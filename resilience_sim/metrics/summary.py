@@ -43,6 +43,26 @@ SUMMARY_COLUMNS = (
 )
 
 
+def step_widths(time_h: np.ndarray, until_h: float) -> np.ndarray:
+    """Hours within [0, until_h] each step of a step function lasts (step ``i`` on
+    [time_h[i], time_h[i+1]), the last until ``until_h``; 0 for steps after it).
+
+    Parameters
+    ----------
+    time_h : numpy.ndarray
+        ``(n,)`` change times, hours, increasing.
+    until_h : float
+        The end of the metric window, hours (a study's horizon).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` widths, hours.
+    """
+    ends = np.append(time_h[1:], until_h)
+    return np.clip(np.minimum(ends, until_h) - time_h, 0.0, None)
+
+
 def step_integral(time_h: np.ndarray, values: np.ndarray, until_h: float) -> float:
     """Integral over [0, until_h] of a step function (``values[i]`` on [time_h[i], time_h[i+1])).
 
@@ -65,9 +85,7 @@ def step_integral(time_h: np.ndarray, values: np.ndarray, until_h: float) -> flo
     >>> step_integral(np.array([0.0, 2.0]), np.array([1.0, 3.0]), 5.0)
     11.0
     """
-    ends = np.append(time_h[1:], until_h)
-    widths = np.clip(np.minimum(ends, until_h) - time_h, 0.0, None)
-    return float(np.sum(widths * values))
+    return float(np.sum(step_widths(time_h, until_h) * values))
 
 
 def served_fraction(served: np.ndarray, baseline: float | np.ndarray) -> np.ndarray:

@@ -355,15 +355,20 @@ def operator_equity_medians(replay: RunReplay, grid: np.ndarray) -> list[np.ndar
     ]
 
 
+def _lorenz_rows(outage_h: np.ndarray, users: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """``(n, len(grid))``: :func:`lorenz_on_grid` of each row of ``outage_h``, the rows
+    without an outage (NaN curves) left out."""
+    curves = np.vstack([lorenz_on_grid(hours, users, grid) for hours in outage_h])
+    curves = curves.reshape(-1, len(grid))
+    return curves[~np.isnan(curves).any(axis=1)]
+
+
 def _median_curve(
     outage_h: np.ndarray, users: np.ndarray, mine: np.ndarray, grid: np.ndarray
 ) -> np.ndarray | None:
     """Median over the rows of ``outage_h`` of the Lorenz-style curve of the units
     ``mine``; None when no row has an outage."""
-    curves = np.vstack(
-        [lorenz_on_grid(hours[mine], users[mine], grid) for hours in outage_h]
-    ).reshape(-1, len(grid))
-    curves = curves[~np.isnan(curves).any(axis=1)]
+    curves = _lorenz_rows(outage_h[:, mine], users[mine], grid)
     return np.median(curves, axis=0) if len(curves) else None
 
 
@@ -386,8 +391,7 @@ def equity_curve(replay: RunReplay) -> go.Figure:
     """
     grid = np.linspace(0.0, 1.0, 101)
     population = replay.arrays.population
-    curves = np.vstack([lorenz_on_grid(hours, population, grid) for hours in replay.outage_h])
-    curves = curves[~np.isnan(curves).any(axis=1)]
+    curves = _lorenz_rows(replay.outage_h, population, grid)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(

@@ -21,7 +21,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from resilience_sim.engine import served_masks
-from resilience_sim.engine.operator_service_fast import served_per_operator
 from resilience_sim.engine.replay import replay as replay_log
 from resilience_sim.metrics.equity import log_arrays
 from resilience_sim.reports import geomap
@@ -142,7 +141,7 @@ def outage_map(run: RunFolder, replay: RunReplay, view: MapView) -> go.Figure:
     shown = geomap.key_nodes(topology) if large else geomap.located_nodes(topology)
 
     layer = (
-        _OperatorLayer(replay.operators, arrays, log, topology, shown, cells, replay.representative)
+        _OperatorLayer(replay.operators, arrays, topology, shown, cells, replay.representative)
         if replay.operators is not None
         else None
     )
@@ -405,14 +404,13 @@ class _OperatorLayer:
         self,
         ops: OperatorReplay,
         arrays,
-        log,
         topology,
         shown: np.ndarray,
         cells,
         replication: int,
     ):
         self.names = ops.names
-        served = served_per_operator(arrays, ops.model, log, per_unit=True)
+        served = ops.representative_served
         self.time_h = served.time_h
         self.unit_served = served.unit_domestic
         users = ops.unit_users
@@ -422,15 +420,15 @@ class _OperatorLayer:
         self.points = []  # per operator: (unit indices, point of each unit, n_points)
         self.where, self.hover, self.sizes = [], [], []
         hours = ops.representative_outage_h
-        on_map = np.zeros(arrays.n_nodes, dtype=bool)
-        on_map[shown] = True
+        if cells is not None:
+            point_of_node = cells.cell_of_node
+        else:
+            on_map = np.zeros(arrays.n_nodes, dtype=bool)
+            on_map[shown] = True
+            point_of_node = np.where(on_map, np.arange(arrays.n_nodes), -1)
+        point = point_of_node[ops.unit_node]  # each unit's point on the map (-1: off it)
         for op in range(len(ops.ids)):
             mine = (ops.unit_op == op) & (users > 0)
-            if cells is not None:
-                point_of_node = cells.cell_of_node
-            else:
-                point_of_node = np.where(on_map, np.arange(arrays.n_nodes), -1)
-            point = point_of_node[ops.unit_node]
             units = np.flatnonzero(mine & (point >= 0))
             keys, inverse = np.unique(point[units], return_inverse=True)
             n = len(keys)
@@ -460,7 +458,7 @@ class _OperatorLayer:
         """``"served domestically: A 20.0 %, B 90.0 %"``: each operator's users served at
         ``t_h`` (all its places, also those off the map) as a share of the undamaged
         (names HTML-escaped)."""
-        if t_h is None or len(self.time_h) == 0:
+        if t_h is None:
             served = self.op_users
         else:
             got = np.minimum(self.unit_served[self._row(t_h)], self.unit_users)
@@ -474,7 +472,7 @@ class _OperatorLayer:
     def shares(self, t_h: float | None) -> list[list[float]]:
         """Per operator, the share of its users served at each of its points at ``t_h``
         (the undamaged network: None)."""
-        if t_h is None or len(self.time_h) == 0:
+        if t_h is None:
             return [np.ones(n).tolist() for _, _, n, _ in self.points]
         served = self.unit_served[self._row(t_h)]
         out = []

@@ -11,9 +11,11 @@ replications, so memory holds the outage hours of the replayed replications, not
 the study's events.
 
 With operators, the same replications also go through the per-operator service model
-(:func:`~resilience_sim.metrics.equity.replication_unit_outage_hours`): outage hours of
-every unit (operator x place), for the map's operator selector and the per-operator
-equity curves (docs/operators.md, "In the report").
+(:func:`~resilience_sim.engine.operator_service_fast.served_per_operator` with
+``per_unit=True``, then :func:`~resilience_sim.metrics.equity.unit_outage`): outage hours
+of every unit (operator x place), for the map's operator selector and the per-operator
+equity curves (docs/operators.md, "In the report"). One pass over the event log builds
+each replayed replication's log once for both models.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from resilience_sim.engine.operators import OperatorModel, baseline_unit_served
+from resilience_sim.engine.operator_service_fast import served_per_operator
+from resilience_sim.engine.operators import OperatorModel, OperatorServed, baseline_unit_served
 from resilience_sim.experiments.study import StudyContext
 from resilience_sim.metrics.equity import (
     MAX_REPLAYED,
-    replication_outage_hours,
-    replication_unit_outage_hours,
+    node_outage_hours,
+    replication_logs,
+    unit_outage,
 )
 from resilience_sim.reports.run_folder import RunFolder, median_replication
 from resilience_sim.scenario import Scenario
@@ -48,17 +52,31 @@ class OperatorReplay:
     ``unit_op`` (index into ``ids``), ``unit_users`` (users served in the undamaged
     network); ``outage_h (len(replications), n_units)`` hours
     (:func:`~resilience_sim.metrics.equity.unit_outage`), NaN for units the undamaged
-    network does not serve; ``model`` the study's operator model (the map replays the
-    representative replication through it).
+    network does not serve; ``model`` the study's operator model;
+    ``representative_served`` the representative replication through it
+    (``served_per_operator(..., per_unit=True)``, for the map).
     """
 
     model: OperatorModel
-    ids: tuple[str, ...]
     names: tuple[str, ...]
-    unit_node: np.ndarray
-    unit_op: np.ndarray
     unit_users: np.ndarray
     outage_h: np.ndarray
+    representative_served: OperatorServed
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The operators' ids (``model.ids``)."""
+        return self.model.ids
+
+    @property
+    def unit_node(self) -> np.ndarray:
+        """``(n_units,)`` node index of each unit (``model.unit_node``)."""
+        return self.model.unit_node
+
+    @property
+    def unit_op(self) -> np.ndarray:
+        """``(n_units,)`` index into ``ids`` of each unit's operator (``model.unit_op``)."""
+        return self.model.unit_op
 
     @property
     def representative_outage_h(self) -> np.ndarray:
@@ -116,10 +134,7 @@ def replay_run(run: RunFolder) -> RunReplay | None:
     representative = median_replication(run.summary)
     distinct = _distinct_times(run)
     chosen = _within_budget(distinct, run.replications, representative, arrays.n_assets)
-    hours = _outage_hours(run, arrays, chosen)
-    operators = None
-    if context.operator_model is not None:
-        operators = _operator_replay(run, context, chosen)
+    hours, operators = _replay_hours(run, context, chosen)
     return RunReplay(
         topology=context.topology,
         arrays=arrays,
@@ -131,31 +146,47 @@ def replay_run(run: RunFolder) -> RunReplay | None:
     )
 
 
-def _operator_replay(run: RunFolder, context: StudyContext, chosen: list[int]) -> OperatorReplay:
-    """Unit outage hours of the ``chosen`` replications (rows in that order)."""
+def _replay_hours(
+    run: RunFolder, context: StudyContext, chosen: list[int]
+) -> tuple[np.ndarray, OperatorReplay | None]:
+    """Node outage hours (:func:`~resilience_sim.metrics.equity.replication_outage_hours`)
+    of the ``chosen`` replications (rows in that order) and, with operators, their units'
+    (:func:`~resilience_sim.metrics.equity.replication_unit_outage_hours`), reading the
+    events a chunk at a time, once: each replication's log is built once for both."""
     arrays, model = context.arrays, context.operator_model
-    assert model is not None
-    baseline = baseline_unit_served(arrays, model)
-    wanted, rows = set(chosen), {}
+    baseline = baseline_unit_served(arrays, model) if model is not None else None
+    node_rows: dict[int, np.ndarray] = {}
+    unit_rows: dict[int, np.ndarray] = {}
+    served_rows: dict[int, OperatorServed] = {}
+    cache: dict[bytes, np.ndarray] = {}  # shared: the same states recur across chunks
+
+    def replay(events: pd.DataFrame, reps: list[int]) -> None:
+        for rep, log in zip(reps, replication_logs(arrays, events, reps), strict=True):
+            node_rows[rep] = node_outage_hours(arrays, log, run.horizon_h, cache)
+            if model is not None:
+                served = served_per_operator(arrays, model, log, per_unit=True)
+                unit_rows[rep] = unit_outage(served, baseline, run.horizon_h)[1]
+                if rep == chosen[0]:  # the representative: the map replays it
+                    served_rows[rep] = served
+
+    wanted = set(chosen)
     for chunk in run.iter_replications("events", _REPLAY_COLUMNS):
-        here = [int(r) for r in pd.unique(chunk.replication) if int(r) in wanted]
-        hours = replication_unit_outage_hours(arrays, model, baseline, chunk, run.horizon_h, here)
-        rows.update(zip(here, hours, strict=True))
-    quiet = [r for r in chosen if r not in rows]
+        replay(chunk, [int(r) for r in pd.unique(chunk.replication) if int(r) in wanted])
+    quiet = [r for r in chosen if r not in node_rows]  # replications in which nothing happened
     if quiet:
-        empty = run.empty_table("events")
-        hours = replication_unit_outage_hours(arrays, model, baseline, empty, run.horizon_h, quiet)
-        rows.update(zip(quiet, hours, strict=True))
+        replay(run.empty_table("events"), quiet)
+    hours = np.vstack([node_rows[r] for r in chosen]) if chosen else np.empty((0, arrays.n_nodes))
+    if model is None:
+        return hours, None
     names = {op.id: op.name or op.id for op in context.scenario.spec.operators}
-    return OperatorReplay(
+    operators = OperatorReplay(
         model=model,
-        ids=model.ids,
         names=tuple(names.get(i, i) for i in model.ids),
-        unit_node=model.unit_node,
-        unit_op=model.unit_op,
         unit_users=baseline,
-        outage_h=np.vstack([rows[r] for r in chosen]) if chosen else np.empty((0, len(baseline))),
+        outage_h=np.vstack([unit_rows[r] for r in chosen]),
+        representative_served=served_rows[chosen[0]],
     )
+    return hours, operators
 
 
 def _distinct_times(run: RunFolder) -> pd.Series:
@@ -165,23 +196,6 @@ def _distinct_times(run: RunFolder) -> pd.Series:
         for chunk in run.iter_replications("events", ["time_h"])
     ]
     return pd.concat(parts) if parts else pd.Series(dtype=np.int64)
-
-
-def _outage_hours(run: RunFolder, arrays: NetworkArrays, chosen: list[int]) -> np.ndarray:
-    """:func:`replication_outage_hours` of the ``chosen`` replications (rows in that
-    order), reading the events a chunk at a time."""
-    wanted, rows = set(chosen), {}
-    cache: dict[bytes, np.ndarray] = {}  # shared: the same states recur across chunks
-    for chunk in run.iter_replications("events", _REPLAY_COLUMNS):
-        here = [int(r) for r in pd.unique(chunk.replication) if int(r) in wanted]
-        hours = replication_outage_hours(arrays, chunk, run.horizon_h, here, cache)
-        rows.update(zip(here, hours, strict=True))
-    quiet = [r for r in chosen if r not in rows]  # replications in which nothing happened
-    if quiet:
-        empty = run.empty_table("events")
-        hours = replication_outage_hours(arrays, empty, run.horizon_h, quiet, cache)
-        rows.update(zip(quiet, hours, strict=True))
-    return np.vstack([rows[r] for r in chosen]) if chosen else np.empty((0, arrays.n_nodes))
 
 
 def _within_budget(
