@@ -343,8 +343,8 @@ def attach_backup(
     rng: np.random.Generator,
     opens_at_h,
     reopen_times_h: list[float],
-    rule_nodes: tuple[np.ndarray, ...] | None = None,
-    fuel_plan: FuelPlan | None = None,
+    rule_nodes: tuple[np.ndarray, ...] | None,
+    fuel_plan: FuelPlan | None,
     roads_rng: np.random.Generator | None = None,
 ) -> SiteBackup:
     """Give ``power`` the sites' back-up, and fuel trucks if the power section has them.
@@ -364,9 +364,10 @@ def attach_backup(
     reopen_times_h : list of float
         When closed areas open, hours.
     rule_nodes : tuple of numpy.ndarray or None
-        :func:`backup_rule_nodes` of the study, if computed.
+        :func:`backup_rule_nodes` of the study (None: computed here).
     fuel_plan : FuelPlan or None
-        The study's :class:`~resilience_sim.engine.fuel.FuelPlan`, if compiled.
+        The study's :class:`~resilience_sim.engine.fuel.FuelPlan` (needed with
+        ``spec.fuel``).
     roads_rng : numpy.random.Generator or None
         The replication's ``roads`` generator (road damage).
 
