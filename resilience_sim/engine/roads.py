@@ -72,10 +72,6 @@ class RoadHazard:
     beta: float
     clearance: Duration
 
-    def closure_probability(self) -> np.ndarray:
-        """Probability that each segment closes, ``(n_edges,)``."""
-        return closure_probability(self.intensity, self.above, self.beta)
-
 
 def closure_probability(intensity: np.ndarray, above: float, beta: float) -> np.ndarray:
     """The lognormal closure curve at ``intensity``.
@@ -399,7 +395,8 @@ class RoadConditions:
         for k, hz in enumerate(graph.hazards):
             u_close = rng.random(graph.n_edges)
             u_clear = rng.random(graph.n_edges)
-            closed = (u_close < hz.closure_probability()) & ~np.isnan(hz.onset_h)
+            p_close = closure_probability(hz.intensity, hz.above, hz.beta)
+            closed = (u_close < p_close) & ~np.isnan(hz.onset_h)
             e = np.flatnonzero(closed)
             edges.append(e)
             starts.append(hz.onset_h[e])
@@ -430,7 +427,7 @@ class RoadConditions:
     def reopen_h(self) -> list[float]:
         """Every time a segment reopens, h (sorted, unique)."""
         ends = self.interval_end_h
-        return sorted(set(ends[np.isfinite(ends)].tolist()))
+        return np.unique(ends[np.isfinite(ends)]).tolist()
 
     def closed_at(self, t_h: float) -> np.ndarray:
         """Which segments are closed at ``t_h`` hours.
@@ -472,8 +469,12 @@ class RoadConditions:
             first = np.ones(len(a), bool)
             first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
             n = g.n_vertices
+            a, b, hours = a[first], b[first], np.maximum(hours[first], 1e-12)
+            # both directions once here (a < b: no entry twice), so dijkstra runs directed
+            # instead of making the graph undirected on every call
             matrix = csr_matrix(
-                (np.maximum(hours[first], 1e-12), (a[first], b[first])), shape=(n, n)
+                (np.concatenate([hours, hours]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                shape=(n, n),
             )
             self._graphs[(key, speed_kmh)] = matrix
         return matrix
@@ -499,7 +500,7 @@ class RoadConditions:
         hours = self._hours.get((key, speed_kmh, vertex))
         if hours is None:
             matrix = self._graph(closed, key, speed_kmh)
-            hours = dijkstra(matrix, directed=False, indices=vertex)
+            hours = dijkstra(matrix, directed=True, indices=vertex)
             hours.setflags(write=False)
             self._hours[(key, speed_kmh, vertex)] = hours
         return hours
