@@ -35,10 +35,9 @@ from scipy.special import ndtr
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from resilience_sim.hazards.cyclone_wind import peak_gust
 from resilience_sim.hazards.earthquake import median_pga_at_g
-from resilience_sim.hazards.flood import distance_to_coast_km, in_polygon, tsunami_speed_kmh
+from resilience_sim.hazards.flood import flood_depth_at_m, flood_onset_at_h, node_elevation_m
 from resilience_sim.hazards.kit.durations import duration_quantile
 from resilience_sim.scenario.distributions import Duration, Lognormal
-from resilience_sim.scenario.inputs.raster import RASTER_UNITS, sample_raster
 from resilience_sim.scenario.inputs.roads import read_road_file
 from resilience_sim.scenario.power import RoadNetwork
 from resilience_sim.scenario.schema import Recovery
@@ -154,7 +153,7 @@ def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | 
     kinds = arrays.asset_kinds[n:]
     chosen = np.flatnonzero(np.isin(kinds, list(roads.from_links)))
     routes = topology.link_column("route")
-    node_elev = np.nan_to_num(np.array(topology.node_column("elevation_m"), dtype=float), nan=0.0)
+    node_elev = np.nan_to_num(node_elevation_m(topology), nan=0.0)
     parts, elevation = [], []
     lat, lon = arrays.asset_lat, arrays.asset_lon
     for j in chosen.tolist():
@@ -221,38 +220,11 @@ def _area_until(
     return until
 
 
-def _flood_at(hazard, lat, lon, elevation_m, region, arrays) -> tuple[np.ndarray, np.ndarray]:
-    if hazard.raster is not None:
-        raster = hazard.raster
-        depth = sample_raster(raster.path, lat, lon, band=raster.band, method=raster.interpolation)
-        depth = depth * RASTER_UNITS["depth_m"][raster.units]
-    else:
-        if hazard.coast is not None:
-            reach = hazard.inundation_distance_km
-            d = distance_to_coast_km(lat, lon, np.asarray(hazard.coast), reach)
-            level = np.where(d < reach, hazard.runup_m * (1.0 - d / reach), np.nan)
-        else:
-            if hazard.polygon is not None:
-                inside = in_polygon(lat, lon, np.asarray(hazard.polygon))
-            else:
-                names = np.asarray(arrays.region_names, dtype=object)
-                wanted = np.isin(names, hazard.regions) if len(names) else np.zeros(0, bool)
-                inside = np.zeros(len(lat), bool)
-                inside[region >= 0] = wanted[region[region >= 0]]
-            level = np.where(inside, hazard.water_level_m, np.nan)
-        depth = level - elevation_m
-    depth = np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
-    onset = np.full(len(lat), float(hazard.at_h))
-    if hazard.origin is not None:
-        km = haversine_km(hazard.origin.lat, hazard.origin.lon, lat, lon)
-        onset = onset + np.nan_to_num(km, nan=0.0) / tsunami_speed_kmh(hazard)
-    return depth, onset
-
-
 def _intensity(hazard, above, lat, lon, elevation_m, region, arrays):
     """Intensity and arrival time of ``hazard`` at the segment midpoints."""
     if hazard.type == "flood":
-        return _flood_at(hazard, lat, lon, elevation_m, region, arrays)
+        depth = flood_depth_at_m(hazard, lat, lon, elevation_m, region, arrays.region_names)
+        return depth, flood_onset_at_h(hazard, lat, lon)
     if hazard.type == "tropical_cyclone":
         peak = peak_gust(hazard, lat, lon, np.full(len(lat), above))
         onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)
