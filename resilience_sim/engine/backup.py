@@ -341,7 +341,7 @@ def attach_backup(
     spec: PowerSpec,
     arrays: NetworkArrays,
     rng: np.random.Generator,
-    opens_at_h,
+    node_opens_h: np.ndarray,
     reopen_times_h: list[float],
     rule_nodes: tuple[np.ndarray, ...] | None,
     fuel_plan: FuelPlan | None,
@@ -359,8 +359,8 @@ def attach_backup(
         The compiled network.
     rng : numpy.random.Generator
         The back-up stream (see :func:`sample_backup`).
-    opens_at_h : callable
-        ``opens_at_h(node) -> float``: when trucks may reach a node, hours (closed areas).
+    node_opens_h : numpy.ndarray
+        ``(n_nodes,)`` when trucks may reach each node, hours (closed areas).
     reopen_times_h : list of float
         When closed areas open, hours.
     rule_nodes : tuple of numpy.ndarray or None
@@ -384,7 +384,7 @@ def attach_backup(
             spec.fuel,
             arrays,
             backup,
-            opens_at_h,
+            node_opens_h,
             reopen_times_h,
             fuel_plan,
             roads_rng,

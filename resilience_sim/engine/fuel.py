@@ -32,17 +32,16 @@ for crews. Truck times are deterministic; road closures are drawn per replicatio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
+from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.engine.roads import RoadConditions, RoadGraph, compile_roads
 from resilience_sim.geo import haversine_km
 from resilience_sim.scenario.power import FuelLogistics
-from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -209,7 +208,7 @@ class FuelPlan:
         *,
         topology: Topology | None = None,
         hazards: tuple = (),
-        recovery: Recovery | None = None,
+        closed_areas: ClosedAreas | None = None,
     ) -> FuelPlan:
         """The fuel plan of ``spec`` on ``arrays``.
 
@@ -219,9 +218,10 @@ class FuelPlan:
             The scenario's ``power.fuel``.
         arrays : NetworkArrays
             The compiled network.
-        topology, hazards, recovery : optional
+        topology, hazards, closed_areas : optional
             For the road network (:func:`~resilience_sim.engine.roads.compile_roads`):
-            the links' routes, the hazards that close roads, the closed areas.
+            the links' routes, the hazards that close roads, the study's compiled
+            closed areas.
 
         Returns
         -------
@@ -250,7 +250,7 @@ class FuelPlan:
                 np.asarray(depot_lon, dtype=float),
                 topology=topology,
                 hazards=tuple(hazards),
-                recovery=recovery,
+                closed_areas=closed_areas,
             )
         return cls(tuple(depot_lat), tuple(depot_lon), tuple(serves), roads)
 
@@ -264,15 +264,16 @@ class FuelFleet:
         spec: FuelLogistics,
         arrays: NetworkArrays,
         backup: SiteBackup,
-        opens_at_h: Callable[[int], float],
+        node_opens_h: np.ndarray,
         reopen_times_h: list[float],
         plan: FuelPlan,
         roads_rng: np.random.Generator | None = None,
     ):
-        """``plan``: the study's :class:`FuelPlan`; ``roads_rng``: the replication's
+        """``node_opens_h``: when trucks may reach each node, h (closed areas);
+        ``plan``: the study's :class:`FuelPlan`; ``roads_rng``: the replication's
         ``roads`` generator (road damage)."""
         self.env, self.spec, self.arrays, self.backup = env, spec, arrays, backup
-        self.opens_at_h = opens_at_h
+        self.opens_h: list[float] = np.asarray(node_opens_h, dtype=float).tolist()
         names = [d.name for d in spec.depots]
         self.depot_lat, self.depot_lon = list(plan.depot_lat), list(plan.depot_lon)
         self.roads = RoadConditions(plan.roads, roads_rng) if plan.roads is not None else None
@@ -373,7 +374,7 @@ class FuelFleet:
         flags = WAIT_ROAD_CLOSED if node in self._road_waits else 0
         if not keep:
             self._road_waits.discard(node)
-        opens_h = self.opens_at_h(node)
+        opens_h = self.opens_h[node]
         if opens_h > requested_h:
             flags |= WAIT_CLOSED_AREA
         if not flags & WAIT_ROAD_CLOSED and self.env.now > max(requested_h, opens_h):
@@ -385,7 +386,7 @@ class FuelFleet:
         open_nodes = [
             n
             for n in self.waiting
-            if self.opens_at_h(n) <= now and (truck.serves is None or truck.serves[n])
+            if self.opens_h[n] <= now and (truck.serves is None or truck.serves[n])
         ]
         if self.roads is not None and truck.vertex >= 0 and open_nodes:
             # a node is out of reach when its leg is by road and no open road joins them

@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from scipy.special import ndtr
 
+from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from resilience_sim.hazards.cyclone_wind import peak_gust
 from resilience_sim.hazards.earthquake import median_pga_at_g
@@ -40,7 +41,6 @@ from resilience_sim.hazards.kit.durations import duration_quantile
 from resilience_sim.scenario.distributions import Duration, Lognormal
 from resilience_sim.scenario.inputs.roads import read_road_file
 from resilience_sim.scenario.power import RoadNetwork
-from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -175,49 +175,23 @@ def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | 
     return parts, np.full(len(parts), np.inf), np.asarray(elevation, dtype=float)
 
 
-def _snap(tree: cKDTree | None, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(
+    to_lat: np.ndarray, to_lon: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest located ``to`` point of each point (-1: the point or every
+    ``to`` point unlocated) and the great-circle km to it (0 where -1); one KD-tree."""
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    vertex = np.full(len(lat), -1, dtype=np.int64)
+    index = np.full(len(lat), -1, dtype=np.int64)
     km = np.zeros(len(lat))
+    targets = np.flatnonzero(~np.isnan(to_lat + to_lon))
     located = np.flatnonzero(~np.isnan(lat + lon))
-    if tree is None or len(located) == 0:
-        return vertex, km
+    if len(targets) == 0 or len(located) == 0:
+        return index, km
+    tree = cKDTree(unit_vectors(to_lat[targets], to_lon[targets]))
     chord, idx = tree.query(unit_vectors(lat[located], lon[located]))
-    vertex[located] = idx
+    index[located] = targets[idx]
     km[located] = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-    return vertex, km
-
-
-def _edge_region(arrays: NetworkArrays, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Region index of the node nearest each point (-1 with no located node)."""
-    n = arrays.n_nodes
-    nlat, nlon = arrays.asset_lat[:n], arrays.asset_lon[:n]
-    located = np.flatnonzero(~np.isnan(nlat + nlon))
-    if len(located) == 0 or len(lat) == 0:
-        return np.full(len(lat), -1, dtype=np.int64)
-    _, idx = cKDTree(unit_vectors(nlat[located], nlon[located])).query(unit_vectors(lat, lon))
-    return np.asarray(arrays.region_of_node)[located[idx]]
-
-
-def _area_until(
-    recovery: Recovery | None, arrays: NetworkArrays, region: np.ndarray, lat, lon
-) -> np.ndarray | None:
-    areas = list(recovery.closed_areas) if recovery is not None else []
-    if not areas:
-        return None
-    until = np.zeros(len(lat))
-    names = np.asarray(arrays.region_names, dtype=object)
-    for area in areas:
-        if area.regions:
-            closed = np.isin(names, area.regions) if len(names) else np.zeros(0, bool)
-            inside = np.zeros(len(lat), bool)
-            known = region >= 0
-            inside[known] = closed[region[known]]
-        else:
-            km = haversine_km(area.center.lat, area.center.lon, lat, lon)
-            inside = np.nan_to_num(km, nan=np.inf) <= area.radius_km
-        until[inside] = np.maximum(until[inside], area.until_h)
-    return until
+    return index, km
 
 
 def _intensity(hazard, above, lat, lon, elevation_m, region, arrays):
@@ -241,7 +215,7 @@ def compile_roads(
     *,
     topology: Topology | None = None,
     hazards: tuple = (),
-    recovery: Recovery | None = None,
+    closed_areas: ClosedAreas | None = None,
 ) -> RoadGraph:
     """The road graph of a study (see the module docstring).
 
@@ -257,9 +231,10 @@ def compile_roads(
         The topology (link routes, node elevations); needed with ``from_links``.
     hazards : tuple
         The scenario's hazards; each road-damage rule applies to those of its type.
-    recovery : Recovery, optional
-        The recovery section (its ``closed_areas``, applied unless ``roads.closed_areas``
-        is false).
+    closed_areas : ClosedAreas, optional
+        The study's compiled closed areas (applied unless ``roads.closed_areas`` is
+        false): a segment opens when its midpoint would, with the region closures of
+        the node nearest it.
 
     Returns
     -------
@@ -304,14 +279,17 @@ def compile_roads(
     mid /= np.linalg.norm(mid, axis=1, keepdims=True)
     mid_lat = np.degrees(np.arcsin(np.clip(mid[:, 2], -1.0, 1.0)))
     mid_lon = np.degrees(np.arctan2(mid[:, 1], mid[:, 0]))
-    tree = cKDTree(unit_vectors(vertex_lat, vertex_lon))
     n = arrays.n_nodes
-    node_vertex, node_km = _snap(tree, arrays.asset_lat[:n], arrays.asset_lon[:n])
-    depot_vertex, depot_km = _snap(tree, depot_lat, depot_lon)
-    region = _edge_region(arrays, mid_lat, mid_lon)
-    area_until = (
-        _area_until(recovery, arrays, region, mid_lat, mid_lon) if roads.closed_areas else None
-    )
+    node_lat, node_lon = arrays.asset_lat[:n], arrays.asset_lon[:n]
+    node_vertex, node_km = _nearest(vertex_lat, vertex_lon, node_lat, node_lon)
+    depot_vertex, depot_km = _nearest(vertex_lat, vertex_lon, depot_lat, depot_lon)
+    # a segment is in the region of the node nearest its midpoint (-1: no located node)
+    mid_node = _nearest(node_lat, node_lon, mid_lat, mid_lon)[0]
+    region = np.full(len(mid_node), -1, dtype=np.int64)
+    region[mid_node >= 0] = np.asarray(arrays.region_of_node)[mid_node[mid_node >= 0]]
+    area_until = None
+    if roads.closed_areas and closed_areas is not None and closed_areas.reopen_h:
+        area_until = closed_areas.opens_at_points(mid_node, mid_lat, mid_lon)
     road_hazards = []
     for i, rule in enumerate(roads.damage):
         above_default, clearance_default = ROAD_DAMAGE_DEFAULTS[rule.hazard]
