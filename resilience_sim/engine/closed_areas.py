@@ -46,8 +46,7 @@ def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:
     for area in recovery.closed_areas:
         if not area.regions:
             continue
-        closed = np.isin(names, area.regions)[arrays.region_of_node]
-        inside = np.concatenate([closed, closed[arrays.link_src] | closed[arrays.link_dst]])
+        inside = arrays.either_end(np.isin(names, area.regions)[arrays.region_of_node])
         until[inside] = np.maximum(until[inside], area.until_h)
     return until
 
