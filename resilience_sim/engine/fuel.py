@@ -59,6 +59,11 @@ WAIT_REASONS = (
     (WAIT_ROAD_CLOSED, "road_closed"),
     (WAIT_NO_TRUCK, "no_truck"),
 )
+# wait_reason text of every combination of the three flags
+_WAIT_REASON_NAMES = np.asarray(
+    ["+".join(name for bit, name in WAIT_REASONS if value & bit) for value in range(8)],
+    dtype=object,
+)
 
 
 def wait_reason_names(flags: np.ndarray) -> np.ndarray:
@@ -75,10 +80,7 @@ def wait_reason_names(flags: np.ndarray) -> np.ndarray:
     numpy.ndarray
         One string per row (object array).
     """
-    names = {}
-    for value in range(8):
-        names[value] = "+".join(name for bit, name in WAIT_REASONS if value & bit)
-    return np.asarray([names[int(f)] for f in np.asarray(flags).tolist()], dtype=object)
+    return _WAIT_REASON_NAMES[np.asarray(flags, dtype=np.int64)]
 
 
 @dataclass(frozen=True)
