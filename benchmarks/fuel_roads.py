@@ -7,8 +7,9 @@ substation loses mains for 200 h of a 240 h horizon; cell sites have a 2 h batte
 half of them a generator with a 24 h tank; 20 trucks at one exchange refuel them. The
 same study runs without ``roads`` (great-circle x road factor) and with ``roads:
 {from_links: [terrestrial_fiber, microwave]}`` (no road damage, so the trips differ only
-by the road graph): medians of ``--repeats`` of one replication each, their ratio, and
-the once-per-study build of the road graph (``StudyContext.build``).
+by the road graph): medians of ``--repeats`` of one replication each, their ratio, the
+once-per-study build of the road graph (``StudyContext.build``) and its road vertices and
+segments.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def scenario(topology, roads: dict | None) -> Scenario:
 
 
 def measure(n_nodes: int, repeats: int) -> dict[str, float]:
-    """Median seconds of one replication without and with roads, their ratio, and the
-    study build with roads."""
+    """Median seconds of one replication without and with roads, their ratio, the study
+    build with roads and the road graph's vertices and segments."""
     topology = generate_topology("national", n_nodes, 1)
     out: dict[str, float] = {"nodes": n_nodes}
     for name, roads in (
@@ -77,8 +78,11 @@ def measure(n_nodes: int, repeats: int) -> dict[str, float]:
     ):
         study = scenario(topology, roads)
         started = time.perf_counter()
-        StudyContext.build(study)
+        ctx = StudyContext.build(study)
         out[f"{name}_build_s"] = time.perf_counter() - started
+        if roads is not None:  # the graph's size, quoted in docs/performance.md
+            graph = ctx.plan.fuel.roads
+            out["road_vertices"], out["road_segments"] = graph.n_vertices, graph.n_edges
         laps = []
         for _ in range(repeats):
             started = time.perf_counter()

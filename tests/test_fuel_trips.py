@@ -270,9 +270,10 @@ def test_run_folders_hold_the_tables_only_with_fuel_and_resume_gives_the_same(tm
     fuel_dir = rs.write_run(rs.simulate(fuel, replications=2, seed=3), tmp_path / "c")
     assert (fuel_dir / "fuel_trips.parquet").is_file()
     assert not (fuel_dir / "road_closures.parquet").exists()
-    plain_dir = rs.write_run(rs.simulate(plain, replications=2, seed=3), tmp_path / "d")
+    plain_result = rs.simulate(plain, replications=2, seed=3)
+    plain_dir = rs.write_run(plain_result, tmp_path / "d")
     assert not (plain_dir / "fuel_trips.parquet").exists()
-    assert rs.simulate(plain, replications=2, seed=3).fuel_trips.empty
+    assert plain_result.fuel_trips.empty
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,10 @@ def test_closed_areas_by_hand(line):
     # a located fault on link ex-a (asset 6) inside the circle waits for it
     assert areas.opens_at(6, 0.0, 0.19) == 80.0
     assert areas.opens_at(6, 0.0, 0.15) == 0.0  # 5.6 km from the centre
+    # every node's opening at its own position, compiled once (the fuel trucks' array)
+    n = arrays.n_nodes
+    expected = [areas.opens_at(i, arrays.asset_lat[i], arrays.asset_lon[i]) for i in range(n)]
+    assert areas.node_opens_h.tolist() == expected == [0.0, 0.0, 80.0, 50.0, 50.0]
     # the region array is the public closed_until_h, still importable from the engine
     np.testing.assert_array_equal(closed_until_h(scenario.spec.recovery, arrays), areas.until_h)
 

@@ -341,10 +341,10 @@ def attach_backup(
     spec: PowerSpec,
     arrays: NetworkArrays,
     rng: np.random.Generator,
-    opens_at_h,
+    node_opens_h: np.ndarray,
     reopen_times_h: list[float],
-    rule_nodes: tuple[np.ndarray, ...] | None = None,
-    fuel_plan: FuelPlan | None = None,
+    rule_nodes: tuple[np.ndarray, ...] | None,
+    fuel_plan: FuelPlan | None,
     roads_rng: np.random.Generator | None = None,
 ) -> SiteBackup:
     """Give ``power`` the sites' back-up, and fuel trucks if the power section has them.
@@ -359,14 +359,15 @@ def attach_backup(
         The compiled network.
     rng : numpy.random.Generator
         The back-up stream (see :func:`sample_backup`).
-    opens_at_h : callable
-        ``opens_at_h(node) -> float``: when trucks may reach a node, hours (closed areas).
+    node_opens_h : numpy.ndarray
+        ``(n_nodes,)`` when trucks may reach each node, hours (closed areas).
     reopen_times_h : list of float
         When closed areas open, hours.
     rule_nodes : tuple of numpy.ndarray or None
-        :func:`backup_rule_nodes` of the study, if computed.
+        :func:`backup_rule_nodes` of the study (None: computed here).
     fuel_plan : FuelPlan or None
-        The study's :class:`~resilience_sim.engine.fuel.FuelPlan`, if compiled.
+        The study's :class:`~resilience_sim.engine.fuel.FuelPlan` (needed with
+        ``spec.fuel``).
     roads_rng : numpy.random.Generator or None
         The replication's ``roads`` generator (road damage).
 
@@ -383,7 +384,7 @@ def attach_backup(
             spec.fuel,
             arrays,
             backup,
-            opens_at_h,
+            node_opens_h,
             reopen_times_h,
             fuel_plan,
             roads_rng,

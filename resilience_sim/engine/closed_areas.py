@@ -3,8 +3,9 @@
 Engine layer. ``recovery.closed_areas`` lists areas, each a set of regions or a circle
 (``center``, ``radius_km``), closed until ``until_h`` (docs/cascades.md). A link is
 inside a closed region when either end node is. :class:`ClosedAreas` is compiled once
-per study (the per-asset region closures as one array); a circle is checked per call,
-since a located fault has its own position. When an area opens, the replication wakes
+per study (the per-asset region closures as one array, and every node's opening time
+at its own position); for a located fault a circle is checked per call, since it has
+its own position. When an area opens, the replication wakes
 every depot (:func:`schedule_reopenings`), so jobs held back are dispatched.
 """
 
@@ -45,8 +46,7 @@ def closed_until_h(recovery: Recovery, arrays: NetworkArrays) -> np.ndarray:
     for area in recovery.closed_areas:
         if not area.regions:
             continue
-        closed = np.isin(names, area.regions)[arrays.region_of_node]
-        inside = np.concatenate([closed, closed[arrays.link_src] | closed[arrays.link_dst]])
+        inside = arrays.either_end(np.isin(names, area.regions)[arrays.region_of_node])
         until[inside] = np.maximum(until[inside], area.until_h)
     return until
 
@@ -57,12 +57,14 @@ class ClosedAreas:
 
     ``until_h``: ``(n_assets,)`` hours until each asset's regions open (None when no
     area names regions: all open); ``circles``: ``(lat, lon, radius_km, until_h)`` of the
-    circular areas, file order; ``reopen_h``: every area's ``until_h``, file order.
+    circular areas, file order; ``reopen_h``: every area's ``until_h``, file order;
+    ``node_opens_h``: ``(n_nodes,)`` :meth:`opens_at` of every node at its position.
     """
 
     until_h: np.ndarray | None
     circles: tuple[tuple[float, float, float, float], ...]
     reopen_h: tuple[float, ...]
+    node_opens_h: np.ndarray
 
     @classmethod
     def compile(cls, recovery: Recovery, arrays: NetworkArrays) -> ClosedAreas:
@@ -81,15 +83,38 @@ class ClosedAreas:
             The region closures per asset, the circles and the reopening times.
         """
         areas = recovery.closed_areas
-        return cls(
-            closed_until_h(recovery, arrays) if any(a.regions for a in areas) else None,
-            tuple(
-                (a.center.lat, a.center.lon, a.radius_km, a.until_h)
-                for a in areas
-                if a.center is not None
-            ),
-            tuple(a.until_h for a in areas),
+        until_h = closed_until_h(recovery, arrays) if any(a.regions for a in areas) else None
+        circles = tuple(
+            (a.center.lat, a.center.lon, a.radius_km, a.until_h)
+            for a in areas
+            if a.center is not None
         )
+        n = arrays.n_nodes
+        lat, lon = arrays.asset_lat[:n], arrays.asset_lon[:n]
+        nodes = np.arange(n)
+        node_opens_h, near = _opens_at_points(until_h, circles, nodes, lat, lon)
+        # a node within rounding of a circle's edge: the scalar test of opens_at (the
+        # vectorised distance may differ from the scalar one in the last bits)
+        for i in np.flatnonzero(near).tolist():
+            node_opens_h[i] = _opens_at(until_h, circles, i, float(lat[i]), float(lon[i]))
+        return cls(until_h, circles, tuple(a.until_h for a in areas), node_opens_h)
+
+    def opens_at_points(self, asset: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """:meth:`opens_at` at many points at once (vectorised distances).
+
+        Parameters
+        ----------
+        asset : numpy.ndarray
+            ``(n,)`` asset index of each point, for its region closures (-1: none).
+        lat, lon : numpy.ndarray
+            ``(n,)`` points, degrees; NaN is inside no circle.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n,)`` hours from which each point is open (0 if no closure covers it).
+        """
+        return _opens_at_points(self.until_h, self.circles, asset, lat, lon)[0]
 
     def opens_at(self, asset: int, lat: float, lon: float) -> float:
         """Hours from which work may start on ``asset`` at (``lat``, ``lon``) deg.
@@ -107,12 +132,33 @@ class ClosedAreas:
             The latest end of the closures covering the asset or the point, hours
             (0 if none).
         """
-        until = 0.0 if self.until_h is None else float(self.until_h[asset])
-        for c_lat, c_lon, radius_km, until_h in self.circles:
-            km = float(haversine_km(c_lat, c_lon, lat, lon))
-            if km <= radius_km:
-                until = max(until, until_h)
-        return until
+        return _opens_at(self.until_h, self.circles, asset, lat, lon)
+
+
+def _opens_at(until_h: np.ndarray | None, circles: tuple, asset: int, lat: float, lon: float):
+    until = 0.0 if until_h is None else float(until_h[asset])
+    for c_lat, c_lon, radius_km, c_until_h in circles:
+        km = float(haversine_km(c_lat, c_lon, lat, lon))
+        if km <= radius_km:
+            until = max(until, c_until_h)
+    return until
+
+
+def _opens_at_points(
+    until_h: np.ndarray | None, circles: tuple, asset: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Opening hours per point, and which points lie within rounding of a circle's edge."""
+    until = np.zeros(len(lat))
+    near = np.zeros(len(lat), bool)
+    if until_h is not None:
+        known = asset >= 0
+        until[known] = until_h[asset[known]]
+    for c_lat, c_lon, radius_km, c_until_h in circles:
+        km = np.nan_to_num(haversine_km(c_lat, c_lon, lat, lon), nan=np.inf)
+        inside = km <= radius_km
+        until[inside] = np.maximum(until[inside], c_until_h)
+        near |= np.abs(km - radius_km) <= 1e-9 * max(radius_km, 1.0)
+    return until, near
 
 
 def schedule_reopenings(

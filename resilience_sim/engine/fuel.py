@@ -32,17 +32,16 @@ for crews. Truck times are deterministic; road closures are drawn per replicatio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
+from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.engine.roads import RoadConditions, RoadGraph, compile_roads
 from resilience_sim.geo import haversine_km
 from resilience_sim.scenario.power import FuelLogistics
-from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -60,6 +59,11 @@ WAIT_REASONS = (
     (WAIT_ROAD_CLOSED, "road_closed"),
     (WAIT_NO_TRUCK, "no_truck"),
 )
+# wait_reason text of every combination of the three flags
+_WAIT_REASON_NAMES = np.asarray(
+    ["+".join(name for bit, name in WAIT_REASONS if value & bit) for value in range(8)],
+    dtype=object,
+)
 
 
 def wait_reason_names(flags: np.ndarray) -> np.ndarray:
@@ -76,10 +80,7 @@ def wait_reason_names(flags: np.ndarray) -> np.ndarray:
     numpy.ndarray
         One string per row (object array).
     """
-    names = {}
-    for value in range(8):
-        names[value] = "+".join(name for bit, name in WAIT_REASONS if value & bit)
-    return np.asarray([names[int(f)] for f in np.asarray(flags).tolist()], dtype=object)
+    return _WAIT_REASON_NAMES[np.asarray(flags, dtype=np.int64)]
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ class FuelPlan:
         *,
         topology: Topology | None = None,
         hazards: tuple = (),
-        recovery: Recovery | None = None,
+        closed_areas: ClosedAreas | None = None,
     ) -> FuelPlan:
         """The fuel plan of ``spec`` on ``arrays``.
 
@@ -219,9 +220,10 @@ class FuelPlan:
             The scenario's ``power.fuel``.
         arrays : NetworkArrays
             The compiled network.
-        topology, hazards, recovery : optional
+        topology, hazards, closed_areas : optional
             For the road network (:func:`~resilience_sim.engine.roads.compile_roads`):
-            the links' routes, the hazards that close roads, the closed areas.
+            the links' routes, the hazards that close roads, the study's compiled
+            closed areas.
 
         Returns
         -------
@@ -240,10 +242,7 @@ class FuelPlan:
         regions = np.asarray(arrays.region_names, dtype=object)[arrays.region_of_node]
         serves = []
         for fleet in spec.trucks:
-            mask = np.isin(regions.astype(str), fleet.regions) if fleet.regions else None
-            if mask is not None:
-                mask.setflags(write=False)
-            serves.append(mask)
+            serves.append(np.isin(regions.astype(str), fleet.regions) if fleet.regions else None)
         roads = None
         if spec.roads is not None:
             roads = compile_roads(
@@ -253,7 +252,7 @@ class FuelPlan:
                 np.asarray(depot_lon, dtype=float),
                 topology=topology,
                 hazards=tuple(hazards),
-                recovery=recovery,
+                closed_areas=closed_areas,
             )
         return cls(tuple(depot_lat), tuple(depot_lon), tuple(serves), roads)
 
@@ -267,20 +266,18 @@ class FuelFleet:
         spec: FuelLogistics,
         arrays: NetworkArrays,
         backup: SiteBackup,
-        opens_at_h: Callable[[int], float],
+        node_opens_h: np.ndarray,
         reopen_times_h: list[float],
-        plan: FuelPlan | None = None,
+        plan: FuelPlan,
         roads_rng: np.random.Generator | None = None,
     ):
-        """``plan``: the study's :class:`FuelPlan` (compiled here if None, without a
-        topology); ``roads_rng``: the replication's ``roads`` generator (road damage)."""
+        """``node_opens_h``: when trucks may reach each node, h (closed areas);
+        ``plan``: the study's :class:`FuelPlan`; ``roads_rng``: the replication's
+        ``roads`` generator (road damage)."""
         self.env, self.spec, self.arrays, self.backup = env, spec, arrays, backup
-        self.opens_at_h = opens_at_h
-        if plan is None:
-            plan = FuelPlan.compile(spec, arrays)
+        self.opens_h: list[float] = np.asarray(node_opens_h, dtype=float).tolist()
         names = [d.name for d in spec.depots]
         self.depot_lat, self.depot_lon = list(plan.depot_lat), list(plan.depot_lon)
-        self.road_graph = plan.roads
         self.roads = RoadConditions(plan.roads, roads_rng) if plan.roads is not None else None
         self.stock_l = [math.inf if d.stock_l is None else float(d.stock_l) for d in spec.depots]
         self.trucks: list[Truck] = []
@@ -297,7 +294,7 @@ class FuelFleet:
                     plan.serves[f],
                 )
                 truck.index = len(self.trucks)
-                self._at_depot(truck)
+                self._move(truck, self._depot_place(d))
                 self._load(truck)
                 self.trucks.append(truck)
         if self.roads is not None:
@@ -306,7 +303,7 @@ class FuelFleet:
         # recording only (fuel_log): the trips so far, and the waiting nodes a free truck
         # found no open road to
         self._trips = _TripRecorder()
-        self._road_waits: dict[int, int] = {}
+        self._road_waits: set[int] = set()
         self._seq = 0
         self._dispatch_due = False
         for at_h in sorted(set(reopen_times_h)):
@@ -376,8 +373,10 @@ class FuelFleet:
         ``road_closed``: a free truck found no open road to it during the wait;
         ``no_truck``: it waited past its area's opening with no road reason.
         """
-        flags = self._road_waits.get(node, 0) if keep else self._road_waits.pop(node, 0)
-        opens_h = self.opens_at_h(node)
+        flags = WAIT_ROAD_CLOSED if node in self._road_waits else 0
+        if not keep:
+            self._road_waits.discard(node)
+        opens_h = self.opens_h[node]
         if opens_h > requested_h:
             flags |= WAIT_CLOSED_AREA
         if not flags & WAIT_ROAD_CLOSED and self.env.now > max(requested_h, opens_h):
@@ -389,16 +388,19 @@ class FuelFleet:
         open_nodes = [
             n
             for n in self.waiting
-            if self.opens_at_h(n) <= now and (truck.serves is None or truck.serves[n])
+            if self.opens_h[n] <= now and (truck.serves is None or truck.serves[n])
         ]
-        if self.roads is not None and open_nodes:
-            trips = self._trips_h(truck, np.asarray(open_nodes, dtype=np.int64))
+        if self.roads is not None and truck.vertex >= 0 and open_nodes:
+            # a node is out of reach when its leg is by road and no open road joins them
+            vertex = self.roads.graph.node_vertex[np.asarray(open_nodes, dtype=np.int64)]
+            hours = self.roads.hours_from(truck.vertex, now, truck.speed_kmh)[vertex]
+            by_road = (vertex >= 0) & (vertex != truck.vertex)
             reachable = []
-            for n, h in zip(open_nodes, trips.tolist(), strict=True):
-                if h < math.inf:
-                    reachable.append(n)
+            for n, cut in zip(open_nodes, (by_road & ~(hours < math.inf)).tolist(), strict=True):
+                if cut:
+                    self._road_waits.add(n)
                 else:
-                    self._road_waits[n] = WAIT_ROAD_CLOSED
+                    reachable.append(n)
             open_nodes = reachable
         if not open_nodes:
             return None
@@ -455,58 +457,48 @@ class FuelFleet:
         float
             Hours; inf when no open road joins them.
         """
-        if self.roads is None or truck.vertex < 0 or vertex < 0 or truck.vertex == vertex:
+        if not self._by_road(truck, vertex):
             return self.travel_h(truck, lat, lon)
         road_h = float(self.roads.hours_from(truck.vertex, self.env.now, truck.speed_kmh)[vertex])
         off_h = (truck.offroad_km + offroad_km) * self.spec.road_factor / truck.speed_kmh
         return road_h + off_h
 
-    def _node_trip_h(self, truck: Truck, node: int) -> float:
+    def _node_place(self, node: int) -> tuple[float, float, int, float]:
+        """``(lat, lon, road vertex, off-road km)`` of a node (vertex -1 without roads)."""
         lat, lon = float(self.arrays.asset_lat[node]), float(self.arrays.asset_lon[node])
-        if self.road_graph is None:
-            return self.travel_h(truck, lat, lon)
-        g = self.road_graph
-        return self.road_trip_h(
-            truck, lat, lon, int(g.node_vertex[node]), float(g.node_offroad_km[node])
-        )
+        if self.roads is None:
+            return lat, lon, -1, 0.0
+        g = self.roads.graph
+        return lat, lon, int(g.node_vertex[node]), float(g.node_offroad_km[node])
 
-    def _trips_h(self, truck: Truck, nodes: np.ndarray) -> np.ndarray:
-        """:meth:`road_trip_h` to each of ``nodes`` at once (one Dijkstra from the truck)."""
-        g, a, rf = self.road_graph, self.arrays, self.spec.road_factor
-        lat, lon = a.asset_lat[nodes], a.asset_lon[nodes]
-        direct = np.nan_to_num(haversine_km(truck.lat, truck.lon, lat, lon), nan=0.0)
-        direct_h = direct * rf / truck.speed_kmh
-        vertex = g.node_vertex[nodes]
-        if truck.vertex < 0:
-            return direct_h
-        road_h = self.roads.hours_from(truck.vertex, self.env.now, truck.speed_kmh)[vertex]
-        off_h = (truck.offroad_km + g.node_offroad_km[nodes]) * rf / truck.speed_kmh
-        by_road = (vertex >= 0) & (vertex != truck.vertex)
-        return np.where(by_road, road_h + off_h, direct_h)
+    def _depot_place(self, depot: int) -> tuple[float, float, int, float]:
+        """``(lat, lon, road vertex, off-road km)`` of a depot (vertex -1 without roads)."""
+        lat, lon = self.depot_lat[depot], self.depot_lon[depot]
+        if self.roads is None:
+            return lat, lon, -1, 0.0
+        g = self.roads.graph
+        return lat, lon, int(g.depot_vertex[depot]), float(g.depot_offroad_km[depot])
 
-    def _at_depot(self, truck: Truck) -> None:
-        truck.lat, truck.lon = self.depot_lat[truck.depot], self.depot_lon[truck.depot]
-        if self.road_graph is not None:
-            truck.vertex = int(self.road_graph.depot_vertex[truck.depot])
-            truck.offroad_km = float(self.road_graph.depot_offroad_km[truck.depot])
+    @staticmethod
+    def _move(truck: Truck, place: tuple[float, float, int, float]) -> None:
+        truck.lat, truck.lon, truck.vertex, truck.offroad_km = place
 
     def _by_road(self, truck: Truck, vertex: int) -> bool:
+        """Whether the leg from the truck to ``vertex`` is by road (else great circle)."""
         return (
-            self.roads is not None
-            and truck.vertex >= 0
-            and vertex >= 0
-            and (truck.vertex != vertex)
+            self.roads is not None and truck.vertex >= 0 and vertex >= 0 and truck.vertex != vertex
         )
+
+    def _leg(self, truck: Truck, place: tuple[float, float, int, float]) -> tuple[float, bool]:
+        """Hours from the truck to ``place`` now (:meth:`road_trip_h`) and whether by road."""
+        return self.road_trip_h(truck, *place), self._by_road(truck, place[2])
 
     def _drive(self, truck: Truck, node: int, requested_h: float, wait: int) -> None:
         truck.busy = True
-        lat, lon = float(self.arrays.asset_lat[node]), float(self.arrays.asset_lon[node])
-        drive_h = self._node_trip_h(truck, node)
+        place = self._node_place(node)
+        drive_h, by_road = self._leg(truck, place)
         trip_h = drive_h + self.spec.pump_h
-        km = float(haversine_km(truck.lat, truck.lon, lat, lon))
-        by_road = self.road_graph is not None and self._by_road(
-            truck, int(self.road_graph.node_vertex[node])
-        )
+        km = float(haversine_km(truck.lat, truck.lon, place[0], place[1]))
         now = self.env.now
         row = self._trips.add(
             DELIVERY,
@@ -521,10 +513,7 @@ class FuelFleet:
             by_road=by_road,
             wait=wait,
         )
-        truck.lat, truck.lon = lat, lon
-        if self.road_graph is not None:
-            truck.vertex = int(self.road_graph.node_vertex[node])
-            truck.offroad_km = float(self.road_graph.node_offroad_km[node])
+        self._move(truck, place)
         self.env.timeout(trip_h).callbacks.append(lambda _: self._deliver(truck, node, row))
 
     def _deliver(self, truck: Truck, node: int, row: int = -1) -> None:
@@ -546,22 +535,11 @@ class FuelFleet:
         d = truck.depot
         if math.isnan(truck.empty_since_h):
             truck.empty_since_h = self.env.now
-        by_road = False
-        if self.road_graph is None:
-            home_h = self.travel_h(truck, self.depot_lat[d], self.depot_lon[d])
-        else:
-            g = self.road_graph
-            home_h = self.road_trip_h(
-                truck,
-                self.depot_lat[d],
-                self.depot_lon[d],
-                int(g.depot_vertex[d]),
-                float(g.depot_offroad_km[d]),
-            )
-            if not math.isfinite(home_h):
-                truck.busy, truck.homeward = False, True
-                return
-            by_road = self._by_road(truck, int(g.depot_vertex[d]))
+        place = self._depot_place(d)
+        home_h, by_road = self._leg(truck, place)
+        if not math.isfinite(home_h):  # no open road home (never without roads)
+            truck.busy, truck.homeward = False, True
+            return
         now = self.env.now
         self._trips.add(
             TO_DEPOT,
@@ -572,13 +550,13 @@ class FuelFleet:
             now,
             now + home_h,
             drive_h=home_h,
-            km=float(haversine_km(truck.lat, truck.lon, self.depot_lat[d], self.depot_lon[d])),
+            km=float(haversine_km(truck.lat, truck.lon, place[0], place[1])),
             by_road=by_road,
             wait=WAIT_ROAD_CLOSED if now > truck.empty_since_h else 0,
         )
         truck.empty_since_h = math.nan
         truck.busy = True
-        self._at_depot(truck)
+        self._move(truck, place)
         self.env.timeout(home_h).callbacks.append(lambda _: self._reload(truck))
 
     def _reload(self, truck: Truck) -> None:
@@ -587,8 +565,8 @@ class FuelFleet:
         self._schedule_dispatch()
 
     def fuel_log(self) -> FuelLog:
-        """The trips, requests and road closures recorded so far (call at the horizon:
-        sites still waiting become ``unserved`` rows).
+        """The trips, requests and road closures of the replication (call once, at the
+        horizon: sites still waiting are appended as ``unserved`` rows).
 
         Returns
         -------
@@ -596,13 +574,10 @@ class FuelFleet:
             The replication's fuel logistics as arrays.
         """
         trips = self._trips
-        n = len(trips.kind)
         for node, (requested_h, _) in self.waiting.items():
             wait = self._wait_flags_of(node, requested_h, keep=True)
             trips.add(UNSERVED, -1, -1, node, requested_h, wait=wait)
         arrays = trips.arrays()
-        for name in trips._FLOAT + trips._INT + ("by_road",):  # leave the live log as it was
-            del getattr(trips, name)[n:]
         if self.roads is not None:
             r = self.roads
             closures = dict(

@@ -147,6 +147,7 @@ def compile_plan(
         deps = interdependency.deps
     else:
         deps = DependencyGraph(arrays.dependency_src, arrays.dependency_dst, arrays.n_assets)
+    closed_areas = ClosedAreas.compile(recovery, arrays)
     overload = None
     if overload_alpha is not None and demand_gbps is not None:
         overload = compile_overload(
@@ -162,7 +163,7 @@ def compile_plan(
         interdependency=interdependency if interdependency else None,
         standby=np.flatnonzero(arrays.standby),
         power_feeds=PowerFeeds.compile(arrays),
-        closed_areas=ClosedAreas.compile(recovery, arrays),
+        closed_areas=closed_areas,
         stopgaps=compile_stopgaps(recovery, arrays),
         fleet=FleetPlan.compile(recovery.cable_logistics, arrays.asset_ids),
         repair_durations={kind: recovery.repair_duration(kind) for kind in DEFAULT_REPAIR_H},
@@ -171,7 +172,7 @@ def compile_plan(
         backup_rules=backup_rule_nodes(power, arrays) if power is not None else None,
         fuel=(
             FuelPlan.compile(
-                power.fuel, arrays, topology=topology, hazards=hazards, recovery=recovery
+                power.fuel, arrays, topology=topology, hazards=hazards, closed_areas=closed_areas
             )
             if power is not None and power.fuel is not None
             else None

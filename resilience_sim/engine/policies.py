@@ -113,10 +113,9 @@ def critical_assets(arrays: NetworkArrays) -> np.ndarray:
     numpy.ndarray
         ``(n_assets,)`` bool.
     """
-    critical = arrays.critical
     if not arrays.n_nodes:
         return np.zeros(0, dtype=bool)
-    return np.concatenate([critical, critical[arrays.link_src] | critical[arrays.link_dst]])
+    return arrays.either_end(arrays.critical)
 
 
 class Fifo(Policy):

@@ -32,16 +32,15 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from scipy.special import ndtr
 
+from resilience_sim.engine.closed_areas import ClosedAreas
 from resilience_sim.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from resilience_sim.hazards.cyclone_wind import peak_gust
 from resilience_sim.hazards.earthquake import median_pga_at_g
-from resilience_sim.hazards.flood import distance_to_coast_km, in_polygon, tsunami_speed_kmh
+from resilience_sim.hazards.flood import flood_depth_at_m, flood_onset_at_h, node_elevation_m
 from resilience_sim.hazards.kit.durations import duration_quantile
 from resilience_sim.scenario.distributions import Duration, Lognormal
-from resilience_sim.scenario.inputs.raster import RASTER_UNITS, sample_raster
 from resilience_sim.scenario.inputs.roads import read_road_file
 from resilience_sim.scenario.power import RoadNetwork
-from resilience_sim.scenario.schema import Recovery
 from resilience_sim.topology.compile import NetworkArrays
 from resilience_sim.topology.model import Topology
 
@@ -71,10 +70,6 @@ class RoadHazard:
     above: float
     beta: float
     clearance: Duration
-
-    def closure_probability(self) -> np.ndarray:
-        """Probability that each segment closes, ``(n_edges,)``."""
-        return closure_probability(self.intensity, self.above, self.beta)
 
 
 def closure_probability(intensity: np.ndarray, above: float, beta: float) -> np.ndarray:
@@ -158,7 +153,7 @@ def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | 
     kinds = arrays.asset_kinds[n:]
     chosen = np.flatnonzero(np.isin(kinds, list(roads.from_links)))
     routes = topology.link_column("route")
-    node_elev = np.nan_to_num(np.array(topology.node_column("elevation_m"), dtype=float), nan=0.0)
+    node_elev = np.nan_to_num(node_elevation_m(topology), nan=0.0)
     parts, elevation = [], []
     lat, lon = arrays.asset_lat, arrays.asset_lon
     for j in chosen.tolist():
@@ -180,83 +175,30 @@ def _link_lines(roads: RoadNetwork, arrays: NetworkArrays, topology: Topology | 
     return parts, np.full(len(parts), np.inf), np.asarray(elevation, dtype=float)
 
 
-def _snap(tree: cKDTree | None, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(
+    to_lat: np.ndarray, to_lon: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest located ``to`` point of each point (-1: the point or every
+    ``to`` point unlocated) and the great-circle km to it (0 where -1); one KD-tree."""
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    vertex = np.full(len(lat), -1, dtype=np.int64)
+    index = np.full(len(lat), -1, dtype=np.int64)
     km = np.zeros(len(lat))
+    targets = np.flatnonzero(~np.isnan(to_lat + to_lon))
     located = np.flatnonzero(~np.isnan(lat + lon))
-    if tree is None or len(located) == 0:
-        return vertex, km
+    if len(targets) == 0 or len(located) == 0:
+        return index, km
+    tree = cKDTree(unit_vectors(to_lat[targets], to_lon[targets]))
     chord, idx = tree.query(unit_vectors(lat[located], lon[located]))
-    vertex[located] = idx
+    index[located] = targets[idx]
     km[located] = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-    return vertex, km
-
-
-def _edge_region(arrays: NetworkArrays, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Region index of the node nearest each point (-1 with no located node)."""
-    n = arrays.n_nodes
-    nlat, nlon = arrays.asset_lat[:n], arrays.asset_lon[:n]
-    located = np.flatnonzero(~np.isnan(nlat + nlon))
-    if len(located) == 0 or len(lat) == 0:
-        return np.full(len(lat), -1, dtype=np.int64)
-    _, idx = cKDTree(unit_vectors(nlat[located], nlon[located])).query(unit_vectors(lat, lon))
-    return np.asarray(arrays.region_of_node)[located[idx]]
-
-
-def _area_until(
-    recovery: Recovery | None, arrays: NetworkArrays, region: np.ndarray, lat, lon
-) -> np.ndarray | None:
-    areas = list(recovery.closed_areas) if recovery is not None else []
-    if not areas:
-        return None
-    until = np.zeros(len(lat))
-    names = np.asarray(arrays.region_names, dtype=object)
-    for area in areas:
-        if area.regions:
-            closed = np.isin(names, area.regions) if len(names) else np.zeros(0, bool)
-            inside = np.zeros(len(lat), bool)
-            known = region >= 0
-            inside[known] = closed[region[known]]
-        else:
-            km = haversine_km(area.center.lat, area.center.lon, lat, lon)
-            inside = np.nan_to_num(km, nan=np.inf) <= area.radius_km
-        until[inside] = np.maximum(until[inside], area.until_h)
-    return until
-
-
-def _flood_at(hazard, lat, lon, elevation_m, region, arrays) -> tuple[np.ndarray, np.ndarray]:
-    if hazard.raster is not None:
-        raster = hazard.raster
-        depth = sample_raster(raster.path, lat, lon, band=raster.band, method=raster.interpolation)
-        depth = depth * RASTER_UNITS["depth_m"][raster.units]
-    else:
-        if hazard.coast is not None:
-            reach = hazard.inundation_distance_km
-            d = distance_to_coast_km(lat, lon, np.asarray(hazard.coast), reach)
-            level = np.where(d < reach, hazard.runup_m * (1.0 - d / reach), np.nan)
-        else:
-            if hazard.polygon is not None:
-                inside = in_polygon(lat, lon, np.asarray(hazard.polygon))
-            else:
-                names = np.asarray(arrays.region_names, dtype=object)
-                wanted = np.isin(names, hazard.regions) if len(names) else np.zeros(0, bool)
-                inside = np.zeros(len(lat), bool)
-                inside[region >= 0] = wanted[region[region >= 0]]
-            level = np.where(inside, hazard.water_level_m, np.nan)
-        depth = level - elevation_m
-    depth = np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
-    onset = np.full(len(lat), float(hazard.at_h))
-    if hazard.origin is not None:
-        km = haversine_km(hazard.origin.lat, hazard.origin.lon, lat, lon)
-        onset = onset + np.nan_to_num(km, nan=0.0) / tsunami_speed_kmh(hazard)
-    return depth, onset
+    return index, km
 
 
 def _intensity(hazard, above, lat, lon, elevation_m, region, arrays):
     """Intensity and arrival time of ``hazard`` at the segment midpoints."""
     if hazard.type == "flood":
-        return _flood_at(hazard, lat, lon, elevation_m, region, arrays)
+        depth = flood_depth_at_m(hazard, lat, lon, elevation_m, region, arrays.region_names)
+        return depth, flood_onset_at_h(hazard, lat, lon)
     if hazard.type == "tropical_cyclone":
         peak = peak_gust(hazard, lat, lon, np.full(len(lat), above))
         onset = np.where(np.isnan(peak.t_cross_h), peak.t_peak_h, peak.t_cross_h)
@@ -273,7 +215,7 @@ def compile_roads(
     *,
     topology: Topology | None = None,
     hazards: tuple = (),
-    recovery: Recovery | None = None,
+    closed_areas: ClosedAreas | None = None,
 ) -> RoadGraph:
     """The road graph of a study (see the module docstring).
 
@@ -289,9 +231,10 @@ def compile_roads(
         The topology (link routes, node elevations); needed with ``from_links``.
     hazards : tuple
         The scenario's hazards; each road-damage rule applies to those of its type.
-    recovery : Recovery, optional
-        The recovery section (its ``closed_areas``, applied unless ``roads.closed_areas``
-        is false).
+    closed_areas : ClosedAreas, optional
+        The study's compiled closed areas (applied unless ``roads.closed_areas`` is
+        false): a segment opens when its midpoint would, with the region closures of
+        the node nearest it.
 
     Returns
     -------
@@ -336,14 +279,17 @@ def compile_roads(
     mid /= np.linalg.norm(mid, axis=1, keepdims=True)
     mid_lat = np.degrees(np.arcsin(np.clip(mid[:, 2], -1.0, 1.0)))
     mid_lon = np.degrees(np.arctan2(mid[:, 1], mid[:, 0]))
-    tree = cKDTree(unit_vectors(vertex_lat, vertex_lon))
     n = arrays.n_nodes
-    node_vertex, node_km = _snap(tree, arrays.asset_lat[:n], arrays.asset_lon[:n])
-    depot_vertex, depot_km = _snap(tree, depot_lat, depot_lon)
-    region = _edge_region(arrays, mid_lat, mid_lon)
-    area_until = (
-        _area_until(recovery, arrays, region, mid_lat, mid_lon) if roads.closed_areas else None
-    )
+    node_lat, node_lon = arrays.asset_lat[:n], arrays.asset_lon[:n]
+    node_vertex, node_km = _nearest(vertex_lat, vertex_lon, node_lat, node_lon)
+    depot_vertex, depot_km = _nearest(vertex_lat, vertex_lon, depot_lat, depot_lon)
+    # a segment is in the region of the node nearest its midpoint (-1: no located node)
+    mid_node = _nearest(node_lat, node_lon, mid_lat, mid_lon)[0]
+    region = np.full(len(mid_node), -1, dtype=np.int64)
+    region[mid_node >= 0] = np.asarray(arrays.region_of_node)[mid_node[mid_node >= 0]]
+    area_until = None
+    if roads.closed_areas and closed_areas is not None and closed_areas.reopen_h:
+        area_until = closed_areas.opens_at_points(mid_node, mid_lat, mid_lon)
     road_hazards = []
     for i, rule in enumerate(roads.damage):
         above_default, clearance_default = ROAD_DAMAGE_DEFAULTS[rule.hazard]
@@ -399,7 +345,8 @@ class RoadConditions:
         for k, hz in enumerate(graph.hazards):
             u_close = rng.random(graph.n_edges)
             u_clear = rng.random(graph.n_edges)
-            closed = (u_close < hz.closure_probability()) & ~np.isnan(hz.onset_h)
+            p_close = closure_probability(hz.intensity, hz.above, hz.beta)
+            closed = (u_close < p_close) & ~np.isnan(hz.onset_h)
             e = np.flatnonzero(closed)
             edges.append(e)
             starts.append(hz.onset_h[e])
@@ -430,7 +377,7 @@ class RoadConditions:
     def reopen_h(self) -> list[float]:
         """Every time a segment reopens, h (sorted, unique)."""
         ends = self.interval_end_h
-        return sorted(set(ends[np.isfinite(ends)].tolist()))
+        return np.unique(ends[np.isfinite(ends)]).tolist()
 
     def closed_at(self, t_h: float) -> np.ndarray:
         """Which segments are closed at ``t_h`` hours.
@@ -472,8 +419,12 @@ class RoadConditions:
             first = np.ones(len(a), bool)
             first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
             n = g.n_vertices
+            a, b, hours = a[first], b[first], np.maximum(hours[first], 1e-12)
+            # both directions once here (a < b: no entry twice), so dijkstra runs directed
+            # instead of making the graph undirected on every call
             matrix = csr_matrix(
-                (np.maximum(hours[first], 1e-12), (a[first], b[first])), shape=(n, n)
+                (np.concatenate([hours, hours]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                shape=(n, n),
             )
             self._graphs[(key, speed_kmh)] = matrix
         return matrix
@@ -499,7 +450,7 @@ class RoadConditions:
         hours = self._hours.get((key, speed_kmh, vertex))
         if hours is None:
             matrix = self._graph(closed, key, speed_kmh)
-            hours = dijkstra(matrix, directed=False, indices=vertex)
+            hours = dijkstra(matrix, directed=True, indices=vertex)
             hours.setflags(write=False)
             self._hours[(key, speed_kmh, vertex)] = hours
         return hours

@@ -221,7 +221,7 @@ class Replication:
             power,
             a,
             rng,
-            lambda node: self._opens_at(node, float(a.asset_lat[node]), float(a.asset_lon[node])),
+            self.closed_areas.node_opens_h,
             list(self.closed_areas.reopen_h),
             self.plan.backup_rules,
             self.plan.fuel,

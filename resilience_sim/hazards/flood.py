@@ -176,12 +176,53 @@ def node_elevation_m(topology: Topology) -> np.ndarray:
     return np.array(topology.node_column("elevation_m"), dtype=float)
 
 
-def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
-    """Water surface over every node, m above datum; NaN where the water does not reach.
+def water_level_at_m(
+    hazard: Flood,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    region: np.ndarray,
+    region_names: tuple[str, ...] | list[str],
+) -> np.ndarray:
+    """Water surface at points, m above datum; NaN where the water does not reach.
 
     Area: ``water_level_m`` inside the polygon (or the named regions). Coast: ``runup_m
     * (1 - d / inundation_distance_km)`` at distance d (km) from the coastline, for d
     below the inundation distance.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    region : numpy.ndarray
+        ``(n,)`` region index of each point into ``region_names`` (-1: none).
+    region_names : sequence of str
+        The network's region names.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` water surface, m.
+    """
+    if hazard.coast is not None:
+        reach = hazard.inundation_distance_km
+        d = distance_to_coast_km(lat, lon, np.asarray(hazard.coast), reach)
+        return np.where(d < reach, hazard.runup_m * (1.0 - d / reach), np.nan)
+    if hazard.polygon is not None:
+        inside = in_polygon(lat, lon, np.asarray(hazard.polygon))
+    else:
+        names = np.asarray(region_names, dtype=object)
+        inside = np.zeros(len(lat), bool)
+        if len(names):
+            known = region >= 0
+            inside[known] = np.isin(names, hazard.regions)[region[known]]
+    return np.where(inside, hazard.water_level_m, np.nan)
+
+
+def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
+    """Water surface over every node, m above datum (:func:`water_level_at_m` at the
+    nodes); NaN where the water does not reach.
 
     Parameters
     ----------
@@ -198,23 +239,39 @@ def water_level_m(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> n
         ``(n_nodes,)`` water surface, m.
     """
     n = arrays.n_nodes
-    lat, lon = arrays.asset_lat[:n], arrays.asset_lon[:n]
-    if hazard.coast is not None:
-        reach = hazard.inundation_distance_km
-        d = distance_to_coast_km(lat, lon, np.asarray(hazard.coast), reach)
-        return np.where(d < reach, hazard.runup_m * (1.0 - d / reach), np.nan)
-    if hazard.polygon is not None:
-        inside = in_polygon(lat, lon, np.asarray(hazard.polygon))
-    else:
-        names = np.asarray(arrays.region_names, dtype=object)
-        wanted = np.isin(names, hazard.regions) if len(names) else np.zeros(0, bool)
-        inside = wanted[arrays.region_of_node] if len(wanted) else np.zeros(n, bool)
-    return np.where(inside, hazard.water_level_m, np.nan)
+    return water_level_at_m(
+        hazard,
+        arrays.asset_lat[:n],
+        arrays.asset_lon[:n],
+        arrays.region_of_node,
+        arrays.region_names,
+    )
+
+
+def raster_depth_at_m(hazard: Flood, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Water depth above ground (m) at points from the scenario's depth raster; NaN (no
+    water) at nodata, outside the raster and at NaN points.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` depths, m.
+    """
+    raster = hazard.raster
+    depth = sample_raster(raster.path, lat, lon, band=raster.band, method=raster.interpolation)
+    return depth * RASTER_UNITS["depth_m"][raster.units]
 
 
 def raster_depth_m(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
-    """Water depth above ground (m) at every node from the scenario's depth raster;
-    NaN (no water) at nodata, outside the raster and at unlocated nodes.
+    """Water depth above ground (m) at every node from the scenario's depth raster
+    (:func:`raster_depth_at_m` at the nodes).
 
     Parameters
     ----------
@@ -228,15 +285,44 @@ def raster_depth_m(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
     numpy.ndarray
         ``(n_nodes,)`` depths, m.
     """
-    raster, n = hazard.raster, arrays.n_nodes
-    depth = sample_raster(
-        raster.path,
-        arrays.asset_lat[:n],
-        arrays.asset_lon[:n],
-        band=raster.band,
-        method=raster.interpolation,
-    )
-    return depth * RASTER_UNITS["depth_m"][raster.units]
+    n = arrays.n_nodes
+    return raster_depth_at_m(hazard, arrays.asset_lat[:n], arrays.asset_lon[:n])
+
+
+def flood_depth_at_m(
+    hazard: Flood,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    elevation_m: np.ndarray | None,
+    region: np.ndarray,
+    region_names: tuple[str, ...] | list[str],
+) -> np.ndarray:
+    """Water depth (m) at points, at least 0: the raster's depth, else the water level
+    (:func:`water_level_at_m`) minus the ground elevation.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees.
+    elevation_m : numpy.ndarray or None
+        ``(n,)`` ground elevation, m above datum (unused with a raster).
+    region : numpy.ndarray
+        ``(n,)`` region index of each point (-1: none).
+    region_names : sequence of str
+        The network's region names.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` depths, m (0 where dry).
+    """
+    if hazard.raster is not None:
+        depth = raster_depth_at_m(hazard, lat, lon)
+    else:
+        depth = water_level_at_m(hazard, lat, lon, region, region_names) - elevation_m
+    return np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
 
 
 def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) -> np.ndarray:
@@ -260,12 +346,16 @@ def flood_intensity(hazard: Flood, topology: Topology, arrays: NetworkArrays) ->
     """
 
     def compute() -> np.ndarray:
-        if hazard.raster is not None:
-            depth = raster_depth_m(hazard, arrays)
-        else:
-            depth = water_level_m(hazard, topology, arrays) - node_elevation_m(topology)
+        n = arrays.n_nodes
         out = np.full(arrays.n_assets, np.nan)
-        out[: arrays.n_nodes] = np.maximum(np.nan_to_num(depth, nan=0.0), 0.0)
+        out[:n] = flood_depth_at_m(
+            hazard,
+            arrays.asset_lat[:n],
+            arrays.asset_lon[:n],
+            node_elevation_m(topology) if hazard.raster is None else None,
+            arrays.region_of_node,
+            arrays.region_names,
+        )
         out.setflags(write=False)
         return out
 
@@ -291,9 +381,30 @@ def tsunami_speed_kmh(hazard: Flood) -> float:
     return float(np.sqrt(STANDARD_GRAVITY_MS2 * depth) * 3.6)
 
 
+def flood_onset_at_h(hazard: Flood, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """When the water reaches points, hours: ``at_h``, plus for a tsunami with an origin
+    the great-circle distance from it divided by the propagation speed.
+
+    Parameters
+    ----------
+    hazard : Flood
+        The hazard's scenario entry.
+    lat, lon : numpy.ndarray
+        ``(n,)`` points, decimal degrees (NaN: no distance added).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` onsets, hours.
+    """
+    if hazard.origin is None:
+        return np.full(len(lat), hazard.at_h)
+    d = haversine_km(hazard.origin.lat, hazard.origin.lon, lat, lon)
+    return hazard.at_h + np.nan_to_num(d, nan=0.0) / tsunami_speed_kmh(hazard)
+
+
 def flood_onset_h(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
-    """When the water reaches every node, hours: ``at_h``, plus for a tsunami with an
-    origin the great-circle distance from it divided by the propagation speed.
+    """When the water reaches every node, hours (:func:`flood_onset_at_h` at the nodes).
 
     Parameters
     ----------
@@ -308,12 +419,7 @@ def flood_onset_h(hazard: Flood, arrays: NetworkArrays) -> np.ndarray:
         ``(n_nodes,)`` onsets, hours.
     """
     n = arrays.n_nodes
-    if hazard.origin is None:
-        return np.full(n, hazard.at_h)
-    d = haversine_km(
-        hazard.origin.lat, hazard.origin.lon, arrays.asset_lat[:n], arrays.asset_lon[:n]
-    )
-    return hazard.at_h + np.nan_to_num(d, nan=0.0) / tsunami_speed_kmh(hazard)
+    return flood_onset_at_h(hazard, arrays.asset_lat[:n], arrays.asset_lon[:n])
 
 
 def _library(hazard: Flood) -> dict[str, FragilitySet]:
@@ -389,11 +495,15 @@ __all__ = [
     "LIBRARY_TABLE",
     "RESTORATION",
     "TSUNAMI_FRAGILITY",
+    "flood_depth_at_m",
     "flood_footprint",
     "flood_intensity",
+    "flood_onset_at_h",
     "flood_onset_h",
+    "raster_depth_at_m",
     "raster_depth_m",
     "sample_flood",
     "tsunami_speed_kmh",
+    "water_level_at_m",
     "water_level_m",
 ]

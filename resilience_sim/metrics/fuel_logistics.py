@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from resilience_sim.engine.fuel import TRIP_KINDS, FuelLog, wait_reason_names
+from resilience_sim.engine.fuel import CANCELLED, DELIVERY, TRIP_KINDS, FuelLog, wait_reason_names
 from resilience_sim.engine.roads import RoadGraph
 from resilience_sim.metrics.outage_causes import day_ends_h
 from resilience_sim.topology.compile import NetworkArrays
@@ -96,8 +96,8 @@ def fuel_trip_rows(
     node_ids = np.append(np.asarray(arrays.asset_ids[: arrays.n_nodes], dtype=object), "")
     depots = np.append(np.asarray(depot_names, dtype=object), "")
     # wait: request to fuel in the tank (deliveries), to the start home (trips to a depot)
-    ended = np.where(log.kind == TRIP_KINDS.index("delivery"), log.arrive_h, log.depart_h)
-    ended = np.where(log.kind == TRIP_KINDS.index("cancelled"), log.cancelled_h, ended)
+    ended = np.where(log.kind == DELIVERY, log.arrive_h, log.depart_h)
+    ended = np.where(log.kind == CANCELLED, log.cancelled_h, ended)
     frame = pd.DataFrame(
         {
             "replication": np.full(n, replication, dtype=np.int64),
@@ -118,7 +118,7 @@ def fuel_trip_rows(
             "wait_reason": wait_reason_names(log.wait).astype(str),
         }
     )
-    return frame.astype(FUEL_TRIP_COLUMNS) if n == 0 else frame
+    return frame.astype(FUEL_TRIP_COLUMNS)
 
 
 def road_closure_rows(
@@ -210,6 +210,8 @@ def daily_fuel_logistics(
         requests["cancelled_h"].to_numpy(),
     )
     done_h = np.where(np.isnan(done_h), math.inf, done_h)
+    if closures is not None:
+        c0, c1 = closures["closed_from_h"].to_numpy(), closures["reopen_h"].to_numpy()
     rows = []
     for k, t1 in enumerate(ends.tolist()):
         in_day = day_of == k
@@ -224,7 +226,6 @@ def daily_fuel_logistics(
             "wait_p90_h": float(np.quantile(w, 0.9)) if len(w) else math.nan,
         }
         if closures is not None:
-            c0, c1 = closures["closed_from_h"].to_numpy(), closures["reopen_h"].to_numpy()
             row["segments_closed"] = float(((c0 <= t1) & (t1 < c1)).sum()) / n
         rows.append(row)
     return pd.DataFrame(rows)

@@ -157,6 +157,21 @@ class NetworkArrays:
         """
         return self.asset_index.positions(asset_ids)
 
+    def either_end(self, node_flag: np.ndarray) -> np.ndarray:
+        """A per-node flag as a per-asset one: a link has it when either end node does.
+
+        Parameters
+        ----------
+        node_flag : numpy.ndarray
+            ``(n_nodes,)`` bool.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_assets,)`` bool: the nodes' flags, then the links'.
+        """
+        return np.concatenate([node_flag, node_flag[self.link_src] | node_flag[self.link_dst]])
+
     def live_links(self, asset_up: np.ndarray) -> np.ndarray:
         """Links that carry traffic: up, with both end nodes up. Shape ``(n_links,)``.
 
